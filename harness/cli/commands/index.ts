@@ -1,0 +1,9 @@
+import type { Command } from './types.js';
+import { data } from './data.js';
+import { devices } from './devices.js';
+
+// One line per command; each module owns its options and help text.
+export const commands: Record<string, Command> = {
+  data,
+  devices,
+};

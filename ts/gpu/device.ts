@@ -1,0 +1,276 @@
+// One object per process (or page) that owns the GPUDevice: adapter choice, limits, error capture,
+// the pipeline cache, buffer pool, typed upload/readback, and batched dispatch recording.
+import { type AdapterChoice, isNode, requestAdapter } from './adapters.js';
+import { GpuError } from './errors.js';
+import { type Constants, type Kernel, kernelKey } from './kernel.js';
+import { BufferPool } from './pool.js';
+
+export interface GpuOptions {
+  /** 'auto' | 'lavapipe' | 'swiftshader' | a substring of the adapter name; default ENGINE_ADAPTER or 'auto'. */
+  adapter?: AdapterChoice;
+  /** Dawn's robustness checks (bounds clamping) off: a few percent faster, unsafe for buggy kernels. */
+  fast?: boolean;
+  /** Print the adapter in use on stderr (default true). */
+  announce?: boolean;
+}
+
+export type TypedArray = Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
+type TypedCtor<T extends TypedArray> = { new (buf: ArrayBuffer): T; BYTES_PER_ELEMENT: number };
+
+// Usage flags by value: GPUBufferUsage exists only once Dawn's globals are installed.
+export const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
+const UNIFORM = 0x40 | 0x08; // UNIFORM | COPY_DST
+const MAP_READ = 0x01 | 0x08; // MAP_READ | COPY_DST
+
+/** One dispatch: bindings in @binding order (group 0), an optional uniform block last. */
+export interface Dispatch {
+  kernel: Kernel;
+  constants?: Constants;
+  buffers: GPUBuffer[];
+  /** 32-bit words for a uniform struct bound after the buffers. */
+  params?: ArrayLike<number>;
+  /** Float params are written as f32 bits; use u32/i32 by passing a Uint32Array/Int32Array. */
+  workgroups: [number, number?, number?];
+}
+
+export class Gpu {
+  readonly pool: BufferPool;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pending = new Map<string, Promise<GPUComputePipeline>>();
+  private readonly uniforms = new Map<string, GPUBuffer>();
+  private lost?: string;
+  private uncaptured: string[] = [];
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapterName: string,
+    readonly adapterKind: string,
+    readonly subgroupSize: { min: number; max: number },
+  ) {
+    this.pool = new BufferPool(device);
+    device.lost.then((info) => {
+      this.lost = `${info.reason}: ${info.message}`;
+    });
+    device.addEventListener('uncapturederror', (ev) => {
+      this.uncaptured.push((ev as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  static async create(opts: GpuOptions = {}): Promise<Gpu> {
+    const choice = opts.adapter ?? (isNode ? process.env.ENGINE_ADAPTER : undefined) ?? 'auto';
+    const toggles = opts.fast ? ['allow_unsafe_apis', 'disable_robustness'] : [];
+    const { adapter, name, kind } = await requestAdapter(choice, toggles);
+    const L = adapter.limits;
+    // Ask for what the adapter offers for the limits a training engine runs into.
+    const requiredLimits: Record<string, number> = {
+      maxBufferSize: L.maxBufferSize,
+      maxStorageBufferBindingSize: L.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: L.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: L.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: L.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: L.maxComputeWorkgroupSizeY,
+      maxComputeWorkgroupsPerDimension: L.maxComputeWorkgroupsPerDimension,
+      maxStorageBuffersPerShaderStage: L.maxStorageBuffersPerShaderStage,
+    };
+    const requiredFeatures: GPUFeatureName[] = [];
+    if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'engine' });
+    const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+    const gpu = new Gpu(device, name, kind, { min: info.subgroupMinSize ?? 0, max: info.subgroupMaxSize ?? 0 });
+    if (opts.announce ?? true) {
+      const msg = `webgpu adapter: ${name} (${kind}${opts.fast ? ', robustness off' : ''})`;
+      if (isNode) process.stderr.write(msg + '\n');
+      else console.info(msg);
+    }
+    return gpu;
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  private checkAlive(): void {
+    if (this.lost) throw new GpuError(`GPU device lost (${this.lost})`, 'device-lost');
+  }
+
+  /** A storage buffer (also a copy source/destination) of `bytes` bytes, checked against the limits. */
+  buffer(bytes: number, label = 'buffer', usage = STORAGE): GPUBuffer {
+    this.checkAlive();
+    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    const L = this.device.limits;
+    if (size > L.maxBufferSize) {
+      throw new GpuError(`buffer '${label}' needs ${size} bytes, over the adapter's maxBufferSize ${L.maxBufferSize}`, 'limit');
+    }
+    if (usage & 0x80 && size > L.maxStorageBufferBindingSize) {
+      throw new GpuError(
+        `buffer '${label}' needs ${size} bytes, over the adapter's maxStorageBufferBindingSize ${L.maxStorageBufferBindingSize}`,
+        'limit',
+      );
+    }
+    return this.device.createBuffer({ size, usage, label });
+  }
+
+  /** A storage buffer holding `data`. */
+  upload(data: TypedArray, label = 'upload'): GPUBuffer {
+    const buf = this.buffer(data.byteLength, label);
+    this.write(buf, data);
+    return buf;
+  }
+
+  write(buf: GPUBuffer, data: TypedArray, byteOffset = 0): void {
+    this.checkAlive();
+    // writeBuffer needs a multiple of 4 bytes.
+    if (data.byteLength % 4) {
+      const padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
+      padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      this.device.queue.writeBuffer(buf, byteOffset, padded);
+    } else this.device.queue.writeBuffer(buf, byteOffset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Copies `count` elements from `buf` (after all submitted work) into a new typed array. */
+  async read<T extends TypedArray>(buf: GPUBuffer, type: TypedCtor<T>, count?: number, elemOffset = 0): Promise<T> {
+    this.checkAlive();
+    const n = count ?? Math.floor((buf.size - elemOffset * type.BYTES_PER_ELEMENT) / type.BYTES_PER_ELEMENT);
+    const bytes = n * type.BYTES_PER_ELEMENT;
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.pool.acquire(size, MAP_READ);
+    const enc = this.device.createCommandEncoder({ label: 'readback' });
+    enc.copyBufferToBuffer(buf, elemOffset * type.BYTES_PER_ELEMENT, staging, 0, size);
+    await this.submitChecked([enc.finish()], `readback of '${buf.label}'`);
+    await staging.mapAsync(0x0001, 0, size);
+    const out = new type(staging.getMappedRange(0, size).slice(0, bytes));
+    staging.unmap();
+    this.pool.release(staging);
+    return out;
+  }
+
+  /** The compiled pipeline for a kernel and constants; compile errors name the shader and line. */
+  async pipeline(kernel: Kernel, constants?: Constants): Promise<GPUComputePipeline> {
+    const key = kernelKey(kernel, constants);
+    const hit = this.pipelines.get(key);
+    if (hit) return hit;
+    let p = this.pending.get(key);
+    if (!p) {
+      p = this.compile(kernel, constants, key);
+      this.pending.set(key, p);
+    }
+    try {
+      const pipe = await p;
+      this.pipelines.set(key, pipe);
+      return pipe;
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+
+  private async compile(kernel: Kernel, constants: Constants | undefined, key: string): Promise<GPUComputePipeline> {
+    this.checkAlive();
+    const module = this.device.createShaderModule({ code: kernel.source, label: kernel.name });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) {
+      const text = errors.map((m) => `${kernel.name}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
+      throw new GpuError(`shader '${kernel.name}' failed to compile:\n${text}`, 'compile', kernel.name);
+    }
+    const c: Record<string, number> = {};
+    for (const [k, v] of Object.entries(constants ?? {})) c[k] = +v;
+    try {
+      return await this.device.createComputePipelineAsync({
+        label: key,
+        layout: 'auto',
+        compute: { module, entryPoint: kernel.entry, constants: c },
+      });
+    } catch (e) {
+      throw new GpuError(`shader '${kernel.name}' (entry '${kernel.entry}'): pipeline creation failed: ${(e as Error).message}`, 'compile', kernel.name);
+    }
+  }
+
+  /** Compiles every pipeline a batch needs up front (in parallel), so recording stays synchronous. */
+  async prepare(dispatches: Dispatch[]): Promise<void> {
+    await Promise.all(dispatches.map((d) => this.pipeline(d.kernel, d.constants)));
+  }
+
+  /** A cached, immutable uniform buffer for a params block (shapes repeat step after step). */
+  private uniform(params: ArrayLike<number>): GPUBuffer {
+    const words = params instanceof Uint32Array || params instanceof Int32Array ? params : Float32Array.from(params);
+    const u32 = new Uint32Array(words.buffer, words.byteOffset, words.length);
+    const key = u32.join(',');
+    let buf = this.uniforms.get(key);
+    if (!buf) {
+      if (this.uniforms.size >= 4096) this.dropUniforms();
+      buf = this.device.createBuffer({ size: Math.max(16, Math.ceil(u32.byteLength / 16) * 16), usage: UNIFORM, label: 'params' });
+      this.device.queue.writeBuffer(buf, 0, u32);
+      this.uniforms.set(key, buf);
+    }
+    return buf;
+  }
+
+  private dropUniforms(): void {
+    const old = [...this.uniforms.values()];
+    this.uniforms.clear();
+    this.device.queue.onSubmittedWorkDone().then(() => old.forEach((b) => b.destroy()));
+  }
+
+  /**
+   * Records `dispatches` into one command buffer (one compute pass) and submits it. Pipelines must
+   * be compiled (see `prepare`) or are compiled first. Validation errors, out-of-memory and device
+   * loss are thrown, naming the shaders involved.
+   */
+  async run(dispatches: Dispatch[]): Promise<void> {
+    await this.prepare(dispatches);
+    const enc = this.encode(dispatches);
+    await this.submitChecked([enc], `batch [${[...new Set(dispatches.map((d) => d.kernel.name))].join(', ')}]`, dispatches);
+  }
+
+  /** Encodes dispatches into a command buffer without submitting (pipelines must be prepared). */
+  encode(dispatches: Dispatch[]): GPUCommandBuffer {
+    this.checkAlive();
+    const enc = this.device.createCommandEncoder({ label: 'dispatches' });
+    const pass = enc.beginComputePass();
+    for (const d of dispatches) {
+      const pipe = this.pipelines.get(kernelKey(d.kernel, d.constants));
+      if (!pipe) throw new Error(`shader '${d.kernel.name}': pipeline not prepared before encoding`);
+      const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+      if (d.params) entries.push({ binding: entries.length, resource: { buffer: this.uniform(d.params) } });
+      const group = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries, label: d.kernel.name });
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1] ?? 1, d.workgroups[2] ?? 1);
+    }
+    pass.end();
+    return enc.finish();
+  }
+
+  /** Submits under error scopes and throws what they caught. */
+  async submitChecked(cmds: GPUCommandBuffer[], what: string, dispatches?: Dispatch[]): Promise<void> {
+    this.checkAlive();
+    const d = this.device;
+    d.pushErrorScope('internal');
+    d.pushErrorScope('out-of-memory');
+    d.pushErrorScope('validation');
+    d.queue.submit(cmds);
+    const [validation, oom, internal] = await Promise.all([d.popErrorScope(), d.popErrorScope(), d.popErrorScope()]);
+    const err = validation ?? oom ?? internal;
+    const kind = validation ? 'validation' : oom ? 'out-of-memory' : 'internal';
+    if (err) throw new GpuError(`${what}: ${kind} error: ${err.message}`, kind, culprit(err.message, dispatches));
+    this.checkAlive();
+    if (this.uncaptured.length) {
+      const msgs = this.uncaptured.splice(0);
+      throw new GpuError(`${what}: uncaptured GPU error: ${msgs.join('; ')}`, 'validation', culprit(msgs[0], dispatches));
+    }
+  }
+
+  /** Waits for all submitted work. */
+  async sync(): Promise<void> {
+    this.checkAlive();
+    await this.device.queue.onSubmittedWorkDone();
+    this.checkAlive();
+  }
+}
+
+/** The shader an error message names through its labels, else the only shader in the batch. */
+function culprit(message: string, dispatches?: Dispatch[]): string | undefined {
+  if (!dispatches?.length) return undefined;
+  const names = [...new Set(dispatches.map((d) => d.kernel.name))];
+  return names.find((n) => message.includes(`"${n}"`) || message.includes(`'${n}'`)) ?? (names.length === 1 ? names[0] : undefined);
+}

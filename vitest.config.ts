@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+// Same asset handling as the esbuild bundles (scripts/build.mjs): WGSL as text, wasm as bytes.
+function assets(): Plugin {
+  return {
+    name: 'engine-assets',
+    enforce: 'pre',
+    load(id) {
+      const file = id.split('?')[0];
+      if (file.endsWith('.wgsl')) return `export default ${JSON.stringify(readFileSync(file, 'utf8'))};`;
+      if (file.endsWith('.wasm')) {
+        const b64 = readFileSync(file).toString('base64');
+        return `export default Uint8Array.from(atob(${JSON.stringify(b64)}), (c) => c.charCodeAt(0));`;
+      }
+      return null;
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [assets()],
+  test: {
+    projects: [
+      { plugins: [assets()], test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'forks' } },
+      {
+        plugins: [assets()],
+        test: {
+          name: 'gpu',
+          include: ['test/gpu/**/*.test.ts'],
+          pool: 'forks',
+          // One adapter, two cores: GPU files run one after another.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins: [assets()],
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
