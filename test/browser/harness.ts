@@ -1,0 +1,85 @@
+// A small reusable browser harness: bundle a TypeScript entry with esbuild, serve it from
+// http://localhost (WebGPU needs a secure context), and run it in Debian's Chromium through
+// playwright-core. The entry reports by assigning a promise to `globalThis.__result`; runInBrowser
+// returns what it resolves to (JSON-serializable). Browsers are never downloaded.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+// WebGPU stays usable (SwiftShader through ANGLE/Vulkan); everything that phones home is off.
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--use-angle=swiftshader',
+  '--enable-features=Vulkan',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Bundles an entry (path relative to the repository root) for the browser, wasm inlined. */
+export async function bundle(entry: string): Promise<string> {
+  const out = await esbuild.build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    loader: { '.wgsl': 'text', '.wasm': 'binary' },
+    external: ['webgpu', 'node:*'],
+    logLevel: 'silent',
+  });
+  return out.outputFiles[0].text;
+}
+
+function serve(script: string): Promise<{ server: Server; url: string }> {
+  const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/entry.js"></script>';
+  const server = createServer((req, res) => {
+    const js = req.url === '/entry.js';
+    if (!js && req.url !== '/') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' }).end(js ? script : page);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, url: `http://localhost:${typeof addr === 'object' && addr ? addr.port : 0}/` });
+    }),
+  );
+}
+
+/** Bundles `entry`, opens it in a fresh headless Chromium profile, and returns its __result. */
+export async function runInBrowser<T>(entry: string, timeoutMs = 120_000): Promise<T> {
+  const script = await bundle(entry);
+  const { server, url } = await serve(script);
+  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => '__result' in globalThis || document.title === 'error', undefined, { timeout: timeoutMs });
+    if (errors.length) throw new Error(`page error: ${errors.join('; ')}`);
+    return (await page.evaluate(() => (globalThis as unknown as { __result: unknown }).__result, undefined)) as T;
+  } finally {
+    await context.close();
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
