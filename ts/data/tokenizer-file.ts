@@ -1,0 +1,29 @@
+// tokenizer.json on disk (Node only) and the tokenizer's content hash, which dataset indexes record
+// so that shards are never read with a tokenizer other than the one that wrote them.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Tokenizer } from './tokenizer.js';
+
+export const DEFAULT_TOKENIZER_PATH = 'tokenizer.json';
+
+export async function readTokenizerFile(path: string): Promise<Tokenizer> {
+  if (!existsSync(path)) {
+    throw new Error(
+      `no tokenizer at ${path}; make the default one with \`npm run --silent cli -- data tokenizer --out ${path}\` or pass --tokenizer PATH`,
+    );
+  }
+  try {
+    return await Tokenizer.fromJson(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+}
+
+export function writeTokenizerFile(path: string, tok: Tokenizer): void {
+  writeFileSync(path, JSON.stringify(tok.toJson(), null, 1) + '\n');
+}
+
+/** sha256 of the tokenizer's canonical JSON: equal for equal vocabularies, merges and special tokens. */
+export function tokenizerHash(tok: Tokenizer): string {
+  return createHash('sha256').update(JSON.stringify(tok.toJson())).digest('hex');
+}
