@@ -1,7 +1,7 @@
 // tokenizer.json on disk (Node only) and the tokenizer's content hash, which dataset indexes record
 // so that shards are never read with a tokenizer other than the one that wrote them.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { sha256 } from './shards.js';
 import { Tokenizer } from './tokenizer.js';
 
 export const DEFAULT_TOKENIZER_PATH = 'tokenizer.json';
@@ -25,5 +25,5 @@ export function writeTokenizerFile(path: string, tok: Tokenizer): void {
 
 /** sha256 of the tokenizer's canonical JSON: equal for equal vocabularies, merges and special tokens. */
 export function tokenizerHash(tok: Tokenizer): string {
-  return createHash('sha256').update(JSON.stringify(tok.toJson())).digest('hex');
+  return sha256(JSON.stringify(tok.toJson()));
 }

@@ -1,6 +1,7 @@
 // `data <subcommand>`: the task world's data. Each subcommand is a Command in the table below.
 import { emit } from '../../../ts/util/jsonl.js';
 import { generateMany, MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
+import { build, check, tokenizer } from './data-build.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
@@ -37,6 +38,9 @@ const sample: Command = {
 
 const subcommands: Record<string, Command> = {
   sample,
+  tokenizer,
+  build,
+  check,
 };
 
 export const data: Command = {

@@ -1,9 +1,12 @@
 import type { Command } from './types.js';
 import { data } from './data.js';
 import { devices } from './devices.js';
+import { detokenize, tokenize } from './tokenize.js';
 
 // One line per command; each module owns its options and help text.
 export const commands: Record<string, Command> = {
   data,
   devices,
+  tokenize,
+  detokenize,
 };

@@ -1,0 +1,90 @@
+// `data tokenizer`, `data build` and `data check`: the default tokenizer, training shards plus
+// evaluation sets from a mixture, and a full read-back check of a built dataset.
+import { existsSync, readFileSync } from 'node:fs';
+import { emit, log } from '../../../ts/util/jsonl.js';
+import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
+import { buildDataset, checkDataset } from '../../../ts/data/build.js';
+import { opsOfKey } from '../../../ts/data/mixture.js';
+import { DEFAULT_CORPUS_PER_CELL, DEFAULT_CORPUS_SEED, trainDefaultTokenizer } from '../../../ts/data/tokenizer-default.js';
+import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from '../../../ts/data/tokenizer-file.js';
+import { DEFAULT_VOCAB_SIZE } from '../../../ts/data/tokenizer-train.js';
+import type { Args } from '../args.js';
+import type { Command } from './types.js';
+
+function trainDefault(args: Args) {
+  return trainDefaultTokenizer({
+    seed: args.int('corpus-seed', DEFAULT_CORPUS_SEED),
+    perCell: args.int('corpus-per-cell', DEFAULT_CORPUS_PER_CELL),
+    vocabSize: args.int('vocab-size', DEFAULT_VOCAB_SIZE),
+  });
+}
+
+function list<T extends string>(option: string, value: string, names: readonly T[]): T[] {
+  const items = value === 'all' ? [...names] : value.split(',');
+  for (const n of items) if (!names.includes(n as T)) throw new Error(`--${option}: unknown '${n}'; choose from ${names.join(', ')} or all`);
+  return items as T[];
+}
+
+export const tokenizer: Command = {
+  summary: `train the default tokenizer on a seeded generated corpus: --out PATH [--vocab-size ${DEFAULT_VOCAB_SIZE}] [--corpus-seed ${DEFAULT_CORPUS_SEED}] [--corpus-per-cell ${DEFAULT_CORPUS_PER_CELL}]`,
+  async run(args) {
+    const out = args.str('out');
+    const t0 = performance.now();
+    const tok = await trainDefault(args);
+    args.checkAllUsed();
+    writeTokenizerFile(out, tok);
+    emit({ path: out, vocabSize: tok.vocabSize, sha256: tokenizerHash(tok), seconds: +((performance.now() - t0) / 1000).toFixed(2) });
+  },
+};
+
+export const build: Command = {
+  summary:
+    'training shards + eval sets: --out DIR --tokens N [--mixture PRESET|JSON|FILE] [--seed S] [--tokenizer PATH] ' +
+    '[--shard-tokens N] [--eval-ops 2-20] [--eval-templates all] [--eval-modes forward] [--eval-count 200] [--eval-seed S] [--no-eval]',
+  async run(args) {
+    const out = args.str('out');
+    const tokens = args.int('tokens');
+    const spec = args.str('mixture', 'uniform');
+    const seed = args.int('seed', 1);
+    const tokPath = args.optStr('tokenizer');
+    const shardTokens = args.int('shard-tokens', 1 << 24);
+    const noEval = args.has('no-eval');
+    const evalOpts = {
+      ops: opsOfKey(args.str('eval-ops', '2-20')),
+      templates: list<Template>('eval-templates', args.str('eval-templates', 'all'), TEMPLATES),
+      modes: list<Mode>('eval-modes', args.str('eval-modes', 'forward'), MODES),
+      count: args.int('eval-count', 200),
+      seed: args.int('eval-seed', seed + 1_000_003),
+    };
+    const tok = tokPath ? await readTokenizerFile(tokPath) : await trainDefault(args);
+    args.checkAllUsed();
+    if (!tokPath) log(`no --tokenizer: trained the default one (${tok.vocabSize} ids); it is saved in ${out}/tokenizer.json`);
+    const mixture = !spec.trim().startsWith('{') && existsSync(spec) ? readFileSync(spec, 'utf8') : spec;
+    const t0 = performance.now();
+    const { index } = await buildDataset({
+      out,
+      mixture,
+      tokens,
+      seed,
+      tokenizer: tok,
+      shardTokens,
+      eval: noEval ? undefined : evalOpts,
+      progress: (n) => {
+        const s = (performance.now() - t0) / 1000;
+        log(`${(n / 1e6).toFixed(1)}M / ${(tokens / 1e6).toFixed(1)}M tokens, ${(n / s / 1e6).toFixed(2)}M tokens/s, ETA ${((tokens - n) / (n / s)).toFixed(0)} s`);
+      },
+    });
+    emit({ out, tokens: index.tokens, documents: index.documents, shards: index.shards.length, tokenizer: index.tokenizer, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
+  },
+};
+
+export const check: Command = {
+  summary: 'read a built dataset back: every shard and eval file against its hash, and no eval prompt in training: --dir DIR',
+  async run(args) {
+    const dir = args.str('dir');
+    args.checkAllUsed();
+    const result = await checkDataset(dir);
+    emit(result);
+    if (result.evalInTraining > 0) throw new Error(`${result.evalInTraining} training documents are evaluation problems`);
+  },
+};

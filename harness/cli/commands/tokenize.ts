@@ -1,0 +1,47 @@
+// `tokenize` / `detokenize`: JSON lines in, JSON lines out, with a Hugging Face tokenizer.json.
+// Each input row keeps its other fields, so ids can be carried through a pipeline.
+import { emit, readJsonl } from '../../../ts/util/jsonl.js';
+import { DEFAULT_TOKENIZER_PATH, readTokenizerFile } from '../../../ts/data/tokenizer-file.js';
+import type { Command } from './types.js';
+
+type Row = Record<string, unknown>;
+
+async function* rows(text: string | undefined, field: 'text' | 'ids'): AsyncGenerator<Row> {
+  if (text !== undefined) {
+    yield { [field]: field === 'ids' ? text.split(',').map(Number) : text };
+    return;
+  }
+  let line = 0;
+  for await (const row of readJsonl(process.stdin)) {
+    line++;
+    if (field === 'text' && typeof row === 'string') yield { text: row };
+    else if (typeof row === 'object' && row !== null && !Array.isArray(row) && field in row) yield row as Row;
+    else throw new Error(`input row ${line} needs a "${field}" field${field === 'text' ? ' (or be a JSON string)' : ''}`);
+  }
+}
+
+export const tokenize: Command = {
+  summary: `text -> ids: rows {"text": ...} (or JSON strings) on stdin, or --text; [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  async run(args) {
+    const tok = await readTokenizerFile(args.str('tokenizer', DEFAULT_TOKENIZER_PATH));
+    const text = args.optStr('text');
+    args.checkAllUsed();
+    for await (const row of rows(text, 'text')) {
+      if (typeof row.text !== 'string') throw new Error('"text" must be a string');
+      emit({ ...row, ids: [...tok.encode(row.text)] });
+    }
+  },
+};
+
+export const detokenize: Command = {
+  summary: `ids -> text: rows {"ids": [...]} on stdin, or --ids 1,2,3; [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  async run(args) {
+    const tok = await readTokenizerFile(args.str('tokenizer', DEFAULT_TOKENIZER_PATH));
+    const ids = args.optStr('ids');
+    args.checkAllUsed();
+    for await (const row of rows(ids, 'ids')) {
+      if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger)) throw new Error('"ids" must be an array of integers');
+      emit({ ...row, text: tok.decode(row.ids as number[]) });
+    }
+  },
+};

@@ -1,0 +1,238 @@
+// `data build`: evaluation sets first, then training shards whose tokens follow a mixture
+// (ts/data/mixture.ts). Every cell (op, template, mode) gets a token budget, share x total;
+// documents are drawn from the cells at random in proportion to the documents they still need
+// (seeded), so each shard is a mix of all cells, and a cell stops once its budget is spent
+// (overshooting by at most one document). Any training problem
+// whose prompt equals an evaluation prompt (compared by sha256) is skipped, so no evaluation problem
+// is ever trained on.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
+import { parseMixture, type Cell } from './mixture.js';
+import { documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardIndex } from './shards.js';
+import type { Tokenizer } from './tokenizer.js';
+import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
+
+export interface EvalOptions {
+  ops: number[];
+  templates: readonly Template[];
+  modes: readonly Mode[];
+  /** Problems per (op, template, mode). */
+  count: number;
+  seed: number;
+}
+
+export interface BuildOptions {
+  out: string;
+  /** Mixture spec: object, JSON text or preset name. */
+  mixture: unknown;
+  /** Training tokens to write (separators included). */
+  tokens: number;
+  seed: number;
+  tokenizer: Tokenizer;
+  shardTokens?: number;
+  eval?: EvalOptions;
+  /** Called now and then with the tokens written so far. */
+  progress?: (tokens: number) => void;
+}
+
+export interface BuildResult {
+  index: ShardIndex;
+  evalFiles: { file: string; op: number; template: Template; count: number; sha256: string }[];
+}
+
+/** Problems fetched from a cell's stream at a time. */
+const BATCH = 64;
+/** Tokens a cell's document is assumed to have before one is seen. */
+const PRIOR_DOC_TOKENS = 300;
+
+/** The key under which evaluation problems are kept out of training: sha256 of the prompt. */
+export function promptHash(p: Problem): string {
+  return sha256(promptText(p));
+}
+
+/** A seeded uniform [0, 1) stream (mulberry32): the build's cell choices. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** A cell's problem stream, fetched in batches. */
+class CellStream {
+  private next = 0;
+  private buffer: Problem[] = [];
+  remaining: number;
+  tokens = 0;
+  documents = 0;
+  skipped = 0;
+
+  constructor(
+    readonly cell: Cell,
+    readonly target: number,
+    private readonly seed: number,
+  ) {
+    this.remaining = target;
+  }
+
+  async take(): Promise<Problem> {
+    if (this.buffer.length === 0) {
+      const { op, template, mode } = this.cell;
+      this.buffer = (await generateMany({ seed: this.seed, op, template, mode, start: this.next, count: BATCH })).reverse();
+      this.next += BATCH;
+    }
+    return this.buffer.pop()!;
+  }
+}
+
+async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
+  const hashes = new Set<string>();
+  const files: BuildResult['evalFiles'] = [];
+  for (const template of o.templates) {
+    mkdirSync(join(out, 'eval', template), { recursive: true });
+    for (const op of o.ops) {
+      const rows: Problem[] = [];
+      for (const mode of o.modes) {
+        // Distinct prompts only: draw from the stream until `count` new ones are found.
+        let start = 0;
+        let found = 0;
+        while (found < o.count) {
+          if (start > 50 * o.count + 1000) throw new Error(`eval op ${op} ${template} ${mode}: could not find ${o.count} distinct problems`);
+          const batch = await generateMany({ seed: o.seed, op, template, mode, start, count: Math.min(BATCH, 2 * (o.count - found)) });
+          start += batch.length;
+          for (const p of batch) {
+            const h = promptHash(p);
+            if (found < o.count && !hashes.has(h)) {
+              hashes.add(h);
+              rows.push(p);
+              found++;
+            }
+          }
+        }
+      }
+      const file = join('eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
+      const text = rows.map((p) => JSON.stringify(p)).join('\n') + '\n';
+      writeFileSync(join(out, file), text);
+      files.push({ file, op, template, count: rows.length, sha256: sha256(text) });
+    }
+  }
+  return { files, hashes };
+}
+
+export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
+  const cells = parseMixture(o.mixture);
+  if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
+  if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
+  if (existsSync(o.out) && readdirSync(o.out).length > 0) throw new Error(`${o.out} is not empty; give data build a new directory (or remove the old one)`);
+  mkdirSync(o.out, { recursive: true });
+  const tokenizerFile = 'tokenizer.json';
+  writeTokenizerFile(join(o.out, tokenizerFile), o.tokenizer);
+
+  const evalSets = o.eval ? await buildEval(o.out, o.eval) : { files: [], hashes: new Set<string>() };
+
+  const separatorId = o.tokenizer.specialId('[EOS]');
+  const writer = new ShardWriter(o.out, separatorId, o.shardTokens);
+  const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
+  const pick = random(o.seed ^ 0x9e3779b9);
+  let written = 0;
+  let lastReport = 0;
+  for (;;) {
+    // Weights are the documents each cell still needs (remaining tokens over its mean document
+    // length so far), so that every cell is spent at the same pace and each shard is a mix of all.
+    const weights = streams.map((s) => (s.remaining > 0 ? s.remaining / (s.documents ? s.tokens / s.documents : PRIOR_DOC_TOKENS) : 0));
+    const open = weights.reduce((a, b) => a + b, 0);
+    if (open <= 0) break;
+    let r = pick() * open;
+    let k = 0;
+    for (let i = 0; i < weights.length; i++) {
+      if (weights[i] <= 0) continue;
+      k = i; // the last open cell, should rounding leave r >= 0
+      if ((r -= weights[i]) < 0) break;
+    }
+    const s = streams[k];
+    const p = await s.take();
+    if (evalSets.hashes.has(promptHash(p))) {
+      if (++s.skipped > 1000 + 10 * s.documents) throw new Error(`op ${s.cell.op} ${s.cell.template} ${s.cell.mode}: nearly every problem is an evaluation problem; ask for fewer evaluation problems`);
+      continue;
+    }
+    const ids = o.tokenizer.encode(trainingText(p));
+    writer.add(ids);
+    s.remaining -= ids.length + 1;
+    s.tokens += ids.length + 1;
+    s.documents++;
+    written += ids.length + 1;
+    if (o.progress && written - lastReport >= 1 << 20) o.progress((lastReport = written));
+  }
+  const shards = writer.finish();
+
+  const index = writeIndex(o.out, {
+    format: INDEX_FORMAT,
+    version: INDEX_VERSION,
+    dtype: 'uint16',
+    byteOrder: 'little',
+    separatorId,
+    tokenizer: { file: tokenizerFile, sha256: tokenizerHash(o.tokenizer), vocabSize: o.tokenizer.vocabSize },
+    tokens: written,
+    documents: streams.reduce((n, s) => n + s.documents, 0),
+    shards,
+    extra: {
+      seed: o.seed,
+      targetTokens: o.tokens,
+      mixture: typeof o.mixture === 'string' && o.mixture.trim().startsWith('{') ? JSON.parse(o.mixture) : o.mixture,
+      cells: streams.map((s) => ({ ...s.cell, targetTokens: s.target, tokens: s.tokens, documents: s.documents, skippedAsEval: s.skipped })),
+      eval: o.eval ? { ...o.eval, files: evalSets.files } : null,
+    },
+  });
+  return { index, evalFiles: evalSets.files };
+}
+
+export interface CheckResult {
+  shards: number;
+  documents: number;
+  tokens: number;
+  evalProblems: number;
+  /** Training documents whose prompt is an evaluation prompt: 0 for a sound dataset. */
+  evalInTraining: number;
+}
+
+/**
+ * Reads a dataset back and checks it whole: the index, every shard (length and sha256), every
+ * evaluation file (sha256), and that no training document's prompt is an evaluation prompt.
+ */
+export async function checkDataset(dir: string): Promise<CheckResult> {
+  const index = readIndex(dir);
+  const tokenizer = await readTokenizerFile(join(dir, index.tokenizer.file));
+  if (tokenizerHash(tokenizer) !== index.tokenizer.sha256) throw new Error(`${dir}: ${index.tokenizer.file} is not the tokenizer the shards were written with`);
+  const evalHashes = new Set<string>();
+  const evalInfo = index.extra.eval as { files: BuildResult['evalFiles'] } | null;
+  for (const f of evalInfo?.files ?? []) {
+    const text = readFileSync(join(dir, f.file), 'utf8');
+    if (sha256(text) !== f.sha256) throw new Error(`${join(dir, f.file)} is corrupted: its sha256 does not match the index`);
+    for (const line of text.trim().split('\n')) evalHashes.add(promptHash(JSON.parse(line) as Problem));
+  }
+  const training = trainingPromptHashes(dir, index, tokenizer);
+  const docs = [...training.values()].reduce((a, b) => a + b, 0);
+  let leaks = 0;
+  for (const h of evalHashes) leaks += training.get(h) ?? 0;
+  if (docs !== index.documents) throw new Error(`${dir}: the shards hold ${docs} documents but the index says ${index.documents}`);
+  return { shards: index.shards.length, documents: docs, tokens: index.tokens, evalProblems: evalHashes.size, evalInTraining: leaks };
+}
+
+/** How many training documents have each prompt (by sha256), reading and checking every shard. */
+export function trainingPromptHashes(dir: string, index: ShardIndex, tokenizer: Tokenizer): Map<string, number> {
+  const counts = new Map<string, number>();
+  const open = '<solution>';
+  for (let i = 0; i < index.shards.length; i++) {
+    for (const doc of documents(readShard(dir, index, i), index.separatorId)) {
+      const text = tokenizer.decode(doc);
+      const h = sha256(text.slice(0, text.indexOf(open) + open.length));
+      counts.set(h, (counts.get(h) ?? 0) + 1);
+    }
+  }
+  return counts;
+}

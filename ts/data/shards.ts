@@ -1,0 +1,145 @@
+// Token shards on disk (Node only): `train-NNNNN.bin` files of uint16 little-endian token ids, each
+// a run of whole documents, every document followed by the separator id ([EOS]), described by
+// `index.json` (counts, seeds, mixture, tokenizer hash, and the sha256 of every shard). The index
+// carries a checksum of its own content, is written last (a build that died has none), and the
+// reader refuses a missing, truncated or altered shard or index rather than read part of it.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const INDEX_FILE = 'index.json';
+export const INDEX_FORMAT = 'reasoning-engine/token-shards';
+export const INDEX_VERSION = 1;
+
+export interface ShardEntry {
+  file: string;
+  tokens: number;
+  documents: number;
+  sha256: string;
+}
+
+/** What index.json holds; `extra` is the builder's own record (mixture, seeds, counts, eval sets). */
+export interface ShardIndex {
+  format: typeof INDEX_FORMAT;
+  version: typeof INDEX_VERSION;
+  dtype: 'uint16';
+  byteOrder: 'little';
+  separatorId: number;
+  tokenizer: { file: string; sha256: string; vocabSize: number };
+  tokens: number;
+  documents: number;
+  shards: ShardEntry[];
+  extra: Record<string, unknown>;
+  /** sha256 of JSON.stringify of the index without this field. */
+  checksum: string;
+}
+
+export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function leBytes(tokens: Uint16Array): Uint8Array {
+  const bytes = new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength);
+  if (littleEndian) return bytes;
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < out.length; i += 2) [out[i], out[i + 1]] = [out[i + 1], out[i]];
+  return out;
+}
+
+/** Collects documents into shards of at most `shardTokens` tokens (a longer document gets a shard of its own). */
+export class ShardWriter {
+  readonly shards: ShardEntry[] = [];
+  private buf: Uint16Array;
+  private used = 0;
+  private docs = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly separatorId: number,
+    private readonly shardTokens = 1 << 24,
+  ) {
+    if (!Number.isInteger(shardTokens) || shardTokens < 1) throw new Error(`shard size must be a positive integer of tokens, got ${shardTokens}`);
+    this.buf = new Uint16Array(shardTokens);
+  }
+
+  /** Appends one document (its ids, then the separator). */
+  add(ids: ArrayLike<number>): void {
+    const need = ids.length + 1;
+    if (this.used > 0 && this.used + need > this.buf.length) this.flush();
+    if (need > this.buf.length) this.buf = new Uint16Array(need);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!(id >= 0 && id <= 0xffff)) throw new Error(`token id ${id} does not fit a uint16 shard`);
+      this.buf[this.used + i] = id;
+    }
+    this.buf[this.used + ids.length] = this.separatorId;
+    this.used += need;
+    this.docs++;
+  }
+
+  /** Writes the last shard; returns all of them. */
+  finish(): ShardEntry[] {
+    if (this.used > 0) this.flush();
+    return this.shards;
+  }
+
+  private flush(): void {
+    const file = `train-${String(this.shards.length).padStart(5, '0')}.bin`;
+    const bytes = leBytes(this.buf.subarray(0, this.used));
+    writeFileSync(join(this.dir, file), bytes);
+    this.shards.push({ file, tokens: this.used, documents: this.docs, sha256: sha256(bytes) });
+    this.used = 0;
+    this.docs = 0;
+  }
+}
+
+export function writeIndex(dir: string, index: Omit<ShardIndex, 'checksum'>): ShardIndex {
+  const full = { ...index, checksum: sha256(JSON.stringify(index)) };
+  const tmp = join(dir, INDEX_FILE + '.tmp');
+  writeFileSync(tmp, JSON.stringify(full, null, 1) + '\n');
+  renameSync(tmp, join(dir, INDEX_FILE));
+  return full;
+}
+
+export function readIndex(dir: string): ShardIndex {
+  const path = join(dir, INDEX_FILE);
+  if (!existsSync(path)) throw new Error(`${path} is missing: not a dataset directory, or its build did not finish`);
+  let index: ShardIndex;
+  try {
+    index = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON (truncated or corrupted?): ${(e as Error).message}`);
+  }
+  if (index?.format !== INDEX_FORMAT) throw new Error(`${path} is not a ${INDEX_FORMAT} index`);
+  if (index.version !== INDEX_VERSION) throw new Error(`${path} has format version ${index.version}; this reader knows ${INDEX_VERSION}`);
+  const { checksum, ...rest } = index;
+  if (checksum !== sha256(JSON.stringify(rest))) throw new Error(`${path} was altered or corrupted: its checksum does not match its content`);
+  return index;
+}
+
+/** The tokens of shard i, after checking its length and sha256 against the index. */
+export function readShard(dir: string, index: ShardIndex, i: number): Uint16Array {
+  const entry = index.shards[i];
+  if (!entry) throw new Error(`shard ${i} does not exist (the index lists ${index.shards.length})`);
+  const path = join(dir, entry.file);
+  if (!existsSync(path)) throw new Error(`${path} is missing`);
+  const bytes = new Uint8Array(readFileSync(path));
+  if (bytes.length !== entry.tokens * 2) {
+    throw new Error(`${path} has ${bytes.length} bytes but the index says ${entry.tokens} tokens (${entry.tokens * 2} bytes): truncated or replaced`);
+  }
+  if (sha256(bytes) !== entry.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index`);
+  const tokens = new Uint16Array(entry.tokens);
+  new Uint8Array(tokens.buffer).set(leBytes(new Uint16Array(bytes.buffer, bytes.byteOffset, entry.tokens)));
+  return tokens;
+}
+
+/** The documents of a shard's tokens, each without its separator. */
+export function* documents(tokens: Uint16Array, separatorId: number): Generator<Uint16Array> {
+  let start = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] === separatorId) {
+      yield tokens.subarray(start, i);
+      start = i + 1;
+    }
+  }
+  if (start < tokens.length) throw new Error('shard does not end with a separator: truncated');
+}
