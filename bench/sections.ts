@@ -1,3 +1,4 @@
+import { benchGenerator } from './generator.js';
 import { benchTokenizer } from './tokenizer.js';
 
 // The bench sections, in the order `npm run bench` runs them. One line each.
@@ -8,5 +9,6 @@ export interface BenchSection {
 }
 
 export const sections: BenchSection[] = [
+  { name: 'generator', summary: 'problems/s generated and rendered, op 2-10, forward and reverse, vs 20,000/s', run: benchGenerator },
   { name: 'tokenizer', summary: 'BPE training time, encode/decode MB/s vs the 10 MB/s target', run: benchTokenizer },
 ];

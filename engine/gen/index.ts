@@ -1,13 +1,13 @@
 // The generator's WebAssembly surface (re-exported by engine/index.ts). ts/data/generator.ts wraps it.
-import { Draw, MIN_OP, MAX_OP } from './draw';
-import { contentId } from './hash';
-import { Renderer } from './render';
+import { drawProblem, MAX_OP, MIN_OP } from './draw';
+import { FNV_OFFSET, fnvChar, fnvRange } from './hash';
+import { answer, writeProblem, writeQuestion, writeSolution } from './render';
 import { TEMPLATES } from './templates';
+import { len, putChar, putInt, putStr, reset, textPointer } from './text';
 
-const FIELD = '\x1f';
-const RECORD = '\x1e';
-
-const draw = new Draw();
+const FIELD = 0x1f;
+const RECORD = 0x1e;
+const NEWLINE = 0x0a;
 
 /** The template names, in index order, joined by commas. */
 export function genTemplateNames(): string {
@@ -17,22 +17,41 @@ export function genTemplateNames(): string {
 }
 
 /**
- * Problems start..start+count-1 of a seed (seed and start are integers below 2^53), one record per
- * problem (fields problem, question, solution, answer, id), records separated by \x1e and fields by
- * \x1f. mode: 0 forward, 1 reverse.
+ * Writes problems start..start+count-1 of a seed (seed and start are integers below 2^53) as UTF-16
+ * text at genTextPointer() and returns its length in code units: one record per problem (fields
+ * problem, question, solution, answer, id), records separated by \x1e and fields by \x1f.
+ * mode: 0 forward, 1 reverse. The id hashes problem, "\n", question, "\n", solution.
  */
-export function genProblems(seed: f64, start: f64, count: i32, op: i32, template: i32, mode: i32): string {
+export function genProblems(seed: f64, start: f64, count: i32, op: i32, template: i32, mode: i32): i32 {
   if (op < MIN_OP || op > MAX_OP) abort('op must be in ' + MIN_OP.toString() + '..' + MAX_OP.toString());
   if (template < 0 || template >= TEMPLATES.length) abort('unknown template index ' + template.toString());
   if (mode != 0 && mode != 1) abort('mode must be 0 (forward) or 1 (reverse)');
   const t = TEMPLATES[template];
-  const renderer = new Renderer(draw, t);
-  const records: string[] = [];
+  reset();
   for (let i = 0; i < count; i++) {
-    draw.run(t, <u64>seed, <u64>start + <u64>i, op, mode == 1);
-    const r = renderer.render();
-    const id = contentId(r.problem, r.question, r.solution);
-    records.push(r.problem + FIELD + r.question + FIELD + r.solution + FIELD + r.answer.toString() + FIELD + id);
+    if (i > 0) putChar(RECORD);
+    drawProblem(t.places.length, t.items.length, <u64>seed, <u64>start + <u64>i, op, mode == 1);
+    const p0 = len;
+    writeProblem(t);
+    const p1 = len;
+    putChar(FIELD);
+    writeQuestion();
+    const q1 = len;
+    putChar(FIELD);
+    writeSolution();
+    const s1 = len;
+    putChar(FIELD);
+    putInt(answer());
+    putChar(FIELD);
+    let h = fnvRange(FNV_OFFSET, p0, p1);
+    h = fnvRange(fnvChar(h, NEWLINE), p1 + 1, q1);
+    h = fnvRange(fnvChar(h, NEWLINE), q1 + 1, s1);
+    putStr(h.toString(16).padStart(16, '0'));
   }
-  return records.join(RECORD);
+  return len;
+}
+
+/** Address of the text the last genProblems call wrote. */
+export function genTextPointer(): usize {
+  return textPointer();
 }

@@ -1,235 +1,328 @@
-// Renders a drawn world as GSM-Infinite text: the shuffled fact sentences, the question, and the
-// step-by-step solution ("Define <name> as <Letter>; ... so <Letter> = ... ."). Reverse mode carries
-// the unknown x symbolically (a*x + b, printed the way sympy prints it) and ends by solving the
-// linear equation the given target value sets up.
-import { Draw } from './draw';
+// Writes a drawn world as GSM-Infinite text into the batch buffer: the shuffled fact sentences,
+// the question, and the step-by-step solution ("Define <name> as <Letter>; ... so <Letter> = ...").
+// Reverse mode carries the unknown x symbolically (a*x + b, printed the way sympy prints it) and
+// ends by solving the linear equation the given target value sets up.
+import { LIN_A, LIN_B, target, unknown } from './draw';
+import { get, set } from './mem';
+import { below } from './rng';
 import { TemplateData } from './templates';
-import { World, CONST_NONE, CONST_PLUS } from './world';
+import { putChar, putInt, putStr } from './text';
+import {
+  ANC, CONST_KIND, CONST_NONE, CONST_PLUS, CONST_VAL, IS_AGG, IS_DIFF, ITEM, ITEM_NAME, N_DEPS, ORDER, PLACE,
+  PLACE_NAME, VALUE, dep, itemGroup, nOrder, nPairs, placeGroup,
+} from './world';
 
-export class Rendered {
-  problem: string = '';
-  question: string = '';
-  solution: string = '';
-  answer: i32 = 0;
+const X: i32 = 0x78; // 'x', the unknown of reverse mode; never drawn as a letter there
+const LETTERS = memory.data(52 * 4);
+const LETTER_OF = memory.data(32 * 4);
+const PERM = memory.data(32 * 4);
+let nLetters = 0;
+let reverse = false;
+let tpl: TemplateData = changetype<TemplateData>(0);
+
+/** Writes the problem text (facts, each followed by ". "); the question and solution follow. */
+export function writeProblem(t: TemplateData): void {
+  tpl = t;
+  reverse = unknown >= 0;
+  // sentence order: a shuffle of the pairs, plus the target's given value in reverse mode
+  const n = nPairs + i32(reverse);
+  for (let i = 0; i < n; i++) {
+    const k = below(i + 1);
+    set(PERM, i, get(PERM, k));
+    set(PERM, k, i);
+  }
+  for (let i = 0; i < n; i++) {
+    const v = get(PERM, i);
+    if (v == nPairs) {
+      putStr(get(IS_AGG, target) != 0 ? 'The ' : 'The number of ');
+      putName(target);
+      putStr(' equals ');
+      putInt(get(VALUE, target));
+    } else sentence(v);
+    putStr('. ');
+  }
 }
 
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const X: i32 = 0x78; // 'x', reserved for the unknown in reverse mode
+export function writeQuestion(): void {
+  const q = reverse ? unknown : target;
+  if (get(IS_AGG, q) != 0) {
+    putStr('What is the ');
+    putName(q);
+    putChar(0x3f);
+  } else {
+    putStr('How many ');
+    putStr(itemName(q));
+    putStr(' does ');
+    putStr(placeName(q));
+    putStr(' have?');
+  }
+}
+
+/** The answer: the target's value, or the unknown's in reverse mode. */
+export function answer(): i32 {
+  return get(VALUE, reverse ? unknown : target);
+}
+
+@inline
+function placeName(v: i32): string {
+  return tpl.places[placeGroup][get(PLACE_NAME, get(PLACE, v))];
+}
+
+@inline
+function itemName(v: i32): string {
+  return tpl.items[itemGroup][get(ITEM_NAME, get(ITEM, v))];
+}
+
+/** The parameter's name as the solution defines it. */
+function putName(v: i32): void {
+  if (get(IS_AGG, v) != 0) {
+    putStr('total number of ');
+    putStr(tpl.total);
+  } else putStr(itemName(v));
+  putStr(' in ');
+  putStr(placeName(v));
+}
+
+/** The parameter as a sentence mentions it. */
+function putRef(v: i32): void {
+  putStr(get(IS_AGG, v) != 0 ? 'the ' : 'the number of ');
+  putName(v);
+}
+
+function sentence(v: i32): void {
+  putStr('The number of ');
+  putName(v);
+  if (v == unknown) {
+    putStr(' exists, and its number is greater than 0');
+    return;
+  }
+  putStr(' equals ');
+  const k = get(N_DEPS, v);
+  if (k == 0) {
+    putInt(get(CONST_VAL, v));
+    return;
+  }
+  const kind = get(CONST_KIND, v);
+  if (kind != CONST_NONE) {
+    putInt(get(CONST_VAL, v));
+    putStr(kind == CONST_PLUS ? ' plus ' : ' times ');
+  }
+  if (k == 1) {
+    putRef(dep(v, 0));
+    return;
+  }
+  putStr(get(IS_DIFF, v) != 0 ? 'the difference between ' : 'the sum of ');
+  for (let j = 0; j < k - 1; j++) {
+    putRef(dep(v, j));
+    putStr(k == 2 ? ' and ' : j < k - 2 ? ', ' : ', and ');
+  }
+  putRef(dep(v, k - 1));
+}
 
 /** a*x + b as sympy prints it: "x", "2*x + 4", "x - 3", "5 - x", "7". */
-export function linear(a: i32, b: i32): string {
-  if (a == 0) return b.toString();
-  const xs = a == 1 ? 'x' : a == -1 ? '-x' : a.toString() + '*x';
-  if (b == 0) return xs;
-  if (a < 0 && b > 0) return b.toString() + ' - ' + (a == -1 ? 'x' : (-a).toString() + '*x');
-  return b > 0 ? xs + ' + ' + b.toString() : xs + ' - ' + (-b).toString();
-}
-
-export class Renderer {
-  private d: Draw;
-  private t: TemplateData;
-  private w: World;
-  private reverse: bool = false;
-  private out: string[] = [];
-  private letters: StaticArray<i32> = new StaticArray<i32>(52);
-  private nLetters: i32 = 0;
-  private letterOf: StaticArray<i32> = new StaticArray<i32>(32);
-
-  constructor(d: Draw, t: TemplateData) {
-    this.d = d;
-    this.t = t;
-    this.w = d.world;
+function putLinear(a: i32, b: i32): void {
+  if (a == 0) {
+    putInt(b);
+    return;
   }
-
-  render(): Rendered {
-    const r = new Rendered();
-    this.reverse = this.d.unknown >= 0;
-    r.problem = this.problem();
-    const q = this.reverse ? this.d.unknown : this.d.target;
-    r.question = this.w.isAgg[q]
-      ? 'What is the ' + this.name(q) + '?'
-      : 'How many ' + this.itemName(q) + ' does ' + this.placeName(q) + ' have?';
-    r.answer = this.w.value[q];
-    r.solution = this.solution();
-    return r;
+  if (a < 0 && b > 0) {
+    putInt(b);
+    putStr(' - ');
+    putXTerm(-a);
+    return;
   }
-
-  private placeName(v: i32): string {
-    return this.t.places[this.w.placeGroup][this.w.placeName[this.w.place[v]]];
-  }
-
-  private itemName(v: i32): string {
-    return this.t.items[this.w.itemGroup][this.w.itemName[this.w.item[v]]];
-  }
-
-  /** The parameter's name as the solution defines it. */
-  private name(v: i32): string {
-    if (this.w.isAgg[v]) return 'total number of ' + this.t.total + ' in ' + this.placeName(v);
-    return this.itemName(v) + ' in ' + this.placeName(v);
-  }
-
-  /** The parameter as a sentence mentions it. */
-  private ref(v: i32): string {
-    return this.w.isAgg[v] ? 'the ' + this.name(v) : 'the number of ' + this.name(v);
-  }
-
-  // ---- problem text ----
-
-  private problem(): string {
-    const w = this.w;
-    const sentences: string[] = [];
-    for (let v = 0; v < w.nPairs; v++) sentences.push(this.sentence(v));
-    if (this.reverse) {
-      const t = this.d.target;
-      sentences.push((w.isAgg[t] ? 'The ' : 'The number of ') + this.name(t) + ' equals ' + w.value[t].toString());
-    }
-    for (let i = sentences.length - 1; i > 0; i--) {
-      const k = w.rng.below(i + 1);
-      const s = sentences[k];
-      sentences[k] = sentences[i];
-      sentences[i] = s;
-    }
-    return sentences.join('. ') + '. ';
-  }
-
-  private sentence(v: i32): string {
-    const w = this.w;
-    const head = 'The number of ' + this.name(v);
-    if (v == this.d.unknown) return head + ' exists, and its number is greater than 0';
-    const k = w.nDeps[v];
-    if (k == 0) return head + ' equals ' + w.constVal[v].toString();
-    let base: string;
-    if (k == 1) base = this.ref(w.dep(v, 0));
-    else if (w.isDiff[v]) base = 'the difference between ' + this.ref(w.dep(v, 0)) + ' and ' + this.ref(w.dep(v, 1));
-    else if (k == 2) base = 'the sum of ' + this.ref(w.dep(v, 0)) + ' and ' + this.ref(w.dep(v, 1));
-    else {
-      base = 'the sum of ';
-      for (let j = 0; j < k - 1; j++) base += this.ref(w.dep(v, j)) + ', ';
-      base += 'and ' + this.ref(w.dep(v, k - 1));
-    }
-    const kind = w.constKind[v];
-    if (kind == CONST_NONE) return head + ' equals ' + base;
-    return head + ' equals ' + w.constVal[v].toString() + (kind == CONST_PLUS ? ' plus ' : ' times ') + base;
-  }
-
-  // ---- solution text ----
-
-  private solution(): string {
-    const w = this.w;
-    const d = this.d;
-    this.out = [];
-    this.nLetters = 0;
-    for (let i = 0; i < LETTERS.length; i++) {
-      const c = LETTERS.charCodeAt(i);
-      if (!this.reverse || c != X) this.letters[this.nLetters++] = c;
-    }
-    if (this.reverse) this.out.push('The question is difficult, so we use equations to solve it. ');
-    const inSet = w.anc[d.target];
-    let first = true;
-    for (let i = 0; i < w.nOrder; i++) {
-      const v = w.order[i];
-      if (((inSet >> v) & 1) == 0) continue;
-      if (!first) this.out.push(' ');
-      first = false;
-      this.clause(v);
-    }
-    const t = d.target;
-    if (this.reverse) {
-      const a = w.linA[t];
-      const b = w.linB[t];
-      const g = w.value[t];
-      const lhs = linear(a, b);
-      const rest = (g - b).toString();
-      this.out.push(' We know ' + this.letter(t) + ' = ' + g.toString() + ', so we have ' + lhs + ' = ' + g.toString());
-      this.out.push(' and we solve it through the following steps: Simplifying the equation: ' + lhs + ' = ' + g.toString());
-      this.out.push('. Move all terms to one side: ' + linear(a, b - g) + ' = 0. Isolate the term with x: ');
-      this.out.push(a.toString() + '*x = ' + rest + '. Divide both sides by ' + a.toString() + ': x = ' + rest + ' / ' + a.toString());
-      this.out.push('. Solution: x = ' + w.value[d.unknown].toString() + '.');
-    }
-    const answer = this.reverse ? w.value[d.unknown] : w.value[t];
-    this.out.push(' Answer: ' + answer.toString() + '.');
-    return this.out.join('');
-  }
-
-  private newLetter(): string {
-    const k = this.w.rng.below(this.nLetters);
-    const c = this.letters[k];
-    this.letters[k] = this.letters[--this.nLetters];
-    return String.fromCharCode(c);
-  }
-
-  private letter(v: i32): string {
-    return String.fromCharCode(this.letterOf[v]);
-  }
-
-  private termA(v: i32): i32 {
-    return this.reverse ? this.w.linA[v] : 0;
-  }
-
-  private termB(v: i32): i32 {
-    return this.reverse ? this.w.linB[v] : this.w.value[v];
-  }
-
-  /** "{ta} op {tb}"; reverse mode wraps both operands of * and - in parentheses, as the study did. */
-  private binary(op: string, ta: string, tb: string): string {
-    if (this.reverse && op != '+') return '(' + ta + ') ' + op + ' (' + tb + ')';
-    return ta + ' ' + op + ' ' + tb;
-  }
-
-  /** One node: "Define <name> as <L>; [scratch; ...] so L = expr = values = result." */
-  private clause(v: i32): void {
-    const w = this.w;
-    const out = this.out;
-    const isX = v == this.d.unknown;
-    const L = isX ? 'x' : this.newLetter();
-    this.letterOf[v] = L.charCodeAt(0);
-    out.push('Define ' + this.name(v) + ' as ' + L + '; ');
-    const k = w.nDeps[v];
-    if (isX) {
-      out.push("we don't know its value yet but will find it out later.");
-      return;
-    }
-    if (k == 0) {
-      out.push('so ' + L + ' = ' + w.constVal[v].toString() + '.');
-      return;
-    }
-    const kind = w.isAgg[v] ? CONST_NONE : w.constKind[v];
-    // The dependencies combine into L directly, or into a scratch letter S when a constant follows.
-    const S = kind == CONST_NONE ? L : this.newLetter();
-    const lead = kind == CONST_NONE ? 'so ' : '';
-    const tail = kind == CONST_NONE ? '' : '; ';
-    const d0 = w.dep(v, 0);
-    let accL = this.letter(d0);
-    let accA = this.termA(d0);
-    let accB = this.termB(d0);
-    if (k == 1) {
-      out.push(lead + S + ' = ' + accL + ' = ' + linear(accA, accB) + tail);
-    } else {
-      for (let j = 1; j < k; j++) {
-        const dj = w.dep(v, j);
-        const op = w.isDiff[v] ? '-' : '+';
-        const aj = this.termA(dj);
-        const bj = this.termB(dj);
-        const last = j == k - 1;
-        const dest = last ? S : this.newLetter();
-        const na = op == '-' ? accA - aj : accA + aj;
-        const nb = op == '-' ? accB - bj : accB + bj;
-        out.push((last ? lead : '') + dest + ' = ' + accL + ' ' + op + ' ' + this.letter(dj) + ' = ');
-        out.push(this.binary(op, linear(accA, accB), linear(aj, bj)) + ' = ' + linear(na, nb) + (last ? tail : '; '));
-        accL = dest;
-        accA = na;
-        accB = nb;
-      }
-    }
-    if (kind == CONST_NONE) {
-      out.push('.');
-      return;
-    }
-    const c = w.constVal[v];
-    const op = kind == CONST_PLUS ? '+' : '*';
-    const ra = kind == CONST_PLUS ? accA : c * accA;
-    const rb = kind == CONST_PLUS ? c + accB : c * accB;
-    out.push('so ' + L + ' = ' + c.toString() + ' ' + op + ' ' + S + ' = ');
-    out.push(this.binary(op, c.toString(), linear(accA, accB)) + ' = ' + linear(ra, rb) + '.');
+  putXTerm(a);
+  if (b > 0) {
+    putStr(' + ');
+    putInt(b);
+  } else if (b < 0) {
+    putStr(' - ');
+    putInt(-b);
   }
 }
+
+function putXTerm(a: i32): void {
+  if (a == -1) putChar(0x2d);
+  else if (a != 1) {
+    putInt(a);
+    putChar(0x2a);
+  }
+  putChar(X);
+}
+
+/** "{ta} op {tb}"; reverse mode wraps both operands of * and - in parentheses, as the study did. */
+function putBinary(op: i32, a1: i32, b1: i32, a2: i32, b2: i32): void {
+  const wrap = reverse && op != 0x2b;
+  if (wrap) putChar(0x28);
+  putLinear(a1, b1);
+  if (wrap) putChar(0x29);
+  putChar(0x20);
+  putChar(op);
+  putChar(0x20);
+  if (wrap) putChar(0x28);
+  putLinear(a2, b2);
+  if (wrap) putChar(0x29);
+}
+
+export function writeSolution(): void {
+  nLetters = 0;
+  for (let c = 0x41; c <= 0x7a; c++) if ((c <= 0x5a || c >= 0x61) && (!reverse || c != X)) set(LETTERS, nLetters++, c);
+  if (reverse) putStr('The question is difficult, so we use equations to solve it. ');
+  const inSet = <u32>get(ANC, target);
+  let first = true;
+  for (let i = 0; i < nOrder; i++) {
+    const v = get(ORDER, i);
+    if (((inSet >> v) & 1) == 0) continue;
+    if (!first) putChar(0x20);
+    first = false;
+    clause(v);
+  }
+  if (reverse) equation();
+  putStr(' Answer: ');
+  putInt(answer());
+  putChar(0x2e);
+}
+
+/** Reverse mode's closing steps: solve a*x + b = g for x. */
+function equation(): void {
+  const a = get(LIN_A, target);
+  const b = get(LIN_B, target);
+  const g = get(VALUE, target);
+  putStr(' We know ');
+  putChar(get(LETTER_OF, target));
+  putStr(' = ');
+  putInt(g);
+  putStr(', so we have ');
+  putLinear(a, b);
+  putStr(' = ');
+  putInt(g);
+  putStr(' and we solve it through the following steps: Simplifying the equation: ');
+  putLinear(a, b);
+  putStr(' = ');
+  putInt(g);
+  putStr('. Move all terms to one side: ');
+  putLinear(a, b - g);
+  putStr(' = 0. Isolate the term with x: ');
+  putInt(a);
+  putStr('*x = ');
+  putInt(g - b);
+  putStr('. Divide both sides by ');
+  putInt(a);
+  putStr(': x = ');
+  putInt(g - b);
+  putStr(' / ');
+  putInt(a);
+  putStr('. Solution: x = ');
+  putInt(get(VALUE, unknown));
+  putChar(0x2e);
+}
+
+function newLetter(): i32 {
+  const k = below(nLetters);
+  const c = get(LETTERS, k);
+  set(LETTERS, k, get(LETTERS, --nLetters));
+  return c;
+}
+
+@inline
+function termA(v: i32): i32 {
+  return reverse ? get(LIN_A, v) : 0;
+}
+
+@inline
+function termB(v: i32): i32 {
+  return reverse ? get(LIN_B, v) : get(VALUE, v);
+}
+
+/** "{dest} = {l1} op {l2} = {t1} op {t2} = {result}" */
+function putStep(dest: i32, l1: i32, op: i32, l2: i32): void {
+  putChar(dest);
+  putStr(' = ');
+  putChar(l1);
+  putChar(0x20);
+  putChar(op);
+  putChar(0x20);
+  putChar(l2);
+  putStr(' = ');
+}
+
+/** One node: "Define <name> as <L>; [scratch; ...] so L = expr = values = result." */
+function clause(v: i32): void {
+  const isX = v == unknown;
+  const L = isX ? X : newLetter();
+  set(LETTER_OF, v, L);
+  putStr('Define ');
+  putName(v);
+  putStr(' as ');
+  putChar(L);
+  putStr('; ');
+  if (isX) {
+    putStr("we don't know its value yet but will find it out later.");
+    return;
+  }
+  const k = get(N_DEPS, v);
+  if (k == 0) {
+    putStr('so ');
+    putChar(L);
+    putStr(' = ');
+    putInt(get(CONST_VAL, v));
+    putChar(0x2e);
+    return;
+  }
+  const kind = get(IS_AGG, v) != 0 ? CONST_NONE : get(CONST_KIND, v);
+  // The dependencies combine into L directly, or into a scratch letter S when a constant follows.
+  const S = kind == CONST_NONE ? L : newLetter();
+  const d0 = dep(v, 0);
+  let accL = get(LETTER_OF, d0);
+  let accA = termA(d0);
+  let accB = termB(d0);
+  if (k == 1) {
+    if (kind == CONST_NONE) putStr('so ');
+    putChar(S);
+    putStr(' = ');
+    putChar(accL);
+    putStr(' = ');
+    putLinear(accA, accB);
+  } else {
+    const op = get(IS_DIFF, v) != 0 ? 0x2d : 0x2b;
+    for (let j = 1; j < k; j++) {
+      const dj = dep(v, j);
+      const aj = termA(dj);
+      const bj = termB(dj);
+      const last = j == k - 1;
+      const dest = last ? S : newLetter();
+      const na = op == 0x2d ? accA - aj : accA + aj;
+      const nb = op == 0x2d ? accB - bj : accB + bj;
+      if (last && kind == CONST_NONE) putStr('so ');
+      putStep(dest, accL, op, get(LETTER_OF, dj));
+      putBinary(op, accA, accB, aj, bj);
+      putStr(' = ');
+      putLinear(na, nb);
+      if (!last) putStr('; ');
+      accL = dest;
+      accA = na;
+      accB = nb;
+    }
+  }
+  if (kind == CONST_NONE) {
+    putChar(0x2e);
+    return;
+  }
+  const c = get(CONST_VAL, v);
+  const op = kind == CONST_PLUS ? 0x2b : 0x2a;
+  putStr('; so ');
+  putChar(L);
+  putStr(' = ');
+  putInt(c);
+  putChar(0x20);
+  putChar(op);
+  putChar(0x20);
+  putChar(S);
+  putStr(' = ');
+  putBinary(op, 0, c, accA, accB);
+  putStr(' = ');
+  if (kind == CONST_PLUS) putLinear(accA, c + accB);
+  else putLinear(c * accA, c * accB);
+  putChar(0x2e);
+}
+

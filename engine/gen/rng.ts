@@ -1,5 +1,9 @@
 // SplitMix64 streams keyed by (seed, index): problem `index` of a seed can be regenerated alone, in
-// any order, and gives the same bytes wherever the WebAssembly runs (no floats in the state).
+// any order, and gives the same bytes wherever the WebAssembly runs (integer state, no floats).
+// One stream is live at a time (the generator draws one problem at a time).
+let state: u64 = 0;
+
+@inline
 function mix64(v: u64): u64 {
   let z = v;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
@@ -7,30 +11,30 @@ function mix64(v: u64): u64 {
   return z ^ (z >> 31);
 }
 
-export class Rng {
-  private state: u64;
+export function seedStream(seed: u64, index: u64): void {
+  state = mix64(seed ^ mix64(index + 0x632be59bd9b4e019));
+}
 
-  constructor(seed: u64, index: u64) {
-    this.state = mix64(seed ^ mix64(index + 0x632be59bd9b4e019));
-  }
+@inline
+export function next64(): u64 {
+  state += 0x9e3779b97f4a7c15;
+  return mix64(state);
+}
 
-  next(): u64 {
-    this.state += 0x9e3779b97f4a7c15;
-    return mix64(this.state);
-  }
+/** Uniform integer in [0, n), n >= 1. */
+@inline
+export function below(n: i32): i32 {
+  return <i32>(((next64() >>> 32) * <u64>n) >>> 32);
+}
 
-  /** Uniform integer in [0, n), n >= 1. */
-  below(n: i32): i32 {
-    return <i32>(((this.next() >>> 32) * <u64>n) >>> 32);
-  }
+/** Uniform integer in [lo, hi]. */
+@inline
+export function range(lo: i32, hi: i32): i32 {
+  return lo + below(hi - lo + 1);
+}
 
-  /** Uniform integer in [lo, hi]. */
-  range(lo: i32, hi: i32): i32 {
-    return lo + this.below(hi - lo + 1);
-  }
-
-  /** True with probability p. */
-  chance(p: f64): bool {
-    return <f64>(this.next() >>> 11) * 1.1102230246251565e-16 < p;
-  }
+/** True with probability p. */
+@inline
+export function chance(p: f64): bool {
+  return <f64>(next64() >>> 11) * 1.1102230246251565e-16 < p;
 }

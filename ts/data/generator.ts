@@ -7,6 +7,8 @@ export type Mode = 'forward' | 'reverse';
 
 export const TEMPLATES: readonly Template[] = ['crazy_zootopia', 'teachers_in_school', 'movie_festival_awards'];
 export const MODES: readonly Mode[] = ['forward', 'reverse'];
+const utf16 = new TextDecoder('utf-16le');
+
 export const MIN_OP = 2;
 export const MAX_OP = 30;
 
@@ -52,7 +54,9 @@ export async function generateMany(o: GenerateManyOptions): Promise<Problem[]> {
   if (o.count === 0) return [];
   const engine = await loadEngine();
   const tpl = templateIndex(engine.genTemplateNames(), o.template);
-  const text = engine.genProblems(o.seed, start, o.count, o.op, tpl, o.mode === 'reverse' ? 1 : 0);
+  const units = engine.genProblems(o.seed, start, o.count, o.op, tpl, o.mode === 'reverse' ? 1 : 0);
+  // The engine writes UTF-16 into its memory; one native decode beats lifting a wasm string.
+  const text = utf16.decode(new Uint16Array(engine.memory.buffer, engine.genTextPointer(), units));
   return text.split('\x1e').map((rec) => {
     const [problem, question, solution, answer, id] = rec.split('\x1f');
     return { problem, question, solution, answer: Number(answer), op: o.op, template: o.template, mode: o.mode, id };
