@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { emit, log } from '../../../ts/util/jsonl.js';
 import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { buildDataset, checkDataset } from '../../../ts/data/build.js';
-import { opsOfKey } from '../../../ts/data/mixture.js';
+import { opsOfKey, parseMixture } from '../../../ts/data/mixture.js';
 import { DEFAULT_CORPUS_PER_CELL, DEFAULT_CORPUS_SEED, trainDefaultTokenizer } from '../../../ts/data/tokenizer-default.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from '../../../ts/data/tokenizer-file.js';
 import { DEFAULT_VOCAB_SIZE } from '../../../ts/data/tokenizer-train.js';
@@ -56,10 +56,11 @@ export const build: Command = {
       count: args.int('eval-count', 200),
       seed: args.int('eval-seed', seed + 1_000_003),
     };
+    const mixture = !spec.trim().startsWith('{') && existsSync(spec) ? readFileSync(spec, 'utf8') : spec;
+    parseMixture(mixture); // refuse a bad mixture before any work
     const tok = tokPath ? await readTokenizerFile(tokPath) : await trainDefault(args);
     args.checkAllUsed();
-    if (!tokPath) log(`no --tokenizer: trained the default one (${tok.vocabSize} ids); it is saved in ${out}/tokenizer.json`);
-    const mixture = !spec.trim().startsWith('{') && existsSync(spec) ? readFileSync(spec, 'utf8') : spec;
+    if (!tokPath) log(`no --tokenizer: trained the default one (${tok.vocabSize} ids); the dataset keeps it as tokenizer.json`);
     const t0 = performance.now();
     const { index } = await buildDataset({
       out,
