@@ -12,7 +12,7 @@ import {
   PLACE_NAME, VALUE, dep, itemGroup, nOrder, nPairs, placeGroup,
 } from './world';
 
-const X: i32 = 0x78; // 'x', the unknown of reverse mode; never drawn as a letter there
+const X: i32 = 0x78; // 'x', the unknown of reverse mode; neither x nor X is drawn as a letter there
 const LETTERS = memory.data(52 * 4);
 const LETTER_OF = memory.data(32 * 4);
 const PERM = memory.data(32 * 4);
@@ -166,7 +166,8 @@ function putBinary(op: i32, a1: i32, b1: i32, a2: i32, b2: i32): void {
 
 export function writeSolution(): void {
   nLetters = 0;
-  for (let c = 0x41; c <= 0x7a; c++) if ((c <= 0x5a || c >= 0x61) && (!reverse || c != X)) set(LETTERS, nLetters++, c);
+  for (let c = 0x41; c <= 0x7a; c++)
+    if ((c <= 0x5a || c >= 0x61) && !(reverse && (c | 0x20) == X)) set(LETTERS, nLetters++, c);
   if (reverse) putStr('The question is difficult, so we use equations to solve it. ');
   const inSet = <u32>get(ANC, target);
   let first = true;

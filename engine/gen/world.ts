@@ -70,11 +70,11 @@ export function drawStructure(placeGroups: i32, itemGroups: i32): void {
     for (let j = 0; j < nItems; j++) has = has || get(PAIR_AT, p * SIDE + j) >= 0;
     if (!has) set(PAIR_AT, p * SIDE + below(nItems), 0);
   }
-  // A few extra links, up to half of the free cells, so fact counts stay near the study's.
+  // A few extra links, up to a third of the free cells, so fact counts stay near the study's.
   let free = 0;
   for (let p = 0; p < nPlaces; p++)
     for (let j = 0; j < nItems; j++) if (get(PAIR_AT, p * SIDE + j) < 0) set(SCRATCH, free++, p * SIDE + j);
-  let extra = below((free >> 1) + 1);
+  let extra = below(free / 3 + 1);
   while (extra-- > 0) {
     const k = below(free);
     set(PAIR_AT, get(SCRATCH, k), 0);

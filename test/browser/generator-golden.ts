@@ -4,6 +4,13 @@ import { generateMany, MODES, TEMPLATES } from '../../ts/data/generator.js';
 
 export const GOLDEN_SEED = 20251207;
 
+/**
+ * SHA-256 of goldenIds().join('\n'), pinned so that a change to the generator's output is a
+ * deliberate one: datasets and evaluation sets are regenerated from seeds. After an intended
+ * change, update it (and say so in the commit); test/unit/generator.test.ts prints the new value.
+ */
+export const GOLDEN_DIGEST = 'eb1f08af51bd4c5dc0e6a6a8460f55aee80d7d7ab169c70af6488d280fefe882';
+
 export async function goldenIds(): Promise<string[]> {
   const rows: string[] = [];
   for (const template of TEMPLATES)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   type Problem,
   type Template,
 } from '../../ts/data/generator.js';
+import { GOLDEN_DIGEST, goldenIds } from '../browser/generator-golden.js';
 import {
   checkSolution,
   evalExpr,
@@ -128,9 +130,10 @@ describe('generated problems', () => {
       expect(p.question.startsWith('How many ')).toBe(true);
       expect(p.answer).toBeGreaterThanOrEqual(1);
       expect(p.answer).toBeLessThanOrEqual(4);
-      // scratch and node letters never take x, which is the unknown's
-      expect(p.solution.match(/\bx\b(?= = | as )/g)?.length).toBeGreaterThan(0);
-      expect(/[;.] x = (?!x)/.test(p.solution.split(' We know ')[0])).toBe(false);
+      // letters never take x (the unknown's) or X, as in the study's reverse solutions
+      const letters = [...p.solution.matchAll(/(?: as |; (?:so )?)([A-Za-z])(?:;| =)/g)].map((m) => m[1]);
+      expect(letters.filter((l) => l === 'x').length).toBe(1);
+      expect(letters).not.toContain('X');
     }
   });
 
@@ -170,6 +173,11 @@ describe('determinism and ids', () => {
     expect((await generateMany({ ...o, start: 13, count: 1 }))[0]).toEqual(a[13]);
     const c = await generateMany({ ...o, seed: 43, count: 20 });
     expect(new Set([...a, ...c].map((p) => p.id)).size).toBe(40);
+  });
+
+  it('gives the pinned golden set (600 problems of a fixed seed) from one version to the next', async () => {
+    const digest = createHash('sha256').update((await goldenIds()).join('\n')).digest('hex');
+    expect(digest, 'generator output changed: if intended, update GOLDEN_DIGEST in test/browser/generator-golden.ts').toBe(GOLDEN_DIGEST);
   });
 
   it('ids are the FNV-1a 64 hash of problem, question and solution', async () => {
