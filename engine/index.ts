@@ -4,3 +4,4 @@ export function engineVersion(): i32 {
 }
 export * from './tokenizer/index';
 export * from './gen/index';
+export * from './verify/index';

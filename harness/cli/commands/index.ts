@@ -2,6 +2,7 @@ import type { Command } from './types.js';
 import { data } from './data.js';
 import { devices } from './devices.js';
 import { detokenize, tokenize } from './tokenize.js';
+import { verify } from './verify.js';
 
 // One line per command; each module owns its options and help text.
 export const commands: Record<string, Command> = {
@@ -9,4 +10,5 @@ export const commands: Record<string, Command> = {
   devices,
   tokenize,
   detokenize,
+  verify,
 };

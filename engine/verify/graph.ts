@@ -1,0 +1,393 @@
+// Parses one solution text (gold or model output, UTF-8 bytes) into a dependency graph whose
+// nodes are the "Define <name> as <Letter>" steps. Letters are bound in reading order, so a
+// reused letter means whatever it was last bound to. Scratch letters ("c = q + X = 8 + 2 = 10")
+// are not nodes: a scratch letter stands for the set of nodes its expression used, so a node that
+// reads it depends on those nodes (also through chains of scratch letters, also across steps).
+// One pass over the text, constant work per byte: the parser is linear in the input.
+import { Vec } from './vec';
+import { at, find, hashRange, isDefineAt, isDigit, isLetter, isSpace, matchAt, setBase, skipSpaces, trimEnd } from './text';
+import { evaluate, resultA, resultB, resultOk, setLetterValue } from './expr';
+
+/** Most dependencies one node may have; more is reported as a dependency error. */
+export const MAX_DEPS = 32;
+
+// Parse flags of a node (or scratch letter). FLAG_UNKNOWN_VAR is information, not an error.
+export const FLAG_UNKNOWN_LETTER = 1; // uses a letter that nothing defined before
+export const FLAG_BAD_EXPR = 2; // the expression has words or symbols that are not arithmetic
+export const FLAG_TOO_MANY_DEPS = 4;
+export const FLAG_SO_LETTER = 8; // the "so" clause assigns another letter than the step's own
+export const FLAG_NO_SO = 16; // the step has no "so <Letter> = ..." clause
+export const FLAG_UNKNOWN_VAR = 32; // reverse mode: "we don't know its value yet" (value is x)
+export const DEP_ERRORS = FLAG_UNKNOWN_LETTER | FLAG_BAD_EXPR | FLAG_TOO_MANY_DEPS | FLAG_SO_LETTER | FLAG_NO_SO;
+
+// Where the answer was found.
+export const ANSWER_NONE = 0;
+export const ANSWER_TAG = 1; // <answer> N </answer>
+export const ANSWER_OPEN_TAG = 2; // <answer> N  (no closing tag)
+export const ANSWER_LINE = 3; // Answer: N
+
+export class Graph {
+  base: usize = 0;
+  len: i32 = 0;
+
+  // Steps: nodes, plus malformed "Define" heads (malformed = 1) kept for the report.
+  nameStart: Vec<i32> = new Vec<i32>(64);
+  nameLen: Vec<i32> = new Vec<i32>(64);
+  nameHash: Vec<u32> = new Vec<u32>(64);
+  malformed: Vec<i32> = new Vec<i32>(64);
+  letter: Vec<i32> = new Vec<i32>(64);
+  flags: Vec<i32> = new Vec<i32>(64);
+  badLetter: Vec<i32> = new Vec<i32>(64);
+  valOk: Vec<i32> = new Vec<i32>(64);
+  valA: Vec<i64> = new Vec<i64>(64);
+  valB: Vec<i64> = new Vec<i64>(64);
+  depStart: Vec<i32> = new Vec<i32>(64);
+  depCount: Vec<i32> = new Vec<i32>(64);
+
+  // Scratch letters.
+  sFlags: Vec<i32> = new Vec<i32>(64);
+  sBad: Vec<i32> = new Vec<i32>(64);
+  sValOk: Vec<i32> = new Vec<i32>(64);
+  sValA: Vec<i64> = new Vec<i64>(64);
+  sValB: Vec<i64> = new Vec<i64>(64);
+  sDepStart: Vec<i32> = new Vec<i32>(64);
+  sDepCount: Vec<i32> = new Vec<i32>(64);
+
+  /** Dependency sets of nodes and scratch letters, as node indices. */
+  pool: Vec<i32> = new Vec<i32>(256);
+  poolLimit: i32 = 0;
+
+  /** Letter bindings by ASCII code: 0 unbound, k > 0 node k-1, k < 0 scratch -k-1. */
+  bind: StaticArray<i32> = new StaticArray<i32>(128);
+
+  answerSource: i32 = ANSWER_NONE;
+  answerOk: bool = false;
+  answerValue: i64 = 0;
+
+  get steps(): i32 {
+    return this.nameStart.length;
+  }
+
+  parse(base: usize, len: i32): void {
+    this.base = base;
+    this.len = len;
+    setBase(base);
+    current = this;
+    this.reset();
+    // Dependency sets may not outgrow the input: a bound on memory whatever the text.
+    this.poolLimit = 2 * len + 1024;
+    let start = find(0, len, '<solution>');
+    start = start < 0 ? 0 : start + 10;
+    let stop = len;
+    stop = firstOf(stop, find(start, stop, '</solution>'));
+    stop = firstOf(stop, find(start, stop, '<answer>'));
+    stop = firstOf(stop, find(start, stop, 'Answer:'));
+    this.parseAnswer(start, len);
+    let pos = start;
+    while (true) {
+      const k = find(pos, stop, 'Define ');
+      if (k < 0) break;
+      pos = this.parseStep(k + 7, stop);
+    }
+  }
+
+  private reset(): void {
+    this.nameStart.clear();
+    this.nameLen.clear();
+    this.nameHash.clear();
+    this.malformed.clear();
+    this.letter.clear();
+    this.flags.clear();
+    this.badLetter.clear();
+    this.valOk.clear();
+    this.valA.clear();
+    this.valB.clear();
+    this.depStart.clear();
+    this.depCount.clear();
+    this.sFlags.clear();
+    this.sBad.clear();
+    this.sValOk.clear();
+    this.sValA.clear();
+    this.sValB.clear();
+    this.sDepStart.clear();
+    this.sDepCount.clear();
+    this.pool.clear();
+    stamp.clear();
+    stampGen = 0;
+    for (let i = 0; i < 128; i++) unchecked((this.bind[i] = 0));
+    this.answerSource = ANSWER_NONE;
+    this.answerOk = false;
+    this.answerValue = 0;
+  }
+
+  /** Answer: <answer>...</answer>, else an open <answer>, else "Answer:"; the first one found. */
+  private parseAnswer(start: i32, len: i32): void {
+    let k = find(start, len, '<answer>');
+    if (k >= 0) {
+      const c = k + 8;
+      const close = find(c, len, '</answer>');
+      if (close >= 0) {
+        this.answerSource = ANSWER_TAG;
+        this.parseInteger(c, close, true);
+      } else {
+        this.answerSource = ANSWER_OPEN_TAG;
+        this.parseInteger(c, lineEnd(c, len), true);
+      }
+      return;
+    }
+    k = find(start, len, 'Answer:');
+    if (k >= 0) {
+      this.answerSource = ANSWER_LINE;
+      this.parseInteger(k + 7, lineEnd(k + 7, len), false);
+    }
+  }
+
+  /** An optionally signed integer, then an optional period; `whole`: nothing else may follow. */
+  private parseInteger(s: i32, e: i32, whole: bool): void {
+    let i = skipSpaces(s, e);
+    let neg = false;
+    if (i < e && (at(i) == 45 || at(i) == 43)) {
+      neg = at(i) == 45;
+      i++;
+    }
+    let v: i64 = 0;
+    let digits = 0;
+    while (i < e && isDigit(at(i)) && digits <= 15) {
+      v = v * 10 + <i64>(at(i) - 48);
+      digits++;
+      i++;
+    }
+    if (digits == 0 || digits > 15) return;
+    if (i < e && at(i) == 46 /* . */) i++;
+    if (whole && skipSpaces(i, e) != e) return;
+    if (!whole && i < e && !(at(i) == 32 || at(i) == 60)) return;
+    this.answerOk = true;
+    this.answerValue = neg ? -v : v;
+  }
+
+  /** Parses one step from just after "Define "; returns where scanning resumes. */
+  private parseStep(hs: i32, stop: i32): i32 {
+    let j = hs;
+    while (j < stop) {
+      const c = at(j);
+      if (c == 59 /* ; */ || c == 46 /* . */ || isDefineAt(j, stop)) break;
+      j++;
+    }
+    const headEnd = j;
+    let asPos = -1;
+    for (let i = headEnd - 4; i >= hs; i--) {
+      if (at(i) == 32 && matchAt(i, headEnd, ' as ')) {
+        asPos = i;
+        break;
+      }
+    }
+    let nameS = skipSpaces(hs, headEnd);
+    let nameE = asPos < 0 ? headEnd : trimEnd(nameS, asPos);
+    const ls = asPos < 0 ? headEnd : skipSpaces(asPos + 4, headEnd);
+    const le = trimEnd(ls, headEnd);
+    if (asPos < 0 || nameE <= nameS || le != ls + 1 || !isLetter(at(ls))) {
+      this.addStep(nameS, trimEnd(nameS, headEnd), 0, true);
+      return headEnd;
+    }
+    const node = this.addStep(nameS, nameE, at(ls), false);
+    this.bindLetter(at(ls), node + 1);
+    if (headEnd >= stop || at(headEnd) != 59) {
+      this.flags.set(node, this.flags.get(node) | FLAG_NO_SO);
+      return headEnd < stop && at(headEnd) == 46 ? headEnd + 1 : headEnd;
+    }
+    let c = headEnd + 1;
+    let e = c;
+    let done = false;
+    do {
+      e = c;
+      while (e < stop) {
+        const x = at(e);
+        if (x == 59 || x == 46 || isDefineAt(e, stop)) break;
+        e++;
+      }
+      if (!done) done = this.parseClause(node, c, e);
+      c = e + 1;
+    } while (e < stop && at(e) == 59);
+    if (!done) this.flags.set(node, this.flags.get(node) | FLAG_NO_SO);
+    return e < stop && at(e) == 46 ? e + 1 : e;
+  }
+
+  /** One clause of a step; true when it was the step's final ("so ...") clause. */
+  private parseClause(node: i32, s: i32, e: i32): bool {
+    s = skipSpaces(s, e);
+    e = trimEnd(s, e);
+    let final = false;
+    if (matchAt(s, e, 'so ')) {
+      final = true;
+      s = skipSpaces(s + 3, e);
+    } else if (find(s, e, 'know') >= 0) {
+      // Reverse mode: "Define ... as x; we don't know its value yet ...": the node is x itself.
+      this.flags.set(node, this.flags.get(node) | FLAG_UNKNOWN_VAR);
+      this.setValue(node, true, 1, 0);
+      return true;
+    }
+    if (s >= e || !isLetter(at(s)) || (s + 1 < e && isLetter(at(s + 1)))) {
+      if (final) this.flags.set(node, this.flags.get(node) | FLAG_NO_SO);
+      return final;
+    }
+    const target = at(s);
+    const eq = skipSpaces(s + 1, e);
+    if (eq >= e || at(eq) != 61 /* = */) {
+      if (final) this.flags.set(node, this.flags.get(node) | FLAG_NO_SO);
+      return final;
+    }
+    // Segments: "target = first = ... = last". The first names the inputs, the last is the value.
+    const firstS = eq + 1;
+    let firstE = e;
+    let lastS = firstS;
+    for (let i = firstS; i < e; i++) {
+      if (at(i) == 61) {
+        if (firstE == e) firstE = i;
+        lastS = i + 1;
+      }
+    }
+    collectDeps(this, firstS, firstE);
+    evaluate(lastS, e, letterValue);
+    if (final && target == this.letter.get(node)) {
+      this.flags.set(node, this.flags.get(node) | depFlags);
+      if (this.badLetter.get(node) == 0) this.badLetter.set(node, depBad);
+      this.depStart.set(node, this.pool.length);
+      this.depCount.set(node, depCount);
+      this.storeDeps();
+      this.setValue(node, resultOk, resultA, resultB);
+      this.bindLetter(target, node + 1);
+      return true;
+    }
+    if (final) this.flags.set(node, this.flags.get(node) | FLAG_SO_LETTER);
+    // A scratch letter (or a "so" clause for the wrong letter, kept as scratch).
+    const k = this.sFlags.length;
+    this.sFlags.push(depFlags);
+    this.sBad.push(depBad);
+    this.sDepStart.push(this.pool.length);
+    this.sDepCount.push(depCount);
+    this.storeDeps();
+    this.sValOk.push(resultOk ? 1 : 0);
+    this.sValA.push(resultA);
+    this.sValB.push(resultB);
+    this.bindLetter(target, -k - 1);
+    return final;
+  }
+
+  private storeDeps(): void {
+    for (let i = 0; i < depCount; i++) this.pool.push(unchecked(depTmp[i]));
+  }
+
+  private setValue(node: i32, ok: bool, a: i64, b: i64): void {
+    this.valOk.set(node, ok ? 1 : 0);
+    this.valA.set(node, a);
+    this.valB.set(node, b);
+  }
+
+  @inline private bindLetter(c: i32, v: i32): void {
+    this.bind[c & 127] = v;
+  }
+
+  private addStep(s: i32, e: i32, letter: i32, malformed: bool): i32 {
+    const k = this.nameStart.length;
+    this.nameStart.push(s);
+    this.nameLen.push(e - s);
+    this.nameHash.push(hashRange(s, e));
+    this.malformed.push(malformed ? 1 : 0);
+    this.letter.push(letter);
+    this.flags.push(0);
+    this.badLetter.push(0);
+    this.valOk.push(0);
+    this.valA.push(0);
+    this.valB.push(0);
+    this.depStart.push(this.pool.length);
+    this.depCount.push(0);
+    stamp.push(0);
+    return k;
+  }
+}
+
+@inline function firstOf(a: i32, b: i32): i32 {
+  return b >= 0 && b < a ? b : a;
+}
+
+/** End of an open answer: the next tag or line break. */
+function lineEnd(s: i32, len: i32): i32 {
+  let i = s;
+  while (i < len && at(i) != 60 && at(i) != 10) i++;
+  return i;
+}
+
+// The dependency set being collected for one clause (deduplicated with generation stamps).
+let current: Graph = changetype<Graph>(0);
+const depTmp = new StaticArray<i32>(MAX_DEPS);
+let depCount = 0;
+let depFlags = 0;
+let depBad = 0;
+const stamp = new Vec<i32>(64);
+let stampGen = 0;
+
+function addDep(node: i32): void {
+  if (stamp.get(node) == stampGen) return;
+  if (depCount == MAX_DEPS) {
+    depFlags |= FLAG_TOO_MANY_DEPS;
+    return;
+  }
+  stamp.set(node, stampGen);
+  unchecked((depTmp[depCount++] = node));
+}
+
+/** The nodes that the letters of [s, e) stand for, into depTmp/depCount/depFlags/depBad. */
+function collectDeps(g: Graph, s: i32, e: i32): void {
+  stampGen++;
+  depCount = 0;
+  depFlags = 0;
+  depBad = 0;
+  if (g.pool.length + MAX_DEPS > g.poolLimit) {
+    depFlags = FLAG_TOO_MANY_DEPS;
+    return;
+  }
+  let i = s;
+  while (i < e) {
+    const c = at(i);
+    if (isLetter(c)) {
+      let j = i + 1;
+      while (j < e && (isLetter(at(j)) || isDigit(at(j)) || at(j) == 95)) j++;
+      if (j - i != 1) depFlags |= FLAG_BAD_EXPR;
+      else resolveLetter(g, c);
+      i = j;
+    } else if (isDigit(c)) {
+      i++;
+    } else if (isSpace(c) || c == 43 || c == 45 || c == 42 || c == 47 || c == 40 || c == 41) {
+      i++;
+    } else {
+      depFlags |= FLAG_BAD_EXPR;
+      i++;
+    }
+  }
+}
+
+function resolveLetter(g: Graph, c: i32): void {
+  const b = g.bind[c];
+  if (b > 0) {
+    addDep(b - 1);
+  } else if (b < 0) {
+    const k = -b - 1;
+    depFlags |= g.sFlags.get(k);
+    if (depBad == 0) depBad = g.sBad.get(k);
+    const s = g.sDepStart.get(k);
+    const n = g.sDepCount.get(k);
+    for (let i = 0; i < n; i++) addDep(g.pool.get(s + i));
+  } else {
+    depFlags |= FLAG_UNKNOWN_LETTER;
+    if (depBad == 0) depBad = c;
+  }
+}
+
+/** The value a letter has at this point of the text (for evaluating a clause's last segment). */
+function letterValue(c: i32): void {
+  const g = current;
+  const b = g.bind[c & 127];
+  if (b > 0) setLetterValue(g.valOk.get(b - 1) != 0, g.valA.get(b - 1), g.valB.get(b - 1));
+  else if (b < 0) setLetterValue(g.sValOk.get(-b - 1) != 0, g.sValA.get(-b - 1), g.sValB.get(-b - 1));
+  else setLetterValue(false, 0, 0);
+}

@@ -1,0 +1,69 @@
+// Byte-level scanning over the UTF-8 text being parsed. Every helper takes an explicit end index
+// and never reads at or past it, so no input can make the parser read outside its buffer.
+// Literals passed to these helpers are ASCII keywords, so a byte comparison matches them exactly.
+
+/** Start of the text currently being parsed (set by the parser before each parse). */
+export let base: usize = 0;
+
+export function setBase(p: usize): void {
+  base = p;
+}
+
+@inline export function at(i: i32): i32 {
+  return <i32>load<u8>(base + <usize>i);
+}
+
+@inline export function isLetter(c: i32): bool {
+  return <u32>((c | 32) - 97) < 26;
+}
+
+@inline export function isDigit(c: i32): bool {
+  return <u32>(c - 48) < 10;
+}
+
+@inline export function isSpace(c: i32): bool {
+  return c == 32 || c == 9 || c == 10 || c == 13;
+}
+
+/** True when `lit` occurs at `i` and ends at or before `end`. */
+export function matchAt(i: i32, end: i32, lit: string): bool {
+  const n = lit.length;
+  if (i < 0 || end - i < n) return false;
+  for (let k = 0; k < n; k++) if (at(i + k) != <i32>lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** First index of `lit` in [from, end), or -1. Linear: literals are a few bytes long. */
+export function find(from: i32, end: i32, lit: string): i32 {
+  const first = <i32>lit.charCodeAt(0);
+  const stop = end - lit.length;
+  for (let i = max(from, 0); i <= stop; i++) if (at(i) == first && matchAt(i, end, lit)) return i;
+  return -1;
+}
+
+/** True when "Define " starts at i (a step boundary; the parser stops clauses there). */
+@inline export function isDefineAt(i: i32, end: i32): bool {
+  return at(i) == 68 /* D */ && matchAt(i, end, 'Define ');
+}
+
+export function skipSpaces(i: i32, end: i32): i32 {
+  while (i < end && isSpace(at(i))) i++;
+  return i;
+}
+
+export function trimEnd(start: i32, end: i32): i32 {
+  while (end > start && isSpace(at(end - 1))) end--;
+  return end;
+}
+
+/** FNV-1a over the bytes of [start, end). */
+export function hashRange(start: i32, end: i32): u32 {
+  let h: u32 = 2166136261;
+  for (let i = start; i < end; i++) h = (h ^ <u32>at(i)) * 16777619;
+  return h;
+}
+
+/** Byte equality of two ranges that may lie in different buffers. */
+export function sameBytes(a: usize, aLen: i32, b: usize, bLen: i32): bool {
+  return aLen == bLen && memory.compare(a, b, <usize>aLen) == 0;
+}
