@@ -40,7 +40,7 @@ export const tokenizer: Command = {
 export const build: Command = {
   summary:
     'training shards + eval sets: --out DIR --tokens N [--mixture PRESET|JSON|FILE] [--seed S] [--tokenizer PATH] ' +
-    '[--shard-tokens N] [--eval-ops 2-20] [--eval-templates all] [--eval-modes forward] [--eval-count 200] [--eval-seed S] [--no-eval]',
+    '[--shard-tokens N] [--eval-ops 2-20|2,5,11-14] [--eval-templates all] [--eval-modes forward] [--eval-count 200] [--eval-seed S] [--no-eval]',
   async run(args) {
     const out = args.str('out');
     const tokens = args.int('tokens');
@@ -50,7 +50,7 @@ export const build: Command = {
     const shardTokens = args.int('shard-tokens', 1 << 24);
     const noEval = args.has('no-eval');
     const evalOpts = {
-      ops: opsOfKey(args.str('eval-ops', '2-20')),
+      ops: [...new Set(args.str('eval-ops', '2-20').split(',').flatMap(opsOfKey))].sort((a, b) => a - b),
       templates: list<Template>('eval-templates', args.str('eval-templates', 'all'), TEMPLATES),
       modes: list<Mode>('eval-modes', args.str('eval-modes', 'forward'), MODES),
       count: args.int('eval-count', 200),
