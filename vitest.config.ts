@@ -36,6 +36,19 @@ export default defineConfig({
         },
       },
       {
+        // The same GPU tests on SwiftShader (Debian's chromium ships it): a second, different adapter.
+        plugins: [assets()],
+        test: {
+          name: 'gpu-swiftshader',
+          include: ['test/gpu/**/*.test.ts'],
+          env: { ENGINE_ADAPTER: 'swiftshader' },
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         plugins: [assets()],
         test: {
           name: 'browser',

@@ -3,3 +3,4 @@ export { Gpu, type GpuOptions, type Dispatch, type TypedArray } from './device.j
 export { GpuError } from './errors.js';
 export { type Kernel, type Constants } from './kernel.js';
 export { BufferPool } from './pool.js';
+export { Params } from './params.js';

@@ -1,0 +1,80 @@
+// Matmul GFLOP/s on the chosen adapter beside PyTorch (CPU) on the same products, in the same run.
+import { Gpu } from '../ts/gpu/index.js';
+import { matmul, type MatmulArgs } from '../ts/ops/matmul.js';
+import { median, runTorch, torchThreads } from './torch.js';
+
+interface Case {
+  name: string;
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+  reps: number;
+}
+
+// SPEC §3 `paper` model at sequence 2048 (T = 2048 tokens): hidden 768, FFN 3072, 2 KV heads of 64,
+// vocabulary 2200. Linear weights are stored [out, in] (Hugging Face), so forward products are A·Bᵀ.
+const T = 2048;
+const cases: Case[] = [
+  ...[256, 512, 1024, 2048].map((n) => ({ name: `square ${n}`, M: n, N: n, K: n, reps: n >= 2048 ? 3 : 5 })),
+  { name: 'paper q/o proj  x·Wᵀ [2048x768]·[768x768]ᵀ', M: T, N: 768, K: 768, transB: true, reps: 3 },
+  { name: 'paper k/v proj  x·Wᵀ [2048x768]·[128x768]ᵀ', M: T, N: 128, K: 768, transB: true, reps: 3 },
+  { name: 'paper gate/up   x·Wᵀ [2048x768]·[3072x768]ᵀ', M: T, N: 3072, K: 768, transB: true, reps: 3 },
+  { name: 'paper down      x·Wᵀ [2048x3072]·[768x3072]ᵀ', M: T, N: 768, K: 3072, transB: true, reps: 3 },
+  { name: 'paper lm head   x·Eᵀ [2048x768]·[2200x768]ᵀ', M: T, N: 2200, K: 768, transB: true, reps: 3 },
+  { name: 'paper attn QKᵀ  [2048x64]·[2048x64]ᵀ', M: T, N: T, K: 64, transB: true, reps: 3 },
+  { name: 'paper attn PV   [2048x2048]·[2048x64]', M: T, N: 64, K: T, reps: 3 },
+  { name: 'paper dW up     dYᵀ·x [3072x2048]ᵀ·[2048x768]', M: 3072, N: 768, K: T, transA: true, reps: 3 },
+  { name: 'paper dx down   dY·W [2048x768]·[768x3072]', M: T, N: 3072, K: 768, reps: 3 },
+];
+
+async function timeCase(gpu: Gpu, c: Case): Promise<number> {
+  const a = gpu.buffer(c.M * c.K * 4, 'a');
+  const b = gpu.buffer(c.K * c.N * 4, 'b');
+  const out = gpu.buffer(c.M * c.N * 4, 'c');
+  gpu.write(a, Float32Array.from({ length: c.M * c.K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+  gpu.write(b, Float32Array.from({ length: c.K * c.N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5));
+  const d = matmul({ a, b, c: out, M: c.M, N: c.N, K: c.K, transA: c.transA, transB: c.transB } as MatmulArgs);
+  await gpu.run([d]);
+  await gpu.sync();
+  const times: number[] = [];
+  for (let r = 0; r < c.reps; r++) {
+    const t = performance.now();
+    await gpu.run([d]);
+    await gpu.sync();
+    times.push((performance.now() - t) / 1000);
+  }
+  a.destroy();
+  b.destroy();
+  out.destroy();
+  return median(times);
+}
+
+export async function benchMatmul(): Promise<void> {
+  const gpu = await Gpu.create();
+  const torch = runTorch<{ torch: string; threads: number; results: { name: string; median_s: number }[] }>('matmul_bench.py', cases);
+  if (torch.reason) process.stderr.write(`${torch.reason}\n`);
+  else process.stderr.write(`peer: PyTorch ${torch.result!.torch} on CPU, ${torch.result!.threads} threads (tcmalloc, OMP/OPENBLAS threads = ${torchThreads()})\n`);
+  const rows: object[] = [];
+  for (const c of cases) {
+    const flop = 2 * c.M * c.N * c.K;
+    const s = await timeCase(gpu, c);
+    const peer = torch.result?.results.find((r) => r.name === c.name)?.median_s;
+    const ours = flop / s / 1e9;
+    const theirs = peer ? flop / peer / 1e9 : undefined;
+    const ratio = theirs ? ours / theirs : undefined;
+    process.stderr.write(
+      `${c.name.padEnd(48)} ${ours.toFixed(2).padStart(7)} GFLOP/s` +
+        (theirs ? `   PyTorch ${theirs.toFixed(1).padStart(6)} GFLOP/s   ${ratio!.toFixed(3)}x\n` : '\n'),
+    );
+    rows.push({ bench: 'matmul', case: c.name, adapter: gpu.adapterName, gflops: ours, torch_gflops: theirs, ratio });
+  }
+  // Dawn's robustness transform off (allow_unsafe_apis + disable_robustness), for the record.
+  const fast = await Gpu.create({ fast: true, announce: false });
+  const c1024 = cases.find((c) => c.name === 'square 1024')!;
+  const fastS = await timeCase(fast, c1024);
+  process.stderr.write(`square 1024 with Dawn robustness off: ${(2 * 1024 ** 3 / fastS / 1e9).toFixed(2)} GFLOP/s\n`);
+  rows.push({ bench: 'matmul', case: 'square 1024 robustness off', adapter: fast.adapterName, gflops: 2 * 1024 ** 3 / fastS / 1e9 });
+  for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+}

@@ -1,0 +1,33 @@
+// One Gpu per test file (vitest runs each file in its own process); adapter from ENGINE_ADAPTER.
+import { Gpu } from '../../ts/gpu/index.js';
+
+let gpu: Promise<Gpu> | undefined;
+
+export function testGpu(): Promise<Gpu> {
+  gpu ??= Gpu.create({ announce: false }).then((g) => {
+    // The log names the adapter the GPU tests ran on.
+    process.stderr.write(`[gpu tests] adapter: ${g.adapterName} (${g.adapterKind}), subgroups ${g.subgroupSize.min}-${g.subgroupSize.max}\n`);
+    return g;
+  });
+  return gpu;
+}
+
+/** A storage buffer pre-filled with NaN, so an element the kernel fails to write shows up. */
+export function poisoned(g: Gpu, elements: number, label = 'out'): GPUBuffer {
+  return g.upload(new Float32Array(elements).fill(Number.NaN), label);
+}
+
+/** Max violation ratio of |got - want| <= tol[i]; <= 1 means every element is within tolerance. */
+export function worstRatio(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number): { ratio: number; at: number } {
+  let ratio = 0;
+  let at = -1;
+  for (let i = 0; i < want.length; i++) {
+    const e = Math.abs(got[i] - want[i]);
+    const r = Number.isNaN(e) ? Infinity : e / tol(i);
+    if (r > ratio) {
+      ratio = r;
+      at = i;
+    }
+  }
+  return { ratio, at };
+}
