@@ -171,6 +171,9 @@ describe('determinism and ids', () => {
     expect(await generate(o)).toEqual(a[0]);
     // problem i of a seed is the same whether drawn alone or in a batch
     expect((await generateMany({ ...o, start: 13, count: 1 }))[0]).toEqual(a[13]);
+    // a batch larger than one engine call continues the same stream
+    const big = await generateMany({ ...o, op: 2, count: 2100 });
+    expect(big.slice(2046, 2050)).toEqual(await generateMany({ ...o, op: 2, start: 2046, count: 4 }));
     const c = await generateMany({ ...o, seed: 43, count: 20 });
     expect(new Set([...a, ...c].map((p) => p.id)).size).toBe(40);
   });

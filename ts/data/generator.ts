@@ -8,6 +8,8 @@ export type Mode = 'forward' | 'reverse';
 export const TEMPLATES: readonly Template[] = ['crazy_zootopia', 'teachers_in_school', 'movie_festival_awards'];
 export const MODES: readonly Mode[] = ['forward', 'reverse'];
 const utf16 = new TextDecoder('utf-16le');
+/** Problems per engine call. */
+const CHUNK = 2048;
 
 export const MIN_OP = 2;
 export const MAX_OP = 30;
@@ -51,16 +53,22 @@ export async function generateMany(o: GenerateManyOptions): Promise<Problem[]> {
     throw new Error(`count must be an integer in 0..1000000, got ${o.count}`);
   if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(start + o.count))
     throw new Error(`start must be a non-negative safe integer, got ${start}`);
-  if (o.count === 0) return [];
   const engine = await loadEngine();
   const tpl = templateIndex(engine.genTemplateNames(), o.template);
-  const units = engine.genProblems(o.seed, start, o.count, o.op, tpl, o.mode === 'reverse' ? 1 : 0);
-  // The engine writes UTF-16 into its memory; one native decode beats lifting a wasm string.
-  const text = utf16.decode(new Uint16Array(engine.memory.buffer, engine.genTextPointer(), units));
-  return text.split('\x1e').map((rec) => {
-    const [problem, question, solution, answer, id] = rec.split('\x1f');
-    return { problem, question, solution, answer: Number(answer), op: o.op, template: o.template, mode: o.mode, id };
-  });
+  const mode = o.mode === 'reverse' ? 1 : 0;
+  const out: Problem[] = [];
+  // Chunks keep the engine's text buffer small whatever the count.
+  for (let done = 0; done < o.count; done += CHUNK) {
+    const units = engine.genProblems(o.seed, start + done, Math.min(CHUNK, o.count - done), o.op, tpl, mode);
+    // The engine writes UTF-16 into its memory; one native decode beats lifting a wasm string.
+    // (Read the memory only after the call: generating may grow it.)
+    const text = utf16.decode(new Uint16Array(engine.memory.buffer, engine.genTextPointer(), units));
+    for (const rec of text.split('\x1e')) {
+      const [problem, question, solution, answer, id] = rec.split('\x1f');
+      out.push({ problem, question, solution, answer: Number(answer), op: o.op, template: o.template, mode: o.mode, id });
+    }
+  }
+  return out;
 }
 
 function checkOptions(o: GenerateOptions): void {
