@@ -65,7 +65,7 @@ export async function benchVerifier(): Promise<void> {
   let seed = 12345;
   const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   const shapes: Record<string, string> = {
-    solutions: fill(groups[groups.length - 1].outputs[0] + ' '),
+    solutions: fill(groups[groups.length - 1].gold.solution.replace(/ Answer: \d+\.$/, ' ')),
     random: Array.from({ length: MB }, () => String.fromCharCode(32 + Math.floor(rnd() * 95))).join(''),
     parens: `Define a as b; so b = ${'('.repeat(MB / 2 - 40)}`,
     'long clause': `Define a as b; so b = ${fill('a + ')}`,

@@ -78,11 +78,25 @@ export class Graph {
     this.poolLimit = 2 * len + 1024;
     let start = find(0, len, '<solution>');
     start = start < 0 ? 0 : start + 10;
-    let stop = len;
-    stop = firstOf(stop, find(start, stop, '</solution>'));
-    stop = firstOf(stop, find(start, stop, '<answer>'));
-    stop = firstOf(stop, find(start, stop, 'Answer:'));
-    this.parseAnswer(start, len);
+    // One pass for the markers that end the solution; the answer is read from the first of them.
+    let closing = -1;
+    let tag = -1;
+    let line = -1;
+    for (let i = start; i < len && tag < 0; i++) {
+      const c = at(i);
+      if (c == 60 /* < */) {
+        if (matchAt(i, len, '<answer>')) tag = i;
+        else if (closing < 0 && matchAt(i, len, '</solution>')) closing = i;
+      } else if (c == 65 /* A */ && line < 0 && matchAt(i, len, 'Answer:')) {
+        line = i;
+      }
+    }
+    if (tag >= 0) this.parseTagAnswer(tag + 8, len);
+    else if (line >= 0) {
+      this.answerSource = ANSWER_LINE;
+      this.parseInteger(line + 7, lineEnd(line + 7, len), false);
+    }
+    const stop = firstOf(firstOf(firstOf(len, closing), tag), line);
     let pos = start;
     while (true) {
       const k = find(pos, stop, 'Define ');
@@ -120,25 +134,15 @@ export class Graph {
     this.answerValue = 0;
   }
 
-  /** Answer: <answer>...</answer>, else an open <answer>, else "Answer:"; the first one found. */
-  private parseAnswer(start: i32, len: i32): void {
-    let k = find(start, len, '<answer>');
-    if (k >= 0) {
-      const c = k + 8;
-      const close = find(c, len, '</answer>');
-      if (close >= 0) {
-        this.answerSource = ANSWER_TAG;
-        this.parseInteger(c, close, true);
-      } else {
-        this.answerSource = ANSWER_OPEN_TAG;
-        this.parseInteger(c, lineEnd(c, len), true);
-      }
-      return;
-    }
-    k = find(start, len, 'Answer:');
-    if (k >= 0) {
-      this.answerSource = ANSWER_LINE;
-      this.parseInteger(k + 7, lineEnd(k + 7, len), false);
+  /** The answer after "<answer>": up to "</answer>", or for an open tag up to the next tag or line. */
+  private parseTagAnswer(c: i32, len: i32): void {
+    const close = find(c, len, '</answer>');
+    if (close >= 0) {
+      this.answerSource = ANSWER_TAG;
+      this.parseInteger(c, close, true);
+    } else {
+      this.answerSource = ANSWER_OPEN_TAG;
+      this.parseInteger(c, lineEnd(c, len), true);
     }
   }
 
@@ -220,22 +224,20 @@ export class Graph {
     if (matchAt(s, e, 'so ')) {
       final = true;
       s = skipSpaces(s + 3, e);
-    } else if (find(s, e, 'know') >= 0) {
+    }
+    const eq = skipSpaces(s + 1, e);
+    if (s >= e || !isLetter(at(s)) || eq >= e || at(eq) != 61 /* = */) {
+      if (final) {
+        this.flags.set(node, this.flags.get(node) | FLAG_NO_SO);
+        return true;
+      }
+      if (find(s, e, 'know') < 0) return false; // a clause that is not an assignment is ignored
       // Reverse mode: "Define ... as x; we don't know its value yet ...": the node is x itself.
       this.flags.set(node, this.flags.get(node) | FLAG_UNKNOWN_VAR);
       this.setValue(node, true, 1, 0);
       return true;
     }
-    if (s >= e || !isLetter(at(s)) || (s + 1 < e && isLetter(at(s + 1)))) {
-      if (final) this.flags.set(node, this.flags.get(node) | FLAG_NO_SO);
-      return final;
-    }
     const target = at(s);
-    const eq = skipSpaces(s + 1, e);
-    if (eq >= e || at(eq) != 61 /* = */) {
-      if (final) this.flags.set(node, this.flags.get(node) | FLAG_NO_SO);
-      return final;
-    }
     // Segments: "target = first = ... = last". The first names the inputs, the last is the value.
     const firstS = eq + 1;
     let firstE = e;
