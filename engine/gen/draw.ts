@@ -108,7 +108,7 @@ function pickTarget(op: i32): bool {
 function drawDistractors(): void {
   placeReadyAggregates();
   while (nOpen > 0) {
-    defineInstance(get(OPEN, below(nOpen)), 5);
+    defineInstance(get(OPEN, below(nOpen)), 4);
     placeReadyAggregates();
   }
 }

@@ -9,6 +9,7 @@ export const SIDE = 5; // names per layer group in every template
 export const MAX_NODES = 32; // 25 pairs + 5 aggregates: a node set fits one u32 mask
 export const MAX_DEPS = 5; // an aggregate over 5 items; instance parameters use at most 4
 export const MAX_VALUE = 1000;
+const MAX_INSTANCE_DEPS = 4; // a constant counts as one; no genuine fact has more
 
 export const CONST_NONE = 0;
 export const CONST_PLUS = 1;
@@ -159,17 +160,19 @@ export function placeAggregate(p: i32): void {
 /**
  * Defines instance parameter v over the nodes defined so far: a constant, another quantity, a
  * constant plus/times one, a sum or difference of two, a sum of three or four, or a constant
- * plus/times a sum or difference. Its op cost stays within maxCost; forms whose values break the
- * rules (negative, over 1000, zero) are redrawn, and a constant is the last resort.
+ * plus/times a sum or difference: at most four dependencies, a constant counting as one. Its op
+ * cost (its dependency count) stays within maxCost; forms whose values break the rules (negative,
+ * over 1000, zero) are redrawn, and a constant is the last resort.
  */
 export function defineInstance(v: i32, maxCost: i32): void {
   const row = v * MAX_DEPS;
-  for (let attempt = 0; attempt < 6 && nOrder > 0 && maxCost > 1; attempt++) {
+  const limit = min(maxCost, MAX_INSTANCE_DEPS);
+  for (let attempt = 0; attempt < 6 && nOrder > 0 && limit > 1; attempt++) {
     if (chance(0.3)) break;
     let k = 1;
     while (k < 4 && k < nOrder && chance(0.5)) k++;
     const kind = chance(0.5) ? CONST_NONE : chance(0.5) ? CONST_PLUS : CONST_TIMES;
-    if (k + (kind == CONST_NONE ? 0 : 1) > maxCost) continue;
+    if (k + (kind == CONST_NONE ? 0 : 1) > limit) continue;
     const c = kind == CONST_TIMES ? range(2, 4) : range(1, 4);
     const diff = k == 2 && chance(0.5);
     drawDeps(row, k);

@@ -34,6 +34,8 @@ function checkProblem(p: Problem, strict = true): string[] {
   expect(recountOps(p.solution)).toBe(p.op);
   const { valueOf, facts } = evaluateProblem(p.problem, p.mode === 'reverse' ? p.answer : undefined, strict);
   const letters = checkSolution(p.solution, valueOf);
+  // at most four dependencies per fact, a constant counting as one, as in every genuine fact
+  for (const f of facts) expect(f.refs.length + (f.constant === undefined ? 0 : 1), f.name).toBeLessThanOrEqual(4);
   const sol = parseSolution(p.solution);
   expect(sol.answer).toBe(p.answer);
   expect(sol.reverse).toBe(p.mode === 'reverse');
