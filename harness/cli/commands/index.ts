@@ -1,6 +1,7 @@
 import type { Command } from './types.js';
 import { data } from './data.js';
 import { devices } from './devices.js';
+import { start } from './start.js';
 import { detokenize, tokenize } from './tokenize.js';
 import { verify } from './verify.js';
 
@@ -8,6 +9,7 @@ import { verify } from './verify.js';
 export const commands: Record<string, Command> = {
   data,
   devices,
+  start,
   tokenize,
   detokenize,
   verify,

@@ -1,0 +1,40 @@
+// A quick end-to-end check of the device and kernels: products against the reference, and the
+// rate of one 512³ matmul. Used by `npm start` and `devices --check`.
+import { matmul } from '../ops/matmul.js';
+import { refMatmul } from '../ref/matmul.js';
+import type { Gpu } from './device.js';
+
+export interface SelfCheck {
+  maxRelError: number;
+  matmulGflops: number;
+}
+
+export async function selfCheck(gpu: Gpu): Promise<SelfCheck> {
+  let maxRelError = 0;
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  for (const [M, N, K, transB] of [[67, 36, 44, false], [33, 17, 9, true]] as const) {
+    const a = Float32Array.from({ length: M * K }, rand);
+    const b = Float32Array.from({ length: K * N }, rand);
+    const c = gpu.buffer(M * N * 4, 'selfcheck');
+    await gpu.run([matmul({ a: gpu.upload(a), b: gpu.upload(b), c, M, N, K, transB })]);
+    const got = await gpu.read(c, Float32Array);
+    const want = refMatmul({ a, b, M, N, K, transB });
+    for (let i = 0; i < want.length; i++) maxRelError = Math.max(maxRelError, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1e-3));
+  }
+  if (!(maxRelError < 1e-4)) throw new Error(`GPU self-check failed on ${gpu.adapterName}: matmul relative error ${maxRelError}`);
+  const n = 512;
+  const buf = () => gpu.upload(Float32Array.from({ length: n * n }, rand));
+  const d = matmul({ a: buf(), b: buf(), c: gpu.buffer(n * n * 4), M: n, N: n, K: n });
+  await gpu.run([d]);
+  await gpu.sync();
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    await gpu.run([d]);
+    await gpu.sync();
+    times.push(performance.now() - t);
+  }
+  times.sort((x, y) => x - y);
+  return { maxRelError, matmulGflops: +((2 * n ** 3) / times[1] / 1e6).toFixed(2) };
+}
