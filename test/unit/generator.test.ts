@@ -12,6 +12,7 @@ import {
   type Problem,
   type Template,
 } from '../../ts/data/generator.js';
+import { loadEngine } from '../../ts/data/engine.js';
 import { GOLDEN_DIGEST, goldenIds } from '../browser/generator-golden.js';
 import {
   checkSolution,
@@ -185,6 +186,12 @@ describe('determinism and ids', () => {
     expect(digest, 'generator output changed: if intended, update GOLDEN_DIGEST in test/browser/generator-golden.ts').toBe(GOLDEN_DIGEST);
   });
 
+  it('accepts every safe-integer seed', async () => {
+    const big = { seed: Number.MAX_SAFE_INTEGER, op: 4, template: 'teachers_in_school' as Template, mode: 'reverse' as Mode };
+    expect(await generate(big)).toEqual(await generate(big));
+    expect((await generate(big)).id).not.toBe((await generate({ ...big, seed: big.seed - 1 })).id);
+  });
+
   it('ids are the FNV-1a 64 hash of problem, question and solution', async () => {
     const fnv = (s: string): string => {
       let h = 0xcbf29ce484222325n;
@@ -205,6 +212,12 @@ describe('training and prompt text', () => {
     );
     expect(trainingText(p).startsWith(promptText(p))).toBe(true);
     expect(promptText(p).endsWith('</question> <solution>')).toBe(true);
+  });
+});
+
+describe('templates', () => {
+  it('are data in the engine, and the TypeScript list names the same ones', async () => {
+    expect((await loadEngine()).genTemplateNames().split(',').sort()).toEqual([...TEMPLATES].sort());
   });
 });
 
