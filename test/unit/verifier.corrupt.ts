@@ -2,6 +2,7 @@
 // carries the right label for each. It reads the gold text with a plain regular expression (gold
 // solutions are well formed), independently of the verifier it tests.
 import { REWARD_PRESETS, type Verdict } from '../../ts/data/verifier.js';
+export { rng } from '../util/random.js';
 
 export type CorruptionKind = 'value' | 'dependency' | 'removed' | 'answer_only' | 'right_answer_wrong_step';
 export const CORRUPTIONS: readonly CorruptionKind[] = ['value', 'dependency', 'removed', 'answer_only', 'right_answer_wrong_step'];
@@ -47,18 +48,6 @@ export function blocks(solution: string): Block[] {
     out.push({ start: m.index, end: m.index + m[0].length, name: m[1], letter: m[2], clauses });
   }
   return out;
-}
-
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, expect, test } from 'vitest';
 import { loadVerifier, type GoldSolution, type Score, type Verifier } from '../../ts/data/verifier.js';
+import { testSeed } from '../util/random.js';
 import { asOutput, body, corrupt, CORRUPTIONS, rng } from './verifier.corrupt.js';
 
 const rows: (GoldSolution & { answer: number })[] = readFileSync(
@@ -26,7 +27,9 @@ beforeAll(async () => {
   v = await loadVerifier();
 });
 
-const r = rng(20261126);
+// Fresh inputs each run; TEST_SEED=<seed> replays a failure.
+const seed = testSeed();
+const r = rng(seed);
 const int = (n: number): number => Math.floor(r() * n);
 
 function randomBytes(): string {
@@ -66,7 +69,7 @@ function mutate(s: string): string {
 
 function check(s: Score): void {
   if (s.status === 'error' || !(s.reward >= 0 && s.reward <= 1) || !(s.process >= 0 && s.process <= 1)) {
-    throw new Error(`bad verdict ${JSON.stringify(s)}`);
+    throw new Error(`bad verdict (TEST_SEED=${seed}): ${JSON.stringify(s)}`);
   }
 }
 
