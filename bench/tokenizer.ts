@@ -1,4 +1,5 @@
-// Tokenizer bench, one thread: default-tokenizer training time, and encode/decode MB/s on generated
+// Tokenizer bench, one thread: training time (default corpus; and Zipf-distributed words, which
+// reach the full 2,200 ids), and encode/decode MB/s on generated
 // training text (per document, as `data build` calls it), on one long string, and on random
 // Unicode (few repeated words, so the piece cache rarely helps), against the 10 MB/s requirement.
 import { generateMany, TEMPLATES, MODES, trainingText } from '../ts/data/generator.js';
@@ -24,9 +25,13 @@ function rate(bytes: number, fn: () => void): number {
   return bytes / 1e6 / (median(times) / 1000);
 }
 
-function randomUnicode(chars: number, seed: number): string {
+function lcg(seed: number): () => number {
   let s = seed;
-  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+function randomUnicode(chars: number, seed: number): string {
+  const next = lcg(seed);
   const out: string[] = [];
   for (let i = 0; i < chars; i++) {
     const u = next();
@@ -36,6 +41,19 @@ function randomUnicode(chars: number, seed: number): string {
   return out.join('');
 }
 
+/** Lines of words drawn with Zipf-like frequencies from a random 30,000-word lexicon (ASCII). */
+function zipfText(bytes: number, seed: number): string[] {
+  const next = lcg(seed);
+  const letters = 'etaoinshrdlucmfwypvbgkjqxz';
+  const word = () => Array.from({ length: 2 + Math.floor(next() * 9) }, () => letters[Math.floor(next() ** 2 * 26)]).join('');
+  const lexicon = Array.from({ length: 30000 }, word);
+  const lines: string[] = [];
+  for (let n = 0; n < bytes; n += lines[lines.length - 1].length) {
+    lines.push(Array.from({ length: 200 }, () => lexicon[Math.floor(lexicon.length ** next()) - 1]).join(' ') + '.');
+  }
+  return lines;
+}
+
 export async function benchTokenizer(): Promise<void> {
   const corpus = await defaultCorpus(DEFAULT_CORPUS_SEED, DEFAULT_CORPUS_PER_CELL);
   const corpusMB = corpus.reduce((n, t) => n + Buffer.byteLength(t), 0) / 1e6;
@@ -43,6 +61,14 @@ export async function benchTokenizer(): Promise<void> {
   const tok = await trainTokenizer(corpus);
   const trainS = (performance.now() - t0) / 1000;
   process.stderr.write(`train: ${corpusMB.toFixed(1)} MB corpus -> ${tok.vocabSize} ids in ${trainS.toFixed(2)} s\n`);
+  // The generated corpus saturates (every piece becomes one token) below 2,200 ids; text with a
+  // natural-language-like word distribution has pairs enough to reach the full target.
+  const rich = zipfText(4e6, 1);
+  const richMB = rich.reduce((n, t) => n + t.length, 0) / 1e6;
+  const t1 = performance.now();
+  const richTok = await trainTokenizer(rich);
+  const richS = (performance.now() - t1) / 1000;
+  process.stderr.write(`train: ${richMB.toFixed(1)} MB of Zipf-distributed words -> ${richTok.vocabSize} ids in ${richS.toFixed(2)} s\n`);
 
   // ~10 MB of fresh documents (another seed than the tokenizer's corpus), ops 2-20.
   const docs: string[] = [];
@@ -73,6 +99,9 @@ export async function benchTokenizer(): Promise<void> {
       vocabSize: tok.vocabSize,
       trainCorpusMB: +corpusMB.toFixed(2),
       trainSeconds: +trainS.toFixed(3),
+      trainFullVocabSize: richTok.vocabSize,
+      trainFullCorpusMB: +richMB.toFixed(2),
+      trainFullSeconds: +richS.toFixed(3),
       ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, +v.toFixed(1)])),
       ratioToTarget: +(rows.encodeDocsMBs / TARGET_MB_S).toFixed(2),
       bytesPerToken: +(Buffer.byteLength(joined) / ids.length).toFixed(3),

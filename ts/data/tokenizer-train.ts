@@ -60,8 +60,9 @@ export async function trainTokenizer(texts: Iterable<string>, options: TrainOpti
   }
   splitter.free();
 
-  const pairs = new PairStats();
-  words.forEach((w, i) => pairs.addWord(w, freq[i], i));
+  const pairs = new PairStats(words.length);
+  words.forEach((w, i) => pairs.countWord(w, freq[i], i));
+  pairs.heapify();
 
   while (model.tokens.length < vocabSize) {
     const best = pairs.popBest();
@@ -74,9 +75,8 @@ export async function trainTokenizer(texts: Iterable<string>, options: TrainOpti
     for (const i of pairs.takeWords(best.key)) {
       const w = words[i];
       if (!hasPair(w, a, b)) continue;
-      pairs.addWord(w, -freq[i], i);
       words[i] = mergeWord(w, a, b, merged);
-      pairs.addWord(words[i], freq[i], i);
+      pairs.replaceWord(w, words[i], freq[i], i);
     }
   }
   return Tokenizer.fromModel(model);
@@ -105,33 +105,79 @@ function mergeWord(w: number[], a: number, b: number, merged: number): number[] 
   return out;
 }
 
-/** Pair counts, the words each pair occurs in, and a max-heap of (count, key) entries checked lazily. */
+/**
+ * Pair counts, the words each pair occurs in (a word may be listed twice, or after the pair left
+ * it: takeWords dedupes and the caller re-checks), and a max-heap of (count, key) entries checked
+ * lazily: an entry whose count is no longer current is dropped or re-pushed when it surfaces.
+ */
 class PairStats {
   private readonly count = new Map<number, number>();
-  private readonly where = new Map<number, Set<number>>();
+  private readonly where = new Map<number, number[]>();
   private readonly heapCount: number[] = [];
   private readonly heapKey: number[] = [];
+  private readonly delta = new Map<number, number>();
+  private readonly seen: Int32Array;
+  private stamp = 0;
 
-  /** Adds (or with negative weight removes) every adjacent pair of a word. */
-  addWord(w: number[], weight: number, word: number): void {
+  constructor(words: number) {
+    this.seen = new Int32Array(words);
+  }
+
+  /** Adds a word's pairs before the heap is built. */
+  countWord(w: number[], weight: number, word: number): void {
     for (let k = 0; k + 1 < w.length; k++) {
       const key = w[k] * MAX_IDS + w[k + 1];
-      const n = (this.count.get(key) ?? 0) + weight;
-      this.count.set(key, n);
-      if (weight > 0) {
-        let set = this.where.get(key);
-        if (!set) this.where.set(key, (set = new Set()));
-        set.add(word);
+      this.count.set(key, (this.count.get(key) ?? 0) + weight);
+      this.listWord(key, word);
+    }
+  }
+
+  heapify(): void {
+    for (const [key, n] of this.count) this.push(n, key);
+  }
+
+  /** Moves a word's weight from its old pairs to its new ones, pushing the pairs that grew. */
+  replaceWord(before: number[], after: number[], weight: number, word: number): void {
+    const d = this.delta;
+    d.clear();
+    for (let k = 0; k + 1 < before.length; k++) {
+      const key = before[k] * MAX_IDS + before[k + 1];
+      d.set(key, (d.get(key) ?? 0) - weight);
+    }
+    for (let k = 0; k + 1 < after.length; k++) {
+      const key = after[k] * MAX_IDS + after[k + 1];
+      d.set(key, (d.get(key) ?? 0) + weight);
+    }
+    for (const [key, change] of d) {
+      if (change === 0) continue;
+      const n = (this.count.get(key) ?? 0) + change;
+      if (n === 0) this.count.delete(key);
+      else this.count.set(key, n);
+      if (change > 0) {
+        this.listWord(key, word);
         this.push(n, key);
       }
     }
   }
 
-  takeWords(key: number): Set<number> {
-    const set = this.where.get(key) ?? new Set<number>();
+  private listWord(key: number, word: number): void {
+    const list = this.where.get(key);
+    if (list) list.push(word);
+    else this.where.set(key, [word]);
+  }
+
+  /** The words that held the pair, each once; the caller then merges it away (count -> 0). */
+  takeWords(key: number): number[] {
+    const list = this.where.get(key) ?? [];
     this.where.delete(key);
-    this.count.delete(key);
-    return set;
+    const stamp = ++this.stamp;
+    const out: number[] = [];
+    for (const w of list) {
+      if (this.seen[w] === stamp) continue;
+      this.seen[w] = stamp;
+      out.push(w);
+    }
+    return out;
   }
 
   popBest(): { key: number; count: number } | undefined {
