@@ -170,10 +170,17 @@ describe('data build', () => {
     expect(c.index.shards[0].sha256).not.toBe(a.index.shards[0].sha256);
   });
 
-  it('refuses a bad mixture, or a directory that is not empty, before writing anything', async () => {
+  it('replaces an old dataset, and refuses a directory with other files or a bad mixture', async () => {
+    const opts = { mixture: { ops: { '5': 1 } }, tokens: 4000, seed: 1, tokenizer: tok, shardTokens: 500 };
+    const dir = tempDir();
+    const big = await buildDataset({ ...opts, out: dir });
+    const small = await buildDataset({ ...opts, tokens: 1000, out: dir });
+    expect(big.index.shards.length).toBeGreaterThan(small.index.shards.length);
+    expect(existsSync(join(dir, big.index.shards.at(-1)!.file))).toBe(false);
+    expect((await checkDataset(dir)).shards).toBe(small.index.shards.length);
     const used = tempDir();
-    writeFileSync(join(used, 'train-00000.bin'), '');
-    await expect(buildDataset({ out: used, mixture: 'uniform', tokens: 1000, seed: 1, tokenizer: tok })).rejects.toThrow(/is not empty/);
+    writeFileSync(join(used, 'notes.txt'), '');
+    await expect(buildDataset({ ...opts, out: used })).rejects.toThrow(/holds files that are not a dataset's \(notes.txt\)/);
     await expect(buildDataset({ out: tempDir(), mixture: { ops: { '2': 0.7, '3': 0.7 } }, tokens: 1000, seed: 1, tokenizer: tok })).rejects.toThrow(/shares sum to 1.4/);
   });
 });

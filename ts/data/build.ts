@@ -5,7 +5,7 @@
 // (overshooting by at most one document). Any training problem
 // whose prompt equals an evaluation prompt (compared by sha256) is skipped, so no evaluation problem
 // is ever trained on.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
@@ -123,13 +123,26 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
   return { files, hashes };
 }
 
+/** What a dataset directory holds; an old dataset is replaced, anything else refused. */
+const DATASET_ENTRY = /^(train-\d{5}\.bin|index\.json(\.tmp)?|tokenizer\.json|eval)$/;
+
+function prepareOut(dir: string): void {
+  if (existsSync(dir)) {
+    const entries = readdirSync(dir);
+    const foreign = entries.filter((e) => !DATASET_ENTRY.test(e));
+    if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
+    // The index goes first, so a dataset being replaced never looks complete.
+    for (const e of ['index.json', ...entries]) rmSync(join(dir, e), { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+}
+
 export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   const cells = parseMixture(o.mixture);
   if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
   if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
-  if (existsSync(o.out) && readdirSync(o.out).length > 0) throw new Error(`${o.out} is not empty; give data build a new directory (or remove the old one)`);
-  mkdirSync(o.out, { recursive: true });
+  prepareOut(o.out);
   const tokenizerFile = 'tokenizer.json';
   writeTokenizerFile(join(o.out, tokenizerFile), o.tokenizer);
 
