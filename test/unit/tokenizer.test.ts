@@ -140,6 +140,12 @@ describe('tokenizer trainer', () => {
     expect(big.vocabSize).toBe(1000);
   });
 
+  it('refuses to encode with a freed tokenizer', async () => {
+    const t = await trainTokenizer(['ab ab']);
+    t.free();
+    expect(() => t.encode('ab')).toThrow(/tokenizer handle was freed/);
+  });
+
   it('rejects a target smaller than the special tokens plus 256 bytes', async () => {
     await expect(trainTokenizer(texts, { vocabSize: 100 })).rejects.toThrow(/vocabSize must be an integer from 266/);
   });

@@ -6,6 +6,8 @@ import { fromHfJson, toHfJson, type BpeModel } from './tokenizer-json.js';
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
+// The engine's copy (about 1 MB with its piece cache) is released when the wrapper is collected.
+const engineCopies = new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) => engine.tokenizerFree(handle));
 
 export class Tokenizer {
   readonly vocabSize: number;
@@ -39,7 +41,9 @@ export class Tokenizer {
       tokenBytes,
       tokenEnds,
     );
-    return new Tokenizer(model, engine, handle);
+    const tok = new Tokenizer(model, engine, handle);
+    engineCopies.register(tok, { engine, handle }, tok);
+    return tok;
   }
 
   /** Loads a Hugging Face tokenizer.json (its text or parsed object). */
@@ -86,8 +90,9 @@ export class Tokenizer {
     return this.engine.tokenizerPieces(this.handle, bytes);
   }
 
-  /** Releases the engine's copy; the object must not be used afterwards. */
+  /** Releases the engine's copy now rather than at garbage collection; the object must not be used afterwards. */
   free(): void {
+    engineCopies.unregister(this);
     this.engine.tokenizerFree(this.handle);
   }
 }
