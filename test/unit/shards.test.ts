@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset, checkDataset, promptHash, trainingPromptHashes, type EvalOptions } from '../../ts/data/build.js';
 import { generateMany, TEMPLATES, type Problem } from '../../ts/data/generator.js';
-import { documents, INDEX_FILE, readIndex, readShard, ShardWriter, writeIndex } from '../../ts/data/shards.js';
+import { documents, INDEX_FILE, readIndex, readShard, ShardWriter, TokenReader, writeIndex } from '../../ts/data/shards.js';
 import { trainDefaultTokenizer } from '../../ts/data/tokenizer-default.js';
 import type { Tokenizer } from '../../ts/data/tokenizer.js';
 import { rng } from '../util/random.js';
@@ -56,6 +56,20 @@ describe('token shards', () => {
     expect(back).toEqual(docs);
     const raw = readFileSync(join(dir, index.shards[0].file));
     expect(raw[0] | (raw[1] << 8)).toBe(docs[0][0]);
+  });
+
+  it('reads all shards as one stream, and resumes exactly from a saved position', () => {
+    const dir = tempDir();
+    const docs = writeSample(dir, 1000);
+    const all = docs.flatMap((d) => [...d, SEP]);
+    const reader = new TokenReader(dir);
+    const first = [...reader.read(2500)];
+    const saved = reader.position;
+    const rest = [...reader.read(all.length)];
+    expect([...first, ...rest]).toEqual(all);
+    expect(reader.read(10).length).toBe(0);
+    expect([...new TokenReader(dir, saved).read(777)]).toEqual(rest.slice(0, 777));
+    expect(() => new TokenReader(dir, { shard: 0, offset: 5000 })).toThrow(/is not in/);
   });
 
   it('gives a document longer than the shard size a shard of its own', () => {

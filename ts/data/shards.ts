@@ -143,3 +143,52 @@ export function* documents(tokens: Uint16Array, separatorId: number): Generator<
   }
   if (start < tokens.length) throw new Error('shard does not end with a separator: truncated');
 }
+
+/** Where a TokenReader is: the next token to read is `offset` in shard `shard`. */
+export interface StreamPosition {
+  shard: number;
+  offset: number;
+}
+
+/**
+ * Reads a dataset's shards as one token stream, in order, a shard at a time (each checked when it
+ * is loaded). `position` can be saved with a checkpoint and passed back to resume exactly there.
+ */
+export class TokenReader {
+  readonly index: ShardIndex;
+  private tokens: Uint16Array | undefined;
+  private pos: StreamPosition;
+
+  constructor(
+    private readonly dir: string,
+    start: StreamPosition = { shard: 0, offset: 0 },
+  ) {
+    this.index = readIndex(dir);
+    const entry = this.index.shards[start.shard];
+    const valid = Number.isInteger(start.offset) && start.offset >= 0 && (entry ? start.offset < entry.tokens : start.shard === this.index.shards.length && start.offset === 0);
+    if (!valid) throw new Error(`position ${JSON.stringify(start)} is not in ${dir} (${this.index.shards.length} shards)`);
+    this.pos = { ...start };
+  }
+
+  get position(): StreamPosition {
+    return { ...this.pos };
+  }
+
+  /** The next `count` tokens (fewer only at the end of the stream, none after it). */
+  read(count: number): Uint16Array {
+    const out = new Uint16Array(count);
+    let n = 0;
+    while (n < count && this.pos.shard < this.index.shards.length) {
+      this.tokens ??= readShard(this.dir, this.index, this.pos.shard);
+      const take = Math.min(count - n, this.tokens.length - this.pos.offset);
+      out.set(this.tokens.subarray(this.pos.offset, this.pos.offset + take), n);
+      n += take;
+      this.pos.offset += take;
+      if (this.pos.offset === this.tokens.length) {
+        this.pos = { shard: this.pos.shard + 1, offset: 0 };
+        this.tokens = undefined;
+      }
+    }
+    return out.subarray(0, n);
+  }
+}
