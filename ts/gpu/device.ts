@@ -22,11 +22,17 @@ export const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 const UNIFORM = 0x40 | 0x08; // UNIFORM | COPY_DST
 const MAP_READ = 0x01 | 0x08; // MAP_READ | COPY_DST
 
+/**
+ * A storage binding: a whole buffer, or a range of one (offset a multiple of the device's
+ * minStorageBufferOffsetAlignment, 256 bytes on most adapters), e.g. one tensor of a flat parameter buffer.
+ */
+export type Binding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
+
 /** One dispatch: bindings in @binding order (group 0), an optional uniform block last. */
 export interface Dispatch {
   kernel: Kernel;
   constants?: Constants;
-  buffers: GPUBuffer[];
+  buffers: Binding[];
   /** A uniform struct bound after the buffers, as 32-bit words (see Params). */
   params?: Uint32Array;
   workgroups: [number, number?, number?];
@@ -239,7 +245,7 @@ export class Gpu {
     for (const d of dispatches) {
       const pipe = this.pipelines.get(kernelKey(d.kernel, d.constants));
       if (!pipe) throw new Error(`shader '${d.kernel.name}': pipeline not prepared before encoding`);
-      const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+      const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({ binding, resource: 'offset' in b ? b : { buffer: b } }));
       if (d.params) entries.push({ binding: entries.length, resource: { buffer: this.uniform(d.params) } });
       const group = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries, label: d.kernel.name });
       pass.setPipeline(pipe);

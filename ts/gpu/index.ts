@@ -1,5 +1,5 @@
 export { type AdapterChoice, type AdapterEntry, listAdapters, pickAdapter, classify } from './adapters.js';
-export { Gpu, type GpuOptions, type Dispatch, type TypedArray } from './device.js';
+export { Gpu, type GpuOptions, type Binding, type Dispatch, type TypedArray } from './device.js';
 export { GpuError } from './errors.js';
 export { type Kernel, type Constants } from './kernel.js';
 export { BufferPool } from './pool.js';

@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { preset, validateConfig } from '../../ts/model/config.js';
+import { initParams, paramLayout } from '../../ts/model/params.js';
+import { encodeSafetensors } from '../../ts/model/safetensors.js';
+import { packParams, unpackParams } from '../../ts/model/weights.js';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type TrainerState } from '../../ts/train/checkpoint.js';
+import { randomArray, rng, testSeed } from '../util/random.js';
+
+const rand = rng(testSeed());
+const config = preset('tiny', 101);
+const layout = paramLayout(config);
+
+function save(root: string, step: number) {
+  const params = initParams(config, layout, step);
+  // Optimizer state is zero in the layout's alignment gaps, as the optimizer keeps it.
+  const gapless = (x: Float32Array) => packParams(layout, unpackParams(layout, x));
+  const m = gapless(randomArray(layout.total, rand)), v = gapless(randomArray(layout.total, rand, 0, 1));
+  const state: TrainerState = { step, tokensSeen: step * 100, dataCursor: { shard: 0, offset: step }, rng: { seed: 7 }, runConfig: { lr: 1e-3 } };
+  const dir = saveCheckpoint(root, { config, layout, params, m, v, tokenizerJson: '{"model":{}}', state });
+  return { dir, params, m, v, state };
+}
+
+describe('model config', () => {
+  it('presets validate and the paper preset has ~100M parameters', () => {
+    const paper = paramLayout(preset('paper', 2201));
+    expect(paper.count).toBeGreaterThan(90e6);
+    expect(paper.count).toBeLessThan(110e6);
+    for (const s of paper.slots) expect(s.offset % 64).toBe(0);
+  });
+  it('names every bad field', () => {
+    expect(() => validateConfig({ ...config, hidden_size: 30 })).toThrow(/hidden_size 30 must be divisible by num_attention_heads 4/);
+    expect(() => validateConfig({ ...config, num_key_value_heads: 3 })).toThrow(/multiple of num_key_value_heads 3/);
+    expect(() => validateConfig({ ...config, vocab_size: 0, rope_theta: 'x' })).toThrow(/vocab_size must be a positive integer.*rope_theta must be a positive number/);
+    expect(() => validateConfig({ ...config, tie_word_embeddings: false })).toThrow(/tie_word_embeddings must be true/);
+    expect(() => validateConfig([])).toThrow(/JSON object/);
+  });
+  it('initialises like Qwen2: N(0, 0.02) matrices, zero biases, unit norms; deterministic', () => {
+    const p = initParams(config, layout, 3);
+    expect(Array.from(p)).toEqual(Array.from(initParams(config, layout, 3)));
+    const e = layout.byName.get('model.embed_tokens.weight')!;
+    const w = p.subarray(e.offset, e.offset + e.size);
+    const mean = w.reduce((a, b) => a + b, 0) / w.length;
+    const sd = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length);
+    expect(Math.abs(mean)).toBeLessThan(0.003);
+    expect(sd).toBeGreaterThan(0.018);
+    expect(sd).toBeLessThan(0.022);
+    const bias = layout.byName.get('model.layers.0.self_attn.q_proj.bias')!;
+    expect(p.subarray(bias.offset, bias.offset + bias.size).every((x) => x === 0)).toBe(true);
+    const norm = layout.byName.get('model.norm.weight')!;
+    expect(p.subarray(norm.offset, norm.offset + norm.size).every((x) => x === 1)).toBe(true);
+  });
+});
+
+describe('checkpoints', () => {
+  it('round-trip params, optimizer state, trainer state; latest points at the newest', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    save(root, 5);
+    const b = save(root, 10);
+    expect(latestCheckpoint(root)).toBe(join(root, stepDirName(10)));
+    const c = loadCheckpoint(latestCheckpoint(root)!, paramLayout);
+    expect(Array.from(c.params)).toEqual(Array.from(b.params));
+    expect(Array.from(c.m!)).toEqual(Array.from(b.m));
+    expect(Array.from(c.v!)).toEqual(Array.from(b.v));
+    expect(c.state).toEqual(b.state);
+    expect(c.config).toEqual(config);
+    expect(existsSync(join(b.dir, 'config.json')) && existsSync(join(b.dir, 'tokenizer.json'))).toBe(true);
+  });
+  it('refuses a corrupted or truncated file with a clear message', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const { dir } = save(root, 1);
+    const f = join(dir, 'model.safetensors');
+    const bytes = readFileSync(f);
+    bytes[bytes.length - 7] ^= 0x55;
+    writeFileSync(f, bytes);
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(/model\.safetensors is corrupt \(sha256/);
+    writeFileSync(f, bytes.subarray(0, bytes.length - 100));
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(/corrupt/);
+    writeFileSync(join(dir, 'trainer_state.json'), '{"format": "reasoning-engine-checkpoint/1", "files": {}');
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(/trainer_state\.json is not valid JSON/);
+  });
+  it('a write killed midway leaves the previous checkpoint as latest, and the leftover is cleaned', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    save(root, 3);
+    mkdirSync(join(root, `${stepDirName(4)}.tmp-99999`)); // what a killed writer leaves
+    writeFileSync(join(root, `${stepDirName(4)}.tmp-99999`, 'model.safetensors'), 'partial');
+    expect(latestCheckpoint(root)).toBe(join(root, stepDirName(3)));
+    expect(loadCheckpoint(latestCheckpoint(root)!, paramLayout).state!.step).toBe(3);
+    save(root, 5);
+    expect(readdirSync(root).some((e) => e.includes('.tmp-'))).toBe(false);
+  });
+  it('imports a Qwen2 checkpoint made elsewhere (no sidecar, tied lm_head, bf16) and refuses a mismatched one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-'));
+    const params = initParams(config, layout, 9);
+    const named = unpackParams(layout, params);
+    named.set('lm_head.weight', named.get('model.embed_tokens.weight')!);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, transformers_version: '4.40.0' }));
+    writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(named));
+    const c = loadCheckpoint(dir, paramLayout);
+    expect(Array.from(c.params)).toEqual(Array.from(params));
+    expect(c.m).toBeUndefined();
+    named.delete('model.norm.weight');
+    writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(named));
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(/missing 1 tensor\(s\): model\.norm\.weight/);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 3 }));
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(/does not match the model config/);
+  });
+});

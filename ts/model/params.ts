@@ -1,0 +1,99 @@
+// Where every Qwen2 tensor lives in the flat parameter buffer (and, with the same layout, in the
+// gradient and optimizer-state buffers). Names are Hugging Face's, so checkpoints interchange.
+import { headDim, type Qwen2Config } from './config.js';
+
+export interface TensorSlot {
+  name: string;
+  shape: number[];
+  /** Offset in elements; a multiple of ALIGN so each tensor can be bound on its own. */
+  offset: number;
+  size: number;
+  /** AdamW weight decay applies (matrices), or not (norms, biases), as is usual. */
+  decay: boolean;
+}
+
+/** 256-byte binding alignment (minStorageBufferOffsetAlignment) in f32 elements. */
+export const ALIGN = 64;
+
+export interface ParamLayout {
+  slots: TensorSlot[];
+  byName: Map<string, TensorSlot>;
+  /** Total elements including alignment gaps (which stay zero). */
+  total: number;
+  /** Elements that are real parameters. */
+  count: number;
+}
+
+export function paramLayout(c: Qwen2Config): ParamLayout {
+  const D = c.hidden_size, F = c.intermediate_size, hd = headDim(c);
+  const q = c.num_attention_heads * hd, kv = c.num_key_value_heads * hd;
+  const list: [string, number[], boolean][] = [['model.embed_tokens.weight', [c.vocab_size, D], true]];
+  for (let i = 0; i < c.num_hidden_layers; i++) {
+    const p = `model.layers.${i}.`;
+    list.push(
+      [`${p}input_layernorm.weight`, [D], false],
+      [`${p}self_attn.q_proj.weight`, [q, D], true],
+      [`${p}self_attn.q_proj.bias`, [q], false],
+      [`${p}self_attn.k_proj.weight`, [kv, D], true],
+      [`${p}self_attn.k_proj.bias`, [kv], false],
+      [`${p}self_attn.v_proj.weight`, [kv, D], true],
+      [`${p}self_attn.v_proj.bias`, [kv], false],
+      [`${p}self_attn.o_proj.weight`, [D, q], true],
+      [`${p}post_attention_layernorm.weight`, [D], false],
+      [`${p}mlp.gate_proj.weight`, [F, D], true],
+      [`${p}mlp.up_proj.weight`, [F, D], true],
+      [`${p}mlp.down_proj.weight`, [D, F], true],
+    );
+  }
+  list.push(['model.norm.weight', [D], false]);
+  const slots: TensorSlot[] = [];
+  let offset = 0;
+  let count = 0;
+  for (const [name, shape, decay] of list) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    slots.push({ name, shape, offset, size, decay });
+    offset += Math.ceil(size / ALIGN) * ALIGN;
+    count += size;
+  }
+  return { slots, byName: new Map(slots.map((s) => [s.name, s])), total: offset, count };
+}
+
+/**
+ * Initial weights as Qwen2 does it (`_init_weights`): every Linear and the embedding ~ N(0, 0.02),
+ * biases 0, RMSNorm weights 1. Deterministic in `seed`.
+ */
+export function initParams(c: Qwen2Config, layout: ParamLayout, seed: number): Float32Array {
+  const out = new Float32Array(layout.total);
+  const normal = gaussian(seed);
+  for (const s of layout.slots) {
+    const view = out.subarray(s.offset, s.offset + s.size);
+    if (s.name.endsWith('layernorm.weight') || s.name === 'model.norm.weight') view.fill(1);
+    else if (s.name.endsWith('.bias')) view.fill(0);
+    else for (let i = 0; i < view.length; i++) view[i] = c.initializer_range * normal();
+  }
+  return out;
+}
+
+/** Box-Muller over a 32-bit counter hash: same seed, same numbers, in Node and the browser. */
+function gaussian(seed: number): () => number {
+  let n = 0;
+  const u = () => {
+    // splitmix32 of (seed, n): independent of call history beyond the counter.
+    let z = (Math.imul(seed >>> 0, 0x9e3779b9) + Math.imul(++n, 0x85ebca6b)) >>> 0;
+    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad) >>> 0;
+    z = Math.imul(z ^ (z >>> 15), 0x735a2d97) >>> 0;
+    return ((z ^ (z >>> 15)) >>> 0) / 4294967296;
+  };
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(u() + 2 ** -33));
+    const t = 2 * Math.PI * u();
+    spare = r * Math.sin(t);
+    return r * Math.cos(t);
+  };
+}

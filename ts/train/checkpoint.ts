@@ -1,0 +1,149 @@
+// Checkpoints: a Hugging Face-style directory (model.safetensors, config.json, tokenizer.json) plus
+// a sidecar (trainer_state.json, optimizer.safetensors) with optimizer state, RNG state and data
+// cursor. Writes are atomic: everything goes into a temporary directory that is renamed into place,
+// then the `latest` pointer is replaced by rename, so a run killed at any moment leaves the last
+// complete checkpoint intact. Every file's sha256 is recorded and checked on load.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateConfig, type Qwen2Config } from '../model/config.js';
+import type { ParamLayout } from '../model/params.js';
+import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.js';
+import { packParams, unpackParams } from '../model/weights.js';
+
+export interface TrainerState {
+  /** Optimizer steps taken. */
+  step: number;
+  tokensSeen: number;
+  /** Whatever the data loader needs to continue exactly where it was. */
+  dataCursor: unknown;
+  /** RNG state(s) of the run (e.g. seeds and counters). */
+  rng: unknown;
+  /** The run configuration, saved beside every checkpoint. */
+  runConfig: unknown;
+  /** Free-form history worth keeping (last metrics, stage). */
+  extra?: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  config: Qwen2Config;
+  params: Float32Array;
+  /** AdamW first and second moments, flat like params; absent for an imported model. */
+  m?: Float32Array;
+  v?: Float32Array;
+  tokenizerJson?: string;
+  state?: TrainerState;
+  dir: string;
+}
+
+interface Sidecar extends TrainerState {
+  format: 'reasoning-engine-checkpoint/1';
+  files: Record<string, string>; // file -> sha256
+}
+
+const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
+function writeDurable(path: string, data: Uint8Array | string): void {
+  const fd = openSync(path, 'w');
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function stepDirName(step: number): string {
+  return `step-${String(step).padStart(8, '0')}`;
+}
+
+/** Writes a checkpoint into `root/step-XXXXXXXX` atomically and points `root/latest` at it. */
+export function saveCheckpoint(
+  root: string,
+  c: { config: Qwen2Config; layout: ParamLayout; params: Float32Array; m: Float32Array; v: Float32Array; tokenizerJson: string; state: TrainerState },
+): string {
+  mkdirSync(root, { recursive: true });
+  const name = stepDirName(c.state.step);
+  const tmp = join(root, `${name}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  const files: Record<string, Uint8Array | string> = {
+    'model.safetensors': encodeSafetensors(unpackParams(c.layout, c.params), { format: 'pt' }),
+    'optimizer.safetensors': encodeSafetensors([...unpackParams(c.layout, c.m, 'exp_avg.'), ...unpackParams(c.layout, c.v, 'exp_avg_sq.')]),
+    'config.json': JSON.stringify(c.config, null, 2) + '\n',
+    'tokenizer.json': c.tokenizerJson,
+  };
+  const sidecar: Sidecar = { format: 'reasoning-engine-checkpoint/1', ...c.state, files: {} };
+  for (const [f, data] of Object.entries(files)) {
+    writeDurable(join(tmp, f), data);
+    sidecar.files[f] = sha256(data);
+  }
+  writeDurable(join(tmp, 'trainer_state.json'), JSON.stringify(sidecar, null, 2) + '\n');
+  const final = join(root, name);
+  rmSync(final, { recursive: true, force: true });
+  renameSync(tmp, final);
+  writeDurable(join(root, 'latest.tmp'), name + '\n');
+  renameSync(join(root, 'latest.tmp'), join(root, 'latest'));
+  // Leftovers of runs killed mid-write.
+  for (const e of readdirSync(root)) if (e.includes('.tmp-') && e !== name) rmSync(join(root, e), { recursive: true, force: true });
+  return final;
+}
+
+/** The directory `root/latest` points at, or undefined when there is none yet. */
+export function latestCheckpoint(root: string): string | undefined {
+  const p = join(root, 'latest');
+  if (!existsSync(p)) return undefined;
+  const dir = join(root, readFileSync(p, 'utf8').trim());
+  if (!existsSync(dir)) throw new Error(`${p} points at ${dir}, which does not exist`);
+  return dir;
+}
+
+function readChecked(dir: string, file: string, sums?: Record<string, string>): Buffer {
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new Error(`checkpoint ${dir} has no ${file}`);
+  const data = readFileSync(path);
+  if (sums && sums[file] && sha256(data) !== sums[file]) {
+    throw new Error(`checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json); restore it or resume from an earlier checkpoint`);
+  }
+  return data;
+}
+
+/**
+ * Loads a checkpoint directory: ours (with optimizer state, checked against recorded hashes) or a
+ * Qwen2 model made elsewhere (config.json + model.safetensors only).
+ */
+export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamLayout): Checkpoint {
+  let sidecar: Sidecar | undefined;
+  if (existsSync(join(dir, 'trainer_state.json'))) {
+    try {
+      sidecar = JSON.parse(readFileSync(join(dir, 'trainer_state.json'), 'utf8')) as Sidecar;
+    } catch (e) {
+      throw new Error(`checkpoint ${dir}: trainer_state.json is not valid JSON (${(e as Error).message})`);
+    }
+    if (sidecar.format !== 'reasoning-engine-checkpoint/1') throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar.format)}`);
+  }
+  const sums = sidecar?.files;
+  let config: Qwen2Config;
+  try {
+    config = validateConfig(JSON.parse(readChecked(dir, 'config.json', sums).toString('utf8')));
+  } catch (e) {
+    throw new Error(`checkpoint ${dir}: config.json: ${(e as Error).message}`);
+  }
+  const layout = layoutOf(config);
+  const model = decodeSafetensors(readChecked(dir, 'model.safetensors', sums), join(dir, 'model.safetensors'));
+  const params = packParams(layout, model.tensors, join(dir, 'model.safetensors'));
+  const out: Checkpoint = { config, params, dir };
+  if (existsSync(join(dir, 'tokenizer.json'))) out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  if (sidecar) {
+    const opt = decodeSafetensors(readChecked(dir, 'optimizer.safetensors', sums), join(dir, 'optimizer.safetensors'));
+    const pick = (prefix: string) =>
+      new Map([...opt.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+    out.m = packParams(layout, pick('exp_avg.'), 'optimizer exp_avg');
+    out.v = packParams(layout, pick('exp_avg_sq.'), 'optimizer exp_avg_sq');
+    const { format: _f, files: _files, ...state } = sidecar;
+    out.state = state;
+  }
+  return out;
+}
