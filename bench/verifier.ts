@@ -37,6 +37,16 @@ function rate(fn: () => void, perCall: number): number {
   return (n * 1000) / (t - t0);
 }
 
+/** The worst shape known: every clause reads 20 scratch letters that each stand for 16 steps. */
+function fanIn(size: number): string {
+  const nodes = 'ABCDEFGHIJKLMNOP'.split('');
+  const scratch = 'ghijklmnopqrstuvwxyz'.split('');
+  let text = nodes.map((l, i) => `Define n${i} as ${l}; so ${l} = 1.`).join(' ') + ' Define last as Z; ';
+  text += scratch.map((s) => `${s} = ${nodes.join(' + ')}; `).join('');
+  const clause = `y = ${scratch.join(' + ')}; `;
+  return text + clause.repeat(Math.ceil((size - text.length) / clause.length)).slice(0, size - text.length);
+}
+
 export async function benchVerifier(): Promise<void> {
   const v = await loadVerifier();
   const problems = [];
@@ -70,6 +80,7 @@ export async function benchVerifier(): Promise<void> {
     parens: `Define a as b; so b = ${'('.repeat(MB / 2 - 40)}`,
     'long clause': `Define a as b; so b = ${fill('a + ')}`,
     'scratch chain': `Define a as b; ${fill('c = b + c; ')}`,
+    'scratch fan-in': fanIn(MB),
   };
   const times: Record<string, number> = {};
   for (const [name, text] of Object.entries(shapes)) {
