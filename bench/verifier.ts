@@ -38,7 +38,7 @@ function rate(fn: () => void, perCall: number): number {
 }
 
 /** The worst shape known: every clause reads 20 scratch letters that each stand for 16 steps. */
-function fanIn(size: number): string {
+export function fanIn(size: number): string {
   const nodes = 'ABCDEFGHIJKLMNOP'.split('');
   const scratch = 'ghijklmnopqrstuvwxyz'.split('');
   let text = nodes.map((l, i) => `Define n${i} as ${l}; so ${l} = 1.`).join(' ') + ' Define last as Z; ';

@@ -293,7 +293,7 @@ export class Graph {
   }
 
   @inline private bindLetter(c: i32, v: i32): void {
-    this.bind[c & 127] = v;
+    unchecked((this.bind[c & 127] = v)); // bind has 128 entries
   }
 
   private addStep(s: i32, e: i32, letter: i32, malformed: bool): i32 {
@@ -412,7 +412,7 @@ function mergeSet(g: Graph, s: i32, n: i32): void {
 /** The value a letter has at this point of the text (for evaluating a clause's last segment). */
 function letterValue(c: i32): void {
   const g = current;
-  const b = g.bind[c & 127];
+  const b = unchecked(g.bind[c & 127]); // bind has 128 entries
   if (b > 0) setLetterValue(g.valOk.get(b - 1) != 0, g.valA.get(b - 1), g.valB.get(b - 1));
   else if (b < 0) setLetterValue(g.sValOk.get(-b - 1) != 0, g.sValA.get(-b - 1), g.sValB.get(-b - 1));
   else setLetterValue(false, 0, 0);

@@ -1,5 +1,7 @@
 // A growable array of plain numbers that is reused from call to call: the verifier clears it
 // instead of allocating, so steady-state verification never allocates (and never runs the GC).
+// Accessors are inlined with their own bounds check (against the length, not the capacity): an
+// index out of range is a bug and stops with a trap rather than reading stale data.
 export class Vec<T> {
   data: StaticArray<T>;
   length: i32 = 0;
@@ -12,9 +14,11 @@ export class Vec<T> {
     this.length = 0;
   }
 
-  push(v: T): void {
-    if (this.length == this.data.length) this.grow(this.length + 1);
-    unchecked((this.data[this.length++] = v));
+  @inline push(v: T): void {
+    const n = this.length;
+    if (n == this.data.length) this.grow(n + 1);
+    unchecked((this.data[n] = v));
+    this.length = n + 1;
   }
 
   /** Makes room for `n` elements in total without changing the length. */
@@ -23,15 +27,13 @@ export class Vec<T> {
   }
 
   @inline get(i: i32): T {
-    return this.data[i];
+    if (<u32>i >= <u32>this.length) unreachable();
+    return unchecked(this.data[i]);
   }
 
   @inline set(i: i32, v: T): void {
-    this.data[i] = v;
-  }
-
-  @inline last(): T {
-    return this.data[this.length - 1];
+    if (<u32>i >= <u32>this.length) unreachable();
+    unchecked((this.data[i] = v));
   }
 
   private grow(n: i32): void {

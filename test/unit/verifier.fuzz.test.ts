@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, expect, test } from 'vitest';
 import { loadVerifier, type GoldSolution, type Score, type Verifier } from '../../ts/data/verifier.js';
+import { fanIn } from '../../bench/verifier.js';
 import { testSeed } from '../util/random.js';
 import { asOutput, body, corrupt, CORRUPTIONS, rng } from './verifier.corrupt.js';
 
 const rows: (GoldSolution & { answer: number })[] = readFileSync(
-  new URL('../../../shared/data/gsm_infinite_sample.jsonl', import.meta.url),
+  new URL('../fixtures/gsm_infinite_sample.jsonl', import.meta.url),
   'utf8',
 )
   .trim()
@@ -102,6 +103,7 @@ test('1 MB inputs of adversarial shapes are judged, in linear time', () => {
     `Define a as b; so b = ${'-'.repeat(MB)}1`,
     `Define a as b; so b = ${fill('a + ')}`,
     `Define a as b; ${fill('c = b + c; ')}`,
+    fanIn(MB),
     fill('Define '),
     fill('Define q as r; so r = 2. '),
     fill('9'),
