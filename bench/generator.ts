@@ -2,7 +2,7 @@
 // decoding into Problem objects is included) for a uniform op 2-10 mix over the three templates,
 // forward and reverse, in batches as `data build` asks for them and one problem per call. The
 // 20,000/s requirement is the target; the Python reference generator's rates on these machines
-// (230/s forward, 35/s reverse, ../shared/data/README.md) are quoted, not re-measured here.
+// (230/s forward, 35/s reverse, test/fixtures/gsm_infinite_sample.README.md) are quoted, not re-measured here.
 import { generate, generateMany, TEMPLATES, type Mode } from '../ts/data/generator.js';
 
 const TARGET = 20_000;

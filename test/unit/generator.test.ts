@@ -25,7 +25,7 @@ import {
   splitSentences,
 } from './generator-text.js';
 
-const genuine: Problem[] = readFileSync(new URL('../../../shared/data/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
+const genuine: Problem[] = readFileSync(new URL('../fixtures/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l));

@@ -7,7 +7,7 @@ import { trainDefaultTokenizer } from '../../ts/data/tokenizer-default.js';
 import { generateMany, promptText, trainingText } from '../../ts/data/generator.js';
 import { rng, testSeed } from '../util/random.js';
 
-const samples = readFileSync(new URL('../../../shared/data/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
+const samples = readFileSync(new URL('../fixtures/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l) as { problem: string; question: string; solution: string; answer: number });

@@ -6,7 +6,7 @@ import { Args } from '../../harness/cli/args.js';
 import { verify } from '../../harness/cli/commands/verify.js';
 import { loadVerifier, REWARD_PRESETS } from '../../ts/data/verifier.js';
 
-const rows = readFileSync(new URL('../../../shared/data/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
+const rows = readFileSync(new URL('../fixtures/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .slice(60, 64)

@@ -23,7 +23,7 @@ interface Row extends Gold {
   mode: 'forward' | 'reverse';
 }
 
-const rows: Row[] = readFileSync(new URL('../../../shared/data/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
+const rows: Row[] = readFileSync(new URL('../fixtures/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l) as Row);
