@@ -1,5 +1,5 @@
 // Host side of shaders/elementwise.wgsl.
-import type { Dispatch } from '../gpu/device.js';
+import type { Binding, Dispatch } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/elementwise.wgsl';
@@ -18,16 +18,16 @@ function params(n: number, alpha: number, beta: number): Uint32Array {
 }
 
 /** c = a op b over n elements; 'axpby' is c = alpha * a + beta * b. */
-export function binary(op: BinaryOp, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer, n: number, alpha = 1, beta = 1): Dispatch {
+export function binary(op: BinaryOp, a: Binding, b: Binding, c: Binding, n: number, alpha = 1, beta = 1): Dispatch {
   return { kernel: binaryKernel, constants: { OP: BINARY[op] }, buffers: [a, b, c], params: params(n, alpha, beta), workgroups: grid2d(Math.ceil(n / WG)) };
 }
 
 /** out = alpha * x + beta over n elements. */
-export function affine(x: GPUBuffer, out: GPUBuffer, n: number, alpha: number, beta = 0): Dispatch {
+export function affine(x: Binding, out: Binding, n: number, alpha: number, beta = 0): Dispatch {
   return { kernel: affineKernel, buffers: [x, out], params: params(n, alpha, beta), workgroups: grid2d(Math.ceil(n / WG)) };
 }
 
 /** out = value over n elements. */
-export function fill(out: GPUBuffer, n: number, value: number): Dispatch {
+export function fill(out: Binding, n: number, value: number): Dispatch {
   return { kernel: fillKernel, buffers: [out], params: params(n, value, 0), workgroups: grid2d(Math.ceil(n / WG)) };
 }

@@ -1,6 +1,6 @@
 // Host side of shaders/matmul.wgsl: picks the vec4 or scalar entry, packs params, sizes the grid,
 // and derives the two gradient products of a forward product.
-import type { Dispatch } from '../gpu/device.js';
+import type { Binding, Dispatch } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/matmul.wgsl';
@@ -30,11 +30,11 @@ export interface MatmulShape {
 
 export interface MatmulArgs extends MatmulShape {
   /** [M, K], or [K, M] when transA. */
-  a: GPUBuffer;
+  a: Binding;
   /** [K, N], or [N, K] when transB. */
-  b: GPUBuffer;
+  b: Binding;
   /** [M, N] output. */
-  c: GPUBuffer;
+  c: Binding;
 }
 
 /** Whether the vec4 entry applies: every row it reads as vec4s must be 4-aligned. */
@@ -67,8 +67,8 @@ export function matmul(x: MatmulArgs): Dispatch {
  */
 export function matmulGrads(
   fwd: MatmulArgs,
-  dc: GPUBuffer,
-  out: { da?: GPUBuffer; db?: GPUBuffer; accumulate?: boolean },
+  dc: Binding,
+  out: { da?: Binding; db?: Binding; accumulate?: boolean },
 ): Dispatch[] {
   const { M, N, K } = fwd;
   const batch = fwd.batch ?? 1;

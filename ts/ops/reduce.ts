@@ -1,5 +1,5 @@
 // Host side of shaders/reduce.wgsl: fixed-order (deterministic) sum, max and sum of squares.
-import type { Dispatch, Gpu } from '../gpu/device.js';
+import type { Binding, Dispatch, Gpu } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/reduce.wgsl';
@@ -12,7 +12,7 @@ const OPS: Record<ReduceOp, number> = { sum: 0, max: 1, sumsq: 2 };
 export const CHUNK = 4096;
 
 /** out[r] = op over x[r * cols .. r * cols + cols) (elements at or past n skipped). */
-export function reduceRows(op: ReduceOp, x: GPUBuffer, out: GPUBuffer, rows: number, cols: number, n = rows * cols): Dispatch {
+export function reduceRows(op: ReduceOp, x: Binding, out: Binding, rows: number, cols: number, n = rows * cols): Dispatch {
   return { kernel, constants: { OP: OPS[op] }, buffers: [x, out], params: new Params(4).u32(rows).u32(cols).u32(n).pad().words, workgroups: grid2d(rows) };
 }
 
@@ -20,13 +20,13 @@ export function reduceRows(op: ReduceOp, x: GPUBuffer, out: GPUBuffer, rows: num
  * Reduces n elements to out[0] in two passes (chunks of CHUNK, then the partials); `partials`
  * must hold ceil(n / CHUNK) floats. Sum of squares combines its partials by plain sum.
  */
-export function reduceAll(op: ReduceOp, x: GPUBuffer, partials: GPUBuffer, out: GPUBuffer, n: number): Dispatch[] {
+export function reduceAll(op: ReduceOp, x: Binding, partials: Binding, out: Binding, n: number): Dispatch[] {
   const rows = Math.ceil(n / CHUNK);
   return [reduceRows(op, x, partials, rows, CHUNK, n), reduceRows(op === 'max' ? 'max' : 'sum', partials, out, 1, rows)];
 }
 
 /** Convenience: the reduction of a whole buffer, read back. */
-export async function reduceToScalar(gpu: Gpu, op: ReduceOp, x: GPUBuffer, n: number): Promise<number> {
+export async function reduceToScalar(gpu: Gpu, op: ReduceOp, x: Binding, n: number): Promise<number> {
   const partials = gpu.buffer(Math.ceil(n / CHUNK) * 4, 'reduce partials');
   const out = gpu.buffer(4, 'reduce out');
   await gpu.run(reduceAll(op, x, partials, out, n));
