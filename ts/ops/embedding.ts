@@ -8,7 +8,7 @@ import { grid2d } from './grid.js';
 
 const forwardKernel: Kernel = { name: 'embedding', source, entry: 'forward' };
 const backwardKernel: Kernel = { name: 'embedding', source, entry: 'backward' };
-const WG = 256;
+const WG = 64;
 
 /** Token positions grouped by id (CSR): the tokens of id v are positions[offsets[v] .. offsets[v+1]), ascending. */
 export interface TokenGroups {
@@ -61,7 +61,7 @@ export function embedding(a: EmbeddingArgs): Dispatch {
     kernel: forwardKernel,
     buffers: [a.ids, a.table, a.out],
     params: params(a.T, a.V, a.D, false),
-    workgroups: grid2d(Math.ceil((a.T * a.D) / 4 / WG)),
+    workgroups: grid2d(Math.ceil(a.T / WG)),
   };
 }
 
