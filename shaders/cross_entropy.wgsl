@@ -1,0 +1,127 @@
+// Cross-entropy over the vocabulary fused with its gradient, for a chunk of token rows.
+// logits is [rows, stride] (columns past `vocab` are padding: they take no part in the softmax and
+// get gradient 0). For token t = rowOffset + r with weight w = mask[t] (0 or 1, or any weight):
+//   loss[t]       = w * (logsumexp(logits[r, :vocab]) - logits[r, targets[t]])
+//   logits[r, j] <- w * scale * (softmax(logits[r])[j] - [j == targets[t]])     (when GRAD)
+// The gradient overwrites the logits (in place: the logits buffer is the largest thing in the step).
+// A row with w == 0 writes loss 0 and a zero gradient without reading its logits or its target
+// (so padding tokens may carry any target). An unmasked row whose target is >= vocab gets NaN loss
+// and gradient, so the mistake shows.
+//
+// One invocation per row: on lavapipe every storage load is a per-lane scalar loop, so a lane
+// walking its own row costs the same loads as a workgroup tree, without workgroup memory or
+// barriers. The max and the sum of exponentials come from one online pass (rescaling the sum when
+// the max grows: one exp per element), the gradient from a second.
+
+struct Params {
+  rows: u32,
+  vocab: u32,
+  stride: u32,
+  rowOffset: u32,
+  scale: f32,
+}
+
+override GRAD: bool = true;
+const WG = 32u;
+const LOWEST = -0x1.fffffep+127f;  // lowest finite f32
+
+@group(0) @binding(1) var<storage, read> targets: array<u32>;
+@group(0) @binding(2) var<storage, read> mask: array<f32>;
+@group(0) @binding(3) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+fn row_index(wg: vec3u, nwg: vec3u, lid: vec3u) -> u32 {
+  return (wg.y * nwg.x + wg.x) * WG + lid.x;
+}
+
+// Online (max, sum of exp(x - max)) with x added: exp(-|x - m|) is either the new term or the
+// factor that rescales the old sum.
+fn online(ms: vec2f, x: f32) -> vec2f {
+  let m = ms.x;
+  let grows = x > m;
+  let e = exp(select(x - m, m - x, grows));
+  return vec2f(max(m, x), select(ms.y + e, ms.y * e + 1.0, grows));
+}
+
+fn nan() -> f32 {
+  var bits = 0x7fc00000u;  // a var: a constant NaN is a compile error
+  return bitcast<f32>(bits);
+}
+
+// What the gradient pass needs: weight times scale, target, 1/sum, max.
+struct Row { w: f32, tgt: u32, inv: f32, m: f32 }
+
+// Writes the loss; returns the row's gradient constants (w == 0: nothing read).
+fn finish(t: u32, ms: vec2f, zt: f32, w: f32, tgt: u32) -> Row {
+  if (tgt >= p.vocab) {
+    loss[t] = nan();
+    return Row(nan(), tgt, nan(), nan());
+  }
+  loss[t] = w * ((ms.x + log(ms.y)) - zt);
+  return Row(w * p.scale, tgt, 1.0 / ms.y, ms.x);
+}
+
+@group(0) @binding(0) var<storage, read_write> L1: array<f32>;
+
+// Any vocab and stride.
+@compute @workgroup_size(WG)
+fn ce_scalar(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = row_index(wg, nwg, lid);
+  if (r >= p.rows) { return; }
+  let t = p.rowOffset + r;
+  let base = r * p.stride;
+  let w = mask[t];
+  if (w == 0.0) {
+    loss[t] = 0.0;
+    if (GRAD) { for (var j = 0u; j < p.stride; j++) { L1[base + j] = 0.0; } }
+    return;
+  }
+  let tgt = targets[t];
+  var ms = vec2f(LOWEST, 0.0);
+  for (var j = 0u; j < p.vocab; j++) { ms = online(ms, L1[base + j]); }
+  let row = finish(t, ms, L1[base + min(tgt, p.vocab - 1u)], w, tgt);
+  if (!GRAD) { return; }
+  for (var j = 0u; j < p.stride; j++) {
+    let x = L1[base + j];
+    var g = exp(x - row.m) * row.inv - select(0.0, 1.0, j == row.tgt);
+    L1[base + j] = select(g * row.w, 0.0, j >= p.vocab);
+  }
+}
+
+@group(0) @binding(0) var<storage, read_write> L4: array<vec4f>;
+
+// stride % 4 == 0: whole vec4s per row (a vocabulary padded to a multiple of 4, or one that is).
+@compute @workgroup_size(WG)
+fn ce_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = row_index(wg, nwg, lid);
+  if (r >= p.rows) { return; }
+  let t = p.rowOffset + r;
+  let quads = p.stride / 4u;
+  let base = r * quads;
+  let w = mask[t];
+  if (w == 0.0) {
+    loss[t] = 0.0;
+    if (GRAD) { for (var q = 0u; q < quads; q++) { L4[base + q] = vec4f(); } }
+    return;
+  }
+  let tgt = targets[t];
+  let full = p.vocab / 4u;
+  var ms = vec2f(LOWEST, 0.0);
+  for (var q = 0u; q < full; q++) {
+    let x = L4[base + q];
+    ms = online(online(online(online(ms, x.x), x.y), x.z), x.w);
+  }
+  if (full < quads) {
+    let x = L4[base + full];
+    for (var c = 0u; c < p.vocab % 4u; c++) { ms = online(ms, x[c]); }
+  }
+  let tc = min(tgt, p.vocab - 1u);
+  let row = finish(t, ms, L4[base + tc / 4u][tc % 4u], w, tgt);
+  if (!GRAD) { return; }
+  let lane = vec4u(0u, 1u, 2u, 3u);
+  for (var q = 0u; q < quads; q++) {
+    let j = 4u * q + lane;
+    let g = exp(L4[base + q] - row.m) * row.inv - select(vec4f(), vec4f(1.0), j == vec4u(row.tgt));
+    L4[base + q] = select(g * row.w, vec4f(), j >= vec4u(p.vocab));
+  }
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import type { Gpu } from '../../ts/gpu/index.js';
+import { crossEntropy, lmHeadLoss, lossTotal } from '../../ts/ops/cross_entropy.js';
+import { CHUNK } from '../../ts/ops/reduce.js';
+import { refCrossEntropy, refLmHeadLoss } from '../../ts/ref/cross_entropy.js';
+import { refMatmul } from '../../ts/ref/matmul.js';
+import { randomArray, rng, testSeed } from '../util/random.js';
+import { poisoned, testGpu, worstRatio } from './setup.js';
+
+const seed = testSeed();
+const rand = rng(seed);
+const U = 2 ** -24; // f32 unit roundoff
+const ULP = 2 * U;
+const IGNORED = 0xffffffff; // a target no masked row may read
+
+interface Batch {
+  rows: number;
+  vocab: number;
+  stride: number;
+  logits: Float32Array;
+  targets: Uint32Array;
+  mask: Float32Array;
+}
+
+/** Random targets; every fifth token masked out (with a target that must not be read), one weighted 0.5. */
+function tokens(rows: number, vocab: number): { targets: Uint32Array; mask: Float32Array } {
+  const mask = Float32Array.from({ length: rows }, (_, r) => (r % 5 === 2 ? 0 : r === 1 ? 0.5 : 1));
+  const targets = Uint32Array.from(mask, (w) => (w === 0 ? IGNORED : Math.floor(rand() * vocab)));
+  return { targets, mask };
+}
+
+function batch(rows: number, vocab: number, stride = vocab): Batch {
+  const logits = randomArray(rows * stride, rand, -5, 5);
+  // Padding columns hold NaN: they must be neither read into the softmax nor left unwritten.
+  for (let r = 0; r < rows; r++) logits.fill(Number.NaN, r * stride + vocab, (r + 1) * stride);
+  return { rows, vocab, stride, logits, ...tokens(rows, vocab) };
+}
+
+/**
+ * Error bounds of the fused kernel from WGSL's accuracy rules: exp within 3 + 2|x| ULP, log and
+ * division within a few ULP, f32 sums within (n + 2) u. The online sum rescales once per new
+ * running max (`grows`), each rescale adding one exp's error. `zErr[r]` is an absolute error the
+ * logits of row r already carry (from the product that made them).
+ */
+function ceBounds(b: Batch, scale: number, zErr?: Float64Array) {
+  const { rows, vocab, stride } = b;
+  const loss = new Float64Array(rows);
+  const dlogits = new Float64Array(rows * stride);
+  const { dlogits: g } = refCrossEntropy({ ...b, scale });
+  for (let r = 0; r < rows; r++) {
+    const w = b.mask[r];
+    if (w === 0) continue;
+    const row = b.logits.subarray(r * stride, r * stride + vocab);
+    let max = -Infinity, min = Infinity, grows = 0;
+    for (const x of row) {
+      if (x > max) grows++;
+      max = Math.max(max, x);
+      min = Math.min(min, x);
+    }
+    const R = max - min;
+    const z = zErr?.[r] ?? 0;
+    const expErr = (3 + 2 * R) * ULP + R * U;
+    const sumErr = (vocab + 2) * U + (grows + 1) * expErr + 2 * z;
+    const lse = max + Math.log(vocab);
+    loss[r] = Math.abs(w) * (sumErr + 2 ** -21 + 6 * ULP * Math.log(vocab) + 2 * U * (Math.abs(max) + 2 * Math.abs(lse)) + 2 * z);
+    const ws = Math.abs(w * scale);
+    for (let j = 0; j < vocab; j++) {
+      const i = r * stride + j;
+      const onehot = j === b.targets[r] ? 1 : 0;
+      const p = g[i] / (w * scale) + onehot;
+      dlogits[i] = ws * (p * (expErr + sumErr + 6 * ULP + 2 * z) + 2 * U * Math.abs(p - onehot)) + 1e-30;
+    }
+  }
+  // Twice the first-order bound, for the second-order terms left out.
+  return { loss: loss.map((v) => 2 * v + 1e-30), dlogits: dlogits.map((v) => 2 * v + 1e-30) };
+}
+
+function expectWithin(what: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number) {
+  const r = worstRatio(got, want, tol);
+  expect(r.ratio, `seed ${seed} ${what}: worst at ${r.at}: got ${got[r.at]} want ${want[r.at]} tol ${tol(r.at)}`).toBeLessThanOrEqual(1);
+}
+
+/** Runs the kernel over `b` in chunks of `chunk` rows (each its own logits buffer); returns loss and dlogits. */
+async function runKernel(g: Gpu, b: Batch, scale: number, chunk: number, grad = true) {
+  const targets = g.upload(b.targets), mask = g.upload(b.mask), loss = poisoned(g, b.rows);
+  const parts: GPUBuffer[] = [];
+  for (let r0 = 0; r0 < b.rows; r0 += chunk) {
+    const rows = Math.min(chunk, b.rows - r0);
+    const logits = g.upload(b.logits.subarray(r0 * b.stride, (r0 + rows) * b.stride));
+    parts.push(logits);
+    await g.run([crossEntropy({ logits, targets, mask, loss, rows, vocab: b.vocab, stride: b.stride, rowOffset: r0, scale, grad })]);
+  }
+  const out = new Float32Array(b.rows * b.stride);
+  for (let k = 0; k < parts.length; k++) out.set(await g.read(parts[k], Float32Array), k * chunk * b.stride);
+  return { loss: await g.read(loss, Float32Array), dlogits: out };
+}
+
+describe(`cross_entropy (seed ${seed})`, () => {
+  const cases = [
+    { rows: 45, vocab: 37, stride: 37 }, // scalar entry
+    { rows: 45, vocab: 37, stride: 40 }, // vec4 entry, a partial last quad and padding
+    { rows: 33, vocab: 2201, stride: 2201 },
+    { rows: 33, vocab: 2201, stride: 2204 },
+    { rows: 19, vocab: 2200, stride: 2200 }, // vec4, no padding
+  ];
+  for (const c of cases) {
+    it(`kernel ${JSON.stringify(c)} in chunks, with masked and weighted rows`, async () => {
+      const g = await testGpu();
+      const b = batch(c.rows, c.vocab, c.stride);
+      const scale = 1 / 7;
+      const got = await runKernel(g, b, scale, 16);
+      const want = refCrossEntropy({ ...b, scale });
+      const tol = ceBounds(b, scale);
+      expectWithin('loss', got.loss, want.loss, (i) => tol.loss[i]);
+      expectWithin('dlogits', got.dlogits, want.dlogits, (i) => tol.dlogits[i]);
+    });
+  }
+
+  it('without grad: loss only, logits untouched', async () => {
+    const g = await testGpu();
+    const b = batch(21, 37, 40);
+    const got = await runKernel(g, b, 0.5, 64, false);
+    const tol = ceBounds(b, 0.5);
+    expectWithin('loss', got.loss, refCrossEntropy({ ...b, scale: 0.5 }).loss, (i) => tol.loss[i]);
+    expect(Buffer.from(got.dlogits.buffer).equals(Buffer.from(b.logits.buffer))).toBe(true);
+  });
+
+  it('an unmasked target outside the vocabulary gives NaN, not a silent number', async () => {
+    const g = await testGpu();
+    for (const stride of [37, 40]) {
+      const b = batch(3, 37, stride);
+      b.mask.fill(1);
+      b.targets.set([1, 37, 2]);
+      const got = await runKernel(g, b, 1, 64);
+      expect([...got.loss].map(Number.isNaN)).toEqual([false, true, false]);
+      expect(Number.isNaN(got.dlogits[stride])).toBe(true);
+    }
+  });
+
+  // The whole fused LM head: chunks of 64 tokens (T is not a multiple), dEmbed accumulated onto what it held.
+  const heads = [
+    { T: 150, D: 12, vocab: 37, embedRows: 37, chunkRows: 64 },
+    { T: 150, D: 10, vocab: 37, embedRows: 40, chunkRows: 64 },
+    { T: 70, D: 16, vocab: 2201, embedRows: 2201, chunkRows: 64 },
+    { T: 70, D: 16, vocab: 2201, embedRows: 2204, chunkRows: 128 }, // one chunk
+  ];
+  for (const h of heads) {
+    it(`lmHeadLoss ${JSON.stringify(h)}`, async () => {
+      const g = await testGpu();
+      const { T, D, vocab, embedRows } = h;
+      const x = randomArray(T * D, rand, -1, 1);
+      const embed = randomArray(embedRows * D, rand, -1, 1);
+      const prior = randomArray(embedRows * D, rand, -1, 1);
+      const { targets, mask } = tokens(T, vocab);
+      const scale = 1 / mask.reduce((n, w) => n + (w !== 0 ? 1 : 0), 0);
+      const loss = poisoned(g, T), dx = poisoned(g, T * D), dEmbed = g.upload(prior);
+      const logits = poisoned(g, Math.min(h.chunkRows, T) * embedRows);
+      const list = lmHeadLoss({ ...h, x: g.upload(x), embed: g.upload(embed), targets: g.upload(targets), mask: g.upload(mask), loss, logits, dx, dEmbed, scale });
+      await g.run(list);
+      const got = { loss: await g.read(loss, Float32Array), dx: await g.read(dx, Float32Array), dEmbed: await g.read(dEmbed, Float32Array) };
+      const want = refLmHeadLoss({ x, embed, targets, mask, T, D, vocab, embedRows, scale });
+
+      // Bounds: the logits product (2(D+2)u Σ|x e| per element, the worst of each row), the kernel
+      // given that, then the two gradient products of the kernel's output and of its error.
+      const absZ = refMatmul({ a: x.map(Math.abs), b: embed.map(Math.abs), M: T, N: embedRows, K: D, transB: true });
+      const zErr = Float64Array.from({ length: T }, (_, r) => 2 * (D + 2) * U * Math.max(...absZ.subarray(r * embedRows, r * embedRows + vocab)));
+      const zf = Float32Array.from(refMatmul({ a: x, b: embed, M: T, N: embedRows, K: D, transB: true }));
+      const tol = ceBounds({ rows: T, vocab, stride: embedRows, logits: zf, targets, mask }, scale, zErr);
+      const absG = refCrossEntropy({ logits: zf, targets, mask, rows: T, vocab, stride: embedRows, scale }).dlogits.map(Math.abs);
+      const absE = embed.map(Math.abs), absX = x.map(Math.abs);
+      const dxTol = refMatmul({ a: tol.dlogits, b: absE, M: T, N: D, K: embedRows });
+      const dxRound = refMatmul({ a: absG, b: absE, M: T, N: D, K: embedRows });
+      const dETol = refMatmul({ a: tol.dlogits, b: absX, M: embedRows, N: D, K: T, transA: true });
+      const dERound = refMatmul({ a: absG, b: absX, M: embedRows, N: D, K: T, transA: true });
+      expectWithin('loss', got.loss, want.loss, (i) => tol.loss[i]);
+      expectWithin('dx', got.dx, want.dx, (i) => dxTol[i] + 2 * (embedRows + 2) * U * dxRound[i] + 1e-30);
+      const wantE = want.dEmbed.map((v, i) => v + prior[i]);
+      expectWithin('dEmbed', got.dEmbed, wantE, (i) => dETol[i] + 2 * (T + 2) * U * dERound[i] + 2 * U * Math.abs(prior[i]) + 1e-30);
+
+      // The masked mean from lossTotal, and bit-identical when run again.
+      const partials = g.buffer(Math.ceil(T / CHUNK) * 4), total = poisoned(g, 1);
+      await g.run(lossTotal(loss, partials, total, T));
+      const [sum] = await g.read(total, Float32Array, 1);
+      let wantSum = 0, sumTol = 0;
+      for (let t = 0; t < T; t++) {
+        wantSum += want.loss[t];
+        sumTol += tol.loss[t] + 2 * (T + 2) * U * Math.abs(want.loss[t]);
+      }
+      expect(Math.abs(sum - wantSum), `seed ${seed}: loss sum ${sum} vs ${wantSum}`).toBeLessThanOrEqual(sumTol);
+      await g.run(list);
+      expect(Buffer.from((await g.read(loss, Float32Array)).buffer).equals(Buffer.from(got.loss.buffer))).toBe(true);
+    });
+  }
+
+  it('refuses chunks that would misalign row ranges, and scratch that is too small', async () => {
+    const g = await testGpu();
+    const b = g.buffer(4);
+    const base = { x: b, embed: b, targets: b, mask: b, loss: b, dx: b, dEmbed: b, T: 100, D: 8, vocab: 37, scale: 1 };
+    expect(() => lmHeadLoss({ ...base, logits: g.buffer(64 * 37 * 4), chunkRows: 50 })).toThrow(/multiple of 64/);
+    expect(() => lmHeadLoss({ ...base, logits: g.buffer(63 * 37 * 4), chunkRows: 64 })).toThrow(/needs 64 x 37/);
+    expect(() => lmHeadLoss({ ...base, logits: g.buffer(64 * 37 * 4), chunkRows: 64, dx: undefined })).toThrow(/dx and dEmbed/);
+  });
+});
