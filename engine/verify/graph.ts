@@ -5,7 +5,7 @@
 // reads it depends on those nodes (also through chains of scratch letters, also across steps).
 // One pass over the text, constant work per byte: the parser is linear in the input.
 import { Vec } from './vec';
-import { at, find, hashRange, isDefineAt, isDigit, isLetter, isSpace, matchAt, setBase, skipSpaces, trimEnd } from './text';
+import { at, find, hashName, isDefineAt, isDigit, isLetter, isSpace, matchAt, setBase, skipSpaces, trimEnd } from './text';
 import { evaluate, resultA, resultB, resultOk, setLetterValue } from './expr';
 
 /**
@@ -300,7 +300,7 @@ export class Graph {
     const k = this.nameStart.length;
     this.nameStart.push(s);
     this.nameLen.push(e - s);
-    this.nameHash.push(hashRange(s, e));
+    this.nameHash.push(hashName(s, e));
     this.malformed.push(malformed ? 1 : 0);
     this.letter.push(letter);
     this.flags.push(0);

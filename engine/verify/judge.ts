@@ -4,7 +4,7 @@
 // gold parse. Results go to a reusable f64 buffer whose layout is documented in layout.ts.
 import { Vec } from './vec';
 import { DEP_ERRORS, Graph } from './graph';
-import { sameBytes } from './text';
+import { sameName } from './text';
 import * as L from './layout';
 
 /** Longest text (UTF-8 bytes) judged; longer gold or output is answered "too long". */
@@ -111,7 +111,7 @@ function lookup(g: Graph, i: i32): i32 {
     const e = table[h];
     if (e == 0) return -1;
     const s = e - 1;
-    if (gold.nameHash.get(s) == hash && sameBytes(gold.base + <usize>gold.nameStart.get(s), gold.nameLen.get(s), ptr, len)) return s;
+    if (gold.nameHash.get(s) == hash && sameName(gold.base + <usize>gold.nameStart.get(s), gold.nameLen.get(s), ptr, len)) return s;
     h = (h + 1) & mask;
   }
 }

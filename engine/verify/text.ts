@@ -56,14 +56,38 @@ export function trimEnd(start: i32, end: i32): i32 {
   return end;
 }
 
-/** FNV-1a over the bytes of [start, end). */
-export function hashRange(start: i32, end: i32): u32 {
+// Parameter names are compared with every run of white space read as one space (names are
+// trimmed first), so "adult  owl" names the same parameter as "adult owl".
+
+/** FNV-1a over the name in [start, end), white-space runs hashed as one space. */
+export function hashName(start: i32, end: i32): u32 {
   let h: u32 = 2166136261;
-  for (let i = start; i < end; i++) h = (h ^ <u32>at(i)) * 16777619;
+  for (let i = start; i < end; i++) {
+    let c = at(i);
+    if (isSpace(c)) {
+      while (i + 1 < end && isSpace(at(i + 1))) i++;
+      c = 32;
+    }
+    h = (h ^ <u32>c) * 16777619;
+  }
   return h;
 }
 
-/** Byte equality of two ranges that may lie in different buffers. */
-export function sameBytes(a: usize, aLen: i32, b: usize, bLen: i32): bool {
-  return aLen == bLen && memory.compare(a, b, <usize>aLen) == 0;
+/** Whether two trimmed names, which may lie in different buffers, are the same name. */
+export function sameName(a: usize, aLen: i32, b: usize, bLen: i32): bool {
+  let i = 0;
+  let j = 0;
+  while (i < aLen && j < bLen) {
+    const x = <i32>load<u8>(a + <usize>i);
+    const y = <i32>load<u8>(b + <usize>j);
+    if (isSpace(x) && isSpace(y)) {
+      while (i < aLen && isSpace(<i32>load<u8>(a + <usize>i))) i++;
+      while (j < bLen && isSpace(<i32>load<u8>(b + <usize>j))) j++;
+      continue;
+    }
+    if (x != y) return false;
+    i++;
+    j++;
+  }
+  return i == aLen && j == bLen;
 }

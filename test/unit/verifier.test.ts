@@ -102,6 +102,9 @@ describe('parsing model outputs', () => {
       'Define adult owl in Pine Ridge as Q; so Q = 2. Define adult fox in Pine Ridge as R; k = Q + 1 = 3; so R = 2 * k = 6. ' +
       'Define total number of adult animals in Pine Ridge as S; so S = Q + R = 8. </solution> <answer> 8 </answer>';
     expect(v.verify(gold, out).processCorrect).toBe(true);
+    // White space inside a name is read as single spaces; anything else must match exactly.
+    expect(v.verify(gold, out.replace('adult owl in Pine', 'adult  owl in\tPine')).processCorrect).toBe(true);
+    expect(v.verify(gold, out.replace('adult owl in Pine', 'adult Owl in Pine')).counts).toMatchObject({ missing: 1, extra: 1 });
   });
 
   test('a reused letter means what it was last bound to', () => {
