@@ -32,7 +32,6 @@ export const ANSWER_LINE = 3; // Answer: N
 
 export class Graph {
   base: usize = 0;
-  len: i32 = 0;
 
   // Steps: nodes, plus malformed "Define" heads (malformed = 1) kept for the report.
   nameStart: Vec<i32> = new Vec<i32>(64);
@@ -75,7 +74,6 @@ export class Graph {
 
   parse(base: usize, len: i32): void {
     this.base = base;
-    this.len = len;
     setBase(base);
     current = this;
     this.reset();

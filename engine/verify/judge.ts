@@ -143,8 +143,6 @@ export function judge(len: i32, detail: bool): i32 {
     outId.push(id);
     outKind.push(kind);
   }
-  mark.reserve(n);
-  seen.reserve(n);
   while (mark.length < n) mark.push(0);
   while (seen.length < n) seen.push(0);
   let valueBad = 0;

@@ -21,11 +21,6 @@ export class Vec<T> {
     this.length = n + 1;
   }
 
-  /** Makes room for `n` elements in total without changing the length. */
-  reserve(n: i32): void {
-    if (n > this.data.length) this.grow(n);
-  }
-
   @inline get(i: i32): T {
     if (<u32>i >= <u32>this.length) unreachable();
     return unchecked(this.data[i]);
