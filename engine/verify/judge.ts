@@ -203,6 +203,12 @@ function sameValue(g: i32, o: i32): bool {
 /** Same set of canonical gold nodes on both sides, and no parse error on either. */
 function sameDeps(g: i32, o: i32): bool {
   if ((gold.flags.get(g) & DEP_ERRORS) != 0 || (out.flags.get(o) & DEP_ERRORS) != 0) return false;
+  if (markGen == i32.MAX_VALUE) {
+    // Generations must never repeat while a stale mark could still hold the same number.
+    for (let i = 0; i < mark.length; i++) mark.set(i, 0);
+    for (let i = 0; i < seen.length; i++) seen.set(i, 0);
+    markGen = 0;
+  }
   const gen = ++markGen;
   let want = 0;
   let s = gold.depStart.get(g);
