@@ -126,6 +126,11 @@ describe('parsing model outputs', () => {
     expect(d.nodes[2].fine).toBe(true);
   });
 
+  test('a phantom scratch letter (assigned, never read) changes nothing', () => {
+    const out = gold.solution.replace('so a = 2.', 'p = 3 + 4 = 7; so a = 2.').replace('so d = a + b', 'q = b; so d = a + b');
+    expect(v.verify(gold, out).processCorrect).toBe(true);
+  });
+
   test('a letter nobody defined is a dependency mismatch that says which letter', () => {
     const out = gold.solution.replace('so d = a + b', 'so d = a + z');
     const d = v.verify(gold, out);
