@@ -7,6 +7,7 @@ import source from '../../shaders/rope.wgsl';
 import { grid2d } from './grid.js';
 
 const kernel: Kernel = { name: 'rope', source, entry: 'rotate' };
+const atKernel: Kernel = { name: 'rope', source, entry: 'rotate_at' };
 const WG = 64;
 /** Qwen2's rope_theta. */
 export const ROPE_THETA = 1e6;
@@ -82,4 +83,26 @@ export function rope(a: RopeArgs): Dispatch {
 /** The backward: rotates the gradients dq, dk (passed as q, k) back in place (the transpose of the rotation). */
 export function ropeBackward(a: RopeArgs): Dispatch {
   return dispatch('ropeBackward', a, -1);
+}
+
+export interface RopeAtArgs {
+  /** [rows, heads·headDim] and [rows, kvHeads·headDim], rotated in place. */
+  q: Binding;
+  k: Binding;
+  table: Binding;
+  tablePositions: number;
+  /** [rows] u32: the position of each row (each below tablePositions). */
+  positions: Binding;
+  rows: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** Rotates row r of q and k by the angles of positions[r] (one decode step of several sequences). */
+export function ropeAt(a: RopeAtArgs): Dispatch {
+  if (!(a.rows > 0 && a.heads > 0 && a.kvHeads >= 0)) throw new Error(`ropeAt: sizes must be positive, got rows=${a.rows} heads=${a.heads} kvHeads=${a.kvHeads}`);
+  if (a.headDim % 8) throw new Error(`ropeAt: headDim=${a.headDim} must be a multiple of 8 (each half is read as vec4s)`);
+  const params = new Params(8).u32(a.rows).u32(1).u32(0).u32(a.headDim / 8).u32(a.heads).u32(a.kvHeads).f32(1).pad().words;
+  return { kernel: atKernel, buffers: [a.q, a.k, a.table, a.positions], params, workgroups: grid2d(Math.ceil((a.rows * (a.heads + a.kvHeads)) / WG)) };
 }
