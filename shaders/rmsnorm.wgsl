@@ -9,10 +9,13 @@
 
 struct Params { T: u32, D4: u32, eps: f32, accumulate: u32 }
 
+// Rows per workgroup; columns (vec4s) per workgroup in backward_dw, kept small so that even
+// D = 128 (32 column invocations) spreads over more than one lavapipe thread.
 const WG = 64u;
+const WG_COLS = 16u;
 
-fn row(wg: vec3u, nwg: vec3u, lid: vec3u) -> u32 {
-  return (wg.y * nwg.x + wg.x) * WG + lid.x;
+fn flat(wg: vec3u, nwg: vec3u, lid: vec3u, size: u32) -> u32 {
+  return (wg.y * nwg.x + wg.x) * size + lid.x;
 }
 
 fn hsum(v: vec4f) -> f32 {
@@ -27,7 +30,7 @@ fn hsum(v: vec4f) -> f32 {
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let t = row(wg, nwg, lid);
+  let t = flat(wg, nwg, lid, WG);
   if (t >= p.T) { return; }
   let base = t * p.D4;
   var ss = vec4f();
@@ -51,7 +54,7 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
 
 @compute @workgroup_size(WG)
 fn backward_dx(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let t = row(wg, nwg, lid);
+  let t = flat(wg, nwg, lid, WG);
   if (t >= bp.T) { return; }
   let base = t * bp.D4;
   var dot = vec4f();
@@ -74,9 +77,9 @@ fn backward_dx(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
 @group(0) @binding(3) var<storage, read_write> dw: array<vec4f>;
 @group(0) @binding(4) var<uniform> wp: Params;
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(WG_COLS)
 fn backward_dw(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let c = row(wg, nwg, lid);
+  let c = flat(wg, nwg, lid, WG_COLS);
   if (c >= wp.D4) { return; }
   var acc = vec4f();
   if (wp.accumulate != 0u) { acc = dw[c]; }

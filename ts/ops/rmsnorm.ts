@@ -9,6 +9,7 @@ const forwardKernel: Kernel = { name: 'rmsnorm', source, entry: 'forward' };
 const dxKernel: Kernel = { name: 'rmsnorm', source, entry: 'backward_dx' };
 const dwKernel: Kernel = { name: 'rmsnorm', source, entry: 'backward_dw' };
 const WG = 64;
+const WG_COLS = 16;
 /** Qwen2's rms_norm_eps. */
 export const RMSNORM_EPS = 1e-6;
 
@@ -81,7 +82,7 @@ export function rmsnormBackward(a: RmsNormBackwardArgs): Dispatch[] {
       kernel: dwKernel,
       buffers: [a.x, a.rstd, a.dy, a.dw],
       params: params(a.T, a.D, 0, !!a.accumulateDw),
-      workgroups: grid2d(Math.ceil(a.D / 4 / WG)),
+      workgroups: grid2d(Math.ceil(a.D / 4 / WG_COLS)),
     });
   }
   return list;
