@@ -140,7 +140,7 @@ describe(`cross_entropy (seed ${seed})`, () => {
   // The whole fused LM head: chunks of 64 tokens (T is not a multiple), dEmbed accumulated onto what it held.
   const heads = [
     { T: 150, D: 12, vocab: 37, embedRows: 37, chunkRows: 64 },
-    { T: 150, D: 10, vocab: 37, embedRows: 40, chunkRows: 64 },
+    { T: 150, D: 10, vocab: 37, embedRows: 40, chunkRows: 64, inRange: true }, // x and dx bound as ranges of larger buffers
     { T: 70, D: 16, vocab: 2201, embedRows: 2201, chunkRows: 64 },
     { T: 70, D: 16, vocab: 2201, embedRows: 2204, chunkRows: 128 }, // one chunk
   ];
@@ -148,16 +148,19 @@ describe(`cross_entropy (seed ${seed})`, () => {
     it(`lmHeadLoss ${JSON.stringify(h)}`, async () => {
       const g = await testGpu();
       const { T, D, vocab, embedRows } = h;
+      const at = 'inRange' in h ? 64 : 0; // elements before x and dx in their buffers (256 bytes)
       const x = randomArray(T * D, rand, -1, 1);
       const embed = randomArray(embedRows * D, rand, -1, 1);
       const prior = randomArray(embedRows * D, rand, -1, 1);
       const { targets, mask } = tokens(T, vocab);
       const scale = 1 / mask.reduce((n, w) => n + (w !== 0 ? 1 : 0), 0);
-      const loss = poisoned(g, T), dx = poisoned(g, T * D), dEmbed = g.upload(prior);
+      const loss = poisoned(g, T), dxBuf = poisoned(g, at + T * D), dEmbed = g.upload(prior);
+      const xBuf = g.upload(Float32Array.from([...new Float32Array(at).fill(Number.NaN), ...x]));
+      const range = (buffer: GPUBuffer) => (at ? { buffer, offset: at * 4, size: T * D * 4 } : buffer);
       const logits = poisoned(g, Math.min(h.chunkRows, T) * embedRows);
-      const list = lmHeadLoss({ ...h, x: g.upload(x), embed: g.upload(embed), targets: g.upload(targets), mask: g.upload(mask), loss, logits, dx, dEmbed, scale });
+      const list = lmHeadLoss({ ...h, x: range(xBuf), embed: g.upload(embed), targets: g.upload(targets), mask: g.upload(mask), loss, logits, dx: range(dxBuf), dEmbed, scale });
       await g.run(list);
-      const got = { loss: await g.read(loss, Float32Array), dx: await g.read(dx, Float32Array), dEmbed: await g.read(dEmbed, Float32Array) };
+      const got = { loss: await g.read(loss, Float32Array), dx: await g.read(dxBuf, Float32Array, T * D, at), dEmbed: await g.read(dEmbed, Float32Array) };
       const want = refLmHeadLoss({ x, embed, targets, mask, T, D, vocab, embedRows, scale });
 
       // Bounds: the logits product (2(D+2)u Σ|x e| per element, the worst of each row), the kernel

@@ -58,13 +58,13 @@ export function crossEntropy(a: CrossEntropyArgs): Dispatch {
  * out[0] = Σ loss[t] over T tokens in a fixed order (bit-identical run to run); `partials` holds
  * ceil(T / CHUNK) floats (CHUNK from ./reduce.ts). The masked mean is that sum times the host's scale.
  */
-export function lossTotal(loss: GPUBuffer, partials: GPUBuffer, out: GPUBuffer, T: number): Dispatch[] {
+export function lossTotal(loss: Binding, partials: Binding, out: Binding, T: number): Dispatch[] {
   return reduceAll('sum', loss, partials, out, T);
 }
 
 export interface LmHeadArgs {
   /** [T, D] final hidden states (after the last norm). */
-  x: GPUBuffer;
+  x: Binding;
   /** [embedRows, D] tied embedding; rows past `vocab` are padding (e.g. to a multiple of 4) and never win. */
   embed: Binding;
   targets: Binding;
@@ -74,7 +74,7 @@ export interface LmHeadArgs {
   /** Scratch for one chunk's logits: at least min(chunkRows, T) * embedRows floats. */
   logits: GPUBuffer;
   /** [T, D] gradient of x (written); required with grad. */
-  dx?: GPUBuffer;
+  dx?: Binding;
   /** [embedRows, D] gradient of the embedding, added to (tied weights collect two gradients); required with grad. */
   dEmbed?: Binding;
   T: number;
@@ -90,9 +90,11 @@ export interface LmHeadArgs {
   grad?: boolean;
 }
 
-/** A range of rows [r0, r0 + n) of a [*, D] buffer, as a binding (r0 * D * 4 is 256-byte aligned). */
-function rowsOf(buf: GPUBuffer, r0: number, n: number, D: number, whole: boolean): GPUBuffer {
-  return (whole ? buf : { buffer: buf, offset: r0 * D * 4, size: n * D * 4 }) as GPUBuffer;
+/** Rows [r0, r0 + n) of a [*, D] binding (r0 * D * 4 is 256-byte aligned, so an aligned binding stays aligned). */
+function rowsOf(b: Binding, r0: number, n: number, D: number, whole: boolean): Binding {
+  if (whole) return b;
+  const { buffer, offset } = 'offset' in b ? b : { buffer: b, offset: 0 };
+  return { buffer, offset: offset + r0 * D * 4, size: n * D * 4 };
 }
 
 /** The fused LM-head step over all T tokens, chunk by chunk: logits, loss, dx and dEmbed. */
@@ -112,7 +114,7 @@ export function lmHeadLoss(a: LmHeadArgs): Dispatch[] {
   for (let r0 = 0; r0 < T; r0 += chunk) {
     const n = Math.min(chunk, T - r0);
     const whole = n === T;
-    const fwd: MatmulArgs = { a: rowsOf(a.x, r0, n, D, whole), b: a.embed as GPUBuffer, c: a.logits, M: n, N: V, K: D, transB: true };
+    const fwd: MatmulArgs = { a: rowsOf(a.x, r0, n, D, whole), b: a.embed, c: a.logits, M: n, N: V, K: D, transB: true };
     list.push(
       matmul(fwd),
       crossEntropy({ logits: a.logits, targets: a.targets, mask: a.mask, loss: a.loss, rows: n, vocab, stride: V, rowOffset: r0, scale: a.scale, grad }),
@@ -120,7 +122,7 @@ export function lmHeadLoss(a: LmHeadArgs): Dispatch[] {
     if (grad) {
       list.push(
         ...matmulGrads(fwd, a.logits, { da: rowsOf(a.dx!, r0, n, D, whole) }),
-        ...matmulGrads(fwd, a.logits, { db: a.dEmbed as GPUBuffer, accumulate: true }),
+        ...matmulGrads(fwd, a.logits, { db: a.dEmbed, accumulate: true }),
       );
     }
   }

@@ -1,6 +1,6 @@
 // Host side of shaders/grad_norm.wgsl: the global L2 norm of a flat gradient buffer and the clip
 // factor of torch.nn.utils.clip_grad_norm_, left on the GPU for adamw (and readable for logging).
-import type { Dispatch } from '../gpu/device.js';
+import type { Binding, Dispatch } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/grad_norm.wgsl';
@@ -10,7 +10,7 @@ const kernel: Kernel = { name: 'grad_norm', source, entry: 'finish' };
 
 export interface GradNormArgs {
   /** Flat f32 gradients (alignment gaps between tensors must hold zeros). */
-  grads: GPUBuffer;
+  grads: Binding;
   n: number;
   /** Scratch of gradNormPartials(n) floats. */
   partials: GPUBuffer;
