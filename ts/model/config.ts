@@ -37,21 +37,20 @@ const SHAPES: Record<PresetName, Shape> = {
 export function preset(name: PresetName, vocabSize: number): Qwen2Config {
   const shape = SHAPES[name];
   if (!shape) throw new Error(`unknown model preset '${name}'; choose one of ${Object.keys(SHAPES).join(', ')}`);
-  return validateConfig({
-    architectures: ['Qwen2ForCausalLM'],
-    model_type: 'qwen2',
-    vocab_size: vocabSize,
-    ...shape,
-    rope_theta: 1e6,
-    rms_norm_eps: 1e-6,
-    tie_word_embeddings: true,
-    hidden_act: 'silu',
-    initializer_range: 0.02,
-    torch_dtype: 'float32',
-    attention_dropout: 0,
-    use_sliding_window: false,
-  });
+  return validateConfig({ vocab_size: vocabSize, ...shape, rope_theta: 1e6, rms_norm_eps: 1e-6 });
 }
+
+/** The fields every Qwen2 config here has; a config.json may omit them. */
+const FIXED = {
+  architectures: ['Qwen2ForCausalLM'],
+  model_type: 'qwen2',
+  tie_word_embeddings: true,
+  hidden_act: 'silu',
+  initializer_range: 0.02,
+  torch_dtype: 'float32',
+  attention_dropout: 0,
+  use_sliding_window: false,
+} as const;
 
 export const PRESETS = Object.keys(SHAPES) as PresetName[];
 
@@ -88,15 +87,5 @@ export function validateConfig(raw: unknown): Qwen2Config {
     if ((c.intermediate_size as number) % 4) bad.push(`intermediate_size ${c.intermediate_size} must be a multiple of 4`);
   }
   if (bad.length) throw new Error(`bad model config: ${bad.join('; ')}`);
-  return {
-    architectures: ['Qwen2ForCausalLM'],
-    model_type: 'qwen2',
-    tie_word_embeddings: true,
-    hidden_act: 'silu',
-    initializer_range: 0.02,
-    torch_dtype: 'float32',
-    attention_dropout: 0,
-    use_sliding_window: false,
-    ...(c as object),
-  } as Qwen2Config;
+  return { ...FIXED, ...(c as object) } as Qwen2Config;
 }

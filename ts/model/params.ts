@@ -24,6 +24,11 @@ export interface ParamLayout {
   count: number;
 }
 
+/** Rows the embedding occupies in the flat buffer: the vocabulary rounded up to a multiple of 4. */
+export function embedRows(c: Qwen2Config): number {
+  return Math.ceil(c.vocab_size / 4) * 4;
+}
+
 export function paramLayout(c: Qwen2Config): ParamLayout {
   const D = c.hidden_size, F = c.intermediate_size, hd = headDim(c);
   const q = c.num_attention_heads * hd, kv = c.num_key_value_heads * hd;
@@ -52,7 +57,10 @@ export function paramLayout(c: Qwen2Config): ParamLayout {
   for (const [name, shape, decay] of list) {
     const size = shape.reduce((a, b) => a * b, 1);
     slots.push({ name, shape, offset, size, decay });
-    offset += Math.ceil(size / ALIGN) * ALIGN;
+    // The embedding reserves rows up to a multiple of 4 (zero, never a target, masked out of the
+    // softmax), so the tied LM head's products all take the vec4 path.
+    const reserved = name === 'model.embed_tokens.weight' ? embedRows(c) * D : size;
+    offset += Math.ceil(reserved / ALIGN) * ALIGN;
     count += size;
   }
   return { slots, byName: new Map(slots.map((s) => [s.name, s])), total: offset, count };
