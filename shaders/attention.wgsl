@@ -4,23 +4,24 @@
 // Query position i of a sequence attends to keys 0..i of the same sequence; scores are
 // scale * q·k with scale = 1/sqrt(HD).
 //
-// Why this shape: on lavapipe every storage load costs a per-lane scalar loop (even at an address
-// that is the same for all lanes), while workgroup memory and barriers cost more than they save.
-// So each invocation owns R rows of one head, keeps their HD-long vectors in registers as vec4s
-// (private arrays in loops of constant trip count, which the compiler unrolls into registers),
-// and each k/v (or q/dO) vec4 it loads serves all R rows. No barriers. The invocations of a
-// workgroup own consecutive positions of one sequence and head, and all run the same loop (to the
-// workgroup's last causal position, masking the rest), so none idles long. Every sum has a fixed
-// order: results are bit-identical from run to run on one adapter.
+// Why this shape (measured on lavapipe, which runs a workgroup 8 invocations at a time): every
+// storage load costs a per-lane scalar loop, even at an address all lanes share, and workgroup
+// memory and barriers cost more than they save. So each invocation owns R positions of one head,
+// keeps their HD-long vectors as vec4s in private arrays, and each k/v (or q/dO) vec4 it loads
+// serves all R positions; no barriers. The invocations of a workgroup own consecutive positions
+// of one sequence and head, so neighbours' causal loops have nearly the same length. Every sum
+// has a fixed order: results are bit-identical from run to run on one adapter.
 
 struct Params {
   B: u32, S: u32, H: u32, KVH: u32,
   // Workgroups per (sequence, head): ceil(S / (WG * R)).
-  blocks: u32, scale: f32, _pad0: u32, _pad1: u32,
+  blocks: u32, scale: f32,
+  // HD / 4: the head dimension in vec4s (the host requires HD % 4 == 0 and HD <= 4 * MAX_D4). A
+  // uniform, not an override: loops over it then stay loops, which lavapipe compiles in a second
+  // where fully unrolled ones took 10-25 s at HD = 64, and run only ~15% slower.
+  hd4: u32, _pad: u32,
 }
 
-// HD / 4: the head dimension in vec4s (the host requires HD % 4 == 0 and HD <= 4 * MAX_D4).
-override HD4: u32 = 16u;
 // Positions per invocation (1..MAX_R).
 override R: u32 = 2u;
 const MAX_D4 = 32u;
@@ -60,6 +61,7 @@ fn rowOf(p: Params, s: Slot, r: u32) -> u32 { return s.first + min(s.i0 + r, p.S
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let p = fw_p;
+  let hd4 = p.hd4;
   let s = slot(p, p.H, wg, nwg, lid.x);
   if (!s.valid) { return; }
   let g = s.h / (p.H / p.KVH);
@@ -70,19 +72,19 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   var m: array<f32, MAX_R>;
   var l: array<f32, MAX_R>;
   for (var r = 0u; r < R; r++) {
-    let qb = (rowOf(p, s, r) * p.H + s.h) * HD4;
-    for (var c = 0u; c < HD4; c++) {
+    let qb = (rowOf(p, s, r) * p.H + s.h) * hd4;
+    for (var c = 0u; c < hd4; c++) {
       qs[r][c] = q[qb + c] * p.scale;
       acc[r][c] = vec4f();
     }
     m[r] = LOWEST;
     l[r] = 0.0;
   }
-  let last = s.first + min(s.i0 - lid.x * R + WG * R, p.S) - 1u;
+  let last = s.first + min(s.i0 + R, p.S) - 1u;
   for (var j = s.first; j <= last; j++) {
-    let kb = (j * p.KVH + g) * HD4;
+    let kb = (j * p.KVH + g) * hd4;
     var dot = array<vec4f, MAX_R>(); // zeroed each key (an explicit initializer is needed)
-    for (var c = 0u; c < HD4; c++) {
+    for (var c = 0u; c < hd4; c++) {
       let kc = k[kb + c];
       for (var r = 0u; r < R; r++) { dot[r] = fma(qs[r][c], kc, dot[r]); }
     }
@@ -97,7 +99,7 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
       l[r] = fma(l[r], corr[r], w[r]);
       m[r] = mNew;
     }
-    for (var c = 0u; c < HD4; c++) {
+    for (var c = 0u; c < hd4; c++) {
       let vc = v[kb + c];
       for (var r = 0u; r < R; r++) { acc[r][c] = fma(acc[r][c], vec4f(corr[r]), w[r] * vc); }
     }
@@ -105,10 +107,157 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   for (var r = 0u; r < R; r++) {
     if (s.i0 + r < p.S) {
       let row = s.first + s.i0 + r;
-      let ob = (row * p.H + s.h) * HD4;
+      let ob = (row * p.H + s.h) * hd4;
       let inv = 1.0 / l[r];
-      for (var c = 0u; c < HD4; c++) { fw_o[ob + c] = acc[r][c] * inv; }
+      for (var c = 0u; c < hd4; c++) { fw_o[ob + c] = acc[r][c] * inv; }
       fw_lse[row * p.H + s.h] = m[r] + log(l[r]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// backward, in two dispatches. With P = softmax weights exp(score - lse), dP = dO·vᵀ and
+// D = rowsum(dO ∘ o) (= Σ_j P_j dP_j): dS = P (dP - D), dq = scale dS·k, dk = scale dSᵀ·q,
+// dv = Pᵀ·dO. backward_query writes dq and D; backward_kv then reads D.
+
+@group(0) @binding(3) var<storage, read> bq_o: array<vec4f>;
+@group(0) @binding(4) var<storage, read> bq_lse: array<f32>;
+@group(0) @binding(5) var<storage, read> bq_dO: array<vec4f>;
+@group(0) @binding(6) var<storage, read_write> bq_dq: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> bq_delta: array<f32>;
+@group(0) @binding(8) var<uniform> bw_p: Params;
+
+// dq and D, one invocation per (R query positions, query head), looping over the causal keys.
+@compute @workgroup_size(WG)
+fn backward_query(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let p = bw_p;
+  let hd4 = p.hd4;
+  let s = slot(p, p.H, wg, nwg, lid.x);
+  if (!s.valid) { return; }
+  let g = s.h / (p.H / p.KVH);
+  var qs: array<array<vec4f, MAX_D4>, MAX_R>;
+  var dO: array<array<vec4f, MAX_D4>, MAX_R>;
+  var dq: array<array<vec4f, MAX_D4>, MAX_R>;
+  var lse: array<f32, MAX_R>;
+  var delta: array<f32, MAX_R>;
+  for (var r = 0u; r < R; r++) {
+    let row = rowOf(p, s, r);
+    let qb = (row * p.H + s.h) * hd4;
+    var d = vec4f();
+    for (var c = 0u; c < hd4; c++) {
+      qs[r][c] = q[qb + c] * p.scale;
+      dO[r][c] = bq_dO[qb + c];
+      dq[r][c] = vec4f();
+      d = fma(dO[r][c], bq_o[qb + c], d);
+    }
+    delta[r] = hsum(d);
+    lse[r] = bq_lse[row * p.H + s.h];
+  }
+  let last = s.first + min(s.i0 + R, p.S) - 1u;
+  for (var j = s.first; j <= last; j++) {
+    let kb = (j * p.KVH + g) * hd4;
+    var dot = array<vec4f, MAX_R>(); // zeroed each key (an explicit initializer is needed)
+    var dp = array<vec4f, MAX_R>();
+    for (var c = 0u; c < hd4; c++) {
+      let kc = k[kb + c];
+      let vc = v[kb + c];
+      for (var r = 0u; r < R; r++) {
+        dot[r] = fma(qs[r][c], kc, dot[r]);
+        dp[r] = fma(dO[r][c], vc, dp[r]);
+      }
+    }
+    var ds: array<f32, MAX_R>;
+    for (var r = 0u; r < R; r++) {
+      let live = j <= s.first + s.i0 + r;
+      ds[r] = select(0.0, exp(hsum(dot[r]) - lse[r]) * (hsum(dp[r]) - delta[r]), live);
+    }
+    for (var c = 0u; c < hd4; c++) {
+      let kc = k[kb + c];
+      for (var r = 0u; r < R; r++) { dq[r][c] = fma(vec4f(ds[r]), kc, dq[r][c]); }
+    }
+  }
+  for (var r = 0u; r < R; r++) {
+    if (s.i0 + r < p.S) {
+      let row = s.first + s.i0 + r;
+      let qb = (row * p.H + s.h) * hd4;
+      for (var c = 0u; c < hd4; c++) { bq_dq[qb + c] = dq[r][c] * p.scale; }
+      bq_delta[row * p.H + s.h] = delta[r];
+    }
+  }
+}
+
+@group(0) @binding(3) var<storage, read> bkv_lse: array<f32>;
+@group(0) @binding(4) var<storage, read> bkv_dO: array<vec4f>;
+@group(0) @binding(5) var<storage, read> bkv_delta: array<f32>;
+@group(0) @binding(6) var<storage, read_write> bkv_dk: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> bkv_dv: array<vec4f>;
+
+// dk and dv, one invocation per (R key positions, kv head). Its sums run over the group's query
+// heads in order, and for each over the causal query positions in order: no atomics, a fixed order.
+@compute @workgroup_size(WG)
+fn backward_kv(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let p = bw_p;
+  let hd4 = p.hd4;
+  let s = slot(p, p.KVH, wg, nwg, lid.x);
+  if (!s.valid) { return; }
+  let group = p.H / p.KVH;
+  var ks: array<array<vec4f, MAX_D4>, MAX_R>;
+  var vs: array<array<vec4f, MAX_D4>, MAX_R>;
+  var dk: array<array<vec4f, MAX_D4>, MAX_R>;
+  var dv: array<array<vec4f, MAX_D4>, MAX_R>;
+  for (var r = 0u; r < R; r++) {
+    let kb = (rowOf(p, s, r) * p.KVH + s.h) * hd4;
+    for (var c = 0u; c < hd4; c++) {
+      ks[r][c] = k[kb + c];
+      vs[r][c] = v[kb + c];
+      dk[r][c] = vec4f();
+      dv[r][c] = vec4f();
+    }
+  }
+  // Queries from its first key's position on (masking, for later keys, the queries before them).
+  let start = s.first + s.i0;
+  let end = s.first + p.S;
+  for (var h = s.h * group; h < (s.h + 1u) * group; h++) {
+    for (var i = start; i < end; i++) {
+      let qb = (i * p.H + h) * hd4;
+      var dot = array<vec4f, MAX_R>(); // zeroed each query (an explicit initializer is needed)
+      var dp = array<vec4f, MAX_R>();
+      for (var c = 0u; c < hd4; c++) {
+        let qc = q[qb + c] * p.scale; // scores as the forward computes them, bit for bit
+        let dOc = bkv_dO[qb + c];
+        for (var r = 0u; r < R; r++) {
+          dot[r] = fma(qc, ks[r][c], dot[r]);
+          dp[r] = fma(dOc, vs[r][c], dp[r]);
+        }
+      }
+      let lse = bkv_lse[i * p.H + h];
+      let delta = bkv_delta[i * p.H + h];
+      var pr: array<f32, MAX_R>;
+      var ds: array<f32, MAX_R>;
+      for (var r = 0u; r < R; r++) {
+        let live = i >= s.first + s.i0 + r;
+        pr[r] = select(0.0, exp(hsum(dot[r]) - lse), live);
+        ds[r] = pr[r] * (hsum(dp[r]) - delta);
+      }
+      // Loaded again rather than kept: on lavapipe a storage load costs less than a private
+      // array's store and load at a loop index.
+      for (var c = 0u; c < hd4; c++) {
+        let qc = q[qb + c] * p.scale;
+        let dOc = bkv_dO[qb + c];
+        for (var r = 0u; r < R; r++) {
+          dv[r][c] = fma(vec4f(pr[r]), dOc, dv[r][c]);
+          dk[r][c] = fma(vec4f(ds[r]), qc, dk[r][c]);
+        }
+      }
+    }
+  }
+  for (var r = 0u; r < R; r++) {
+    if (s.i0 + r < p.S) {
+      let kb = ((s.first + s.i0 + r) * p.KVH + s.h) * hd4;
+      for (var c = 0u; c < hd4; c++) {
+        bkv_dk[kb + c] = dk[r][c];
+        bkv_dv[kb + c] = dv[r][c];
+      }
     }
   }
 }
