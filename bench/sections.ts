@@ -1,6 +1,7 @@
 import { benchGenerator } from './generator.js';
 import { benchMatmul } from './matmul.js';
 import { benchTokenizer } from './tokenizer.js';
+import { benchTrain } from './train.js';
 import { benchVerifier } from './verifier.js';
 
 // The bench sections, in the order `npm run bench` runs them. One line each.
@@ -14,5 +15,6 @@ export const sections: BenchSection[] = [
   { name: 'matmul', summary: 'matmul GFLOP/s (squares, paper shapes) vs PyTorch CPU', run: benchMatmul },
   { name: 'generator', summary: 'problems/s generated and rendered, op 2-10, forward and reverse, vs 20,000/s', run: benchGenerator },
   { name: 'tokenizer', summary: 'BPE training time, encode/decode MB/s vs the 10 MB/s target', run: benchTokenizer },
+  { name: 'train', summary: 'training tokens/s (mini, d=256 x 6) vs PyTorch CPU; --paper adds one paper-config step', run: benchTrain },
   { name: 'verifier', summary: 'solutions/s verified (RL groups and full verdicts) vs 20,000/s; 1 MB inputs vs 50 ms', run: benchVerifier },
 ];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AttentionShape } from '../../ts/ops/attention.js';
 import { refAttentionBackward, refAttentionForward, type RefAttentionInputs } from '../../ts/ref/attention.js';
 import { rng, testSeed } from '../util/random.js';
+import { centralDifference } from '../util/gradcheck.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -34,13 +35,7 @@ describe(`attention reference (seed ${seed})`, () => {
       const h = 1e-5;
       for (const [name, arr, grad] of [['q', inp.q, grads.dq], ['k', inp.k, grads.dk], ['v', inp.v, grads.dv]] as const) {
         for (let i = 0; i < arr.length; i++) {
-          const keep = arr[i];
-          arr[i] = keep + h;
-          const up = loss(inp, dO);
-          arr[i] = keep - h;
-          const down = loss(inp, dO);
-          arr[i] = keep;
-          const fd = (up - down) / (2 * h);
+          const fd = centralDifference(() => loss(inp, dO), arr, i, h);
           expect(Math.abs(grad[i] - fd), `seed ${seed} d${name}[${i}]: ${grad[i]} vs ${fd}`).toBeLessThanOrEqual(1e-7 * (1 + Math.abs(fd)));
         }
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refBiasAdd, refBiasBackward } from '../../ts/ref/bias.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
+import { centralDifference } from '../util/gradcheck.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -13,15 +14,7 @@ describe(`bias reference (seed ${seed})`, () => {
     const loss = () => refBiasAdd(x, b, T, N).reduce((s, v, i) => s + v * r[i], 0);
     const db = refBiasBackward(r, T, N);
     const h = 1e-6;
-    const fd = (a: Float64Array, i: number) => {
-      const v = a[i];
-      a[i] = v + h;
-      const up = loss();
-      a[i] = v - h;
-      const down = loss();
-      a[i] = v;
-      return (up - down) / (2 * h);
-    };
+    const fd = (a: Float64Array, i: number) => centralDifference(loss, a, i, h);
     for (let i = 0; i < N; i++) expect(Math.abs(fd(b, i) - db[i]), `db ${i}`).toBeLessThan(1e-8);
     // The input's gradient passes through unchanged (dx = dy): nothing for a kernel to do.
     for (let i = 0; i < T * N; i++) expect(Math.abs(fd(x, i) - r[i]), `dx ${i}`).toBeLessThan(1e-8);

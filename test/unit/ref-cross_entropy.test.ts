@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { refCrossEntropy, refLmHeadLoss } from '../../ts/ref/cross_entropy.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
+import { centralDifference } from '../util/gradcheck.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -18,13 +19,7 @@ function f64(a: Float32Array): Float64Array {
 function numericGrad(at: Float64Array, f: () => number): Float64Array {
   const g = new Float64Array(at.length);
   for (let i = 0; i < at.length; i++) {
-    const v = at[i];
-    at[i] = v + H;
-    const up = f();
-    at[i] = v - H;
-    const down = f();
-    at[i] = v;
-    g[i] = (up - down) / (2 * H);
+    g[i] = centralDifference(f, at, i, H);
   }
   return g;
 }

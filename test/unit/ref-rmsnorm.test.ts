@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refRmsNorm, refRmsNormBackward } from '../../ts/ref/rmsnorm.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
+import { centralDifference } from '../util/gradcheck.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -15,15 +16,7 @@ describe(`rmsnorm reference (seed ${seed})`, () => {
       const loss = () => refRmsNorm(x, w, T, D, eps).y.reduce((s, v, i) => s + v * r[i], 0);
       const { dx, dw } = refRmsNormBackward(x, w, r, T, D, eps);
       const h = 1e-6;
-      const fd = (a: Float64Array, i: number) => {
-        const v = a[i];
-        a[i] = v + h;
-        const up = loss();
-        a[i] = v - h;
-        const down = loss();
-        a[i] = v;
-        return (up - down) / (2 * h);
-      };
+      const fd = (a: Float64Array, i: number) => centralDifference(loss, a, i, h);
       for (let i = 0; i < T * D; i++) expect(Math.abs(fd(x, i) - dx[i]), `dx ${i}`).toBeLessThan(1e-7 * (1 + Math.abs(dx[i])));
       for (let i = 0; i < D; i++) expect(Math.abs(fd(w, i) - dw[i]), `dw ${i}`).toBeLessThan(1e-7 * (1 + Math.abs(dw[i])));
     });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ropeInvFreq, ropeTable } from '../../ts/ops/rope.js';
 import { refRope } from '../../ts/ref/rope.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
+import { centralDifference } from '../util/gradcheck.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -17,13 +18,7 @@ describe(`rope reference (seed ${seed})`, () => {
     const grad = refRope(r, table, T, S, heads, hd, offset, true);
     const h = 1e-6;
     for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      x[i] = v + h;
-      const up = loss();
-      x[i] = v - h;
-      const down = loss();
-      x[i] = v;
-      expect(Math.abs((up - down) / (2 * h) - grad[i]), `element ${i}`).toBeLessThan(1e-8);
+      expect(Math.abs(centralDifference(loss, x, i, h) - grad[i]), `element ${i}`).toBeLessThan(1e-8);
     }
   });
 

@@ -9,7 +9,7 @@ import type { Batch } from './batches.js';
 
 /** What training needs from a model: implemented on the GPU by ts/model. */
 export interface TrainableModel {
-  /** One optimizer step over the micro-batches; returns the mean loss and the gradient norm. */
+  /** One optimizer step over the micro-batches; returns the mean loss and the gradient norm (not finite: the update was skipped). */
   trainStep(batches: Batch[], lr: number, step: number): Promise<{ loss: number; gradNorm: number }>;
   /** Mean masked loss of a batch, no update. */
   evalLoss(batch: Batch): Promise<number>;
@@ -21,8 +21,10 @@ export interface TrainableModel {
 
 export interface HeldOut {
   loss: number;
-  /** op -> greedy answer accuracy. */
+  /** op -> greedy answer accuracy over the problems whose prompt fits the context. */
   accuracy: Record<number, number>;
+  /** op -> problems judged (prompts longer than the training sequence are left out). */
+  judged: Record<number, number>;
   /** op -> accuracy of always answering that op's most frequent gold answer. */
   majority: Record<number, number>;
 }
@@ -50,13 +52,19 @@ export async function heldOut(model: TrainableModel, tok: Tokenizer, byOp: Map<n
   let lossSum = 0;
   let lossN = 0;
   const accuracy: Record<number, number> = {};
+  const judged: Record<number, number> = {};
   const majority: Record<number, number> = {};
-  for (const [op, problems] of byOp) {
-    for (let i = 0; i < problems.length; i += rows) {
-      lossSum += await model.evalLoss(packDocuments(tok, problems.slice(i, i + rows), rows, S));
+  for (const [op, all] of byOp) {
+    for (let i = 0; i < all.length; i += rows) {
+      lossSum += await model.evalLoss(packDocuments(tok, all.slice(i, i + rows), rows, S));
       lossN++;
     }
-    const prompts = problems.map((p) => tok.encode(promptText(p)));
+    const encoded = all.map((p) => ({ p, prompt: tok.encode(promptText(p)) }));
+    const fits = encoded.filter((e) => e.prompt.length < S);
+    judged[op] = fits.length;
+    if (!fits.length) continue;
+    const problems = fits.map((e) => e.p);
+    const prompts = fits.map((e) => e.prompt);
     const outs: string[] = [];
     for (let i = 0; i < prompts.length; i += rows) {
       for (const ids of await model.greedy(prompts.slice(i, i + rows), Math.min(maxNew, S - 1), stop)) outs.push(tok.decode(ids));
@@ -67,5 +75,5 @@ export async function heldOut(model: TrainableModel, tok: Tokenizer, byOp: Map<n
     for (const p of problems) counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
     majority[op] = Math.max(...counts.values()) / problems.length;
   }
-  return { loss: lossSum / Math.max(1, lossN), accuracy, majority };
+  return { loss: lossSum / Math.max(1, lossN), accuracy, judged, majority };
 }

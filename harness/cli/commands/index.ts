@@ -2,6 +2,7 @@ import type { Command } from './types.js';
 import { data } from './data.js';
 import { devices } from './devices.js';
 import { start } from './start.js';
+import { midtrain, pretrain } from './train.js';
 import { detokenize, tokenize } from './tokenize.js';
 import { verify } from './verify.js';
 
@@ -10,6 +11,8 @@ export const commands: Record<string, Command> = {
   data,
   devices,
   start,
+  pretrain,
+  midtrain,
   tokenize,
   detokenize,
   verify,

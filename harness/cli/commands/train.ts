@@ -1,0 +1,58 @@
+// `pretrain` and `midtrain`: one stage from a run config (a JSON file or a named preset), on the
+// chosen adapter, resuming from the run directory's latest checkpoint when there is one.
+import { existsSync, readFileSync } from 'node:fs';
+import { Gpu } from '../../../ts/gpu/index.js';
+import { Model } from '../../../ts/model/model.js';
+import { RUN_PRESETS } from '../../../ts/train/presets.js';
+import { validateRunConfig, type RunConfig } from '../../../ts/train/runconfig.js';
+import { runStage } from '../../../ts/train/stage.js';
+import { emit } from '../../../ts/util/jsonl.js';
+import type { Args } from '../args.js';
+import type { Command } from './types.js';
+
+/** --config FILE|PRESET, with --set key=value,... overrides (numbers and JSON values parsed). */
+export function loadRunConfig(args: Args, stage: RunConfig['stage']): RunConfig {
+  const spec = args.str('config', `mini-${stage}`);
+  let raw: Record<string, unknown>;
+  if (RUN_PRESETS[spec]) raw = { ...RUN_PRESETS[spec] };
+  else if (existsSync(spec)) {
+    try {
+      raw = JSON.parse(readFileSync(spec, 'utf8'));
+    } catch (e) {
+      throw new Error(`run config ${spec} is not valid JSON: ${(e as Error).message}`);
+    }
+  } else throw new Error(`--config ${spec}: no such file or preset; presets: ${Object.keys(RUN_PRESETS).join(', ')}`);
+  for (const kv of (args.optStr('set') ?? '').split(',').filter(Boolean)) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new Error(`--set expects key=value pairs, got '${kv}'`);
+    const v = kv.slice(eq + 1);
+    try {
+      raw[kv.slice(0, eq)] = JSON.parse(v);
+    } catch {
+      raw[kv.slice(0, eq)] = v;
+    }
+  }
+  const init = args.optStr('init');
+  if (init) raw.init = init;
+  const cfg = validateRunConfig(raw);
+  if (cfg.stage !== stage) throw new Error(`run config is for stage '${cfg.stage}', not '${stage}'`);
+  return cfg;
+}
+
+function stageCommand(stage: RunConfig['stage']): Command {
+  return {
+    summary: `${stage === 'pretrain' ? 'pre-train a model from scratch' : 'continue training a checkpoint on new data'}: --out DIR [--config FILE|PRESET] [--set k=v,...]${stage === 'midtrain' ? ' --init CKPT' : ''} [--adapter A]`,
+    async run(args) {
+      const out = args.str('out');
+      const adapter = args.optStr('adapter');
+      const cfg = loadRunConfig(args, stage);
+      args.checkAllUsed();
+      const gpu = await Gpu.create({ adapter });
+      const result = await runStage(cfg, out, Model.factory(gpu), emit);
+      emit({ stage, done: true, ...result, adapter: gpu.adapterName });
+    },
+  };
+}
+
+export const pretrain = stageCommand('pretrain');
+export const midtrain = stageCommand('midtrain');

@@ -1,0 +1,92 @@
+// GPU buffers a micro-batch of T tokens needs: what the forward saves for the backward, and the
+// gradient scratch. Allocated once per model for the largest micro-batch and reused.
+import type { Gpu } from '../gpu/device.js';
+import { headDim, type Qwen2Config } from './config.js';
+import { embedRows } from './params.js';
+
+export interface LayerActs {
+  h1: GPUBuffer; // input_layernorm output [T, D]
+  rstd1: GPUBuffer; // [T]
+  q: GPUBuffer; // [T, H*hd] after bias and RoPE
+  k: GPUBuffer; // [T, KVH*hd] after bias and RoPE
+  v: GPUBuffer; // [T, KVH*hd]
+  o: GPUBuffer; // attention output [T, H*hd]
+  lse: GPUBuffer; // [T, H]
+  xMid: GPUBuffer; // residual after attention [T, D]
+  h2: GPUBuffer; // post_attention_layernorm output [T, D]
+  rstd2: GPUBuffer;
+  gate: GPUBuffer; // [T, F]
+  up: GPUBuffer; // [T, F]
+  act: GPUBuffer; // silu(gate) * up [T, F]
+}
+
+export interface Acts {
+  T: number;
+  ids: GPUBuffer;
+  targets: GPUBuffer;
+  mask: GPUBuffer;
+  /** Residual stream: x[0] embeddings, x[l + 1] output of layer l. */
+  x: GPUBuffer[];
+  layers: LayerActs[];
+  hf: GPUBuffer; // final norm output [T, D]
+  rstdf: GPUBuffer;
+  loss: GPUBuffer; // per-token loss [T]
+  logits: GPUBuffer; // one chunk of logits [chunk, Vp]
+  lossSum: GPUBuffer; // [1]
+  lossPartials: GPUBuffer;
+  // Backward scratch.
+  dResid: GPUBuffer; // gradient of the residual stream [T, D]
+  dH: GPUBuffer; // gradient of a norm output [T, D]
+  dQ: GPUBuffer;
+  dK: GPUBuffer;
+  dV: GPUBuffer;
+  dO: GPUBuffer;
+  dGate: GPUBuffer;
+  dUp: GPUBuffer;
+  dAct: GPUBuffer;
+  tmp: GPUBuffer; // [T, D] branch output before the residual add
+  attnScratch: GPUBuffer;
+  embOffsets: GPUBuffer; // CSR of token positions by id, for the embedding backward
+  embPositions: GPUBuffer;
+}
+
+/** Tokens per chunk of the LM head's logits (bounds that buffer). */
+export const LOGIT_CHUNK = 1024;
+
+export function allocActs(gpu: Gpu, c: Qwen2Config, T: number, attnScratchFloats: number): Acts {
+  const D = c.hidden_size, F = c.intermediate_size, hd = headDim(c);
+  const Q = c.num_attention_heads * hd, KV = c.num_key_value_heads * hd, H = c.num_attention_heads;
+  const f = (n: number, label: string) => gpu.buffer(Math.max(1, n) * 4, label);
+  const layers: LayerActs[] = [];
+  for (let l = 0; l < c.num_hidden_layers; l++) {
+    layers.push({
+      h1: f(T * D, `h1.${l}`), rstd1: f(T, `rstd1.${l}`), q: f(T * Q, `q.${l}`), k: f(T * KV, `k.${l}`), v: f(T * KV, `v.${l}`),
+      o: f(T * Q, `o.${l}`), lse: f(T * H, `lse.${l}`), xMid: f(T * D, `xMid.${l}`), h2: f(T * D, `h2.${l}`), rstd2: f(T, `rstd2.${l}`),
+      gate: f(T * F, `gate.${l}`), up: f(T * F, `up.${l}`), act: f(T * F, `act.${l}`),
+    });
+  }
+  const chunk = T <= LOGIT_CHUNK ? T : LOGIT_CHUNK;
+  return {
+    T,
+    ids: f(T, 'ids'), targets: f(T, 'targets'), mask: f(T, 'mask'),
+    x: Array.from({ length: c.num_hidden_layers + 1 }, (_, l) => f(T * D, `x.${l}`)),
+    layers,
+    hf: f(T * D, 'hf'), rstdf: f(T, 'rstdf'), loss: f(T, 'loss'), logits: f(chunk * embedRows(c), 'logits'),
+    lossSum: f(1, 'lossSum'), lossPartials: f(Math.ceil(T / 4096) + 1, 'lossPartials'),
+    dResid: f(T * D, 'dResid'), dH: f(T * D, 'dH'), dQ: f(T * Q, 'dQ'), dK: f(T * KV, 'dK'), dV: f(T * KV, 'dV'), dO: f(T * Q, 'dO'),
+    dGate: f(T * F, 'dGate'), dUp: f(T * F, 'dUp'), dAct: f(T * F, 'dAct'), tmp: f(T * D, 'tmp'),
+    attnScratch: f(attnScratchFloats, 'attnScratch'),
+    embOffsets: f(embedRows(c) + 1, 'embOffsets'), embPositions: f(T, 'embPositions'),
+  };
+}
+
+export function freeActs(a: Acts): void {
+  const seen = new Set<GPUBuffer>();
+  const visit = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object' && 'destroy' in v) seen.add(v as GPUBuffer);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(a);
+  for (const b of seen) b.destroy();
+}

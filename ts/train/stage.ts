@@ -1,0 +1,160 @@
+// A pre-training or mid-training stage, start to finish: data built into the run directory, the
+// model created or loaded, optimizer steps with a progress bar, metrics as JSON lines, periodic
+// held-out evaluation and checkpoints. A run directory that already holds checkpoints resumes from
+// the latest one, bit for bit where the uninterrupted run would have been.
+import { existsSync, mkdirSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildDataset } from '../data/build.js';
+import { TEMPLATES, type Problem } from '../data/generator.js';
+import { readIndex } from '../data/shards.js';
+import { Tokenizer } from '../data/tokenizer.js';
+import { trainDefaultTokenizer } from '../data/tokenizer-default.js';
+import { tokenizerHash } from '../data/tokenizer-file.js';
+import { preset, type Qwen2Config } from '../model/config.js';
+import { initParams, paramLayout } from '../model/params.js';
+import { log } from '../util/jsonl.js';
+import { Progress } from '../util/progress.js';
+import { BatchReader, type Cursor } from './batches.js';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
+import { heldOut, type HeldOut, type TrainableModel } from './heldout.js';
+import { tokensPerStep, type RunConfig } from './runconfig.js';
+import { lrAt, validateSchedule } from './schedule.js';
+
+export interface ModelFactory {
+  (config: Qwen2Config, init: { params: Float32Array; m?: Float32Array; v?: Float32Array }, run: RunConfig): Promise<TrainableModel>;
+}
+
+export interface StageResult {
+  checkpoint: string;
+  steps: number;
+  tokens: number;
+  finalLoss: number;
+  heldOut?: HeldOut;
+}
+
+/** Evaluation problems per op: the first `perOp` of each op's files, templates interleaved. */
+function evalProblems(dataDir: string, ops: number[], perOp: number): Map<number, Problem[]> {
+  const byOp = new Map<number, Problem[]>();
+  for (const op of ops) {
+    const lists = TEMPLATES.map((t) => {
+      const f = join(dataDir, 'eval', t, `op${String(op).padStart(2, '0')}.jsonl`);
+      return existsSync(f) ? (readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) as Problem[]) : [];
+    });
+    const mixed: Problem[] = [];
+    for (let i = 0; mixed.length < perOp && lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length && mixed.length < perOp) mixed.push(l[i]);
+    if (mixed.length) byOp.set(op, mixed);
+  }
+  return byOp;
+}
+
+export async function runStage(cfg: RunConfig, out: string, createModel: ModelFactory, onMetrics: (row: object) => void): Promise<StageResult> {
+  mkdirSync(out, { recursive: true });
+  const runFile = join(out, 'run.json');
+  if (existsSync(runFile)) {
+    const prev = readFileSync(runFile, 'utf8');
+    if (prev !== JSON.stringify(cfg, null, 2) + '\n') throw new Error(`${out} holds a run with a different configuration (${runFile}); use another --out or the same config to resume`);
+  } else writeFileSync(runFile, JSON.stringify(cfg, null, 2) + '\n');
+  const ckptRoot = join(out, 'checkpoints');
+  const resumeDir = latestCheckpoint(ckptRoot);
+  const resumed = resumeDir ? loadCheckpoint(resumeDir, paramLayout) : undefined;
+  const initCkpt = !resumed && cfg.init ? loadCheckpoint(cfg.init, paramLayout) : undefined;
+
+  // Tokenizer: the initial checkpoint's (mid-training), else the default one, kept in the run dir.
+  const tokPath = join(out, 'tokenizer.json');
+  let tok: Tokenizer;
+  const tokJson = resumed?.tokenizerJson ?? initCkpt?.tokenizerJson ?? (existsSync(tokPath) ? readFileSync(tokPath, 'utf8') : undefined);
+  if (tokJson) tok = await Tokenizer.fromJson(tokJson);
+  else if (cfg.init) throw new Error(`${cfg.init} has no tokenizer.json`);
+  else tok = await trainDefaultTokenizer();
+  const tokenizerJson = JSON.stringify(tok.toJson());
+  writeFileSync(tokPath, tokenizerJson);
+
+  // Data: built once into the run dir (a resumed run finds it there).
+  const dataDir = join(out, 'data');
+  const perStep = tokensPerStep(cfg);
+  const steps = Math.floor(cfg.tokens / perStep);
+  if (steps < 1) throw new Error(`tokens ${cfg.tokens} is less than one step of ${perStep} tokens (batch_size * seq_len * grad_accum)`);
+  validateSchedule(cfg, steps);
+  if (!existsSync(join(dataDir, 'index.json'))) {
+    log(`building ${(cfg.tokens / 1e6).toFixed(2)}M training tokens (${JSON.stringify(cfg.mixture)}) and evaluation sets into ${dataDir}`);
+    await buildDataset({
+      out: dataDir,
+      mixture: cfg.mixture,
+      tokens: steps * perStep + cfg.batch_size * 2, // a little over, so the last batch fills
+      seed: cfg.seed,
+      tokenizer: tok,
+      eval: { ops: cfg.eval_ops, templates: TEMPLATES, modes: ['forward'], count: Math.ceil(cfg.eval_per_op / TEMPLATES.length), seed: cfg.seed + 1_000_003 },
+    });
+  }
+  const dataTok = readIndex(dataDir).tokenizer.sha256;
+  if (dataTok !== tokenizerHash(tok)) throw new Error(`the dataset in ${dataDir} was tokenized with another tokenizer (sha256 ${dataTok.slice(0, 12)}...)`);
+
+  const config = resumed?.config ?? initCkpt?.config ?? preset(cfg.model, tok.vocabSize);
+  if (config.vocab_size !== tok.vocabSize) throw new Error(`model vocab_size ${config.vocab_size} differs from the tokenizer's ${tok.vocabSize}`);
+  const layout = paramLayout(config);
+  const start = resumed ?? { params: initCkpt?.params ?? initParams(config, layout, cfg.seed), m: undefined, v: undefined };
+  const model = await createModel(config, { params: start.params, m: start.m, v: start.v }, cfg);
+  const state: TrainerState = resumed?.state ?? { step: 0, tokensSeen: 0, dataCursor: undefined, rng: { seed: cfg.seed }, runConfig: cfg };
+  const reader = new BatchReader(dataDir, cfg.batch_size, cfg.seq_len, state.dataCursor as Cursor | undefined);
+  const evalSet = evalProblems(dataDir, cfg.eval_ops, cfg.eval_per_op);
+  const metricsFile = join(out, 'metrics.jsonl');
+  const emitRow = (row: object) => {
+    appendFileSync(metricsFile, JSON.stringify(row) + '\n');
+    onMetrics(row);
+  };
+  if (resumed) {
+    log(`resuming ${cfg.stage} from ${resumeDir} (step ${state.step} of ${steps})`);
+    // Rows logged after that checkpoint belong to the lost work (they are logged again), and a
+    // kill may have cut the last line short.
+    if (existsSync(metricsFile)) {
+      const upToCheckpoint = (l: string) => {
+        try {
+          return (JSON.parse(l) as { step: number }).step <= state.step;
+        } catch {
+          return false;
+        }
+      };
+      const kept = readFileSync(metricsFile, 'utf8').split('\n').filter(upToCheckpoint);
+      writeFileSync(metricsFile, kept.map((l) => l + '\n').join(''));
+    }
+  }
+
+  const save = async () => {
+    const snap = await model.snapshot();
+    state.dataCursor = reader.cursor;
+    return saveCheckpoint(ckptRoot, { config, layout, ...snap, tokenizerJson, state });
+  };
+  const evaluate = async () => {
+    const h = await heldOut(model, tok, evalSet, cfg.batch_size, cfg.seq_len, cfg.eval_max_new_tokens);
+    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, eval_loss: h.loss, accuracy: h.accuracy, judged: h.judged, majority: h.majority });
+    return h;
+  };
+
+  const progress = new Progress(cfg.stage, steps * perStep);
+  let lastLoss = NaN;
+  const t0 = performance.now();
+  const tokens0 = state.tokensSeen;
+  while (state.step < steps) {
+    const batches = [];
+    for (let i = 0; i < cfg.grad_accum; i++) {
+      const b = reader.next();
+      if (!b) throw new Error(`the dataset in ${dataDir} ran out at step ${state.step}`);
+      batches.push(b);
+    }
+    const lr = lrAt(state.step, steps, cfg);
+    const { loss, gradNorm } = await model.trainStep(batches, lr, state.step + 1);
+    if (!Number.isFinite(gradNorm)) log(`step ${state.step + 1}: gradient norm ${gradNorm}, update skipped (lower the lr?)`);
+    state.step++;
+    state.tokensSeen += perStep;
+    lastLoss = loss;
+    const rate = (state.tokensSeen - tokens0) / ((performance.now() - t0) / 1000);
+    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, tokens_per_s: Math.round(rate) });
+    progress.update(state.tokensSeen, `loss ${loss.toFixed(3)}`);
+    if (cfg.eval_interval && state.step % cfg.eval_interval === 0 && state.step < steps) await evaluate();
+    if (cfg.checkpoint_interval && state.step % cfg.checkpoint_interval === 0 && state.step < steps) await save();
+  }
+  progress.done(`loss ${lastLoss.toFixed(3)}`);
+  const final = await evaluate();
+  const checkpoint = await save();
+  return { checkpoint, steps, tokens: state.tokensSeen, finalLoss: lastLoss, heldOut: final };
+}
