@@ -1,3 +1,4 @@
+import { benchAttention } from './attention.js';
 import { benchGenerator } from './generator.js';
 import { benchMatmul } from './matmul.js';
 import { benchTokenizer } from './tokenizer.js';
@@ -13,6 +14,7 @@ export interface BenchSection {
 
 export const sections: BenchSection[] = [
   { name: 'matmul', summary: 'matmul GFLOP/s (squares, paper shapes) vs PyTorch CPU', run: benchMatmul },
+  { name: 'attention', summary: 'causal GQA attention tokens/s, forward and forward+backward (mini, hd 64, paper) vs PyTorch CPU', run: benchAttention },
   { name: 'generator', summary: 'problems/s generated and rendered, op 2-10, forward and reverse, vs 20,000/s', run: benchGenerator },
   { name: 'tokenizer', summary: 'BPE training time, encode/decode MB/s vs the 10 MB/s target', run: benchTokenizer },
   { name: 'train', summary: 'training tokens/s (mini, d=256 x 6) vs PyTorch CPU; --paper adds one paper-config step', run: benchTrain },

@@ -1,0 +1,71 @@
+// Attention tokens/s (forward, and forward + backward) on the chosen adapter beside PyTorch (CPU,
+// Hugging Face Qwen2's eager attention) on the same shapes, in the same run.
+import { Gpu, type Dispatch } from '../ts/gpu/index.js';
+import { attentionBackward, attentionBackwardScratch, attentionForward, type AttentionShape } from '../ts/ops/attention.js';
+import { median, runTorch, torchThreads } from './torch.js';
+
+interface Case extends AttentionShape {
+  name: string;
+  reps: number;
+}
+
+const cases: Case[] = [
+  { name: 'mini  B=8 S=512 H=4 KVH=2 hd=32', B: 8, S: 512, H: 4, KVH: 2, hd: 32, reps: 3 },
+  { name: 'hd64  B=8 S=512 H=4 KVH=2 hd=64', B: 8, S: 512, H: 4, KVH: 2, hd: 64, reps: 3 },
+  { name: 'paper B=1 S=2048 H=12 KVH=2 hd=64', B: 1, S: 2048, H: 12, KVH: 2, hd: 64, reps: 1 },
+];
+
+async function seconds(gpu: Gpu, list: Dispatch[], reps: number): Promise<number> {
+  // Two untimed runs: compilation, and one to settle Gpu's wait estimate.
+  for (let i = 0; i < 2; i++) {
+    await gpu.run(list);
+    await gpu.sync();
+  }
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    await gpu.run(list);
+    await gpu.sync();
+    times.push((performance.now() - t) / 1000);
+  }
+  return median(times);
+}
+
+async function timeCase(gpu: Gpu, c: Case): Promise<{ forward: number; train: number }> {
+  const T = c.B * c.S;
+  const buf = (n: number, label: string) => {
+    const b = gpu.buffer(n * 4, label);
+    gpu.write(b, Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+    return b;
+  };
+  const io = { q: buf(T * c.H * c.hd, 'q'), k: buf(T * c.KVH * c.hd, 'k'), v: buf(T * c.KVH * c.hd, 'v'), o: buf(T * c.H * c.hd, 'o'), lse: buf(T * c.H, 'lse') };
+  const grads = { dO: buf(T * c.H * c.hd, 'dO'), dq: buf(T * c.H * c.hd, 'dq'), dk: buf(T * c.KVH * c.hd, 'dk'), dv: buf(T * c.KVH * c.hd, 'dv'), scratch: buf(attentionBackwardScratch(c), 'scratch') };
+  const fwd = attentionForward({ ...c, ...io });
+  const forward = await seconds(gpu, fwd, c.reps);
+  const train = await seconds(gpu, [...fwd, ...attentionBackward({ ...c, ...io, ...grads })], c.reps);
+  for (const b of [...Object.values(io), ...Object.values(grads)]) b.destroy();
+  return { forward, train };
+}
+
+export async function benchAttention(): Promise<void> {
+  const gpu = await Gpu.create();
+  type Peer = { torch: string; threads: number; results: { name: string; forward_s: number; train_s: number }[] };
+  const torch = runTorch<Peer>('attention_bench.py', cases);
+  if (torch.reason) process.stderr.write(`${torch.reason}\n`);
+  else process.stderr.write(`peer: PyTorch ${torch.result!.torch} on CPU, ${torch.result!.threads} threads (tcmalloc, OMP/OPENBLAS threads = ${torchThreads()}), HF eager attention\n`);
+  for (const c of cases) {
+    const tokens = c.B * c.S;
+    const ours = await timeCase(gpu, c);
+    const peer = torch.result?.results.find((r) => r.name === c.name);
+    const row: Record<string, unknown> = { bench: 'attention', case: c.name, adapter: gpu.adapterName };
+    let line = c.name.padEnd(36);
+    for (const kind of ['forward', 'train'] as const) {
+      const mine = tokens / ours[kind];
+      const theirs = peer ? tokens / peer[`${kind}_s`] : undefined;
+      line += `  ${kind === 'train' ? 'fwd+bwd' : 'fwd'} ${mine.toFixed(0).padStart(7)} tokens/s` + (theirs ? ` (PyTorch ${theirs.toFixed(0)}, ${(mine / theirs).toFixed(2)}x)` : '');
+      Object.assign(row, { [`${kind}_tokens_per_s`]: mine, [`torch_${kind}_tokens_per_s`]: theirs, [`${kind}_ratio`]: theirs ? mine / theirs : undefined });
+    }
+    process.stderr.write(line + '\n');
+    process.stdout.write(JSON.stringify(row) + '\n');
+  }
+}
