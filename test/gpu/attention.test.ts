@@ -180,6 +180,8 @@ describe(`attention (seed ${seed})`, () => {
     await checkForward(peaky, 4);
     await checkBackward(peaky, 4);
   });
+  // The backward entry points decode the grid with the same slot() as the forward.
+  it('more than 65535 workgroups (a 2D grid): 65,600 sequences of one token', () => checkForward({ B: 65_600, S: 1, H: 1, KVH: 1, hd: 4 }));
   it('backward is bit-identical from run to run (fixed order, no atomics)', async () => {
     const x = { B: 2, S: 70, H: 6, KVH: 2, hd: 8 };
     const inp = inputs(x);
