@@ -1,0 +1,198 @@
+// Process-verified pass@k (SPEC §6): n sampled completions per problem, each judged by the verifier
+// for its answer (outcome) and for its steps (strict process correctness, extra steps allowed: the
+// `evaluation` reward preset's processCorrect), then pass@k by split, op and template. Per-problem
+// counts are kept so results can be re-aggregated.
+import { promptText, type Mode, type Problem, type Template } from '../data/generator.js';
+import { loadVerifier, REWARD_PRESETS } from '../data/verifier.js';
+import { passAtK } from './passk.js';
+
+export interface SampleOptions {
+  maxNew: number;
+  stopId: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+}
+
+/** Continues each prompt (stop token included in the output); one call holds at most `batch` prompts. */
+export type Sampler = (prompts: Int32Array[], opts: SampleOptions) => Promise<{ tokens: Int32Array[] }>;
+
+/** Text to tokens and back (the checkpoint's tokenizer). */
+export interface Codec {
+  encode(text: string): Int32Array;
+  decode(ids: ArrayLike<number>): string;
+}
+
+export interface SamplingConfig {
+  /** Samples per problem. */
+  n: number;
+  /** pass@k is reported for these k (each <= n). */
+  ks: number[];
+  temperature: number;
+  topK: number;
+  topP: number;
+  /** Generated tokens per completion at most (also bounded by the model's context). */
+  maxNew: number;
+  /** Sampling seed; sampler call i gets seed + i. */
+  seed: number;
+  /** Prompts per sampler call (the model's decode batch). */
+  batch: number;
+}
+
+export interface ProblemResult {
+  id: string;
+  op: number;
+  template: Template;
+  mode: Mode;
+  promptTokens: number;
+  /** Samples drawn; the prompt did not fit the context when `skipped` is set (counted as n failures). */
+  n: number;
+  cOutcome: number;
+  cProcess: number;
+  /** Completions that hit the token limit before the stop token. */
+  truncated: number;
+  /** Generated tokens over all n samples. */
+  tokens: number;
+  skipped?: 'prompt_too_long';
+}
+
+/** ID 2-10, OOD-edge 11-14, OOD-hard 15-20 (SPEC §6). */
+export const SPLITS = [
+  { name: 'ID', from: 2, to: 10 },
+  { name: 'OOD-edge', from: 11, to: 14 },
+  { name: 'OOD-hard', from: 15, to: 20 },
+] as const;
+
+export function splitOf(op: number): string | undefined {
+  return SPLITS.find((s) => op >= s.from && op <= s.to)?.name;
+}
+
+export interface GroupStats {
+  problems: number;
+  samples: number;
+  /** k -> mean over problems of the unbiased pass@k, answer only. */
+  passOutcome: Record<string, number>;
+  /** k -> the same with process-verified correctness. */
+  passProcess: Record<string, number>;
+  /** Samples with the right answer but a wrong process, over all samples (reward hacking). */
+  rightAnswerWrongProcess: number;
+  truncatedRate: number;
+  /** Problems whose prompt did not fit the context (counted as failures). */
+  skipped: number;
+}
+
+export interface Aggregates {
+  all: GroupStats;
+  splits: Record<string, GroupStats>;
+  ops: Record<string, GroupStats>;
+  templates: Record<string, GroupStats>;
+}
+
+function groupStats(rows: ProblemResult[], ks: number[]): GroupStats {
+  const mean = (f: (r: ProblemResult) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
+  const pass = (c: (r: ProblemResult) => number) => Object.fromEntries(ks.map((k) => [String(k), mean((r) => passAtK(r.n, c(r), k))]));
+  const samples = rows.reduce((s, r) => s + r.n, 0);
+  return {
+    problems: rows.length,
+    samples,
+    passOutcome: pass((r) => r.cOutcome),
+    passProcess: pass((r) => r.cProcess),
+    rightAnswerWrongProcess: rows.reduce((s, r) => s + r.cOutcome - r.cProcess, 0) / samples,
+    truncatedRate: rows.reduce((s, r) => s + r.truncated, 0) / samples,
+    skipped: rows.filter((r) => r.skipped).length,
+  };
+}
+
+function groupBy(rows: ProblemResult[], key: (r: ProblemResult) => string | undefined, ks: number[]): Record<string, GroupStats> {
+  const groups = new Map<string, ProblemResult[]>();
+  for (const r of rows) {
+    const k = key(r);
+    if (k === undefined) continue;
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  return Object.fromEntries([...groups].map(([k, g]) => [k, groupStats(g, ks)]));
+}
+
+/** pass@k (mean over problems) for all problems, per split, per op and per template. */
+export function aggregate(rows: ProblemResult[], ks: number[]): Aggregates {
+  if (!rows.length) throw new Error('aggregate: no problems');
+  for (const r of rows) if (ks.some((k) => k > r.n)) throw new Error(`aggregate: problem ${r.id} has ${r.n} samples, fewer than k = ${Math.max(...ks)}`);
+  const sorted = [...rows].sort((a, b) => a.op - b.op);
+  return {
+    all: groupStats(rows, ks),
+    splits: groupBy(sorted, (r) => splitOf(r.op), ks),
+    ops: groupBy(sorted, (r) => String(r.op), ks),
+    templates: groupBy(rows, (r) => r.template, ks),
+  };
+}
+
+export interface EvaluateOptions {
+  sampler: Sampler;
+  codec: Codec;
+  stopId: number;
+  /** Positions the model holds: prompt + completion must fit. */
+  context: number;
+  sampling: SamplingConfig;
+  /** Called after each sampler call with samples done and the total. */
+  onProgress?: (done: number, total: number, op: number) => void;
+}
+
+export interface EvaluateOutput {
+  problems: ProblemResult[];
+  samples: number;
+  tokens: number;
+  seconds: number;
+}
+
+/** Samples, judges and counts; problems keep their input order. */
+export async function evaluateProblems(problems: Problem[], o: EvaluateOptions): Promise<EvaluateOutput> {
+  const s = o.sampling;
+  if (!Number.isInteger(s.n) || s.n < 1) throw new Error(`n must be a positive integer, got ${s.n}`);
+  if (!Number.isInteger(s.batch) || s.batch < 1) throw new Error(`batch must be a positive integer, got ${s.batch}`);
+  const t0 = performance.now();
+  const verifier = await loadVerifier();
+  const prompts = problems.map((p) => o.codec.encode(promptText(p)));
+  const results: ProblemResult[] = problems.map((p, i) => ({
+    id: p.id, op: p.op, template: p.template, mode: p.mode, promptTokens: prompts[i].length,
+    n: s.n, cOutcome: 0, cProcess: 0, truncated: 0, tokens: 0,
+    ...(prompts[i].length >= o.context ? { skipped: 'prompt_too_long' as const } : {}),
+  }));
+  // Every (problem, sample) pair in order; a problem is judged as soon as its n samples are in.
+  const work: number[] = [];
+  results.forEach((r, i) => {
+    if (!r.skipped) for (let j = 0; j < s.n; j++) work.push(i);
+  });
+  const pending = new Map<number, string[]>();
+  let tokens = 0;
+  for (let at = 0, call = 0; at < work.length; at += s.batch, call++) {
+    const chunk = work.slice(at, at + s.batch);
+    const longest = Math.max(...chunk.map((i) => prompts[i].length));
+    const maxNew = Math.min(s.maxNew, o.context - longest);
+    const { tokens: outs } = await o.sampler(
+      chunk.map((i) => prompts[i]),
+      { maxNew, stopId: o.stopId, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed + call },
+    );
+    if (outs.length !== chunk.length) throw new Error(`sampler returned ${outs.length} completions for ${chunk.length} prompts`);
+    chunk.forEach((i, j) => {
+      const ids = outs[j];
+      tokens += ids.length;
+      results[i].tokens += ids.length;
+      if (ids[ids.length - 1] !== o.stopId) results[i].truncated++;
+      const texts = pending.get(i) ?? [];
+      texts.push(o.codec.decode(ids));
+      pending.set(i, texts);
+      if (texts.length === s.n) {
+        for (const score of verifier.scoreBatch(problems[i], texts, REWARD_PRESETS.evaluation)) {
+          results[i].cOutcome += score.outcome;
+          results[i].cProcess += score.processCorrect ? 1 : 0;
+        }
+        pending.delete(i);
+      }
+    });
+    o.onProgress?.(Math.min(at + s.batch, work.length), work.length, problems[chunk[0]].op);
+  }
+  return { problems: results, samples: work.length, tokens, seconds: (performance.now() - t0) / 1000 };
+}
