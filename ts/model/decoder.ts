@@ -1,6 +1,8 @@
-// Greedy decoding with a KV cache. Each prompt is prefilled on its own (full causal attention over
-// its tokens, keys and values written into its cache rows); then all sequences advance one token per
-// step together, each at its own position, until they emit the stop token or reach the limit.
+// Decoding with a KV cache: sampling (temperature, top-k, top-p) or greedy, both on the GPU. Each
+// prompt is prefilled once (full causal attention over its tokens, keys and values written into the
+// cache rows of each of its `group` sequence slots); then all sequences advance one token per step
+// together, each at its own position, until they emit the stop token or reach the limit. Each step
+// reads back only the chosen ids and their log-probabilities (shaders/sample.wgsl), not the logits.
 import type { Binding, Dispatch, Gpu } from '../gpu/device.js';
 import { attentionForward } from '../ops/attention.js';
 import { embedding } from '../ops/embedding.js';
@@ -8,9 +10,46 @@ import { kvAppend, kvDecodeAttention } from '../ops/kvcache.js';
 import { matmul } from '../ops/matmul.js';
 import { rmsnorm } from '../ops/rmsnorm.js';
 import { rope, ropeAt } from '../ops/rope.js';
+import { sample } from '../ops/sample.js';
 import { headDim, type Qwen2Config } from './config.js';
 import { layerForward } from './layer.js';
 import { embedRows } from './params.js';
+
+export interface SampleOptions {
+  /** Generated tokens per sequence at most (the stop token included). */
+  maxNew: number;
+  /** Generation of a sequence ends after this token (-1: none). */
+  stopId: number;
+  /** 0 = greedy argmax (ties to the lowest id). */
+  temperature: number;
+  /** 0 = off. */
+  topK?: number;
+  /** 1 = off. */
+  topP?: number;
+  /** Any non-negative safe integer; token i of sequence row r draws from (seed, i, r). */
+  seed: number;
+  /** Sequences per prompt (default 1): output row p * group + g continues prompt p. */
+  group?: number;
+}
+
+export interface Sampled {
+  /** Generated ids per sequence (stop token included). */
+  tokens: Int32Array[];
+  /**
+   * log_softmax(logits / logprobTemperature)[token] of each generated token over the whole
+   * vocabulary (not renormalised by top-k / top-p): what a training forward at the sampling
+   * temperature computes for it.
+   */
+  logprobs: Float32Array[];
+  /** The temperature the log-probabilities are scaled by: the sampling temperature, 1 when greedy. */
+  logprobTemperature: number;
+}
+
+/** A seed of up to 53 bits folded into the sampler's 32-bit key. */
+function seed32(seed: number): number {
+  if (!(Number.isSafeInteger(seed) && seed >= 0)) throw new Error(`sample: seed ${seed} must be a non-negative safe integer`);
+  return (seed ^ Math.imul(Math.floor(seed / 2 ** 32), 0x85ebca6b)) >>> 0;
+}
 
 interface Work {
   x: GPUBuffer; h: GPUBuffer; rstd: GPUBuffer; q: GPUBuffer; k: GPUBuffer; v: GPUBuffer; o: GPUBuffer; lse: GPUBuffer;
@@ -25,6 +64,9 @@ export class Decoder {
   private readonly pos: GPUBuffer;
   private readonly lens: GPUBuffer;
   private readonly zero: GPUBuffer;
+  /** Chosen ids at 0 and their log-probabilities at `picksLogprobs` bytes: one readback per step. */
+  private readonly picks: GPUBuffer;
+  private readonly picksLogprobs: number;
   /** Positions per sequence, rounded so each sequence's cache rows start 256-byte aligned. */
   readonly capacity: number;
 
@@ -47,6 +89,8 @@ export class Decoder {
     this.pos = gpu.buffer(maxBatch * 4, 'decode pos');
     this.lens = gpu.buffer(maxBatch * 4, 'decode lens');
     this.zero = gpu.upload(new Uint32Array(1), 'zero');
+    this.picksLogprobs = Math.ceil((maxBatch * 4) / 256) * 256;
+    this.picks = gpu.buffer(this.picksLogprobs + maxBatch * 4, 'decode picks');
   }
 
   private work(T: number): Work {
@@ -77,61 +121,80 @@ export class Decoder {
     ];
   }
 
-  private argmax(logits: Float32Array, rows: number): number[] {
-    const Vp = embedRows(this.c), V = this.c.vocab_size;
-    const out: number[] = [];
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let j = 1; j < V; j++) if (logits[r * Vp + j] > logits[r * Vp + best]) best = j;
-      out.push(best);
-    }
-    return out;
-  }
-
   private cacheOf(buf: GPUBuffer, b: number): Binding {
     const bytes = this.capacity * this.c.num_key_value_heads * headDim(this.c) * 4;
     return { buffer: buf, offset: b * bytes, size: bytes };
   }
 
-  /** Prefills sequence slot b with `prompt`; returns the greedy next token. */
-  private async prefill(b: number, prompt: Int32Array): Promise<number> {
+  /** The sampling dispatch writing `rows` picks, and their readback. */
+  private draw(rows: number, logits: GPUBuffer, d: { temperature: number; topK: number; topP: number; seed: number; step: number; rngRow: number; logitsRow?: number; broadcast?: boolean }): Dispatch {
+    const Vp = embedRows(this.c);
+    return sample({
+      logits, tokens: { buffer: this.picks, offset: 0, size: rows * 4 }, logprobs: { buffer: this.picks, offset: this.picksLogprobs, size: rows * 4 },
+      B: rows, vocab: this.c.vocab_size, stride: Vp, ...d,
+    });
+  }
+
+  private async readPicks(rows: number): Promise<{ ids: Uint32Array; logprobs: Float32Array }> {
+    const words = await this.gpu.read(this.picks, Uint32Array, this.picksLogprobs / 4 + rows);
+    return { ids: words.subarray(0, rows), logprobs: new Float32Array(words.buffer, this.picksLogprobs, rows) };
+  }
+
+  /** Prefills sequence slots b .. b+group-1 with `prompt`; returns their first tokens. */
+  private async prefill(b: number, group: number, prompt: Int32Array, d: { temperature: number; topK: number; topP: number; seed: number }) {
     const c = this.c, n = prompt.length, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads, w = this.prefillWork;
     this.gpu.write(w.ids, Uint32Array.from(prompt));
+    const slots = Array.from({ length: group }, (_, g) => b + g);
+    const append = (rows: GPUBuffer, cache: GPUBuffer) => slots.map((s) => kvAppend({ rows, pos: this.zero, cache: this.cacheOf(cache, s), B: 1, R: n, L: this.capacity, width: KVH * hd }));
     const list = this.layers(
       w,
       n,
-      (l) => [
-        kvAppend({ rows: w.k, pos: this.zero, cache: this.cacheOf(this.kCache[l], b), B: 1, R: n, L: this.capacity, width: KVH * hd }),
-        kvAppend({ rows: w.v, pos: this.zero, cache: this.cacheOf(this.vCache[l], b), B: 1, R: n, L: this.capacity, width: KVH * hd }),
-        ...attentionForward({ q: w.q, k: w.k, v: w.v, o: w.o, lse: w.lse, B: 1, S: n, H, KVH, hd }),
-      ],
+      (l) => [...append(w.k, this.kCache[l]), ...append(w.v, this.vCache[l]), ...attentionForward({ q: w.q, k: w.k, v: w.v, o: w.o, lse: w.lse, B: 1, S: n, H, KVH, hd })],
       () => [rope({ q: w.q, k: w.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, T: n, S: n, heads: H, kvHeads: KVH, headDim: hd })],
     );
-    // Only the last position's logits are needed (a row range would break the 256-byte binding
-    // alignment, and the head is cheap next to the layers).
-    await this.gpu.run([...list, ...this.head(w, n)]);
-    return this.argmax(await this.gpu.read(w.logits, Float32Array, embedRows(c), (n - 1) * embedRows(c)), 1)[0];
+    // Logits of every position (a row range would break the 256-byte binding alignment, and the
+    // head is cheap next to the layers); the group samples the last one.
+    await this.gpu.run([...list, ...this.head(w, n), this.draw(group, w.logits, { ...d, step: 0, rngRow: b, logitsRow: n - 1, broadcast: true })]);
+    return this.readPicks(group);
   }
 
+  /** Greedy continuation of each prompt (stop token included): sample() at temperature 0. */
   async greedy(prompts: Int32Array[], maxNew: number, stopId: number): Promise<Int32Array[]> {
-    const B = prompts.length;
-    if (B > this.maxBatch) throw new Error(`greedy: ${B} prompts exceed the decoder's batch of ${this.maxBatch}`);
+    return (await this.sample(prompts, { maxNew, stopId, temperature: 0, seed: 0 })).tokens;
+  }
+
+  /** Samples `group` continuations of each prompt (greedy at temperature 0). */
+  async sample(prompts: Int32Array[], o: SampleOptions): Promise<Sampled> {
+    const group = o.group ?? 1;
+    if (!(Number.isInteger(group) && group >= 1)) throw new Error(`sample: group ${group} must be a positive integer`);
+    if (!(Number.isInteger(o.maxNew) && o.maxNew >= 0)) throw new Error(`sample: maxNew ${o.maxNew} must be a non-negative integer`);
+    const B = prompts.length * group;
+    if (B > this.maxBatch) throw new Error(`sample: ${prompts.length} prompts x group ${group} = ${B} sequences exceed the decoder's batch of ${this.maxBatch} (Model option decodeBatch)`);
+    const greedy = o.temperature === 0;
+    // Greedy ignores the filters (the argmax is always kept): skip their threshold searches.
+    const d = { temperature: o.temperature, topK: greedy ? 0 : (o.topK ?? 0), topP: greedy ? 1 : (o.topP ?? 1), seed: seed32(o.seed) };
     const c = this.c, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads, w = this.stepWork;
     const limit = Math.min(this.capacity, c.max_position_embeddings);
-    const outs: number[][] = prompts.map(() => []);
+    const outs: number[][] = Array.from({ length: B }, () => []);
+    const lps: number[][] = Array.from({ length: B }, () => []);
     const next: number[] = [];
-    for (let b = 0; b < B; b++) {
-      if (!prompts[b].length) throw new Error(`greedy: prompt ${b} is empty`);
-      if (prompts[b].length >= limit) throw new Error(`greedy: prompt ${b} has ${prompts[b].length} tokens, the context holds ${limit}`);
-      next.push(await this.prefill(b, prompts[b]));
+    const nextLp: number[] = [];
+    for (let p = 0; p < prompts.length; p++) {
+      if (!prompts[p].length) throw new Error(`sample: prompt ${p} is empty`);
+      if (prompts[p].length >= limit) throw new Error(`sample: prompt ${p} has ${prompts[p].length} tokens, the context holds ${limit}`);
+      if (!o.maxNew) continue;
+      const first = await this.prefill(p * group, group, prompts[p], d);
+      next.push(...first.ids);
+      nextLp.push(...first.logprobs);
     }
-    const position = prompts.map((p) => p.length);
-    const done = prompts.map(() => false);
-    for (let step = 0; step < maxNew; step++) {
+    const position = Array.from({ length: B }, (_, b) => prompts[Math.floor(b / group)].length);
+    const done = position.map(() => !o.maxNew);
+    for (let step = 1; ; step++) {
       for (let b = 0; b < B; b++) {
         if (done[b]) continue;
         outs[b].push(next[b]);
-        if (next[b] === stopId || outs[b].length >= maxNew || position[b] + 1 >= limit) done[b] = true;
+        lps[b].push(nextLp[b]);
+        if (next[b] === o.stopId || outs[b].length >= o.maxNew || position[b] + 1 >= limit) done[b] = true;
       }
       if (done.every(Boolean)) break;
       // Finished sequences still take a (discarded) step, so every row stays in place.
@@ -148,13 +211,14 @@ export class Decoder {
         ],
         () => [ropeAt({ q: w.q, k: w.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, positions: this.pos, rows: B, heads: H, kvHeads: KVH, headDim: hd })],
       );
-      await this.gpu.run([...list, ...this.head(w, B)]);
-      const tok = this.argmax(await this.gpu.read(w.logits, Float32Array, B * embedRows(c)), B);
+      await this.gpu.run([...list, ...this.head(w, B), this.draw(B, w.logits, { ...d, step, rngRow: 0 })]);
+      const picked = await this.readPicks(B);
       for (let b = 0; b < B; b++) {
-        next[b] = tok[b];
+        next[b] = picked.ids[b];
+        nextLp[b] = picked.logprobs[b];
         position[b]++;
       }
     }
-    return outs.map((o) => Int32Array.from(o));
+    return { tokens: outs.map((t) => Int32Array.from(t)), logprobs: lps.map((l) => Float32Array.from(l)), logprobTemperature: greedy ? 1 : o.temperature };
   }
 }

@@ -22,7 +22,7 @@ import type { TrainableModel } from '../train/heldout.js';
 import type { ModelFactory } from '../train/stage.js';
 import { allocActs, LOGIT_CHUNK, type Acts } from './activations.js';
 import { headDim, type Qwen2Config } from './config.js';
-import { Decoder } from './decoder.js';
+import { Decoder, type Sampled, type SampleOptions } from './decoder.js';
 import { layerForward } from './layer.js';
 import { embedRows, paramLayout, type ParamLayout } from './params.js';
 
@@ -39,6 +39,11 @@ export interface ModelShape {
   /** Sequences per micro-batch and their length (T = batch * seqLen tokens). */
   batch: number;
   seqLen: number;
+  /**
+   * Sequences decoded at once by sample/greedy (default: batch). Its KV cache holds
+   * decodeBatch x max_position_embeddings positions per layer, allocated on first use.
+   */
+  decodeBatch?: number;
 }
 
 export class Model implements TrainableModel {
@@ -84,6 +89,7 @@ export class Model implements TrainableModel {
 
   static async create(gpu: Gpu, config: Qwen2Config, init: { params: Float32Array; m?: Float32Array; v?: Float32Array }, shape: ModelShape, hyper: OptimHyper): Promise<Model> {
     if (shape.seqLen > config.max_position_embeddings) throw new Error(`seq_len ${shape.seqLen} exceeds the model's max_position_embeddings ${config.max_position_embeddings}`);
+    if (shape.decodeBatch !== undefined && !(Number.isInteger(shape.decodeBatch) && shape.decodeBatch > 0)) throw new Error(`decodeBatch ${shape.decodeBatch} must be a positive integer`);
     return new Model(gpu, config, shape, hyper, init);
   }
 
@@ -242,9 +248,23 @@ export class Model implements TrainableModel {
     return this.gpu.read(this.acts.logits, Float32Array);
   }
 
+  /** Sequences sample/greedy decode at once. */
+  get decodeBatch(): number {
+    return this.shape.decodeBatch ?? this.shape.batch;
+  }
+
+  private decoding(): Decoder {
+    this.decoder ??= new Decoder(this.gpu, this.config, this.decodeBatch, this.config.max_position_embeddings, (name) => this.p(name), this.ropeTab);
+    return this.decoder;
+  }
+
   async greedy(prompts: Int32Array[], maxNew: number, stopId: number): Promise<Int32Array[]> {
-    this.decoder ??= new Decoder(this.gpu, this.config, this.shape.batch, this.config.max_position_embeddings, (name) => this.p(name), this.ropeTab);
-    return this.decoder.greedy(prompts, maxNew, stopId);
+    return this.decoding().greedy(prompts, maxNew, stopId);
+  }
+
+  /** Sampled continuations with their log-probabilities (ts/model/decoder.ts, docs/sampling.md). */
+  async sample(prompts: Int32Array[], o: SampleOptions): Promise<Sampled> {
+    return this.decoding().sample(prompts, o);
   }
 
   async snapshot(): Promise<{ params: Float32Array; m: Float32Array; v: Float32Array }> {

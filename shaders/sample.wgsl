@@ -1,0 +1,185 @@
+// Sampling one token per row from logits, with its log-probability.
+// logits is [rows, stride] (stride a multiple of 4; columns past `vocab` are padding and never
+// chosen). Output row r reads logits row logitsRow + r * rowStep (rowStep 0: every output row
+// samples the same logits row, e.g. one prompt's group) and draws its uniform from the counter
+// (seed, step, rngRow + r), so a row's sample does not depend on the batch it was drawn in.
+//   temperature T > 0: token ~ softmax(z / T) restricted to the kept set: the top-k values (ties at
+//                      the k-th value kept), then the smallest top set whose mass reaches topP of
+//                      the top-k mass (ties kept); drawn by inverse CDF with one uniform.
+//   temperature T <= 0: greedy argmax (ties to the lowest id).
+//   logprob = log_softmax(z / T)[token] over the whole vocabulary (T = 1 when greedy): what a
+//             training forward at that temperature computes; not renormalised by top-k / top-p.
+//
+// One workgroup per row; invocation t owns a contiguous block of vec4 columns, so the cumulative
+// sum of the draw is "blocks before t, then t's block in order". Every reduction writes one partial
+// per invocation and folds them in invocation order: same bytes run to run. Thresholds are found
+// without sorting, by building the largest order-preserving key bit by bit (32 counting passes).
+
+struct Params {
+  B: u32,
+  vocab: u32,
+  stride4: u32,
+  topK: u32,          // 0 or >= vocab: off
+  topP: f32,          // 1: off
+  temperature: f32,   // used when perRow == 0
+  perRow: u32,        // 1: temperature of row r is temps[r]
+  seed: u32,
+  step: u32,
+  rngRow: u32,
+  logitsRow: u32,
+  rowStep: u32,
+}
+
+const WG = 64u;
+const NONE = 0xffffffffu;
+
+@group(0) @binding(0) var<storage, read> logits: array<vec4f>;
+@group(0) @binding(1) var<storage, read> temps: array<f32>;
+@group(0) @binding(2) var<storage, read_write> tokens: array<u32>;
+@group(0) @binding(3) var<storage, read_write> logprobs: array<f32>;
+@group(0) @binding(4) var<uniform> P: Params;
+
+var<workgroup> part: array<f32, WG>;
+var<workgroup> partIdx: array<u32, WG>;
+
+// PCG-style 4D hash (Jarzynski & Olano 2020, "Hash Functions for GPU Rendering"), two rounds.
+fn pcg4d(v0: vec4u) -> vec4u {
+  var v = v0 * 1664525u + 1013904223u;
+  v.x += v.y * v.w; v.y += v.z * v.x; v.z += v.x * v.y; v.w += v.y * v.z;
+  v ^= v >> vec4u(16u);
+  v.x += v.y * v.w; v.y += v.z * v.x; v.z += v.x * v.y; v.w += v.y * v.z;
+  return v;
+}
+
+// Uniform in [0, 1 - 2^-23] on a 2^-23 grid: u * total < total for any total >= 1 (no rounding up).
+fn uniform01(seed: u32, step: u32, row: u32) -> f32 {
+  let h = pcg4d(pcg4d(vec4u(seed, step, row, 0x9e3779b9u)));
+  return f32(h.x >> 9u) * 0x1p-23f;
+}
+
+// Order-preserving map of f32 to u32 (larger float, larger key).
+fn orderKey(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
+}
+
+// Each invocation's value folded in invocation order: (sum before t, total), the same in every invocation.
+fn foldSum(t: u32, v: f32) -> vec2f {
+  part[t] = v;
+  workgroupBarrier();
+  var before = 0.0;
+  var s = 0.0;
+  for (var i = 0u; i < WG; i++) {
+    if (i == t) { before = s; }
+    s += part[i];
+  }
+  workgroupBarrier();
+  return vec2f(before, s);
+}
+
+struct Block { base: u32, i0: u32, i1: u32 }
+
+// Unnormalised probabilities at temperature T (the one expression both the sums and the draw use).
+fn weights(z: vec4f, m: f32, T: f32) -> vec4f {
+  return exp((z - m) / T);
+}
+
+// Sum over the block for kept columns (key >= thr), element by element in column order: of the
+// weights, or of 1 (a count) when `count`.
+fn blockSum(b: Block, thr: u32, m: f32, T: f32, count: bool) -> f32 {
+  var s = 0.0;
+  for (var i = b.i0; i < b.i1; i++) {
+    let z = logits[b.base + i];
+    var w = vec4f(1.0);
+    if (!count) { w = weights(z, m, T); }
+    for (var l = 0u; l < 4u; l++) {
+      let j = 4u * i + l;
+      if (j < P.vocab && orderKey(z[l]) >= thr) { s += w[l]; }
+    }
+  }
+  return s;
+}
+
+@compute @workgroup_size(WG)
+fn sample(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = wg.x;
+  let t = lid.x;
+  if (r >= P.B) { return; }  // uniform across the workgroup
+  let c = (P.stride4 + WG - 1u) / WG;
+  let blk = Block((P.logitsRow + r * P.rowStep) * P.stride4, min(t * c, P.stride4), min(t * c + c, P.stride4));
+  var T = P.temperature;
+  if (P.perRow == 1u) { T = temps[r]; }
+  let greedy = !(T > 0.0);
+  let Tl = select(T, 1.0, greedy);
+
+  // Max and first argmax.
+  var m = 0.0;
+  var a = NONE;
+  for (var i = blk.i0; i < blk.i1; i++) {
+    let z = logits[blk.base + i];
+    for (var l = 0u; l < 4u; l++) {
+      let j = 4u * i + l;
+      if (j < P.vocab && (a == NONE || z[l] > m)) { m = z[l]; a = j; }
+    }
+  }
+  part[t] = m;
+  partIdx[t] = a;
+  workgroupBarrier();
+  var M = 0.0;
+  var A = NONE;
+  for (var i = 0u; i < WG; i++) {
+    if (partIdx[i] != NONE && (A == NONE || part[i] > M)) { M = part[i]; A = partIdx[i]; }
+  }
+  workgroupBarrier();
+
+  // Full normaliser for the log-probability.
+  let mine = blockSum(blk, 0u, M, Tl, false);
+  let full = foldSum(t, mine).y;
+
+  // Threshold of the kept set (key >= thr); 0 keeps every column.
+  var thr = 0u;
+  if (P.topK > 0u && P.topK < P.vocab) {
+    for (var bit = 32u; bit > 0u; bit--) {
+      let cand = thr | (1u << (bit - 1u));
+      if (foldSum(t, blockSum(blk, cand, M, Tl, true)).y >= f32(P.topK)) { thr = cand; }
+    }
+  }
+  let filtered = (P.topK > 0u && P.topK < P.vocab) || P.topP < 1.0;
+  if (P.topP < 1.0) {
+    let goal = P.topP * foldSum(t, blockSum(blk, thr, M, Tl, false)).y;
+    var thrP = 0u;
+    for (var bit = 32u; bit > 0u; bit--) {
+      let cand = thrP | (1u << (bit - 1u));
+      if (foldSum(t, blockSum(blk, max(cand, thr), M, Tl, false)).y >= goal) { thrP = cand; }
+    }
+    thr = max(thr, thrP);
+  }
+  var kept = mine;
+  if (filtered) { kept = blockSum(blk, thr, M, Tl, false); }
+  let f = foldSum(t, kept);
+
+  // Inverse CDF: the invocation whose interval [before, before + kept) holds the goalU walks its block.
+  let goalU = uniform01(P.seed, P.step, P.rngRow + r) * f.y;
+  var tok = NONE;
+  var zTok = 0.0;
+  if (greedy) {
+    if (t == 0u) { tok = A; zTok = M; }
+  } else if (f.x <= goalU && goalU < f.x + kept) {
+    var s = 0.0;
+    for (var i = blk.i0; i < blk.i1 && tok == NONE; i++) {
+      let z = logits[blk.base + i];
+      let w = weights(z, M, Tl);
+      for (var l = 0u; l < 4u; l++) {
+        let j = 4u * i + l;
+        if (tok == NONE && j < P.vocab && orderKey(z[l]) >= thr) {
+          s += w[l];
+          if (f.x + s > goalU) { tok = j; zTok = z[l]; }
+        }
+      }
+    }
+  }
+  if (tok != NONE) {
+    tokens[r] = tok;
+    logprobs[r] = (zTok - M) / Tl - log(full);
+  }
+}

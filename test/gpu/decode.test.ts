@@ -1,0 +1,99 @@
+// Decoding on the GPU (ts/model/decoder.ts): sampled tokens' log-probabilities against a training
+// forward over the same sequences, temperature 0 against greedy, groups, and seeds.
+import { describe, expect, it } from 'vitest';
+import { preset } from '../../ts/model/config.js';
+import { Model } from '../../ts/model/model.js';
+import { initParams, paramLayout } from '../../ts/model/params.js';
+import { refLogprob } from '../../ts/ref/sample.js';
+import { rng, testSeed } from '../util/random.js';
+import { testGpu } from './setup.js';
+
+const seed = testSeed();
+const rand = rng(seed);
+const V = 61;
+const config = preset('tiny', V);
+const Vp = Math.ceil(V / 4) * 4;
+const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
+const S = 24; // longest prompt + completion
+const maxNew = 12;
+
+/** Random weights scaled up so the distributions are far from uniform (top-k / top-p matter). */
+function params(): Float32Array {
+  const layout = paramLayout(config);
+  const p = initParams(config, layout, 1 + Math.floor(rand() * 1000));
+  const e = layout.byName.get('model.embed_tokens.weight')!;
+  for (let i = 0; i < e.size; i++) p[e.offset + i] *= 20;
+  return p;
+}
+
+const prompts = () => [3, 7, 1, 10].map((n) => Int32Array.from({ length: n }, () => Math.floor(rand() * V)));
+
+/** Logits of the training forward over each prompt + completion, padded to S (rows of Vp). */
+async function forwardLogits(model: Model, seqs: number[][]): Promise<Float32Array> {
+  const ids = new Uint32Array(model.shape.batch * S);
+  seqs.forEach((s, r) => ids.set(s, r * S));
+  return model.logits({ ids, targets: new Uint32Array(ids.length), mask: new Float32Array(ids.length).fill(1) });
+}
+
+describe(`decoding (seed ${seed})`, () => {
+  it('sampled log-probabilities equal log_softmax(logits / T) of a training forward over the same sequences', async () => {
+    const g = await testGpu();
+    const ps = prompts(), group = 3;
+    // Decode batch above the training batch: 4 prompts x 3 sequences.
+    const model = await Model.create(g, config, { params: params() }, { batch: ps.length * group, seqLen: S, decodeBatch: 16 }, hyper);
+    for (const o of [{ temperature: 0.8 }, { temperature: 1.3, topK: 5, topP: 0.9 }, { temperature: 0 }]) {
+      const out = await model.sample(ps, { maxNew, stopId: -1, seed: Math.floor(rand() * 1e9), group, ...o });
+      expect(out.logprobTemperature).toBe(o.temperature || 1);
+      const seqs = out.tokens.map((t, r) => [...ps[Math.floor(r / group)], ...t]);
+      const logits = await forwardLogits(model, seqs);
+      let worst = 0;
+      out.tokens.forEach((toks, r) => {
+        const n = ps[Math.floor(r / group)].length;
+        expect(toks.length).toBe(maxNew);
+        toks.forEach((tok, i) => {
+          const at = (r * S + n + i - 1) * Vp;
+          worst = Math.max(worst, Math.abs(out.logprobs[r][i] - refLogprob(logits.subarray(at, at + V), tok, out.logprobTemperature)));
+        });
+      });
+      expect(worst, `${JSON.stringify(o)} (seed ${seed})`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('temperature 0 is greedy: the same tokens as greedy(), argmax of the training forward', async () => {
+    const g = await testGpu();
+    const ps = prompts();
+    const model = await Model.create(g, config, { params: params() }, { batch: ps.length, seqLen: S }, hyper);
+    const sampled = await model.sample(ps, { maxNew, stopId: -1, temperature: 0, seed: 5 });
+    const greedy = await model.greedy(ps, maxNew, -1);
+    expect(sampled.tokens.map((t) => Array.from(t))).toEqual(greedy.map((t) => Array.from(t)));
+    const logits = await forwardLogits(model, sampled.tokens.map((t, r) => [...ps[r], ...t]));
+    sampled.tokens.forEach((toks, r) =>
+      toks.forEach((tok, i) => {
+        const row = logits.subarray((r * S + ps[r].length + i - 1) * Vp, (r * S + ps[r].length + i - 1) * Vp + V);
+        expect(Math.max(...row) - row[tok], `row ${r} token ${i}`).toBeLessThan(1e-5);
+      }),
+    );
+  });
+
+  it('stops after the stop token; one seed gives the same samples, another seed other samples', async () => {
+    const g = await testGpu();
+    const ps = prompts(), group = 2;
+    const model = await Model.create(g, config, { params: params() }, { batch: 2, seqLen: S, decodeBatch: ps.length * group }, hyper);
+    const o = { maxNew, temperature: 1.5, seed: 2 ** 40 + 17, group };
+    const free = await model.sample(ps, { ...o, stopId: -1 });
+    const again = await model.sample(ps, { ...o, stopId: -1 });
+    expect(again).toEqual(free);
+    const other = await model.sample(ps, { ...o, stopId: -1, seed: o.seed + 1 });
+    expect(other.tokens.map((t) => Array.from(t))).not.toEqual(free.tokens.map((t) => Array.from(t)));
+    // The group's sequences of one prompt draw from different counters.
+    expect(Array.from(free.tokens[0])).not.toEqual(Array.from(free.tokens[1]));
+    // Stopping at the first token of row 0 ends that row there; the others are unchanged up to their own stop.
+    const stopId = free.tokens[0][0];
+    const stopped = await model.sample(ps, { ...o, stopId });
+    stopped.tokens.forEach((t, r) => {
+      const cut = free.tokens[r].indexOf(stopId);
+      expect(Array.from(t)).toEqual(Array.from(cut < 0 ? free.tokens[r] : free.tokens[r].subarray(0, cut + 1)));
+    });
+    await expect(model.sample(ps, { ...o, stopId: -1, group: 3 })).rejects.toThrow(/decodeBatch/);
+  });
+});
