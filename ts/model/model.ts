@@ -121,9 +121,13 @@ export class Model implements TrainableModel {
 
   /** The forward over the uploaded micro-batch (loss and, with grad, d(hf) and dEmbed +=). */
   private forward(scale: number, grad: boolean): Dispatch[] {
+    return [...this.body(), ...this.head(scale, grad)];
+  }
+
+  /** Embedding, the layers and the final norm (hf). */
+  private body(): Dispatch[] {
     const c = this.config, a = this.acts, T = a.T, S = this.shape.seqLen, B = this.shape.batch;
-    const D = c.hidden_size, F = c.intermediate_size, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads;
-    const V = embedRows(c);
+    const D = c.hidden_size, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads;
     const list: Dispatch[] = [embedding({ ids: a.ids, table: this.p('model.embed_tokens.weight'), out: a.x[0], T, V: c.vocab_size, D })];
     for (let l = 0; l < c.num_hidden_layers; l++) {
       const L = a.layers[l];
@@ -131,17 +135,21 @@ export class Model implements TrainableModel {
       const attend = attentionForward({ q: L.q, k: L.k, v: L.v, o: L.o, lse: L.lse, B, S, H, KVH, hd });
       list.push(...layerForward(c, l, T, (n) => this.p(n), { ...L, x: a.x[l], out: a.x[l + 1], tmp: a.tmp }, positions, attend));
     }
-    const last = c.num_hidden_layers;
-    list.push(
-      rmsnorm({ x: a.x[last], weight: this.p('model.norm.weight'), y: a.hf, rstd: a.rstdf, T, D, eps: c.rms_norm_eps }),
+    list.push(rmsnorm({ x: a.x[c.num_hidden_layers], weight: this.p('model.norm.weight'), y: a.hf, rstd: a.rstdf, T, D, eps: c.rms_norm_eps }));
+    return list;
+  }
+
+  /** The tied LM head and the loss (per token, summed); with grad also d(hf) and dEmbed +=. */
+  private head(scale: number, grad: boolean, logitScale = 1): Dispatch[] {
+    const c = this.config, a = this.acts, T = a.T;
+    return [
       ...lmHeadLoss({
         x: a.hf, embed: this.p('model.embed_tokens.weight'), targets: a.targets, mask: a.mask, loss: a.loss, logits: a.logits,
-        dx: a.dH, dEmbed: this.g('model.embed_tokens.weight'), T, D, vocab: c.vocab_size, embedRows: V,
-        chunkRows: T <= LOGIT_CHUNK ? T : LOGIT_CHUNK, scale, grad,
+        dx: a.dH, dEmbed: this.g('model.embed_tokens.weight'), T, D: c.hidden_size, vocab: c.vocab_size, embedRows: embedRows(c),
+        chunkRows: T <= LOGIT_CHUNK ? T : LOGIT_CHUNK, scale, grad, logitScale,
       }),
       ...lossTotal(a.loss, a.lossPartials, a.lossSum, T),
-    );
-    return list;
+    ];
   }
 
   /** The backward of the last forward; parameter gradients are added to `grads`. */
@@ -204,7 +212,7 @@ export class Model implements TrainableModel {
     const counted = batches.reduce((s, b) => s + b.mask.reduce((a, x) => a + x, 0), 0);
     if (!(counted > 0)) throw new Error('a training step needs at least one counted (mask > 0) token');
     const scale = 1 / counted;
-    await this.gpu.run([fill(this.grads, this.layout.total, 0)]);
+    await this.zeroGrads();
     let lossSum = 0;
     for (const b of batches) {
       this.upload(b);
@@ -212,6 +220,19 @@ export class Model implements TrainableModel {
       await this.gpu.run([...this.forward(scale, true), ...this.backward(true)]);
       lossSum += (await this.gpu.read(this.acts.lossSum, Float32Array, 1))[0];
     }
+    const { gradNorm } = await this.applyUpdate(lr, step);
+    return { loss: lossSum / counted, gradNorm };
+  }
+
+  async zeroGrads(): Promise<void> {
+    await this.gpu.run([fill(this.grads, this.layout.total, 0)]);
+  }
+
+  /**
+   * Clips the accumulated gradients by their global norm and takes one AdamW step (`step` from 1).
+   * A non-finite norm would turn every weight into NaN: the update is skipped (the caller sees it).
+   */
+  async applyUpdate(lr: number, step: number): Promise<{ gradNorm: number }> {
     const h = this.hyper;
     await this.gpu.run(gradNorm({ grads: this.grads, n: this.layout.total, partials: this.normPartials, stats: this.clipStats, maxNorm: h.clip }));
     const [norm] = await this.gpu.read(this.clipStats, Float32Array, 1);
@@ -221,7 +242,35 @@ export class Model implements TrainableModel {
         adamw({ params: this.params, grads: this.grads, m: this.m, v: this.v, clip: this.clipStats, ranges: this.ranges, lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weight_decay, step }),
       );
     }
-    return { loss: lossSum / counted, gradNorm: norm };
+    return { gradNorm: norm };
+  }
+
+  /** The batch whose forward activations the buffers hold (for policyGradient). */
+  private bodyOf?: Batch;
+
+  /**
+   * log p(target) per token under logits * logitScale (0 where the mask is 0), from a forward that
+   * keeps its activations for policyGradient(b).
+   */
+  async tokenLogprobs(b: Batch, logitScale = 1): Promise<Float32Array> {
+    this.upload(b);
+    await this.gpu.run([...this.body(), ...this.head(1, false, logitScale)]);
+    this.bodyOf = b;
+    const loss = await this.gpu.read(this.acts.loss, Float32Array);
+    return loss.map((l, t) => (b.mask[t] ? -l / b.mask[t] : 0));
+  }
+
+  /**
+   * Adds to the gradients Σ_t w_t ∇(-log p(target_t)), i.e. the gradient of a loss whose derivative
+   * by each token's log-probability is -w_t (RL: w_t = -dL/dlogp_t). Needs the activations of
+   * tokenLogprobs(b) (same batch, nothing run in between).
+   */
+  async policyGradient(b: Batch, weights: Float32Array, logitScale = 1): Promise<void> {
+    if (this.bodyOf !== b) throw new Error('policyGradient: call tokenLogprobs on the same batch first (its activations are reused)');
+    this.bodyOf = undefined;
+    this.gpu.write(this.acts.mask, weights);
+    this.uploadGroups(b.ids);
+    await this.gpu.run([...this.head(1, true, logitScale), ...this.backward(true)]);
   }
 
   /** Forward and backward of one micro-batch without an update: the loss and the gradients (tests, oracle). */

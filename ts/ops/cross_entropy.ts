@@ -88,6 +88,8 @@ export interface LmHeadArgs {
   scale: number;
   /** Record the backward products too (default true). */
   grad?: boolean;
+  /** Logits are (x·Eᵀ) * logitScale, e.g. 1/temperature for a policy sampled at that temperature. */
+  logitScale?: number;
 }
 
 /** Rows [r0, r0 + n) of a [*, D] binding (r0 * D * 4 is 256-byte aligned, so an aligned binding stays aligned). */
@@ -114,7 +116,7 @@ export function lmHeadLoss(a: LmHeadArgs): Dispatch[] {
   for (let r0 = 0; r0 < T; r0 += chunk) {
     const n = Math.min(chunk, T - r0);
     const whole = n === T;
-    const fwd: MatmulArgs = { a: rowsOf(a.x, r0, n, D, whole), b: a.embed, c: a.logits, M: n, N: V, K: D, transB: true };
+    const fwd: MatmulArgs = { a: rowsOf(a.x, r0, n, D, whole), b: a.embed, c: a.logits, M: n, N: V, K: D, transB: true, alpha: a.logitScale ?? 1 };
     list.push(
       matmul(fwd),
       crossEntropy({ logits: a.logits, targets: a.targets, mask: a.mask, loss: a.loss, rows: n, vocab, stride: V, rowOffset: r0, scale: a.scale, grad }),

@@ -2,6 +2,7 @@
 // load with an error naming every bad field, saved beside every checkpoint.
 import { PRESETS, type PresetName } from '../model/config.js';
 import { parseMixture } from '../data/mixture.js';
+import { FieldChecker } from '../util/fields.js';
 
 export interface RunConfig {
   stage: 'pretrain' | 'midtrain';
@@ -65,18 +66,10 @@ export const DEFAULTS: Omit<RunConfig, 'stage' | 'mixture' | 'tokens'> = {
 export function validateRunConfig(raw: unknown): RunConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('run config must be a JSON object');
   const c = { ...DEFAULTS, ...(raw as object) } as Record<string, unknown>;
-  const bad: string[] = [];
-  const known = new Set([...Object.keys(DEFAULTS), 'stage', 'mixture', 'tokens', 'init']);
-  for (const k of Object.keys(raw)) if (!known.has(k)) bad.push(`unknown field '${k}'`);
-  const int = (k: string, min: number) => {
-    if (!Number.isInteger(c[k]) || (c[k] as number) < min) bad.push(`${k} must be an integer >= ${min} (got ${JSON.stringify(c[k])})`);
-  };
-  const num = (k: string, lo: number, hi: number, open = false) => {
-    const v = c[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (open && v === lo)) {
-      bad.push(`${k} must be a number in ${open ? '(' : '['}${lo}, ${hi}] (got ${JSON.stringify(v)})`);
-    }
-  };
+  const f = new FieldChecker(c);
+  const bad = f.bad;
+  f.unknown(raw, [...Object.keys(DEFAULTS), 'stage', 'mixture', 'tokens', 'init']);
+  const int = f.int.bind(f), num = f.num.bind(f);
   if (c.stage !== 'pretrain' && c.stage !== 'midtrain') bad.push(`stage must be "pretrain" or "midtrain" (got ${JSON.stringify(c.stage)})`);
   if (!PRESETS.includes(c.model as PresetName)) bad.push(`model must be one of ${PRESETS.join(', ')} (got ${JSON.stringify(c.model)})`);
   if (c.init !== undefined && typeof c.init !== 'string') bad.push('init must be a checkpoint directory path');
@@ -109,7 +102,7 @@ export function validateRunConfig(raw: unknown): RunConfig {
   int('eval_max_new_tokens', 1);
   int('seed', 0);
   if (typeof c.min_lr === 'number' && typeof c.lr === 'number' && c.min_lr > c.lr) bad.push(`min_lr ${c.min_lr} is above lr ${c.lr}`);
-  if (bad.length) throw new Error(`bad run config: ${bad.join('; ')}`);
+  f.throwIfBad('bad run config');
   return c as unknown as RunConfig;
 }
 

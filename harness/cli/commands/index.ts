@@ -1,6 +1,7 @@
 import type { Command } from './types.js';
 import { data } from './data.js';
 import { devices } from './devices.js';
+import { rl } from './rl.js';
 import { start } from './start.js';
 import { midtrain, pretrain } from './train.js';
 import { detokenize, tokenize } from './tokenize.js';
@@ -13,6 +14,7 @@ export const commands: Record<string, Command> = {
   start,
   pretrain,
   midtrain,
+  rl,
   tokenize,
   detokenize,
   verify,

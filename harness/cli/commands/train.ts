@@ -10,19 +10,10 @@ import { emit } from '../../../ts/util/jsonl.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
-/** --config FILE|PRESET, with --set key=value,... overrides (numbers and JSON values parsed). */
-export function loadRunConfig(args: Args, stage: RunConfig['stage']): RunConfig {
-  const spec = args.str('config', `mini-${stage}`);
-  let raw: Record<string, unknown>;
-  if (RUN_PRESETS[spec]) raw = { ...RUN_PRESETS[spec] };
-  else if (existsSync(spec)) {
-    try {
-      raw = JSON.parse(readFileSync(spec, 'utf8'));
-    } catch (e) {
-      throw new Error(`run config ${spec} is not valid JSON: ${(e as Error).message}`);
-    }
-  } else throw new Error(`--config ${spec}: no such file or preset; presets: ${Object.keys(RUN_PRESETS).join(', ')}`);
-  for (const kv of (args.optStr('set') ?? '').split(',').filter(Boolean)) {
+/** Applies `--set key=value;key=value` (or comma-separated when no value holds a comma); values are parsed as JSON when they are JSON. */
+export function applySets(raw: Record<string, unknown>, sets: string | undefined): void {
+  if (!sets) return;
+  for (const kv of sets.split(sets.includes(';') ? ';' : ',').filter(Boolean)) {
     const eq = kv.indexOf('=');
     if (eq < 1) throw new Error(`--set expects key=value pairs, got '${kv}'`);
     const v = kv.slice(eq + 1);
@@ -32,6 +23,23 @@ export function loadRunConfig(args: Args, stage: RunConfig['stage']): RunConfig 
       raw[kv.slice(0, eq)] = v;
     }
   }
+}
+
+/** A config given as a preset name or a JSON file. */
+export function readConfigSpec(spec: string, presets: Record<string, object>, what: string): Record<string, unknown> {
+  if (presets[spec]) return { ...presets[spec] };
+  if (!existsSync(spec)) throw new Error(`--config ${spec}: no such file or preset; presets: ${Object.keys(presets).join(', ')}`);
+  try {
+    return JSON.parse(readFileSync(spec, 'utf8'));
+  } catch (e) {
+    throw new Error(`${what} ${spec} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** --config FILE|PRESET, with --set overrides. */
+export function loadRunConfig(args: Args, stage: RunConfig['stage']): RunConfig {
+  const raw = readConfigSpec(args.str('config', `mini-${stage}`), RUN_PRESETS, 'run config');
+  applySets(raw, args.optStr('set'));
   const init = args.optStr('init');
   if (init) raw.init = init;
   const cfg = validateRunConfig(raw);

@@ -1,0 +1,33 @@
+// `rl`: GRPO from a checkpoint with a config (preset or JSON file, --set overrides); metrics as JSON
+// lines per step; resumes from the run directory's latest checkpoint.
+import { Gpu } from '../../../ts/gpu/index.js';
+import { validateGrpoConfig, type GrpoConfig } from '../../../ts/rl/config.js';
+import { RL_PRESETS } from '../../../ts/rl/presets.js';
+import { runRl } from '../../../ts/rl/stage.js';
+import { emit } from '../../../ts/util/jsonl.js';
+import type { Args } from '../args.js';
+import { applySets, readConfigSpec } from './train.js';
+import type { Command } from './types.js';
+
+export function loadRlConfig(args: Args): GrpoConfig {
+  const raw = readConfigSpec(args.str('config', 'mini-rl'), RL_PRESETS, 'RL config');
+  applySets(raw, args.optStr('set'));
+  const init = args.optStr('init');
+  if (init) raw.init = init;
+  const ops = args.optStr('ops');
+  if (ops) raw.ops = ops.split('-').map(Number);
+  return validateGrpoConfig(raw);
+}
+
+export const rl: Command = {
+  summary: 'GRPO from a checkpoint: --init CKPT --out DIR [--config mini-rl|paper-rl|FILE] [--ops 11-14] [--set k=v,...] [--adapter A]',
+  async run(args) {
+    const out = args.str('out');
+    const adapter = args.optStr('adapter');
+    const cfg = loadRlConfig(args);
+    args.checkAllUsed();
+    const gpu = await Gpu.create({ adapter });
+    const result = await runRl(cfg, out, gpu, (m) => emit({ stage: 'rl', ...m }));
+    emit({ stage: 'rl', done: true, checkpoint: result.checkpoint, steps: result.metrics.length, adapter: gpu.adapterName });
+  },
+};

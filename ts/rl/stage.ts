@@ -1,0 +1,124 @@
+// The RL stage: GRPO from a checkpoint for a number of steps, with metrics as JSON lines, periodic
+// checkpoints (policy, AdamW moments, step counters) and exact resume.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate, promptText, type Problem } from '../data/generator.js';
+import { Tokenizer } from '../data/tokenizer.js';
+import { REWARD_PRESETS, scoreBatch, type RewardConfig } from '../data/verifier.js';
+import type { Gpu } from '../gpu/device.js';
+import { Model } from '../model/model.js';
+import { paramLayout } from '../model/params.js';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { log } from '../util/jsonl.js';
+import { Progress } from '../util/progress.js';
+import type { GrpoConfig } from './config.js';
+import { grpoStep, type StepMetrics } from './grpo.js';
+
+export interface RlResult {
+  checkpoint: string;
+  metrics: StepMetrics[];
+}
+
+export function rewardConfig(cfg: GrpoConfig): RewardConfig {
+  return { ...REWARD_PRESETS[cfg.reward], countExtraNodes: cfg.count_extra_nodes };
+}
+
+/** The prompts of RL step `step`: ops uniform in the range, templates in turn, all reproducible from the seed. */
+async function stepProblems(cfg: GrpoConfig, step: number, tok: Tokenizer, maxPrompt: number): Promise<{ problems: Problem[]; prompts: Int32Array[] }> {
+  const problems: Problem[] = [];
+  const prompts: Int32Array[] = [];
+  const span = cfg.ops[1] - cfg.ops[0] + 1;
+  for (let i = 0; problems.length < cfg.prompts_per_step; i++) {
+    if (i > cfg.prompts_per_step * 20) throw new Error(`RL: no prompts of ops ${cfg.ops} fit the context (${maxPrompt} tokens for the prompt)`);
+    const seed = (cfg.seed * 1_000_003 + step * 10_007 + i) >>> 0;
+    const p = await generate({ seed, op: cfg.ops[0] + (seed % span), template: cfg.templates[i % cfg.templates.length], mode: 'forward' });
+    const ids = tok.encode(promptText(p));
+    if (ids.length > maxPrompt) continue;
+    problems.push(p);
+    prompts.push(ids);
+  }
+  return { problems, prompts };
+}
+
+export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
+  if (!cfg.init) throw new Error('RL needs init: the checkpoint to start from');
+  mkdirSync(out, { recursive: true });
+  const runFile = join(out, 'rl.json');
+  if (existsSync(runFile) && readFileSync(runFile, 'utf8') !== JSON.stringify(cfg, null, 2) + '\n') {
+    throw new Error(`${out} holds an RL run with a different configuration (${runFile})`);
+  }
+  writeFileSync(runFile, JSON.stringify(cfg, null, 2) + '\n');
+  const ckptRoot = join(out, 'checkpoints');
+  const resumeDir = latestCheckpoint(ckptRoot);
+  const init = loadCheckpoint(cfg.init, paramLayout);
+  const start = resumeDir ? loadCheckpoint(resumeDir, paramLayout) : init;
+  if (!init.tokenizerJson) throw new Error(`${cfg.init} has no tokenizer.json`);
+  const tok = await Tokenizer.fromJson(init.tokenizerJson);
+  const config = init.config;
+  const S = config.max_position_embeddings;
+  const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.clip };
+  const shape = { batch: cfg.micro_batch_size, seqLen: S };
+  const policy = await Model.create(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
+  // The frozen reference of the KL term is the starting checkpoint.
+  const reference = cfg.beta > 0 ? await Model.create(gpu, config, { params: init.params }, shape, hyper) : undefined;
+  const state = (start.state as { step: number; tokensSeen: number; dataCursor: unknown; rng: unknown; runConfig: unknown } | undefined) ?? undefined;
+  let step = resumeDir && state ? state.step : 0;
+  const updates = { n: resumeDir && state ? (state.dataCursor as { updates: number }).updates : 0 };
+  const metricsFile = join(out, 'metrics.jsonl');
+  if (resumeDir) log(`resuming RL from ${resumeDir} (step ${step} of ${cfg.steps})`);
+  if (existsSync(metricsFile)) {
+    const kept = readFileSync(metricsFile, 'utf8').split('\n').filter((l) => {
+      try {
+        return (JSON.parse(l) as { step: number }).step <= step;
+      } catch {
+        return false;
+      }
+    });
+    writeFileSync(metricsFile, kept.map((l) => l + '\n').join(''));
+  }
+  const stopId = tok.specialId('</answer>');
+  const pad = tok.specialId('[PAD]');
+  const rc = rewardConfig(cfg);
+  const save = async () => {
+    const snap = await policy.snapshot();
+    return saveCheckpoint(ckptRoot, {
+      config, layout: policy.layout, ...snap, tokenizerJson: init.tokenizerJson!,
+      state: { step, tokensSeen: 0, dataCursor: { updates: updates.n }, rng: { seed: cfg.seed }, runConfig: cfg },
+    });
+  };
+  const progress = new Progress('rl', cfg.steps, 'steps', 5);
+  const all: StepMetrics[] = [];
+  let checkpoint = resumeDir ?? '';
+  while (step < cfg.steps) {
+    const t0 = performance.now();
+    const { problems, prompts } = await stepProblems(cfg, step + 1, tok, S - cfg.max_completion_length - 1);
+    const m = await grpoStep(
+      policy,
+      reference,
+      cfg,
+      {
+        prompts,
+        step: step + 1,
+        seed: cfg.seed * 7919 + step + 1,
+        updates,
+        score: async (i, completions) => {
+          const scores = await scoreBatch(problems[i], completions.map((c) => tok.decode(c)), rc);
+          return scores.map((s) => ({ reward: s.reward, outcome: s.outcome, process: s.process, processCorrect: s.processCorrect }));
+        },
+      },
+      pad,
+      stopId,
+      cfg.learning_rate,
+    );
+    step++;
+    const row = { ...m, lr: cfg.learning_rate, seconds: +((performance.now() - t0) / 1000).toFixed(2) };
+    appendFileSync(metricsFile, JSON.stringify({ stage: 'rl', ...row }) + '\n');
+    all.push(m);
+    onMetrics(row);
+    progress.update(step, `reward ${m.reward_mean.toFixed(3)}`);
+    if (cfg.checkpoint_interval && step % cfg.checkpoint_interval === 0 && step < cfg.steps) checkpoint = await save();
+  }
+  progress.done();
+  checkpoint = await save();
+  return { checkpoint, metrics: all };
+}
