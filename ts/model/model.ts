@@ -84,7 +84,8 @@ export class Model implements TrainableModel {
 
   /** For a training stage (ts/train/stage.ts): a model shaped by the run config. */
   static factory(gpu: Gpu): ModelFactory {
-    return (config, init, run) => Model.create(gpu, config, init, { batch: run.batch_size, seqLen: run.seq_len }, run);
+    // Held-out evaluation decodes its prompts together: a decode batch well above the training batch.
+    return (config, init, run) => Model.create(gpu, config, init, { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) }, run);
   }
 
   static async create(gpu: Gpu, config: Qwen2Config, init: { params: Float32Array; m?: Float32Array; v?: Float32Array }, shape: ModelShape, hyper: OptimHyper): Promise<Model> {

@@ -13,6 +13,8 @@ export interface TrainableModel {
   trainStep(batches: Batch[], lr: number, step: number): Promise<{ loss: number; gradNorm: number }>;
   /** Mean masked loss of a batch, no update. */
   evalLoss(batch: Batch): Promise<number>;
+  /** Sequences greedy() decodes at once. */
+  readonly decodeBatch: number;
   /** Greedy continuation of each prompt until `stopId` or `maxNew` tokens (stop token included). */
   greedy(prompts: Int32Array[], maxNew: number, stopId: number): Promise<Int32Array[]>;
   /** Parameters and AdamW moments, flat, for checkpoints. */
@@ -51,25 +53,30 @@ export async function heldOut(model: TrainableModel, tok: Tokenizer, byOp: Map<n
   const stop = tok.specialId('</answer>');
   let lossSum = 0;
   let lossN = 0;
-  const accuracy: Record<number, number> = {};
+  const judgedProblems: { op: number; p: Problem; prompt: Int32Array }[] = [];
   const judged: Record<number, number> = {};
-  const majority: Record<number, number> = {};
   for (const [op, all] of byOp) {
     for (let i = 0; i < all.length; i += rows) {
       lossSum += await model.evalLoss(packDocuments(tok, all.slice(i, i + rows), rows, S));
       lossN++;
     }
-    const encoded = all.map((p) => ({ p, prompt: tok.encode(promptText(p)) }));
-    const fits = encoded.filter((e) => e.prompt.length < S);
+    const fits = all.map((p) => ({ op, p, prompt: tok.encode(promptText(p)) })).filter((e) => e.prompt.length < S);
     judged[op] = fits.length;
-    if (!fits.length) continue;
-    const problems = fits.map((e) => e.p);
-    const prompts = fits.map((e) => e.prompt);
-    const outs: string[] = [];
-    for (let i = 0; i < prompts.length; i += rows) {
-      for (const ids of await model.greedy(prompts.slice(i, i + rows), Math.min(maxNew, S - 1), stop)) outs.push(tok.decode(ids));
-    }
-    const scores = await scoreBatch(problems, outs, REWARD_PRESETS.outcome);
+    judgedProblems.push(...fits);
+  }
+  // Every op's prompts decode together, as many at once as the model takes.
+  const outs: string[] = [];
+  for (let i = 0; i < judgedProblems.length; i += model.decodeBatch) {
+    const prompts = judgedProblems.slice(i, i + model.decodeBatch).map((e) => e.prompt);
+    for (const ids of await model.greedy(prompts, Math.min(maxNew, S - 1), stop)) outs.push(tok.decode(ids));
+  }
+  const accuracy: Record<number, number> = {};
+  const majority: Record<number, number> = {};
+  for (const op of byOp.keys()) {
+    const idx = judgedProblems.flatMap((e, i) => (e.op === op ? [i] : []));
+    if (!idx.length) continue;
+    const problems = idx.map((i) => judgedProblems[i].p);
+    const scores = await scoreBatch(problems, idx.map((i) => outs[i]), REWARD_PRESETS.outcome);
     accuracy[op] = scores.filter((s) => s.outcome === 1).length / problems.length;
     const counts = new Map<number, number>();
     for (const p of problems) counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
