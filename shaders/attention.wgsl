@@ -8,9 +8,11 @@
 // storage load costs a per-lane scalar loop, even at an address all lanes share, and workgroup
 // memory and barriers cost more than they save. So each invocation owns R positions of one head,
 // keeps their HD-long vectors as vec4s in private arrays, and each k/v (or q/dO) vec4 it loads
-// serves all R positions; no barriers. The invocations of a workgroup own consecutive positions
-// of one sequence and head, so neighbours' causal loops have nearly the same length. Every sum
-// has a fixed order: results are bit-identical from run to run on one adapter.
+// serves all R positions; no barriers. A private array read at a loop index is also loaded lane
+// by lane, so the streaming loop (over keys, or queries in backward_kv) goes KB at a time and
+// touches each private vec4 once per block. The invocations of a workgroup own consecutive
+// positions of one sequence and head, so neighbours' causal loops have nearly the same length.
+// Every sum has a fixed order: results are bit-identical from run to run on one adapter.
 
 struct Params {
   B: u32, S: u32, H: u32, KVH: u32,
@@ -27,6 +29,8 @@ override R: u32 = 2u;
 const MAX_D4 = 32u;
 const MAX_R = 2u;
 const WG = 64u;
+// Keys (forward, backward_query) or queries (backward_kv) per block of the streaming loop.
+const KB = 4u;
 const LOWEST = -0x1.fffffep+127f; // lowest finite f32: no infinities in the arithmetic
 
 @group(0) @binding(0) var<storage, read> q: array<vec4f>;
@@ -81,27 +85,44 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
     l[r] = 0.0;
   }
   let last = s.first + min(s.i0 + R, p.S) - 1u;
-  for (var j = s.first; j <= last; j++) {
-    let kb = (j * p.KVH + g) * hd4;
-    var dot = array<vec4f, MAX_R>(); // zeroed each key (an explicit initializer is needed)
+  for (var j0 = s.first; j0 <= last; j0 += KB) {
+    // Scores of KB keys at once, so each private vec4 is read (q) or updated (acc) once per KB
+    // keys: lavapipe reads a private array at a loop index lane by lane, like storage.
+    var dot = array<array<vec4f, KB>, MAX_R>(); // zeroed each block (an explicit initializer is needed)
     for (var c = 0u; c < hd4; c++) {
-      let kc = k[kb + c];
-      for (var r = 0u; r < R; r++) { dot[r] = fma(qs[r][c], kc, dot[r]); }
+      var qc: array<vec4f, MAX_R>;
+      for (var r = 0u; r < R; r++) { qc[r] = qs[r][c]; }
+      for (var t = 0u; t < KB; t++) {
+        let kc = k[(min(j0 + t, last) * p.KVH + g) * hd4 + c];
+        for (var r = 0u; r < R; r++) { dot[r][t] = fma(qc[r], kc, dot[r][t]); }
+      }
     }
     var corr: array<f32, MAX_R>;
-    var w: array<f32, MAX_R>;
+    var w: array<array<f32, KB>, MAX_R>;
     for (var r = 0u; r < R; r++) {
-      let live = j <= s.first + s.i0 + r;
-      let score = select(LOWEST, hsum(dot[r]), live);
-      let mNew = max(m[r], score);
+      var score: array<f32, KB>;
+      var mNew = m[r];
+      for (var t = 0u; t < KB; t++) {
+        score[t] = select(LOWEST, hsum(dot[r][t]), j0 + t <= s.first + s.i0 + r);
+        mNew = max(mNew, score[t]);
+      }
       corr[r] = exp(m[r] - mNew);
-      w[r] = select(0.0, exp(score - mNew), live);
-      l[r] = fma(l[r], corr[r], w[r]);
+      var sum = 0.0;
+      for (var t = 0u; t < KB; t++) {
+        w[r][t] = select(0.0, exp(score[t] - mNew), j0 + t <= s.first + s.i0 + r);
+        sum += w[r][t];
+      }
+      l[r] = fma(l[r], corr[r], sum);
       m[r] = mNew;
     }
     for (var c = 0u; c < hd4; c++) {
-      let vc = v[kb + c];
-      for (var r = 0u; r < R; r++) { acc[r][c] = fma(acc[r][c], vec4f(corr[r]), w[r] * vc); }
+      var ac: array<vec4f, MAX_R>;
+      for (var r = 0u; r < R; r++) { ac[r] = acc[r][c] * corr[r]; }
+      for (var t = 0u; t < KB; t++) {
+        let vc = v[(min(j0 + t, last) * p.KVH + g) * hd4 + c];
+        for (var r = 0u; r < R; r++) { ac[r] = fma(vec4f(w[r][t]), vc, ac[r]); }
+      }
+      for (var r = 0u; r < R; r++) { acc[r][c] = ac[r]; }
     }
   }
   for (var r = 0u; r < R; r++) {
@@ -154,26 +175,38 @@ fn backward_query(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg
     lse[r] = bq_lse[row * p.H + s.h];
   }
   let last = s.first + min(s.i0 + R, p.S) - 1u;
-  for (var j = s.first; j <= last; j++) {
-    let kb = (j * p.KVH + g) * hd4;
-    var dot = array<vec4f, MAX_R>(); // zeroed each key (an explicit initializer is needed)
-    var dp = array<vec4f, MAX_R>();
+  for (var j0 = s.first; j0 <= last; j0 += KB) {
+    var dot = array<array<vec4f, KB>, MAX_R>(); // zeroed each block (an explicit initializer is needed)
+    var dp = array<array<vec4f, KB>, MAX_R>();
     for (var c = 0u; c < hd4; c++) {
-      let kc = k[kb + c];
-      let vc = v[kb + c];
-      for (var r = 0u; r < R; r++) {
-        dot[r] = fma(qs[r][c], kc, dot[r]);
-        dp[r] = fma(dO[r][c], vc, dp[r]);
+      var qc: array<vec4f, MAX_R>;
+      var dOc: array<vec4f, MAX_R>;
+      for (var r = 0u; r < R; r++) { qc[r] = qs[r][c]; dOc[r] = dO[r][c]; }
+      for (var t = 0u; t < KB; t++) {
+        let kb = (min(j0 + t, last) * p.KVH + g) * hd4 + c;
+        let kc = k[kb];
+        let vc = v[kb];
+        for (var r = 0u; r < R; r++) {
+          dot[r][t] = fma(qc[r], kc, dot[r][t]);
+          dp[r][t] = fma(dOc[r], vc, dp[r][t]);
+        }
       }
     }
-    var ds: array<f32, MAX_R>;
+    var ds: array<array<f32, KB>, MAX_R>;
     for (var r = 0u; r < R; r++) {
-      let live = j <= s.first + s.i0 + r;
-      ds[r] = select(0.0, exp(hsum(dot[r]) - lse[r]) * (hsum(dp[r]) - delta[r]), live);
+      for (var t = 0u; t < KB; t++) {
+        let live = j0 + t <= s.first + s.i0 + r;
+        ds[r][t] = select(0.0, exp(hsum(dot[r][t]) - lse[r]) * (hsum(dp[r][t]) - delta[r]), live);
+      }
     }
     for (var c = 0u; c < hd4; c++) {
-      let kc = k[kb + c];
-      for (var r = 0u; r < R; r++) { dq[r][c] = fma(vec4f(ds[r]), kc, dq[r][c]); }
+      var a: array<vec4f, MAX_R>;
+      for (var r = 0u; r < R; r++) { a[r] = dq[r][c]; }
+      for (var t = 0u; t < KB; t++) {
+        let kc = k[(min(j0 + t, last) * p.KVH + g) * hd4 + c];
+        for (var r = 0u; r < R; r++) { a[r] = fma(vec4f(ds[r][t]), kc, a[r]); }
+      }
+      for (var r = 0u; r < R; r++) { dq[r][c] = a[r]; }
     }
   }
   for (var r = 0u; r < R; r++) {
@@ -218,36 +251,52 @@ fn backward_kv(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
   let start = s.first + s.i0;
   let end = s.first + p.S;
   for (var h = s.h * group; h < (s.h + 1u) * group; h++) {
-    for (var i = start; i < end; i++) {
-      let qb = (i * p.H + h) * hd4;
-      var dot = array<vec4f, MAX_R>(); // zeroed each query (an explicit initializer is needed)
-      var dp = array<vec4f, MAX_R>();
+    for (var i0 = start; i0 < end; i0 += KB) {
+      // KB queries at once: each private vec4 (k, v, dk, dv) is touched once per KB queries.
+      var dot = array<array<vec4f, KB>, MAX_R>(); // zeroed each block (an explicit initializer is needed)
+      var dp = array<array<vec4f, KB>, MAX_R>();
       for (var c = 0u; c < hd4; c++) {
-        let qc = q[qb + c] * p.scale; // scores as the forward computes them, bit for bit
-        let dOc = bkv_dO[qb + c];
-        for (var r = 0u; r < R; r++) {
-          dot[r] = fma(qc, ks[r][c], dot[r]);
-          dp[r] = fma(dOc, vs[r][c], dp[r]);
+        var kc: array<vec4f, MAX_R>;
+        var vc: array<vec4f, MAX_R>;
+        for (var r = 0u; r < R; r++) { kc[r] = ks[r][c]; vc[r] = vs[r][c]; }
+        for (var t = 0u; t < KB; t++) {
+          let qb = (min(i0 + t, end - 1u) * p.H + h) * hd4 + c;
+          let qc = q[qb] * p.scale; // scores as the forward computes them, bit for bit
+          let dOc = bkv_dO[qb];
+          for (var r = 0u; r < R; r++) {
+            dot[r][t] = fma(qc, kc[r], dot[r][t]);
+            dp[r][t] = fma(dOc, vc[r], dp[r][t]);
+          }
         }
       }
-      let lse = bkv_lse[i * p.H + h];
-      let delta = bkv_delta[i * p.H + h];
-      var pr: array<f32, MAX_R>;
-      var ds: array<f32, MAX_R>;
-      for (var r = 0u; r < R; r++) {
-        let live = i >= s.first + s.i0 + r;
-        pr[r] = select(0.0, exp(hsum(dot[r]) - lse), live);
-        ds[r] = pr[r] * (hsum(dp[r]) - delta);
-      }
-      // Loaded again rather than kept: on lavapipe a storage load costs less than a private
-      // array's store and load at a loop index.
-      for (var c = 0u; c < hd4; c++) {
-        let qc = q[qb + c] * p.scale;
-        let dOc = bkv_dO[qb + c];
+      var pr: array<array<f32, KB>, MAX_R>;
+      var ds: array<array<f32, KB>, MAX_R>;
+      for (var t = 0u; t < KB; t++) {
+        let i = min(i0 + t, end - 1u);
+        let lse = bkv_lse[i * p.H + h];
+        let delta = bkv_delta[i * p.H + h];
         for (var r = 0u; r < R; r++) {
-          dv[r][c] = fma(vec4f(pr[r]), dOc, dv[r][c]);
-          dk[r][c] = fma(vec4f(ds[r]), qc, dk[r][c]);
+          let live = i0 + t >= s.first + s.i0 + r && i0 + t < end;
+          pr[r][t] = select(0.0, exp(hsum(dot[r][t]) - lse), live);
+          ds[r][t] = pr[r][t] * (hsum(dp[r][t]) - delta);
         }
+      }
+      // q and dO are loaded again rather than kept: on lavapipe a storage load costs less than a
+      // private array's store and load at a loop index.
+      for (var c = 0u; c < hd4; c++) {
+        var dkc: array<vec4f, MAX_R>;
+        var dvc: array<vec4f, MAX_R>;
+        for (var r = 0u; r < R; r++) { dkc[r] = dk[r][c]; dvc[r] = dv[r][c]; }
+        for (var t = 0u; t < KB; t++) {
+          let qb = (min(i0 + t, end - 1u) * p.H + h) * hd4 + c;
+          let qc = q[qb] * p.scale;
+          let dOc = bkv_dO[qb];
+          for (var r = 0u; r < R; r++) {
+            dvc[r] = fma(vec4f(pr[r][t]), dOc, dvc[r]);
+            dkc[r] = fma(vec4f(ds[r][t]), qc, dkc[r]);
+          }
+        }
+        for (var r = 0u; r < R; r++) { dk[r][c] = dkc[r]; dv[r][c] = dvc[r]; }
       }
     }
   }
