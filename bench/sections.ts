@@ -18,5 +18,6 @@ export const sections: BenchSection[] = [
   { name: 'generator', summary: 'problems/s generated and rendered, op 2-10, forward and reverse, vs 20,000/s', run: benchGenerator },
   { name: 'tokenizer', summary: 'BPE training time, encode/decode MB/s vs the 10 MB/s target', run: benchTokenizer },
   { name: 'train', summary: 'training tokens/s (mini, d=256 x 6) vs PyTorch CPU; --paper adds one paper-config step', run: benchTrain },
+  { name: 'sample', summary: 'KV-cache sampling tokens/s, 64 prompts x 6 generations (mini) vs PyTorch CPU', run: async () => (await import('./sample.js')).benchSample() },
   { name: 'verifier', summary: 'solutions/s verified (RL groups and full verdicts) vs 20,000/s; 1 MB inputs vs 50 ms', run: benchVerifier },
 ];

@@ -77,6 +77,20 @@ fn foldSum(t: u32, v: f32) -> vec2f {
   return vec2f(before, s);
 }
 
+var<workgroup> tot: f32;
+
+// The same fold's total only, by one invocation (a reduction inside the threshold searches).
+fn total(t: u32, v: f32) -> f32 {
+  part[t] = v;
+  workgroupBarrier();
+  if (t == 0u) {
+    var s = 0.0;
+    for (var i = 0u; i < WG; i++) { s += part[i]; }
+    tot = s;
+  }
+  return workgroupUniformLoad(&tot);
+}
+
 struct Block { base: u32, i0: u32, i1: u32 }
 
 // Unnormalised probabilities at temperature T (the one expression both the sums and the draw use).
@@ -134,23 +148,23 @@ fn sample(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
 
   // Full normaliser for the log-probability.
   let mine = blockSum(blk, 0u, M, Tl, false);
-  let full = foldSum(t, mine).y;
+  let full = total(t, mine);
 
   // Threshold of the kept set (key >= thr); 0 keeps every column.
   var thr = 0u;
   if (P.topK > 0u && P.topK < P.vocab) {
     for (var bit = 32u; bit > 0u; bit--) {
       let cand = thr | (1u << (bit - 1u));
-      if (foldSum(t, blockSum(blk, cand, M, Tl, true)).y >= f32(P.topK)) { thr = cand; }
+      if (total(t, blockSum(blk, cand, M, Tl, true)) >= f32(P.topK)) { thr = cand; }
     }
   }
   let filtered = (P.topK > 0u && P.topK < P.vocab) || P.topP < 1.0;
   if (P.topP < 1.0) {
-    let goal = P.topP * foldSum(t, blockSum(blk, thr, M, Tl, false)).y;
+    let goal = P.topP * total(t, blockSum(blk, thr, M, Tl, false));
     var thrP = 0u;
     for (var bit = 32u; bit > 0u; bit--) {
       let cand = thrP | (1u << (bit - 1u));
-      if (foldSum(t, blockSum(blk, max(cand, thr), M, Tl, false)).y >= goal) { thrP = cand; }
+      if (total(t, blockSum(blk, max(cand, thr), M, Tl, false)) >= goal) { thrP = cand; }
     }
     thr = max(thr, thrP);
   }

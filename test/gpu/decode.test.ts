@@ -14,7 +14,7 @@ const V = 61;
 const config = preset('tiny', V);
 const Vp = Math.ceil(V / 4) * 4;
 const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
-const S = 24; // longest prompt + completion
+const S = 82; // longest prompt + completion (a prompt over 64 tokens: the prefill head starts at row 64)
 const maxNew = 12;
 
 /** Random weights scaled up so the distributions are far from uniform (top-k / top-p matter). */
@@ -26,7 +26,7 @@ function params(): Float32Array {
   return p;
 }
 
-const prompts = () => [3, 7, 1, 10].map((n) => Int32Array.from({ length: n }, () => Math.floor(rand() * V)));
+const prompts = () => [3, 7, 1, 70].map((n) => Int32Array.from({ length: n }, () => Math.floor(rand() * V)));
 
 /** Logits of the training forward over each prompt + completion, padded to S (rows of Vp). */
 async function forwardLogits(model: Model, seqs: number[][]): Promise<Float32Array> {

@@ -112,12 +112,16 @@ export class Decoder {
     return list;
   }
 
-  /** Final norm and logits of the first `rows` rows of w.x into w.logits. */
-  private head(w: Work, rows: number): Dispatch[] {
+  /**
+   * Final norm and logits of rows first .. first+rows-1 of w.x into w.logits rows 0 .. rows-1;
+   * `first` a multiple of 64 keeps every row range 256-byte aligned.
+   */
+  private head(w: Work, rows: number, first = 0): Dispatch[] {
     const c = this.c, D = c.hidden_size;
+    const range = (buffer: GPUBuffer, width: number): Binding => ({ buffer, offset: first * width * 4, size: rows * width * 4 });
     return [
-      rmsnorm({ x: w.x, weight: this.p('model.norm.weight'), y: w.h, rstd: w.rstd, T: rows, D, eps: c.rms_norm_eps }),
-      matmul({ a: w.h, b: this.p('model.embed_tokens.weight'), c: w.logits, M: rows, N: embedRows(c), K: D, transB: true }),
+      rmsnorm({ x: range(w.x, D), weight: this.p('model.norm.weight'), y: range(w.h, D), rstd: range(w.rstd, 1), T: rows, D, eps: c.rms_norm_eps }),
+      matmul({ a: range(w.h, D), b: this.p('model.embed_tokens.weight'), c: w.logits, M: rows, N: embedRows(c), K: D, transB: true }),
     ];
   }
 
@@ -152,9 +156,9 @@ export class Decoder {
       (l) => [...append(w.k, this.kCache[l]), ...append(w.v, this.vCache[l]), ...attentionForward({ q: w.q, k: w.k, v: w.v, o: w.o, lse: w.lse, B: 1, S: n, H, KVH, hd })],
       () => [rope({ q: w.q, k: w.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, T: n, S: n, heads: H, kvHeads: KVH, headDim: hd })],
     );
-    // Logits of every position (a row range would break the 256-byte binding alignment, and the
-    // head is cheap next to the layers); the group samples the last one.
-    await this.gpu.run([...list, ...this.head(w, n), this.draw(group, w.logits, { ...d, step: 0, rngRow: b, logitsRow: n - 1, broadcast: true })]);
+    // Logits of the last 64-aligned block of positions (aligned bindings); the group samples the last one.
+    const first = Math.floor((n - 1) / 64) * 64;
+    await this.gpu.run([...list, ...this.head(w, n - first, first), this.draw(group, w.logits, { ...d, step: 0, rngRow: b, logitsRow: n - 1 - first, broadcast: true })]);
     return this.readPicks(group);
   }
 
