@@ -4,10 +4,14 @@
 // per split, op and template must equal the mean of the estimator over exactly those problems.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promptText, solutionBody, TEMPLATES, type Problem } from '../../ts/data/generator.js';
-import { aggregate, evaluateProblems, splitOf, type Codec, type ProblemResult, type Sampler, type SampleOptions } from '../../ts/eval/evaluate.js';
+import { aggregate, evaluateProblems, splitOf, type Codec, type ProblemResult, type Sampler } from '../../ts/eval/evaluate.js';
+import type { SampleOptions } from '../../ts/model/decoder.js';
 import { DEFAULT_RULE, proposeRange } from '../../ts/eval/calibrate.js';
 import { passAtK } from '../../ts/eval/passk.js';
-import { generatorProblems } from '../../ts/eval/problems.js';
+import { datasetProblems, generatorProblems, templateQuota } from '../../ts/eval/problems.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rng, testSeed } from '../util/random.js';
 
 const STOP = 0x110000; // past Unicode: the codec's only special id
@@ -41,20 +45,23 @@ function scriptedSampler(calls: SampleOptions[], seen: Set<string>): Sampler {
   const drawn = new Map<string, number>();
   return async (prompts, opts) => {
     calls.push(opts);
-    const tokens = prompts.map((ids) => {
+    const group = opts.group ?? 1;
+    const tokens = prompts.flatMap((ids) => {
       const p = byPrompt.get(codec.decode(ids))!;
       seen.add(p.id);
-      const s = drawn.get(p.id) ?? 0;
-      drawn.set(p.id, s + 1);
-      const plan = plans.get(p.id)!;
-      const body = solutionBody(p.solution);
-      if (s < plan.process) {
-        // Every other correct sample carries an extra step: allowed at evaluation (SPEC §6).
-        const extra = s % 2 ? ' Define spare owl in Nowhere Farm as Z; so Z = 1.' : '';
-        return encodeWithStop(`${body}${extra} </solution> <answer> ${p.answer} `);
-      }
-      if (s < plan.outcome) return encodeWithStop(wrongStep(p));
-      return codec.encode(body.slice(0, body.length >> 1)); // cut off: no stop token, no answer
+      return Array.from({ length: group }, () => {
+        const s = drawn.get(p.id) ?? 0;
+        drawn.set(p.id, s + 1);
+        const plan = plans.get(p.id)!;
+        const body = solutionBody(p.solution);
+        if (s < plan.process) {
+          // Every other correct sample carries an extra step: allowed at evaluation (SPEC §6).
+          const extra = s % 2 ? ' Define spare owl in Nowhere Farm as Z; so Z = 1.' : '';
+          return encodeWithStop(`${body}${extra} </solution> <answer> ${p.answer} `);
+        }
+        if (s < plan.outcome) return encodeWithStop(wrongStep(p));
+        return codec.encode(body.slice(0, body.length >> 1)); // cut off: no stop token, no answer
+      });
     });
     return { tokens };
   };
@@ -73,7 +80,8 @@ beforeAll(async () => {
 describe(`evaluate (seed ${seed})`, () => {
   it('counts outcome and process-verified correct samples exactly, and aggregates pass@k by split, op and template', async () => {
     const calls: SampleOptions[] = [];
-    const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 11, batch: 5 };
+    // Batch 9 holds two problems' 4 samples per call.
+    const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 11, batch: 9 };
     const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, new Set()), codec, stopId: STOP, context: 1 << 20, sampling });
     expect(out.problems.map((r) => r.id)).toEqual(problems.map((p) => p.id));
     for (const r of out.problems) {
@@ -83,7 +91,8 @@ describe(`evaluate (seed ${seed})`, () => {
     }
     expect(out.samples).toBe(problems.length * n);
     expect(calls.map((c) => c.seed)).toEqual(calls.map((_, i) => 11 + i));
-    expect(calls.length).toBe(Math.ceil((problems.length * n) / 5));
+    expect(calls.length).toBe(Math.ceil(problems.length / 2));
+    expect(calls.every((c) => c.group === n && c.maxNew === 64 && c.temperature === 0.7)).toBe(true);
 
     const agg = aggregate(out.problems, ks);
     const expectGroup = (name: string, got: { problems: number; passOutcome: Record<string, number>; passProcess: Record<string, number> }, members: Problem[]) => {
@@ -109,8 +118,12 @@ describe(`evaluate (seed ${seed})`, () => {
     const lengths = problems.map((p) => codec.encode(promptText(p)).length);
     const context = Math.max(...lengths);
     const seen = new Set<string>();
+    const calls: SampleOptions[] = [];
+    // n = 4 over batch 3: each problem takes a call of 3 samples and one of 1.
     const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 1, batch: 3 };
-    const out = await evaluateProblems(problems, { sampler: scriptedSampler([], seen), codec, stopId: STOP, context, sampling });
+    const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, seen), codec, stopId: STOP, context, sampling });
+    for (const r of out.problems.filter((x) => !x.skipped)) expect({ o: r.cOutcome, p: r.cProcess }).toEqual({ o: plans.get(r.id)!.outcome, p: plans.get(r.id)!.process });
+    expect(calls.map((c) => c.group)).toEqual(out.problems.filter((r) => !r.skipped).flatMap(() => [3, 1]));
     const skipped = out.problems.filter((r) => r.skipped);
     expect(skipped.length).toBe(lengths.filter((l) => l >= context).length);
     for (const r of skipped) {
@@ -118,6 +131,12 @@ describe(`evaluate (seed ${seed})`, () => {
       expect(r).toMatchObject({ n, cOutcome: 0, cProcess: 0, skipped: 'prompt_too_long' });
     }
     const agg = aggregate(out.problems, ks);
+    // Rates are over the samples drawn; pass@k counts the skipped problems as failures.
+    expect(agg.all.samples).toBe((problems.length - skipped.length) * n);
+    const truncated = out.problems.filter((r) => !r.skipped).reduce((s, r) => s + n - plans.get(r.id)!.outcome, 0);
+    expect(agg.all.truncatedRate).toBeCloseTo(truncated / agg.all.samples, 12);
+    const outcomes = out.problems.map((r) => (r.skipped ? 0 : plans.get(r.id)!.outcome));
+    expect(agg.all.passOutcome[1]).toBeCloseTo(outcomes.reduce((s, c) => s + c / n, 0) / problems.length, 12);
     const op = skipped[0].op;
     expect(agg.ops[op].skipped).toBe(skipped.filter((r) => r.op === op).length);
     expect(agg.splits[splitOf(op)!].skipped).toBeGreaterThan(0);
@@ -126,6 +145,24 @@ describe(`evaluate (seed ${seed})`, () => {
   it('refuses k above a problem\'s samples', () => {
     const row: ProblemResult = { id: 'x', op: 2, template: 'crazy_zootopia', mode: 'forward', promptTokens: 3, n: 2, cOutcome: 1, cProcess: 1, truncated: 0, tokens: 4 };
     expect(() => aggregate([row], [1, 4])).toThrow(/fewer than k = 4/);
+  });
+});
+
+describe('problem sources', () => {
+  it('a dataset\'s eval files give the first problems of each template, split evenly; a missing file is named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalsets-'));
+    const spec = { ops: [2, 3], perOp: 7, templates: TEMPLATES, mode: 'forward' as const };
+    expect(templateQuota(7, 3)).toEqual([3, 2, 2]);
+    const all = await generatorProblems({ ...spec, perOp: 15 }); // 5 per template and op
+    for (const t of TEMPLATES) {
+      mkdirSync(join(dir, 'eval', t), { recursive: true });
+      for (const op of spec.ops) writeFileSync(join(dir, 'eval', t, `op0${op}.jsonl`), all.filter((p) => p.op === op && p.template === t).map((p) => JSON.stringify(p)).join('\n') + '\n');
+    }
+    const got = datasetProblems(dir, spec);
+    const want = spec.ops.flatMap((op) => TEMPLATES.flatMap((t, i) => all.filter((p) => p.op === op && p.template === t).slice(0, templateQuota(7, 3)[i])));
+    expect(got.map((p) => p.id)).toEqual(want.map((p) => p.id));
+    expect(() => datasetProblems(dir, { ...spec, ops: [4] })).toThrow(/op04\.jsonl is missing/);
+    expect(() => datasetProblems(dir, { ...spec, perOp: 18 })).toThrow(/holds 5 forward problems; 6 are needed/);
   });
 });
 
@@ -169,6 +206,6 @@ describe('calibrate', () => {
     expect(easy.reason).toMatch(/evaluate harder ops/);
     const hard = proposeRange(aggregate(rowsFor({ 2: [8], 3: [0], 4: [0] }, k), [1, k]), k);
     expect(hard.range).toBeNull();
-    expect(hard.reason).toMatch(/out of reach/);
+    expect(hard.reason).toMatch(/out of its reach/);
   });
 });

@@ -61,7 +61,7 @@ export function proposeRange(agg: Aggregates, k: number, rule: CalibrationRule =
     const allEasy = ops.every((o) => o.pass1 >= rule.maxPass1);
     const reason = allEasy
       ? `every evaluated op has pass@1 >= ${rule.maxPass1}: evaluate harder ops`
-      : `no evaluated op has pass@1 < ${rule.maxPass1} with pass@${k} > ${rule.minPassK}: the hard ops are out of reach (pass@${k} = ${rule.minPassK}); evaluate easier ops or more samples`;
+      : `no evaluated op has pass@1 < ${rule.maxPass1} with pass@${k} > ${rule.minPassK}: the ops the model does not master are out of its reach; evaluate the ops just above those it masters, or draw more samples`;
     return { rule, k, ops, range: null, reason };
   }
   const range = { from: chosen[0].op, to: chosen[chosen.length - 1].op };

@@ -4,18 +4,13 @@
 // counts are kept so results can be re-aggregated.
 import { promptText, type Mode, type Problem, type Template } from '../data/generator.js';
 import { loadVerifier, REWARD_PRESETS } from '../data/verifier.js';
+import type { SampleOptions } from '../model/decoder.js';
 import { passAtK } from './passk.js';
 
-export interface SampleOptions {
-  maxNew: number;
-  stopId: number;
-  temperature: number;
-  topK: number;
-  topP: number;
-  seed: number;
-}
-
-/** Continues each prompt (stop token included in the output); one call holds at most `batch` prompts. */
+/**
+ * Continues each prompt `group` times (output row p * group + g continues prompt p; stop token
+ * included); one call holds at most the sampling batch of sequences. Model.sample is one.
+ */
 export type Sampler = (prompts: Int32Array[], opts: SampleOptions) => Promise<{ tokens: Int32Array[] }>;
 
 /** Text to tokens and back (the checkpoint's tokenizer). */
@@ -32,11 +27,11 @@ export interface SamplingConfig {
   temperature: number;
   topK: number;
   topP: number;
-  /** Generated tokens per completion at most (also bounded by the model's context). */
+  /** Generated tokens per completion at most (the sampler also stops a sequence at the model's context). */
   maxNew: number;
   /** Sampling seed; sampler call i gets seed + i. */
   seed: number;
-  /** Prompts per sampler call (the model's decode batch). */
+  /** Sequences per sampler call (the model's decode batch). */
   batch: number;
 }
 
@@ -70,12 +65,13 @@ export function splitOf(op: number): string | undefined {
 
 export interface GroupStats {
   problems: number;
+  /** Samples drawn (problems that fit the context). */
   samples: number;
   /** k -> mean over problems of the unbiased pass@k, answer only. */
   passOutcome: Record<string, number>;
   /** k -> the same with process-verified correctness. */
   passProcess: Record<string, number>;
-  /** Samples with the right answer but a wrong process, over all samples (reward hacking). */
+  /** Samples with the right answer but a wrong process, over the samples drawn (reward hacking). */
   rightAnswerWrongProcess: number;
   truncatedRate: number;
   /** Problems whose prompt did not fit the context (counted as failures). */
@@ -92,15 +88,17 @@ export interface Aggregates {
 function groupStats(rows: ProblemResult[], ks: number[]): GroupStats {
   const mean = (f: (r: ProblemResult) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
   const pass = (c: (r: ProblemResult) => number) => Object.fromEntries(ks.map((k) => [String(k), mean((r) => passAtK(r.n, c(r), k))]));
-  const samples = rows.reduce((s, r) => s + r.n, 0);
+  const drawn = rows.filter((r) => !r.skipped);
+  const samples = drawn.reduce((s, r) => s + r.n, 0);
+  const rate = (f: (r: ProblemResult) => number) => (samples ? drawn.reduce((s, r) => s + f(r), 0) / samples : 0);
   return {
     problems: rows.length,
     samples,
     passOutcome: pass((r) => r.cOutcome),
     passProcess: pass((r) => r.cProcess),
-    rightAnswerWrongProcess: rows.reduce((s, r) => s + r.cOutcome - r.cProcess, 0) / samples,
-    truncatedRate: rows.reduce((s, r) => s + r.truncated, 0) / samples,
-    skipped: rows.filter((r) => r.skipped).length,
+    rightAnswerWrongProcess: rate((r) => r.cOutcome - r.cProcess),
+    truncatedRate: rate((r) => r.truncated),
+    skipped: rows.length - drawn.length,
   };
 }
 
@@ -147,6 +145,23 @@ export interface EvaluateOutput {
   seconds: number;
 }
 
+/**
+ * Sampler calls covering n samples of every problem that fits: each prompt is prefilled once per
+ * call and continued `group` times. With n <= batch, whole problems are packed (floor(batch / n)
+ * per call); otherwise each problem takes ceil(n / batch) calls of one prompt.
+ */
+export function samplerCalls(results: ProblemResult[], n: number, batch: number): { ids: number[]; group: number }[] {
+  const todo = results.flatMap((r, i) => (r.skipped ? [] : [i]));
+  const calls: { ids: number[]; group: number }[] = [];
+  if (n <= batch) {
+    const per = Math.floor(batch / n);
+    for (let at = 0; at < todo.length; at += per) calls.push({ ids: todo.slice(at, at + per), group: n });
+  } else {
+    for (const i of todo) for (let left = n; left > 0; left -= batch) calls.push({ ids: [i], group: Math.min(batch, left) });
+  }
+  return calls;
+}
+
 /** Samples, judges and counts; problems keep their input order. */
 export async function evaluateProblems(problems: Problem[], o: EvaluateOptions): Promise<EvaluateOutput> {
   const s = o.sampling;
@@ -160,30 +175,25 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
     n: s.n, cOutcome: 0, cProcess: 0, truncated: 0, tokens: 0,
     ...(prompts[i].length >= o.context ? { skipped: 'prompt_too_long' as const } : {}),
   }));
-  // Every (problem, sample) pair in order; a problem is judged as soon as its n samples are in.
-  const work: number[] = [];
-  results.forEach((r, i) => {
-    if (!r.skipped) for (let j = 0; j < s.n; j++) work.push(i);
-  });
-  const pending = new Map<number, string[]>();
   let tokens = 0;
-  for (let at = 0, call = 0; at < work.length; at += s.batch, call++) {
-    const chunk = work.slice(at, at + s.batch);
-    const longest = Math.max(...chunk.map((i) => prompts[i].length));
-    const maxNew = Math.min(s.maxNew, o.context - longest);
+  let samples = 0;
+  const total = results.filter((r) => !r.skipped).length * s.n;
+  const pending = new Map<number, string[]>();
+  for (const [call, { ids, group }] of samplerCalls(results, s.n, s.batch).entries()) {
     const { tokens: outs } = await o.sampler(
-      chunk.map((i) => prompts[i]),
-      { maxNew, stopId: o.stopId, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed + call },
+      ids.map((i) => prompts[i]),
+      { maxNew: s.maxNew, stopId: o.stopId, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed + call, group },
     );
-    if (outs.length !== chunk.length) throw new Error(`sampler returned ${outs.length} completions for ${chunk.length} prompts`);
-    chunk.forEach((i, j) => {
-      const ids = outs[j];
-      tokens += ids.length;
-      results[i].tokens += ids.length;
-      if (ids[ids.length - 1] !== o.stopId) results[i].truncated++;
+    if (outs.length !== ids.length * group) throw new Error(`sampler returned ${outs.length} completions for ${ids.length} prompts x ${group}`);
+    outs.forEach((out, row) => {
+      const i = ids[Math.floor(row / group)];
+      tokens += out.length;
+      results[i].tokens += out.length;
+      if (out[out.length - 1] !== o.stopId) results[i].truncated++;
       const texts = pending.get(i) ?? [];
-      texts.push(o.codec.decode(ids));
+      texts.push(o.codec.decode(out));
       pending.set(i, texts);
+      // A problem is judged as soon as its n samples are in, so few texts are held at once.
       if (texts.length === s.n) {
         for (const score of verifier.scoreBatch(problems[i], texts, REWARD_PRESETS.evaluation)) {
           results[i].cOutcome += score.outcome;
@@ -192,7 +202,8 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
         pending.delete(i);
       }
     });
-    o.onProgress?.(Math.min(at + s.batch, work.length), work.length, problems[chunk[0]].op);
+    samples += outs.length;
+    o.onProgress?.(samples, total, problems[ids[0]].op);
   }
-  return { problems: results, samples: work.length, tokens, seconds: (performance.now() - t0) / 1000 };
+  return { problems: results, samples, tokens, seconds: (performance.now() - t0) / 1000 };
 }

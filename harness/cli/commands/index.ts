@@ -1,6 +1,8 @@
 import type { Command } from './types.js';
+import { calibrate } from './calibrate.js';
 import { data } from './data.js';
 import { devices } from './devices.js';
+import { evalCommand } from './eval.js';
 import { rl } from './rl.js';
 import { start } from './start.js';
 import { midtrain, pretrain } from './train.js';
@@ -18,4 +20,6 @@ export const commands: Record<string, Command> = {
   tokenize,
   detokenize,
   verify,
+  eval: evalCommand,
+  calibrate,
 };

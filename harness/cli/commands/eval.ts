@@ -1,0 +1,61 @@
+// `eval`: process-verified pass@k of a checkpoint (SPEC §6), written as one results JSON file, with
+// one JSON line per group (all, split, op, template) on stdout and progress with ETA on stderr.
+import { MODES, type Mode } from '../../../ts/data/generator.js';
+import { opsOfKey } from '../../../ts/data/mixture.js';
+import { EVAL_PRESETS, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
+import { emit } from '../../../ts/util/jsonl.js';
+import type { Args } from '../args.js';
+import type { Command } from './types.js';
+
+export const EVAL_OPTIONS =
+  '--checkpoint DIR --out FILE [--preset paper|cpu] [--ops 2-20|2,5,11-14] [--per-op N] [--n N] [--temperature T] [--top-p P] [--top-k K] ' +
+  '[--max-new N] [--seed S] [--batch B] [--data DIR] [--problem-seed S] [--mode forward|reverse] [--adapter A]';
+
+/** The preset named by --preset with every other option applied over it. */
+export function evalSettings(args: Args): EvalSettings {
+  const name = args.str('preset', 'paper');
+  const base = EVAL_PRESETS[name as keyof typeof EVAL_PRESETS];
+  if (!base) throw new Error(`--preset ${name}: choose one of ${Object.keys(EVAL_PRESETS).join(', ')}`);
+  const ops = args.optStr('ops');
+  const mode = args.str('mode', base.mode);
+  if (!MODES.includes(mode as Mode)) throw new Error(`--mode must be one of ${MODES.join(', ')}, got '${mode}'`);
+  return {
+    ...base,
+    ops: ops ? [...new Set(ops.split(',').flatMap(opsOfKey))].sort((a, b) => a - b) : base.ops,
+    perOp: args.int('per-op', base.perOp),
+    n: args.int('n', base.n),
+    temperature: args.num('temperature', base.temperature),
+    topP: args.num('top-p', base.topP),
+    topK: args.int('top-k', base.topK),
+    maxNew: args.int('max-new', base.maxNew),
+    seed: args.int('seed', base.seed),
+    batch: args.int('batch', base.batch),
+    problemSeed: args.int('problem-seed', base.problemSeed),
+    mode: mode as Mode,
+    ...(args.optStr('data') ? { data: args.str('data') } : {}),
+  };
+}
+
+/** One JSON line per group of the results. */
+export function emitGroups(r: EvalResults): void {
+  const { all, splits, ops, templates } = r.aggregates;
+  emit({ group: 'all', ...all });
+  for (const [name, g] of Object.entries(splits)) emit({ group: 'split', name, ...g });
+  for (const [name, g] of Object.entries(ops)) emit({ group: 'op', name, ...g });
+  for (const [name, g] of Object.entries(templates)) emit({ group: 'template', name, ...g });
+}
+
+export const evalCommand: Command = {
+  summary: `process-verified pass@k of a checkpoint by split, op and template: ${EVAL_OPTIONS}`,
+  async run(args) {
+    const checkpoint = args.str('checkpoint');
+    const out = args.str('out');
+    const adapter = args.optStr('adapter');
+    const settings = evalSettings(args);
+    args.checkAllUsed();
+    const results = await runEval({ checkpoint, settings, adapter, progress: true });
+    writeJson(out, results);
+    emitGroups(results);
+    emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });
+  },
+};

@@ -1,0 +1,6 @@
+// Public face of evaluation: pass@k, the evaluation loop, problem sources, calibration, runs.
+export { defaultKs, passAtK } from './passk.js';
+export { aggregate, evaluateProblems, samplerCalls, splitOf, SPLITS, type Aggregates, type Codec, type GroupStats, type ProblemResult, type Sampler, type SamplingConfig } from './evaluate.js';
+export { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems, templateQuota } from './problems.js';
+export { DEFAULT_RULE, proposeRange, type Calibration, type CalibrationRule } from './calibrate.js';
+export { EVAL_PRESETS, resolveCheckpoint, runEval, writeJson, type EvalResults, type EvalSettings } from './run.js';

@@ -1,0 +1,138 @@
+// An evaluation run end to end: settings (presets + overrides), the checkpoint loaded onto the GPU
+// as a sampler, problems from the generator or a dataset, and one results JSON file.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEMPLATES, type Mode, type Template } from '../data/generator.js';
+import { Tokenizer } from '../data/tokenizer.js';
+import { Gpu } from '../gpu/index.js';
+import { Model } from '../model/model.js';
+import { paramLayout } from '../model/params.js';
+import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
+import { Progress } from '../util/progress.js';
+import { aggregate, evaluateProblems, type Aggregates, type ProblemResult, type SamplingConfig } from './evaluate.js';
+import { defaultKs } from './passk.js';
+import { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems } from './problems.js';
+
+export interface EvalSettings extends Omit<SamplingConfig, 'ks'> {
+  ops: number[];
+  perOp: number;
+  templates: Template[];
+  mode: Mode;
+  /** Generator seed of the problems (ignored with `data`). */
+  problemSeed: number;
+  /** A dataset directory whose eval/ files hold the problems; otherwise the generator. */
+  data?: string;
+}
+
+const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+
+/** paper: SPEC §6. cpu: a run that finishes in minutes on lavapipe with a mini model. */
+export const EVAL_PRESETS: Record<'paper' | 'cpu', EvalSettings> = {
+  paper: {
+    ops: range(2, 20), perOp: 200, templates: [...TEMPLATES], mode: 'forward', problemSeed: EVAL_PROBLEM_SEED,
+    n: 128, temperature: 0.7, topK: 0, topP: 1, maxNew: 1024, seed: 1, batch: 64,
+  },
+  cpu: {
+    ops: range(2, 14), perOp: 8, templates: [...TEMPLATES], mode: 'forward', problemSeed: EVAL_PROBLEM_SEED,
+    n: 8, temperature: 0.7, topK: 0, topP: 1, maxNew: 512, seed: 1, batch: 64,
+  },
+};
+
+export function checkSettings(s: EvalSettings): void {
+  const posInt = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`eval: ${name} must be a positive integer, got ${v}`);
+  };
+  posInt('n', s.n);
+  posInt('per-op', s.perOp);
+  posInt('batch', s.batch);
+  posInt('max-new', s.maxNew);
+  if (!s.ops.length) throw new Error('eval: no ops');
+  if (!(s.temperature > 0)) throw new Error(`eval: temperature must be > 0, got ${s.temperature}`);
+  if (!(s.topP > 0 && s.topP <= 1)) throw new Error(`eval: top-p must be in (0, 1], got ${s.topP}`);
+  if (!Number.isInteger(s.topK) || s.topK < 0) throw new Error(`eval: top-k must be an integer >= 0 (0 = off), got ${s.topK}`);
+  if (!Number.isSafeInteger(s.seed) || s.seed < 0) throw new Error(`eval: seed must be a non-negative integer, got ${s.seed}`);
+}
+
+/** A checkpoint directory, or a run directory whose checkpoints/latest names one. */
+export function resolveCheckpoint(dir: string): string {
+  if (existsSync(join(dir, 'model.safetensors'))) return dir;
+  const latest = existsSync(join(dir, 'checkpoints')) ? latestCheckpoint(join(dir, 'checkpoints')) : undefined;
+  if (latest) return latest;
+  throw new Error(`${dir} holds no model.safetensors and no checkpoints/latest: give a checkpoint directory or a run directory`);
+}
+
+export interface EvalResults {
+  format: 'reasoning-engine-eval/1';
+  created: string;
+  checkpoint: { dir: string; modelSha256: string; step: number | null };
+  adapter: string;
+  settings: EvalSettings;
+  ks: number[];
+  problems: ProblemResult[];
+  aggregates: Aggregates;
+  timing: { seconds: number; samples: number; tokens: number; samplesPerSecond: number; tokensPerSecond: number };
+}
+
+export interface EvalRunOptions {
+  checkpoint: string;
+  settings: EvalSettings;
+  adapter?: string;
+  /** Progress with ETA on stderr. */
+  progress?: boolean;
+}
+
+/** Loads the checkpoint, samples and judges every problem, and returns the results. */
+export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
+  const s = o.settings;
+  checkSettings(s);
+  const ks = defaultKs(s.n);
+  const dir = resolveCheckpoint(o.checkpoint);
+  const ckpt = loadCheckpoint(dir, paramLayout);
+  if (!ckpt.tokenizerJson) throw new Error(`checkpoint ${dir} has no tokenizer.json`);
+  const tok = await Tokenizer.fromJson(ckpt.tokenizerJson);
+  if (tok.vocabSize !== ckpt.config.vocab_size) throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
+  const spec = { ops: s.ops, perOp: s.perOp, templates: s.templates, mode: s.mode };
+  const problems = s.data ? datasetProblems(s.data, spec) : await generatorProblems(spec, s.problemSeed);
+  const gpu = await Gpu.create({ adapter: o.adapter, announce: o.progress });
+  // Decoding needs no training activations: a short sequence keeps them small.
+  const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
+  const model = await Model.create(gpu, ckpt.config, { params: ckpt.params }, { batch: 1, seqLen: 8, decodeBatch: s.batch }, hyper);
+  const bar = o.progress ? new Progress('eval', problems.length * s.n, 'samples') : undefined;
+  const out = await evaluateProblems(problems, {
+    sampler: (prompts, opts) => model.sample(prompts, opts),
+    codec: tok,
+    stopId: tok.specialId('</answer>'),
+    context: ckpt.config.max_position_embeddings,
+    sampling: { ...s, ks },
+    onProgress: bar && ((done, _total, op) => bar.update(done, `op ${op}`)),
+  });
+  bar?.done();
+  return {
+    format: 'reasoning-engine-eval/1',
+    created: new Date().toISOString(),
+    checkpoint: {
+      dir,
+      modelSha256: createHash('sha256').update(readFileSync(join(dir, 'model.safetensors'))).digest('hex'),
+      step: ckpt.state?.step ?? null,
+    },
+    adapter: gpu.adapterName,
+    settings: s,
+    ks,
+    problems: out.problems,
+    aggregates: aggregate(out.problems, ks),
+    timing: {
+      seconds: out.seconds,
+      samples: out.samples,
+      tokens: out.tokens,
+      samplesPerSecond: out.samples / out.seconds,
+      tokensPerSecond: out.tokens / out.seconds,
+    },
+  };
+}
+
+/** Writes JSON atomically (temporary file, then rename). */
+export function writeJson(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1) + '\n');
+  renameSync(`${path}.tmp`, path);
+}
