@@ -1,7 +1,8 @@
 // `eval` and `calibrate` end to end through the CLI on a tiny random checkpoint made here: the
 // results file's structure and internal consistency (counts within n, process-correct within
 // outcome-correct, aggregates equal to a re-aggregation of the per-problem counts, the model's
-// sha256, prompts too long for the context skipped), and the same bytes of counts from one seed.
+// sha256, prompts too long for the context skipped), the same completions from one seed (eval and
+// calibrate agree sample for sample) and others from another seed.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -26,6 +27,10 @@ async function tinyCheckpoint(dir: string, tok: Tokenizer, context: number): Pro
   const config = validateConfig({ ...preset('tiny', tok.vocabSize), max_position_embeddings: context });
   const layout = paramLayout(config);
   const params = initParams(config, layout, 3);
+  // A strong </answer> embedding row: its tied-head logit swings widely, so completions stop at
+  // varied lengths instead of all running to the limit.
+  const embed = layout.byName.get('model.embed_tokens.weight')!.offset, stop = tok.specialId('</answer>'), D = config.hidden_size;
+  for (let i = 0; i < D; i++) params[embed + stop * D + i] *= 40;
   const zeros = new Float32Array(layout.total);
   const state = { step: 5, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
   return saveCheckpoint(join(dir, 'checkpoints'), { config, layout, params, m: zeros, v: zeros, tokenizerJson: JSON.stringify(tok.toJson()), state });
@@ -79,6 +84,8 @@ describe('eval CLI', () => {
       } else expect(p.tokens).toBe(0);
       generated += p.tokens;
     }
+    // Some completions stop at </answer> (see tinyCheckpoint), so lengths vary.
+    expect(r.problems.some((p) => !p.skipped && p.truncated < N)).toBe(true);
     expect(r.timing.samples).toBe((problems.length - skipped.length) * N);
     expect(r.timing.tokens).toBe(generated);
     expect(r.aggregates.all.samples).toBe(r.timing.samples);
@@ -104,5 +111,10 @@ describe('eval CLI', () => {
     expect(c.ops.map((o: { op: number }) => o.op)).toEqual([2, 3]);
     expect(c.ops[0].pass1).toBe(r.aggregates.ops['2'].passOutcome['1']);
     expect(typeof c.reason).toBe('string');
+    // Another sampling seed draws other completions.
+    const other = join(tmp, 'other.json');
+    cli(['eval', '--checkpoint', path, '--out', other, '--adapter', adapter, ...OPTIONS, '--seed', '8']);
+    const tokensOf = (x: EvalResults) => x.problems.map((p) => p.tokens);
+    expect(tokensOf(JSON.parse(readFileSync(other, 'utf8')))).not.toEqual(tokensOf(r));
   }, 300_000);
 });
