@@ -9,16 +9,15 @@ import type { SampleOptions } from '../../ts/model/decoder.js';
 import { DEFAULT_RULE, proposeRange } from '../../ts/eval/calibrate.js';
 import { passAtK } from '../../ts/eval/passk.js';
 import { datasetProblems, generatorProblems, templateQuota } from '../../ts/eval/problems.js';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Tokenizer } from '../../ts/data/tokenizer.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng, testSeed } from '../util/random.js';
 
-const STOP = 0x110000; // past Unicode: the codec's only special id
-const codec: Codec = {
-  encode: (text) => Int32Array.from(text, (ch) => ch.codePointAt(0)!),
-  decode: (ids) => Array.from(ids, (id) => (id === STOP ? '</answer>' : String.fromCodePoint(id))).join(''),
-};
+// The tokenizer of the test fixtures (trained on the genuine samples) as the codec.
+let codec: Codec;
+let STOP: number;
 const encodeWithStop = (text: string) => Int32Array.from([...codec.encode(text), STOP]);
 
 /** The gold solution with its first step's value changed, answer kept: right answer, wrong process. */
@@ -68,6 +67,9 @@ function scriptedSampler(calls: SampleOptions[], seen: Set<string>): Sampler {
 }
 
 beforeAll(async () => {
+  const tok = await Tokenizer.fromJson(JSON.parse(readFileSync(new URL('./fixtures/tokenizer-hf.json', import.meta.url), 'utf8')).tokenizer);
+  codec = tok;
+  STOP = tok.specialId('</answer>');
   problems = await generatorProblems({ ops: [2, 3, 11, 15], perOp: 4, templates: TEMPLATES, mode: 'forward' });
   plans = new Map(
     problems.map((p) => {
