@@ -22,7 +22,11 @@ export default defineConfig({
   plugins: [assets()],
   test: {
     projects: [
-      { plugins: [assets()], test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'forks' } },
+      {
+        plugins: [assets()],
+        // Generous: the 100k-input fuzz and 10k-problem suites take seconds, more on a busy machine.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'forks', testTimeout: 120_000 },
+      },
       {
         plugins: [assets()],
         test: {
