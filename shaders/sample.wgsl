@@ -10,10 +10,11 @@
 //   logprob = log_softmax(z / T)[token] over the whole vocabulary (T = 1 when greedy): what a
 //             training forward at that temperature computes; not renormalised by top-k / top-p.
 //
-// One workgroup per row; invocation t owns a contiguous block of vec4 columns, so the cumulative
+// One workgroup per row (64 invocations by default; 8 suits CPU adapters, where barriers cost most);
+// invocation t owns a contiguous block of vec4 columns, so the cumulative
 // sum of the draw is "blocks before t, then t's block in order". Every reduction writes one partial
 // per invocation and folds them in invocation order: same bytes run to run. Thresholds are found
-// without sorting, by building the largest order-preserving key bit by bit (32 counting passes).
+// without sorting, by building the largest order-preserving key 4 bits at a time (8 binning passes).
 
 struct Params {
   B: u32,
@@ -30,7 +31,7 @@ struct Params {
   rowStep: u32,
 }
 
-const WG = 64u;
+override WG: u32 = 64u;  // invocations per row (a power of two, >= 4)
 const NONE = 0xffffffffu;
 
 @group(0) @binding(0) var<storage, read> logits: array<vec4f>;
@@ -93,6 +94,46 @@ fn total(t: u32, v: f32) -> f32 {
 
 struct Block { base: u32, i0: u32, i1: u32 }
 
+var<workgroup> tallies: array<vec4f, 4 * WG>;  // [invocation * 4 + q]: candidate digits 4q+1 .. 4q+4
+var<workgroup> folded: array<vec4f, 4>;
+
+// One 4-bit digit of a threshold search. thr holds the digits found so far (bits below sh + 4 are
+// zero); returns thr with the largest digit d such that the kept columns (key >= floor) with key >=
+// thr | d << sh have a count (or weight) of at least `goal`. The 15 candidates' tallies are summed
+// per invocation in column order (vec4 compares, no scatter), then folded in invocation order.
+fn digitStep(t: u32, b: Block, thr: u32, floor: u32, sh: u32, m: f32, T: f32, count: bool, goal: f32) -> u32 {
+  let base = thr >> sh;
+  var c0 = vec4f(0.0); var c1 = vec4f(0.0); var c2 = vec4f(0.0); var c3 = vec4f(0.0);
+  for (var i = b.i0; i < b.i1; i++) {
+    let z = logits[b.base + i];
+    var w = vec4f(1.0);
+    if (!count) { w = weights(z, m, T); }
+    for (var l = 0u; l < 4u; l++) {
+      let k = orderKey(z[l]);
+      if (4u * i + l < P.vocab && k >= floor && (k >> sh) >= base) {
+        let d = vec4u((k >> sh) - base);
+        let x = vec4f(w[l]);
+        c0 += select(vec4f(0.0), x, d >= vec4u(1u, 2u, 3u, 4u));
+        c1 += select(vec4f(0.0), x, d >= vec4u(5u, 6u, 7u, 8u));
+        c2 += select(vec4f(0.0), x, d >= vec4u(9u, 10u, 11u, 12u));
+        c3 += select(vec4f(0.0), x, d >= vec4u(13u, 14u, 15u, 16u));
+      }
+    }
+  }
+  tallies[t * 4u] = c0; tallies[t * 4u + 1u] = c1; tallies[t * 4u + 2u] = c2; tallies[t * 4u + 3u] = c3;
+  workgroupBarrier();
+  if (t < 4u) {
+    var s = vec4f(0.0);
+    for (var i = 0u; i < WG; i++) { s += tallies[i * 4u + t]; }
+    folded[t] = s;
+  }
+  let c = workgroupUniformLoad(&folded);
+  for (var d = 15u; d > 0u; d--) {
+    if (c[(d - 1u) / 4u][(d - 1u) % 4u] >= goal) { return thr | (d << sh); }
+  }
+  return thr;
+}
+
 // Unnormalised probabilities at temperature T (the one expression both the sums and the draw use).
 fn weights(z: vec4f, m: f32, T: f32) -> vec4f {
   return exp((z - m) / T);
@@ -152,21 +193,16 @@ fn sample(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
 
   // Threshold of the kept set (key >= thr); 0 keeps every column.
   var thr = 0u;
-  if (P.topK > 0u && P.topK < P.vocab) {
-    for (var bit = 32u; bit > 0u; bit--) {
-      let cand = thr | (1u << (bit - 1u));
-      if (total(t, blockSum(blk, cand, M, Tl, true)) >= f32(P.topK)) { thr = cand; }
-    }
-  }
   let filtered = (P.topK > 0u && P.topK < P.vocab) || P.topP < 1.0;
+  if (P.topK > 0u && P.topK < P.vocab) {
+    for (var sh = 32u; sh > 0u; sh -= 4u) { thr = digitStep(t, blk, thr, 0u, sh - 4u, M, Tl, true, f32(P.topK)); }
+  }
   if (P.topP < 1.0) {
     let goal = P.topP * total(t, blockSum(blk, thr, M, Tl, false));
-    var thrP = 0u;
-    for (var bit = 32u; bit > 0u; bit--) {
-      let cand = thrP | (1u << (bit - 1u));
-      if (total(t, blockSum(blk, max(cand, thr), M, Tl, false)) >= goal) { thrP = cand; }
-    }
-    thr = max(thr, thrP);
+    let floor = thr;
+    thr = 0u;
+    for (var sh = 32u; sh > 0u; sh -= 4u) { thr = digitStep(t, blk, thr, floor, sh - 4u, M, Tl, false, goal); }
+    thr = max(thr, floor);
   }
   var kept = mine;
   if (filtered) { kept = blockSum(blk, thr, M, Tl, false); }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../../ts/gpu/device.js';
-import { sample, type SampleArgs } from '../../ts/ops/sample.js';
+import { sample, sampleWorkgroup, type SampleArgs } from '../../ts/ops/sample.js';
 import { refKeptProbs, refKeptSet, refLogprob, refSampleRow, sampleUniform, type SampleOptions } from '../../ts/ref/sample.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { poisoned, testGpu } from './setup.js';
@@ -34,12 +34,12 @@ describe(`sample (seed ${seed})`, () => {
     { temperature: 0.9, topK: 40, topP: 0.6 },
     { temperature: 0 },
   ];
-  for (const o of cases) {
-    it(`matches the reference draw and log-probability (${JSON.stringify(o)})`, async () => {
+  for (const [o, workgroupSize] of cases.flatMap((o) => [8, 64].map((w) => [o, w] as const))) {
+    it(`matches the reference draw and log-probability (${JSON.stringify(o)}, ${workgroupSize} invocations per row)`, async () => {
       const g = await testGpu();
       const B = 9, vocab = 301, stride = 304, s = u32(), step = u32() >>> 8, rngRow = 5;
       const z = randomLogits(B, vocab, stride, 4);
-      const got = await run(g, z, { B, vocab, stride, temperature: o.temperature, topK: o.topK, topP: o.topP, seed: s, step, rngRow });
+      const got = await run(g, z, { B, vocab, stride, temperature: o.temperature, topK: o.topK, topP: o.topP, seed: s, step, rngRow, workgroupSize });
       let decided = 0;
       for (let r = 0; r < B; r++) {
         const zr = row(z, r, vocab, stride);
@@ -96,7 +96,7 @@ describe(`sample (seed ${seed})`, () => {
       const counts = new Float64Array(vocab);
       // One logits row for every output row; rows and steps both vary the counter.
       for (let step = 0; step < 3; step++) {
-        const got = await run(g, z, { B, vocab, stride, ...o, seed: s, step, broadcast: true });
+        const got = await run(g, z, { B, vocab, stride, ...o, seed: s, step, broadcast: true, workgroupSize: sampleWorkgroup(g.adapterKind) });
         for (const id of got.ids) counts[id]++;
       }
       const N = 3 * B, probs = refKeptProbs(row(z, 0, vocab, stride), o);
@@ -121,7 +121,7 @@ describe(`sample (seed ${seed})`, () => {
     const z = randomLogits(B, vocab, stride, 3).map((x, i) => (i % stride < vocab ? Math.round(x * 2) / 2 : x));
     for (const o of [{ temperature: 2, topK: 3 }, { temperature: 2, topP: 0.3 }, { temperature: 3, topK: 20, topP: 0.5 }] as SampleOptions[]) {
       for (let step = 0; step < 4; step++) {
-        const got = await run(g, z, { B, vocab, stride, ...o, seed: u32(), step });
+        const got = await run(g, z, { B, vocab, stride, ...o, seed: u32(), step, workgroupSize: [4, 32, 8, 64][step] });
         for (let r = 0; r < B; r++) expect(refKeptSet(row(z, r, vocab, stride), o)[got.ids[r]], `${JSON.stringify(o)} row ${r}: ${got.ids[r]}`).toBe(true);
       }
     }
@@ -167,5 +167,6 @@ describe(`sample (seed ${seed})`, () => {
     expect(() => sample({ ...base, topP: 0 })).toThrow(/topP/);
     expect(() => sample({ ...base, temperature: -1 })).toThrow(/temperature/);
     expect(() => sample({ ...base, seed: 2 ** 32 })).toThrow(/seed/);
+    expect(() => sample({ ...base, workgroupSize: 48 })).toThrow(/workgroupSize/);
   });
 });

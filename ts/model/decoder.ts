@@ -10,7 +10,7 @@ import { kvAppend, kvDecodeAttention } from '../ops/kvcache.js';
 import { matmul } from '../ops/matmul.js';
 import { rmsnorm } from '../ops/rmsnorm.js';
 import { rope, ropeAt } from '../ops/rope.js';
-import { sample } from '../ops/sample.js';
+import { sample, sampleWorkgroup } from '../ops/sample.js';
 import { headDim, type Qwen2Config } from './config.js';
 import { layerForward } from './layer.js';
 import { embedRows } from './params.js';
@@ -130,12 +130,12 @@ export class Decoder {
     return { buffer: buf, offset: b * bytes, size: bytes };
   }
 
-  /** The sampling dispatch writing `rows` picks, and their readback. */
+  /** The sampling dispatch writing `rows` picks (ids and log-probabilities) into `picks`. */
   private draw(rows: number, logits: GPUBuffer, d: { temperature: number; topK: number; topP: number; seed: number; step: number; rngRow: number; logitsRow?: number; broadcast?: boolean }): Dispatch {
     const Vp = embedRows(this.c);
     return sample({
       logits, tokens: { buffer: this.picks, offset: 0, size: rows * 4 }, logprobs: { buffer: this.picks, offset: this.picksLogprobs, size: rows * 4 },
-      B: rows, vocab: this.c.vocab_size, stride: Vp, ...d,
+      B: rows, vocab: this.c.vocab_size, stride: Vp, workgroupSize: sampleWorkgroup(this.gpu.adapterKind), ...d,
     });
   }
 
