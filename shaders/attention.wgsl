@@ -19,8 +19,8 @@ struct Params {
   // Workgroups per (sequence, head): ceil(S / (WG * R)).
   blocks: u32, scale: f32,
   // HD / 4: the head dimension in vec4s (the host requires HD % 4 == 0 and HD <= 4 * MAX_D4). A
-  // uniform, not an override: loops over it then stay loops, which lavapipe compiles in a second
-  // where fully unrolled ones took 10-25 s at HD = 64, and run only ~15% slower.
+  // uniform, not an override: loops over it then stay loops, which lavapipe compiles in about 2 s
+  // where fully unrolled ones took 10-25 s per pipeline at HD = 64.
   hd4: u32, _pad: u32,
 }
 
@@ -86,8 +86,7 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   }
   let last = s.first + min(s.i0 + R, p.S) - 1u;
   for (var j0 = s.first; j0 <= last; j0 += KB) {
-    // Scores of KB keys at once, so each private vec4 is read (q) or updated (acc) once per KB
-    // keys: lavapipe reads a private array at a loop index lane by lane, like storage.
+    // Scores of KB keys, then one softmax update: q and acc are touched once per block.
     var dot = array<array<vec4f, KB>, MAX_R>(); // zeroed each block (an explicit initializer is needed)
     for (var c = 0u; c < hd4; c++) {
       var qc: array<vec4f, MAX_R>;
