@@ -11,10 +11,10 @@
 //             training forward at that temperature computes; not renormalised by top-k / top-p.
 //
 // One workgroup per row (64 invocations by default; 8 suits CPU adapters, where barriers cost most);
-// invocation t owns a contiguous block of vec4 columns, so the cumulative
-// sum of the draw is "blocks before t, then t's block in order". Every reduction writes one partial
+// invocation t owns a contiguous block of vec4 columns, so the cumulative sum of the draw is
+// "blocks before t, then t's block in order". Every reduction writes one partial
 // per invocation and folds them in invocation order: same bytes run to run. Thresholds are found
-// without sorting, by building the largest order-preserving key 4 bits at a time (8 binning passes).
+// without sorting, by building the largest order-preserving key 4 bits at a time (8 passes over the row).
 
 struct Params {
   B: u32,
@@ -139,14 +139,12 @@ fn weights(z: vec4f, m: f32, T: f32) -> vec4f {
   return exp((z - m) / T);
 }
 
-// Sum over the block for kept columns (key >= thr), element by element in column order: of the
-// weights, or of 1 (a count) when `count`.
-fn blockSum(b: Block, thr: u32, m: f32, T: f32, count: bool) -> f32 {
+// Sum of the weights of the block's kept columns (key >= thr), element by element in column order.
+fn blockSum(b: Block, thr: u32, m: f32, T: f32) -> f32 {
   var s = 0.0;
   for (var i = b.i0; i < b.i1; i++) {
     let z = logits[b.base + i];
-    var w = vec4f(1.0);
-    if (!count) { w = weights(z, m, T); }
+    let w = weights(z, m, T);
     for (var l = 0u; l < 4u; l++) {
       let j = 4u * i + l;
       if (j < P.vocab && orderKey(z[l]) >= thr) { s += w[l]; }
@@ -188,7 +186,7 @@ fn sample(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   workgroupBarrier();
 
   // Full normaliser for the log-probability.
-  let mine = blockSum(blk, 0u, M, Tl, false);
+  let mine = blockSum(blk, 0u, M, Tl);
   let full = total(t, mine);
 
   // Threshold of the kept set (key >= thr); 0 keeps every column.
@@ -198,14 +196,14 @@ fn sample(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     for (var sh = 32u; sh > 0u; sh -= 4u) { thr = digitStep(t, blk, thr, 0u, sh - 4u, M, Tl, true, f32(P.topK)); }
   }
   if (P.topP < 1.0) {
-    let goal = P.topP * total(t, blockSum(blk, thr, M, Tl, false));
+    let goal = P.topP * total(t, blockSum(blk, thr, M, Tl));
     let floor = thr;
     thr = 0u;
     for (var sh = 32u; sh > 0u; sh -= 4u) { thr = digitStep(t, blk, thr, floor, sh - 4u, M, Tl, false, goal); }
     thr = max(thr, floor);
   }
   var kept = mine;
-  if (filtered) { kept = blockSum(blk, thr, M, Tl, false); }
+  if (filtered) { kept = blockSum(blk, thr, M, Tl); }
   let f = foldSum(t, kept);
 
   // Inverse CDF: the invocation whose interval [before, before + kept) holds the goalU walks its block.
