@@ -84,7 +84,7 @@ export class Decoder {
       this.kCache.push(gpu.buffer(maxBatch * this.capacity * kv * 4, `kcache.${l}`));
       this.vCache.push(gpu.buffer(maxBatch * this.capacity * kv * 4, `vcache.${l}`));
     }
-    this.prefillWork = this.work(this.capacity);
+    this.prefillWork = this.work(this.capacity, 64); // logits of the last 64-aligned block only (see prefill)
     this.stepWork = this.work(maxBatch);
     this.pos = gpu.buffer(maxBatch * 4, 'decode pos');
     this.lens = gpu.buffer(maxBatch * 4, 'decode lens');
@@ -93,13 +93,13 @@ export class Decoder {
     this.picks = gpu.buffer(this.picksLogprobs + maxBatch * 4, 'decode picks');
   }
 
-  private work(T: number): Work {
+  private work(T: number, logitRows = T): Work {
     const c = this.c, D = c.hidden_size, F = c.intermediate_size, Q = c.num_attention_heads * headDim(c), KV = c.num_key_value_heads * headDim(c);
     const f = (n: number, label: string) => this.gpu.buffer(n * 4, `decode ${label}`);
     return {
       x: f(T * D, 'x'), h: f(T * D, 'h'), rstd: f(T, 'rstd'), q: f(T * Q, 'q'), k: f(T * KV, 'k'), v: f(T * KV, 'v'), o: f(T * Q, 'o'),
       lse: f(T * c.num_attention_heads, 'lse'), tmp: f(T * D, 'tmp'), xMid: f(T * D, 'xMid'), gate: f(T * F, 'gate'), up: f(T * F, 'up'),
-      act: f(T * F, 'act'), logits: f(T * embedRows(c), 'logits'), ids: f(T, 'ids'),
+      act: f(T * F, 'act'), logits: f(logitRows * embedRows(c), 'logits'), ids: f(T, 'ids'),
     };
   }
 
