@@ -48,7 +48,7 @@ export class Gpu {
   // Waiting without spinning: see idle().
   private pendingSince = 0;
   private pendingWork: string[] = [];
-  private readonly lastDuration = new Map<string, number>();
+  private readonly fastest = new Map<string, number>();
 
   private constructor(
     readonly device: GPUDevice,
@@ -297,23 +297,25 @@ export class Gpu {
   /**
    * Waits until the queue is idle. While any Dawn promise is pending, Dawn's Node bindings poll
    * from the event loop without pause, which takes a whole core from lavapipe's CPU threads (a
-   * 1024³ matmul ran 1.7x slower on 2 cores). So first sleep for most of the time the same
-   * sequence of submissions took last time, then await the (now short) remainder. The estimate
-   * only shrinks when we slept past the end, so it converges on the real duration.
+   * 1024³ matmul ran 1.7x slower on 2 cores). So first sleep for 90% of the fastest time the same
+   * sequence of submissions has taken, then await the (now short) remainder. Oversleeping lowers
+   * the record by 10% each time, so it converges on the real duration; a one-off slow run (a
+   * stalled CPU) never raises it.
    */
   private async idle(): Promise<void> {
     const key = this.pendingWork.join('|');
     const since = this.pendingSince;
     this.pendingWork = [];
     if (!key) return;
-    const last = this.lastDuration.get(key);
-    if (last !== undefined) {
-      const left = 0.9 * last - (performance.now() - since);
+    const best = this.fastest.get(key);
+    if (best !== undefined) {
+      const left = 0.9 * best - (performance.now() - since);
       if (left > 1) await new Promise((r) => setTimeout(r, left));
     }
     await this.device.queue.onSubmittedWorkDone();
-    if (this.lastDuration.size > 1000) this.lastDuration.clear();
-    this.lastDuration.set(key, performance.now() - since);
+    if (this.fastest.size > 1000) this.fastest.clear();
+    const took = performance.now() - since;
+    this.fastest.set(key, Math.min(took, best ?? Infinity));
   }
 }
 

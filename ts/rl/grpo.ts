@@ -3,19 +3,11 @@
 // over PPO mini-batches. The gradient reaches the weights through the LM head: the objective's
 // derivative by each token's log-probability becomes that token's weight in the cross-entropy
 // backward (ts/model/model.ts policyGradient).
+import type { SampleOptions } from '../model/decoder.js';
 import type { Batch } from '../train/batches.js';
 import type { GrpoConfig } from './config.js';
 import { advantages, grpoObjective, zeroSpreadGroups } from './objective.js';
 import { packRollouts, type Rollout } from './rollouts.js';
-
-export interface SampleOptions {
-  maxNew: number;
-  stopId: number;
-  temperature: number;
-  topK: number;
-  topP: number;
-  seed: number;
-}
 
 /** What GRPO needs from a model (ts/model/model.ts implements it). */
 export interface Policy {
@@ -77,14 +69,15 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLogprobs'> | undefined, cfg: GrpoConfig, input: StepInput, pad: number, stopId: number, lr: number): Promise<StepMetrics> {
   const g = cfg.num_generations;
   const S = policy.shape.seqLen;
-  // Rollouts: every prompt repeated g times, in decoder-sized chunks.
+  // Rollouts: g per prompt (each prompt prefilled once and continued g times), as many prompts at
+  // once as the decoder holds; rollout p*g + j is prompt p's j-th.
   const expanded = input.prompts.flatMap((p) => Array.from({ length: g }, () => p));
   const completions: Int32Array[] = [];
   const oldLogp: Float32Array[] = [];
-  const chunk = Math.max(g, Math.floor(policy.decodeBatch / g) * g);
-  for (let i = 0; i < expanded.length; i += chunk) {
-    const out = await policy.sample(expanded.slice(i, i + chunk), {
-      maxNew: cfg.max_completion_length, stopId, temperature: cfg.temperature, topK: cfg.top_k, topP: cfg.top_p, seed: input.seed * 1_000_003 + i,
+  const perCall = Math.max(1, Math.floor(policy.decodeBatch / g));
+  for (let i = 0; i < input.prompts.length; i += perCall) {
+    const out = await policy.sample(input.prompts.slice(i, i + perCall), {
+      maxNew: cfg.max_completion_length, stopId, temperature: cfg.temperature, topK: cfg.top_k, topP: cfg.top_p, seed: input.seed * 1_000_003 + i, group: g,
     });
     completions.push(...out.tokens);
     oldLogp.push(...out.logprobs);

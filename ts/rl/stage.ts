@@ -57,7 +57,8 @@ export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (
   const config = init.config;
   const S = config.max_position_embeddings;
   const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.clip };
-  const shape = { batch: cfg.micro_batch_size, seqLen: S };
+  // Rollouts decode together: all of a step's (up to 64) sequences at once.
+  const shape = { batch: cfg.micro_batch_size, seqLen: S, decodeBatch: Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations)) };
   const policy = await Model.create(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
   // The frozen reference of the KL term is the starting checkpoint.
   const reference = cfg.beta > 0 ? await Model.create(gpu, config, { params: init.params }, shape, hyper) : undefined;

@@ -1,15 +1,22 @@
-// `npm start`: the whole job as far as the engine goes, on the default adapter:
-//   1. gpu:      kernels checked against the reference on the chosen adapter
-//   2. pretrain: the `mini` model from scratch on op 2-10 (data, tokenizer and eval sets built first)
-//   3. check:    the training data read back against its hashes; no evaluation problem in it
-//   4. midtrain: continued on 20% op 2-10 + 80% op 11-14
-// and a table of held-out greedy accuracy per op after each stage. RL and pass@k evaluation join
-// here as they land. Each stage resumes if its run directory already holds checkpoints.
+// `npm start`: the whole study loop at CPU scale, on the default adapter:
+//   1. gpu:       kernels checked against the reference on the chosen adapter
+//   2. pretrain:  the `mini` model from scratch on op 2-10 (data, tokenizer and eval sets built first)
+//   3. check:     the training data read back against its hashes; no evaluation problem in it
+//   4. midtrain:  continued on 20% op 2-10 + 80% op 11-14
+//   5. calibrate: per-op pass@k of the mid-trained model, and the RL range at its edge of competence
+//   6. rl:        GRPO on that range
+//   7. eval:      process-verified pass@k of the base, mid-trained and RL models by split
+// with tables of held-out greedy accuracy and pass@k. Each training stage resumes from its run
+// directory's checkpoints; results are JSON files under --out.
 import { join } from 'node:path';
 import { checkDataset } from '../../../ts/data/build.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { selfCheck } from '../../../ts/gpu/selfcheck.js';
+import { EVAL_PRESETS, proposeRange, runEval, writeJson, type EvalResults } from '../../../ts/eval/index.js';
 import { Model } from '../../../ts/model/model.js';
+import { validateGrpoConfig } from '../../../ts/rl/config.js';
+import { RL_PRESETS } from '../../../ts/rl/presets.js';
+import { runRl } from '../../../ts/rl/stage.js';
 import type { HeldOut } from '../../../ts/train/heldout.js';
 import { RUN_PRESETS } from '../../../ts/train/presets.js';
 import { validateRunConfig } from '../../../ts/train/runconfig.js';
@@ -26,6 +33,20 @@ function table(rows: [string, HeldOut | undefined][]): string {
   return [head, ...lines, base].join('\n');
 }
 
+/** pass@1 and pass@n, outcome and process-verified, by split, one row per model. */
+function passTable(evals: [string, EvalResults][], n: number): string {
+  const splits = Object.keys(evals[0][1].aggregates.splits);
+  const pct = (x: number | undefined) => (x === undefined ? '    -' : `${(100 * x).toFixed(1).padStart(5)}`);
+  const head = `${'pass@k (%)'.padEnd(12)}${splits.map((s) => `${s} p@1 / p@${n} / strict p@${n}`.padStart(34)).join('')}`;
+  const rows = evals.map(([name, r]) =>
+    `${name.padEnd(12)}${splits.map((s) => {
+      const g = r.aggregates.splits[s];
+      return `${pct(g?.passOutcome[1])} / ${pct(g?.passOutcome[n])} / ${pct(g?.passProcess[n])}`.padStart(34);
+    }).join('')}`,
+  );
+  return [head, ...rows].join('\n');
+}
+
 export const start: Command = {
   summary: 'the end-to-end job: GPU check -> pre-train mini (op 2-10) -> mid-train (op 11-14) with held-out accuracy [--out runs/start] [--adapter A] [--scale F]',
   async run(args) {
@@ -37,27 +58,53 @@ export const start: Command = {
     const t0 = performance.now();
     const stage = (name: string, row: object) => emit({ stage: name, ...row, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
 
-    log('[1/4] GPU kernels on the chosen adapter');
+    log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
     stage('gpu', { adapter: gpu.adapterName, kind: gpu.adapterKind, ...(await selfCheck(gpu)) });
     const factory = Model.factory(gpu);
 
-    log('[2/4] pre-training mini on op 2-10');
+    log('[2/7] pre-training mini on op 2-10');
     const pre = validateRunConfig({ ...RUN_PRESETS['mini-pretrain'], tokens: Math.round(RUN_PRESETS['mini-pretrain'].tokens * scale) });
     const base = await runStage(pre, join(out, 'pretrain'), factory, () => {});
     stage('pretrain', { checkpoint: base.checkpoint, steps: base.steps, tokens: base.tokens, loss: base.finalLoss, heldOut: base.heldOut });
 
-    log('[3/4] checking the training data');
+    log('[3/7] checking the training data');
     const check = await checkDataset(join(out, 'pretrain', 'data'));
     if (check.evalInTraining > 0) throw new Error(`${check.evalInTraining} training documents are evaluation problems`);
     stage('check', { ...check });
 
-    log('[4/4] mid-training on 20% op 2-10 + 80% op 11-14');
+    log('[4/7] mid-training on 20% op 2-10 + 80% op 11-14');
     const mid = validateRunConfig({ ...RUN_PRESETS['mini-midtrain'], tokens: Math.round(RUN_PRESETS['mini-midtrain'].tokens * scale), init: base.checkpoint });
     const midResult = await runStage(mid, join(out, 'midtrain'), factory, () => {});
     stage('midtrain', { checkpoint: midResult.checkpoint, steps: midResult.steps, tokens: midResult.tokens, loss: midResult.finalLoss, heldOut: midResult.heldOut });
 
-    log('\n' + table([['after pretrain', base.heldOut], ['after midtrain', midResult.heldOut]]));
+    log('\n' + table([['after pretrain', base.heldOut], ['after midtrain', midResult.heldOut]]) + '\n');
+
+    log('[5/7] calibrating the mid-trained model (pass@k per op)');
+    // Smaller than the `cpu` preset: four models are evaluated here (~200 samples each).
+    const evalSettings = { ...EVAL_PRESETS.cpu, perOp: 4, n: 4, maxNew: 256 };
+    const calib = await runEval({ checkpoint: midResult.checkpoint, settings: evalSettings, adapter, progress: true });
+    const proposal = proposeRange(calib.aggregates, evalSettings.n);
+    writeJson(join(out, 'calibration.json'), { format: 'reasoning-engine-calibration/1', ...proposal, evaluation: calib });
+    // No op at the edge of competence (e.g. a model that solves nothing yet): the study's edge range.
+    const ops: [number, number] = proposal.range ? [proposal.range.from, proposal.range.to] : [11, 14];
+    stage('calibrate', { range: proposal.range, reason: proposal.reason, rlOps: ops });
+
+    log(`[6/7] GRPO on ops ${ops[0]}-${ops[1]}`);
+    const rlCfg = validateGrpoConfig({ ...RL_PRESETS['mini-rl'], steps: Math.max(1, Math.round((RL_PRESETS['mini-rl'].steps ?? 20) * Math.min(1, scale * 4))), init: midResult.checkpoint, ops });
+    const rl = await runRl(rlCfg, join(out, 'rl'), gpu, () => {});
+    const rewards = rl.metrics.map((m) => m.reward_mean);
+    stage('rl', { checkpoint: rl.checkpoint, steps: rl.metrics.length, rewardFirst: rewards[0], rewardLast: rewards[rewards.length - 1] });
+
+    log('[7/7] evaluating base, mid-trained and RL models (process-verified pass@k)');
+    const evals: [string, EvalResults][] = [];
+    for (const [name, ckpt] of [['base', base.checkpoint], ['midtrain', midResult.checkpoint], ['rl', rl.checkpoint]] as const) {
+      const r = name === 'midtrain' ? calib : await runEval({ checkpoint: ckpt, settings: evalSettings, adapter, progress: true });
+      writeJson(join(out, `eval-${name}.json`), r);
+      evals.push([name, r]);
+      stage('eval', { model: name, checkpoint: ckpt, splits: r.aggregates.splits });
+    }
+    log('\n' + passTable(evals, evalSettings.n));
     stage('done', { out });
   },
 };
