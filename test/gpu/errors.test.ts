@@ -69,17 +69,14 @@ describe('GPU errors', () => {
     big.destroy();
   });
 
-  it('the allocator refuses buffers over the adapter limits by name', async () => {
+  it('the allocator refuses a buffer over the adapter\'s maxBufferSize by name', async () => {
     const g = await testGpu();
-    expect(() => g.buffer(g.limits.maxStorageBufferBindingSize + 4, 'activations')).toThrow(
-      /buffer 'activations' needs \d+ bytes, over the adapter's (maxStorageBufferBindingSize|maxBufferSize)/,
-    );
     try {
       g.buffer(g.limits.maxBufferSize + 4, 'weights');
       throw new Error('no error');
     } catch (e) {
       expect((e as GpuError).kind).toBe('limit');
-      expect((e as Error).message).toMatch(/buffer 'weights' .* maxBufferSize/);
+      expect((e as Error).message).toMatch(/buffer 'weights' needs \d+ bytes, over the adapter's maxBufferSize/);
     }
   });
 

@@ -13,6 +13,7 @@ import { lmHeadLoss, lossTotal } from '../ops/cross_entropy.js';
 import { fill } from '../ops/elementwise.js';
 import { embedding, embeddingBackward, groupTokensById } from '../ops/embedding.js';
 import { gradNorm, gradNormPartials } from '../ops/grad_norm.js';
+import { bindingWindows } from '../ops/grid.js';
 import { matmulGrads, type MatmulArgs } from '../ops/matmul.js';
 import { rmsnorm, rmsnormBackward } from '../ops/rmsnorm.js';
 import { rope, ropeBackward, ropeTable } from '../ops/rope.js';
@@ -226,7 +227,14 @@ export class Model implements TrainableModel {
   }
 
   async zeroGrads(): Promise<void> {
-    await this.gpu.run([fill(this.grads, this.layout.total, 0)]);
+    await this.gpu.run(this.zeroGradsDispatches());
+  }
+
+  /** Zeroes the flat gradient buffer, in windows when it is larger than one binding. */
+  private zeroGradsDispatches(): Dispatch[] {
+    return bindingWindows(this.layout.total, this.gpu.limits.maxStorageBufferBindingSize).map((w) =>
+      fill({ buffer: this.grads, offset: w.start * 4, size: w.len * 4 }, w.len, 0),
+    );
   }
 
   /**
@@ -235,12 +243,13 @@ export class Model implements TrainableModel {
    */
   async applyUpdate(lr: number, step: number): Promise<{ gradNorm: number }> {
     const h = this.hyper;
-    await this.gpu.run(gradNorm({ grads: this.grads, n: this.layout.total, partials: this.normPartials, stats: this.clipStats, maxNorm: h.clip }));
+    const maxBindingBytes = this.gpu.limits.maxStorageBufferBindingSize;
+    await this.gpu.run(gradNorm({ grads: this.grads, n: this.layout.total, partials: this.normPartials, stats: this.clipStats, maxNorm: h.clip, maxBindingBytes }));
     const [norm] = await this.gpu.read(this.clipStats, Float32Array, 1);
     // A non-finite gradient would turn every weight into NaN: skip the update (the caller sees it).
     if (Number.isFinite(norm)) {
       await this.gpu.run(
-        adamw({ params: this.params, grads: this.grads, m: this.m, v: this.v, clip: this.clipStats, ranges: this.ranges, lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weight_decay, step }),
+        adamw({ params: this.params, grads: this.grads, m: this.m, v: this.v, clip: this.clipStats, ranges: this.ranges, lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weight_decay, step, maxBindingBytes }),
       );
     }
     return { gradNorm: norm };
@@ -279,7 +288,7 @@ export class Model implements TrainableModel {
     const counted = b.mask.reduce((a, x) => a + x, 0);
     this.upload(b);
     this.uploadGroups(b.ids);
-    await this.gpu.run([fill(this.grads, this.layout.total, 0), ...this.forward(1 / counted, true), ...this.backward(true)]);
+    await this.gpu.run([...this.zeroGradsDispatches(), ...this.forward(1 / counted, true), ...this.backward(true)]);
     const loss = (await this.gpu.read(this.acts.lossSum, Float32Array, 1))[0] / counted;
     return { loss, grads: await this.gpu.read(this.grads, Float32Array) };
   }

@@ -4,7 +4,7 @@ import type { Binding, Dispatch } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/adamw.wgsl';
-import { grid2d } from './grid.js';
+import { bindingWindows, grid2d } from './grid.js';
 
 const vec4Kernel: Kernel = { name: 'adamw', source, entry: 'adamw_vec4' };
 const scalarKernel: Kernel = { name: 'adamw', source, entry: 'adamw_scalar' };
@@ -41,6 +41,12 @@ export interface AdamwArgs extends AdamwHyper {
   clip: Binding;
   /** Ascending, non-overlapping; elements outside every range are left alone. */
   ranges: ParamRange[];
+  /**
+   * The adapter's maxStorageBufferBindingSize: ranges are then bound in windows of at most that
+   * many bytes, so the flat buffers may be larger than one binding (the 100M model on lavapipe,
+   * whose bindings stop at 128 MiB). Needs whole buffers and 64-aligned range offsets.
+   */
+  maxBindingBytes?: number;
 }
 
 function checkHyper(h: AdamwHyper): void {
@@ -78,16 +84,27 @@ export function adamw(a: AdamwArgs): Dispatch[] {
   // As torch computes them from Python floats (f64), rounded to f32 by Params.
   const stepSize = lr / (1 - beta1 ** step);
   const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
-  return mergeRanges(a.ranges).map((r) => {
-    const vec4 = r.offset % 4 === 0 && r.size % 4 === 0;
+  const pieces = mergeRanges(a.ranges).flatMap((r) => {
+    if (a.maxBindingBytes === undefined) return [{ r, buffers: [a.params, a.grads, a.m, a.v, a.clip], offset: r.offset }];
+    if (r.offset % 64) throw new Error(`adamw: windowed ranges must start at multiples of 64 elements, got ${r.offset}`);
+    return bindingWindows(r.size, a.maxBindingBytes).map((w) => {
+      const win = (b: Binding) => {
+        if ('offset' in b) throw new Error('adamw: windowed bindings need whole buffers');
+        return { buffer: b, offset: (r.offset + w.start) * 4, size: w.len * 4 };
+      };
+      return { r: { ...r, size: w.len }, buffers: [win(a.params), win(a.grads), win(a.m), win(a.v), a.clip], offset: 0 };
+    });
+  });
+  return pieces.map(({ r, buffers, offset }) => {
+    const vec4 = offset % 4 === 0 && r.size % 4 === 0;
     const params = new Params(12)
-      .u32(r.offset).u32(r.size).pad().pad()
+      .u32(offset).u32(r.size).pad().pad()
       .f32(r.decay ? 1 - lr * a.weightDecay : 1)
       .f32(beta1).f32(beta2).f32(1 - beta1).f32(1 - beta2)
       .f32(a.eps).f32(stepSize).f32(bc2Sqrt).words;
     return {
       kernel: vec4 ? vec4Kernel : scalarKernel,
-      buffers: [a.params, a.grads, a.m, a.v, a.clip],
+      buffers,
       params,
       workgroups: grid2d(Math.ceil(r.size / (vec4 ? 4 : 1) / WG)),
     };

@@ -4,7 +4,7 @@ import type { Binding, Dispatch } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/grad_norm.wgsl';
-import { CHUNK, reduceAll } from './reduce.js';
+import { CHUNK, reduceAll, reduceAllWindowed } from './reduce.js';
 
 const kernel: Kernel = { name: 'grad_norm', source, entry: 'finish' };
 
@@ -18,6 +18,8 @@ export interface GradNormArgs {
   stats: GPUBuffer;
   /** Clip to this norm; 0 turns clipping off (factor 1; the norm is still computed). */
   maxNorm: number;
+  /** The adapter's maxStorageBufferBindingSize, for gradients larger than one binding (whole buffer needed). */
+  maxBindingBytes?: number;
 }
 
 /** Floats of scratch that gradNorm needs for n gradients. */
@@ -32,7 +34,9 @@ export function gradNorm(a: GradNormArgs): Dispatch[] {
   if (a.partials.size < gradNormPartials(a.n) * 4) throw new Error(`gradNorm: partials holds ${a.partials.size / 4} floats, needs ${gradNormPartials(a.n)}`);
   if (a.stats.size < 8) throw new Error(`gradNorm: stats must hold 2 floats (norm, clip factor)`);
   return [
-    ...reduceAll('sumsq', a.grads, a.partials, a.stats, a.n),
+    ...(a.maxBindingBytes !== undefined && a.n * 4 > a.maxBindingBytes
+      ? reduceAllWindowed('sumsq', a.grads as GPUBuffer, a.partials, a.stats, a.n, a.maxBindingBytes)
+      : reduceAll('sumsq', a.grads, a.partials, a.stats, a.n)),
     { kernel, buffers: [a.stats], params: new Params(2).f32(a.maxNorm).u32(a.maxNorm > 0 ? 1 : 0).words, workgroups: [1] },
   ];
 }

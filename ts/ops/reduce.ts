@@ -3,7 +3,7 @@ import type { Binding, Dispatch, Gpu } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/reduce.wgsl';
-import { grid2d } from './grid.js';
+import { bindingWindows, grid2d } from './grid.js';
 
 const kernel: Kernel = { name: 'reduce', source, entry: 'reduce_rows' };
 export type ReduceOp = 'sum' | 'max' | 'sumsq';
@@ -23,6 +23,22 @@ export function reduceRows(op: ReduceOp, x: Binding, out: Binding, rows: number,
 export function reduceAll(op: ReduceOp, x: Binding, partials: Binding, out: Binding, n: number): Dispatch[] {
   const rows = Math.ceil(n / CHUNK);
   return [reduceRows(op, x, partials, rows, CHUNK, n), reduceRows(op === 'max' ? 'max' : 'sum', partials, out, 1, rows)];
+}
+
+/**
+ * reduceAll for a buffer larger than one binding: windows of whole CHUNK rows (their partials land
+ * 256-byte aligned), each reduced on its own, then all partials together.
+ */
+export function reduceAllWindowed(op: ReduceOp, x: GPUBuffer, partials: GPUBuffer, out: Binding, n: number, maxBindingBytes: number): Dispatch[] {
+  const rowsPer = CHUNK * 64; // elements per window granule: 64 partials, 256 bytes
+  const list: Dispatch[] = [];
+  for (const w of bindingWindows(n, maxBindingBytes, rowsPer)) {
+    const rows = Math.ceil(w.len / CHUNK);
+    const at = w.start / CHUNK;
+    list.push(reduceRows(op, { buffer: x, offset: w.start * 4, size: w.len * 4 }, { buffer: partials, offset: at * 4, size: rows * 4 }, rows, CHUNK, w.len));
+  }
+  list.push(reduceRows(op === 'max' ? 'max' : 'sum', partials, out, 1, Math.ceil(n / CHUNK)));
+  return list;
 }
 
 /** Convenience: the reduction of a whole buffer, read back. */
