@@ -240,7 +240,10 @@ export class Gpu {
   async run(dispatches: Dispatch[]): Promise<void> {
     await this.prepare(dispatches);
     const names = dispatches.map((d) => d.kernel.name);
-    await this.submitChecked(() => [this.encode(dispatches)], `batch [${[...new Set(names)].join(', ')}]`, dispatches, `${names.length}:${names.join(',')}`);
+    // The wait estimate's key: which kernels over how many workgroups (the same kernels on other
+    // shapes take other times).
+    const work = dispatches.map((d) => `${d.kernel.name}/${d.workgroups.join('x')}`).join(',');
+    await this.submitChecked(() => [this.encode(dispatches)], `batch [${[...new Set(names)].join(', ')}]`, dispatches, work);
   }
 
   /** Encodes dispatches into a command buffer without submitting (pipelines must be prepared). */
