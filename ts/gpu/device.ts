@@ -317,14 +317,16 @@ export class Gpu {
     this.pendingWork = [];
     if (!key) return;
     const best = this.fastest.get(key);
-    if (best !== undefined) {
+    if (best !== undefined && best !== Infinity) {
       const left = 0.9 * best - (performance.now() - since);
       if (left > 1) await new Promise((r) => setTimeout(r, left));
     }
     await this.device.queue.onSubmittedWorkDone();
     if (this.fastest.size > 1000) this.fastest.clear();
     const took = performance.now() - since;
-    this.fastest.set(key, Math.min(took, best ?? Infinity));
+    // The first run of a submission may include the driver's lazy shader compilation: it only
+    // marks the key as seen (Infinity), the second gives the first estimate.
+    this.fastest.set(key, best === undefined ? Infinity : Math.min(took, best));
   }
 }
 
