@@ -102,8 +102,11 @@ export interface AdapterResult {
   kind: AdapterEntry['kind'];
 }
 
-/** Requests the chosen adapter. `toggles` are Dawn toggles (Node only). */
-export async function requestAdapter(choice: AdapterChoice, toggles: string[] = []): Promise<AdapterResult> {
+/**
+ * Requests the chosen adapter. Node: `toggles(kind)` gives the Dawn toggles for the adapter picked
+ * (they must be set when its instance is created).
+ */
+export async function requestAdapter(choice: AdapterChoice, toggles: (kind: AdapterEntry['kind']) => string[] = () => []): Promise<AdapterResult> {
   if (!isNode) {
     if (!navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing); use a WebGPU-enabled browser over https or localhost');
     const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -114,7 +117,8 @@ export async function requestAdapter(choice: AdapterChoice, toggles: string[] = 
   const mod = await loadDawn();
   const entry = pickAdapter(await listAdapters(), choice);
   const flags = [`adapter=${entry.name}`, `backend=${entry.backend}`];
-  if (toggles.length) flags.push(`enable-dawn-features=${toggles.join(',')}`);
+  const enable = toggles(entry.kind);
+  if (enable.length) flags.push(`enable-dawn-features=${enable.join(',')}`);
   const adapter = await createInstance(mod, flags).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error(`Dawn found adapter '${entry.name}' but could not open it. ${INSTALL_HINT}`);
   return { adapter, name: entry.name, kind: entry.kind };

@@ -1,6 +1,6 @@
 // One object per process (or page) that owns the GPUDevice: adapter choice, limits, error capture,
 // the pipeline cache, buffer pool, typed upload/readback, and batched dispatch recording.
-import { type AdapterChoice, isNode, listAdapters, pickAdapter, requestAdapter } from './adapters.js';
+import { type AdapterChoice, isNode, requestAdapter } from './adapters.js';
 import { GpuError } from './errors.js';
 import { type Constants, type Kernel, kernelKey } from './kernel.js';
 import { BufferPool } from './pool.js';
@@ -72,11 +72,9 @@ export class Gpu {
 
   static async create(opts: GpuOptions = {}): Promise<Gpu> {
     const choice = opts.adapter ?? (isNode ? process.env.ENGINE_ADAPTER : undefined) ?? 'auto';
-    const entries = isNode ? await listAdapters() : [];
-    const kind0 = isNode ? pickAdapter(entries, choice).kind : undefined;
-    const fast = opts.fast ?? kind0 === 'lavapipe';
-    const toggles = fast ? ['allow_unsafe_apis', 'disable_robustness'] : [];
-    const { adapter, name, kind } = await requestAdapter(choice, toggles);
+    const robustnessOff = (kind: string) => opts.fast ?? kind === 'lavapipe';
+    const { adapter, name, kind } = await requestAdapter(choice, (k) => (robustnessOff(k) ? ['allow_unsafe_apis', 'disable_robustness'] : []));
+    const fast = isNode && robustnessOff(kind);
     const L = adapter.limits;
     // Ask for what the adapter offers for the limits a training engine runs into.
     const requiredLimits: Record<string, number> = {
