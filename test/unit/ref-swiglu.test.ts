@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refSwiglu, refSwigluBackward } from '../../ts/ref/swiglu.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
+import { centralDifference } from '../util/gradcheck.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -13,15 +14,7 @@ describe(`swiglu reference (seed ${seed})`, () => {
     const loss = () => refSwiglu(gate, up).reduce((s, v, i) => s + v * r[i], 0);
     const { dgate, dup } = refSwigluBackward(gate, up, r);
     const h = 1e-6;
-    const fd = (a: Float64Array, i: number) => {
-      const v = a[i];
-      a[i] = v + h;
-      const hi = loss();
-      a[i] = v - h;
-      const lo = loss();
-      a[i] = v;
-      return (hi - lo) / (2 * h);
-    };
+    const fd = (a: Float64Array, i: number) => centralDifference(loss, a, i, h);
     for (let i = 0; i < n; i++) {
       expect(Math.abs(fd(gate, i) - dgate[i]), `dgate ${i}`).toBeLessThan(1e-8);
       expect(Math.abs(fd(up, i) - dup[i]), `dup ${i}`).toBeLessThan(1e-8);

@@ -1,6 +1,6 @@
 // The RL stage: GRPO from a checkpoint for a number of steps, with metrics as JSON lines, periodic
 // checkpoints (policy, AdamW moments, step counters) and exact resume.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, promptText, type Problem } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
@@ -9,6 +9,7 @@ import type { Gpu } from '../gpu/device.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { claimRunDir, truncateMetrics } from '../train/rundir.js';
 import { log } from '../util/jsonl.js';
 import { Progress } from '../util/progress.js';
 import type { GrpoConfig } from './config.js';
@@ -42,12 +43,7 @@ async function stepProblems(cfg: GrpoConfig, step: number, tok: Tokenizer, maxPr
 
 export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
   if (!cfg.init) throw new Error('RL needs init: the checkpoint to start from');
-  mkdirSync(out, { recursive: true });
-  const runFile = join(out, 'rl.json');
-  if (existsSync(runFile) && readFileSync(runFile, 'utf8') !== JSON.stringify(cfg, null, 2) + '\n') {
-    throw new Error(`${out} holds an RL run with a different configuration (${runFile})`);
-  }
-  writeFileSync(runFile, JSON.stringify(cfg, null, 2) + '\n');
+  claimRunDir(out, 'rl.json', cfg);
   const ckptRoot = join(out, 'checkpoints');
   const resumeDir = latestCheckpoint(ckptRoot);
   const init = loadCheckpoint(cfg.init, paramLayout);
@@ -67,16 +63,7 @@ export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (
   const updates = { n: resumeDir && state ? (state.dataCursor as { updates: number }).updates : 0 };
   const metricsFile = join(out, 'metrics.jsonl');
   if (resumeDir) log(`resuming RL from ${resumeDir} (step ${step} of ${cfg.steps})`);
-  if (existsSync(metricsFile)) {
-    const kept = readFileSync(metricsFile, 'utf8').split('\n').filter((l) => {
-      try {
-        return (JSON.parse(l) as { step: number }).step <= step;
-      } catch {
-        return false;
-      }
-    });
-    writeFileSync(metricsFile, kept.map((l) => l + '\n').join(''));
-  }
+  truncateMetrics(metricsFile, step);
   const stopId = tok.specialId('</answer>');
   const pad = tok.specialId('[PAD]');
   const rc = rewardConfig(cfg);

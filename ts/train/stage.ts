@@ -2,9 +2,10 @@
 // model created or loaded, optimizer steps with a progress bar, metrics as JSON lines, periodic
 // held-out evaluation and checkpoints. A run directory that already holds checkpoints resumes from
 // the latest one, bit for bit where the uninterrupted run would have been.
-import { existsSync, mkdirSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDataset } from '../data/build.js';
+import { datasetProblems } from '../eval/problems.js';
 import { TEMPLATES, type Problem } from '../data/generator.js';
 import { readIndex } from '../data/shards.js';
 import { Tokenizer } from '../data/tokenizer.js';
@@ -16,6 +17,7 @@ import { log } from '../util/jsonl.js';
 import { Progress } from '../util/progress.js';
 import { BatchReader, type Cursor } from './batches.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
+import { claimRunDir, truncateMetrics } from './rundir.js';
 import { heldOut, type HeldOut, type TrainableModel } from './heldout.js';
 import { tokensPerStep, type RunConfig } from './runconfig.js';
 import { lrAt, validateSchedule } from './schedule.js';
@@ -32,28 +34,15 @@ export interface StageResult {
   heldOut?: HeldOut;
 }
 
-/** Evaluation problems per op: the first `perOp` of each op's files, templates interleaved. */
+/** Evaluation problems per op from the dataset's eval files (templates split evenly). */
 function evalProblems(dataDir: string, ops: number[], perOp: number): Map<number, Problem[]> {
   const byOp = new Map<number, Problem[]>();
-  for (const op of ops) {
-    const lists = TEMPLATES.map((t) => {
-      const f = join(dataDir, 'eval', t, `op${String(op).padStart(2, '0')}.jsonl`);
-      return existsSync(f) ? (readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) as Problem[]) : [];
-    });
-    const mixed: Problem[] = [];
-    for (let i = 0; mixed.length < perOp && lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length && mixed.length < perOp) mixed.push(l[i]);
-    if (mixed.length) byOp.set(op, mixed);
-  }
+  for (const p of datasetProblems(dataDir, { ops, perOp, templates: TEMPLATES, mode: 'forward' })) byOp.set(p.op, [...(byOp.get(p.op) ?? []), p]);
   return byOp;
 }
 
 export async function runStage(cfg: RunConfig, out: string, createModel: ModelFactory, onMetrics: (row: object) => void): Promise<StageResult> {
-  mkdirSync(out, { recursive: true });
-  const runFile = join(out, 'run.json');
-  if (existsSync(runFile)) {
-    const prev = readFileSync(runFile, 'utf8');
-    if (prev !== JSON.stringify(cfg, null, 2) + '\n') throw new Error(`${out} holds a run with a different configuration (${runFile}); use another --out or the same config to resume`);
-  } else writeFileSync(runFile, JSON.stringify(cfg, null, 2) + '\n');
+  claimRunDir(out, 'run.json', cfg);
   const ckptRoot = join(out, 'checkpoints');
   const resumeDir = latestCheckpoint(ckptRoot);
   const resumed = resumeDir ? loadCheckpoint(resumeDir, paramLayout) : undefined;
@@ -102,22 +91,8 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     appendFileSync(metricsFile, JSON.stringify(row) + '\n');
     onMetrics(row);
   };
-  if (resumed) {
-    log(`resuming ${cfg.stage} from ${resumeDir} (step ${state.step} of ${steps})`);
-    // Rows logged after that checkpoint belong to the lost work (they are logged again), and a
-    // kill may have cut the last line short.
-    if (existsSync(metricsFile)) {
-      const upToCheckpoint = (l: string) => {
-        try {
-          return (JSON.parse(l) as { step: number }).step <= state.step;
-        } catch {
-          return false;
-        }
-      };
-      const kept = readFileSync(metricsFile, 'utf8').split('\n').filter(upToCheckpoint);
-      writeFileSync(metricsFile, kept.map((l) => l + '\n').join(''));
-    }
-  }
+  if (resumed) log(`resuming ${cfg.stage} from ${resumeDir} (step ${state.step} of ${steps})`);
+  truncateMetrics(metricsFile, state.step);
 
   const save = async () => {
     const snap = await model.snapshot();
