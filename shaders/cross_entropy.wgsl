@@ -8,6 +8,11 @@
 // (so padding tokens may carry any target). An unmasked row whose target is >= vocab gets NaN loss
 // and gradient, so the mistake shows.
 //
+// ce_entropy_vec4 adds an entropy bonus for RL: with H[t] the entropy of softmax(logits[r]) and
+// e = ent[t] its weight, it also writes entropy[t] = H and adds the gradient of -e * H,
+//   e * p_j * (log p_j + H) = e * p_j * (logits[r, j] - logsumexp + H),
+// and skips a row only when both w and e are 0.
+//
 // One invocation per row: on lavapipe every storage load is a per-lane scalar loop, so a lane
 // walking its own row costs the same loads as a workgroup tree, without workgroup memory or
 // barriers. The max and the sum of exponentials come from one online pass (rescaling the sum when
@@ -51,14 +56,15 @@ fn nan() -> f32 {
 // What the gradient pass needs: weight times scale, target, 1/sum, max.
 struct Row { w: f32, tgt: u32, inv: f32, m: f32 }
 
-// Writes the loss; returns the row's gradient constants (w == 0: nothing read).
-fn finish(t: u32, ms: vec2f, zt: f32, w: f32, tgt: u32) -> Row {
-  if (tgt >= p.vocab) {
+// Writes the loss; returns the row's gradient constants (w == 0: nothing read). The params come
+// as an argument: the entropy entry binds its own (its buffers take binding 4).
+fn finish(q: Params, t: u32, ms: vec2f, zt: f32, w: f32, tgt: u32) -> Row {
+  if (tgt >= q.vocab) {
     loss[t] = nan();
     return Row(nan(), tgt, nan(), nan());
   }
   loss[t] = w * ((ms.x + log(ms.y)) - zt);
-  return Row(w * p.scale, tgt, 1.0 / ms.y, ms.x);
+  return Row(w * q.scale, tgt, 1.0 / ms.y, ms.x);
 }
 
 @group(0) @binding(0) var<storage, read_write> L1: array<f32>;
@@ -79,7 +85,7 @@ fn ce_scalar(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec
   let tgt = targets[t];
   var ms = vec2f(LOWEST, 0.0);
   for (var j = 0u; j < p.vocab; j++) { ms = online(ms, L1[base + j]); }
-  let row = finish(t, ms, L1[base + min(tgt, p.vocab - 1u)], w, tgt);
+  let row = finish(p, t, ms, L1[base + min(tgt, p.vocab - 1u)], w, tgt);
   if (!GRAD) { return; }
   for (var j = 0u; j < p.stride; j++) {
     let x = L1[base + j];
@@ -89,6 +95,40 @@ fn ce_scalar(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec
 }
 
 @group(0) @binding(0) var<storage, read_write> L4: array<vec4f>;
+
+// online() that also carries u = sum of exp(x - max) * (x - max), rescaled when the max grows, for
+// the entropy H = log(sum) - u / sum. Every term is relative to the max, so large logits lose
+// nothing to cancellation.
+fn online_u(msu: vec3f, x: f32) -> vec3f {
+  let m = msu.x;
+  let grows = x > m;
+  let e = exp(select(x - m, m - x, grows));
+  return select(vec3f(m, msu.y + e, msu.z + e * (x - m)), vec3f(x, msu.y * e + 1.0, (msu.z + msu.y * (m - x)) * e), grows);
+}
+
+// (max, sum of exp(x - max), and with `withU` sum of exp(x - max) * (x - max)) over the first
+// `vocab` entries of the row of `quads` vec4s at `base`.
+fn stats4(base: u32, quads: u32, vocab: u32, withU: bool) -> vec3f {
+  let full = vocab / 4u;
+  var msu = vec3f(LOWEST, 0.0, 0.0);
+  for (var q = 0u; q < full; q++) {
+    let x = L4[base + q];
+    if (withU) {
+      msu = online_u(online_u(online_u(online_u(msu, x.x), x.y), x.z), x.w);
+    } else {
+      msu = vec3f(online(online(online(online(msu.xy, x.x), x.y), x.z), x.w), 0.0);
+    }
+  }
+  if (full < quads) {
+    let x = L4[base + full];
+    for (var c = 0u; c < vocab % 4u; c++) { msu = select(vec3f(online(msu.xy, x[c]), 0.0), online_u(msu, x[c]), withU); }
+  }
+  return msu;
+}
+
+fn zero_row4(base: u32, quads: u32) {
+  if (GRAD) { for (var q = 0u; q < quads; q++) { L4[base + q] = vec4f(); } }
+}
 
 // stride % 4 == 0: whole vec4s per row (a vocabulary padded to a multiple of 4, or one that is).
 @compute @workgroup_size(WG)
@@ -101,27 +141,59 @@ fn ce_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   let w = mask[t];
   if (w == 0.0) {
     loss[t] = 0.0;
-    if (GRAD) { for (var q = 0u; q < quads; q++) { L4[base + q] = vec4f(); } }
+    zero_row4(base, quads);
     return;
   }
   let tgt = targets[t];
-  let full = p.vocab / 4u;
-  var ms = vec2f(LOWEST, 0.0);
-  for (var q = 0u; q < full; q++) {
-    let x = L4[base + q];
-    ms = online(online(online(online(ms, x.x), x.y), x.z), x.w);
-  }
-  if (full < quads) {
-    let x = L4[base + full];
-    for (var c = 0u; c < p.vocab % 4u; c++) { ms = online(ms, x[c]); }
-  }
+  let ms = stats4(base, quads, p.vocab, false).xy;
   let tc = min(tgt, p.vocab - 1u);
-  let row = finish(t, ms, L4[base + tc / 4u][tc % 4u], w, tgt);
+  let row = finish(p, t, ms, L4[base + tc / 4u][tc % 4u], w, tgt);
   if (!GRAD) { return; }
   let lane = vec4u(0u, 1u, 2u, 3u);
   for (var q = 0u; q < quads; q++) {
     let j = 4u * q + lane;
     let g = exp(L4[base + q] - row.m) * row.inv - select(vec4f(), vec4f(1.0), j == vec4u(row.tgt));
     L4[base + q] = select(g * row.w, vec4f(), j >= vec4u(p.vocab));
+  }
+}
+
+// Bindings 4 and 5 are p's slot and the next: WGSL allows that across entry points, and every
+// dispatch binds its buffers first and its uniform after them.
+@group(0) @binding(4) var<storage, read> ent: array<f32>;
+@group(0) @binding(5) var<storage, read_write> entropy: array<f32>;
+@group(0) @binding(6) var<uniform> pe: Params;
+
+
+// ce_vec4 with the entropy bonus (stride % 4 == 0).
+@compute @workgroup_size(WG)
+fn ce_entropy_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = row_index(wg, nwg, lid);
+  if (r >= pe.rows) { return; }
+  let t = pe.rowOffset + r;
+  let quads = pe.stride / 4u;
+  let base = r * quads;
+  let w = mask[t];
+  let e = ent[t];
+  if (w == 0.0 && e == 0.0) {
+    loss[t] = 0.0;
+    entropy[t] = 0.0;
+    zero_row4(base, quads);
+    return;
+  }
+  let tgt = targets[t];
+  let msu = stats4(base, quads, pe.vocab, true);
+  let tc = min(tgt, pe.vocab - 1u);
+  let row = finish(pe, t, msu.xy, L4[base + tc / 4u][tc % 4u], w, tgt);
+  let mean = msu.z * row.inv;  // E_p[z - max]
+  entropy[t] = log(msu.y) - mean;
+  if (!GRAD) { return; }
+  let lane = vec4u(0u, 1u, 2u, 3u);
+  for (var q = 0u; q < quads; q++) {
+    let j = 4u * q + lane;
+    let z = L4[base + q];
+    let pj = exp(z - row.m) * row.inv;
+    // z - logsumexp + H = (z - max) - E_p[z - max]
+    let g = (pj - select(vec4f(), vec4f(1.0), j == vec4u(row.tgt))) * row.w + e * pj * ((z - row.m) - mean);
+    L4[base + q] = select(g, vec4f(), j >= vec4u(pe.vocab));
   }
 }

@@ -125,6 +125,53 @@ describe(`cross_entropy (seed ${seed})`, () => {
     expect(Buffer.from(got.dlogits.buffer).equals(Buffer.from(b.logits.buffer))).toBe(true);
   });
 
+  // RL's entropy bonus: rows with only a bonus weight (w = 0, e > 0) are computed, rows with neither skipped.
+  for (const c of [{ rows: 45, vocab: 37, stride: 40 }, { rows: 33, vocab: 2201, stride: 2204 }]) {
+    it(`entropy bonus ${JSON.stringify(c)}: entropies and dlogits against the reference`, async () => {
+      const g = await testGpu();
+      const b = batch(c.rows, c.vocab, c.stride);
+      const ent = Float32Array.from({ length: c.rows }, (_, r) => (r % 3 === 0 ? 0 : 0.05 + rand() * 0.5));
+      b.targets = Uint32Array.from(b.targets, (t) => (t === IGNORED ? Math.floor(rand() * c.vocab) : t)); // bonus-only rows read theirs
+      const scale = 1 / 5;
+      const targets = g.upload(b.targets), mask = g.upload(b.mask), loss = poisoned(g, b.rows), entropy = poisoned(g, b.rows);
+      const logits = g.upload(b.logits);
+      await g.run([crossEntropy({ logits, targets, mask, loss, rows: b.rows, vocab: b.vocab, stride: b.stride, scale, entropy: { weights: g.upload(ent), out: entropy } })]);
+      const got = { loss: await g.read(loss, Float32Array), dlogits: await g.read(logits, Float32Array), entropy: await g.read(entropy, Float32Array) };
+      const want = refCrossEntropy({ ...b, scale, ent });
+      const plain = refCrossEntropy({ ...b, scale }); // without the bonus, for the CE part's bounds
+      const tol = ceBounds(b, scale);
+      const hTol = new Float64Array(b.rows), gTol = new Float64Array(b.rows * b.stride);
+      for (let r = 0; r < b.rows; r++) {
+        if (b.mask[r] === 0 && ent[r] === 0) continue;
+        const row = Array.from(b.logits.subarray(r * b.stride, r * b.stride + b.vocab));
+        const max = Math.max(...row), R = max - Math.min(...row);
+        let grows = 0;
+        row.reduce((m, z) => (z > m ? (grows++, z) : m), -Infinity); // rescales of the online sums
+        const expErr = (3 + 2 * R) * ULP + R * U, sumErr = (b.vocab + 2) * U + (grows + 1) * expErr;
+        const logSum = Math.log(row.reduce((a, z) => a + Math.exp(z - max), 0));
+        const mean = logSum - want.entropy[r]; // E_p[z - max]
+        hTol[r] = 2 * ((expErr + sumErr) * (1 + 2 * R) + 8 * U * (Math.log(b.vocab) + R)) + 1e-30;
+        for (let j = 0; j < b.vocab; j++) {
+          const i = r * b.stride + j, z = row[j] - max;
+          const p = Math.exp(z - logSum);
+          gTol[i] = tol.dlogits[i] + 2 * ent[r] * p * ((expErr + sumErr) * (Math.abs(z - mean) + 2 * R) + 4 * U * R) + 1e-30;
+        }
+      }
+      expectWithin('loss', got.loss, want.loss, (i) => tol.loss[i]);
+      expectWithin('entropy', got.entropy, want.entropy, (i) => hTol[i]);
+      expectWithin('dlogits', got.dlogits, want.dlogits, (i) => gTol[i]);
+      // The bonus changed the gradient of the rows that have one (the check above is not the plain CE's).
+      const moved = (r: number) => Array.from({ length: b.vocab }, (_, j) => r * b.stride + j).some((i) => Math.abs(want.dlogits[i] - plain.dlogits[i]) > 100 * gTol[i]);
+      expect(moved(1) && moved(2)).toBe(true);
+    });
+  }
+
+  it('the entropy bonus refuses a row stride that is not a multiple of 4', async () => {
+    const g = await testGpu();
+    const x = g.buffer(64);
+    expect(() => crossEntropy({ logits: x, targets: x, mask: x, loss: x, rows: 1, vocab: 37, scale: 1, entropy: { weights: x, out: x } })).toThrow(/multiple of 4/);
+  });
+
   it('an unmasked target outside the vocabulary gives NaN, not a silent number', async () => {
     const g = await testGpu();
     for (const stride of [37, 40]) {

@@ -10,6 +10,41 @@ import { grpoStep } from '../../ts/rl/grpo.js';
 import { testGpu } from './setup.js';
 
 describe('GRPO', () => {
+  it('tokenLogprobs gives each token\'s full-distribution entropy, and the entropy bonus raises it', async () => {
+    const g = await testGpu();
+    const V = 61, B = 4, S = 8, T = B * S;
+    const config = preset('tiny', V);
+    const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
+    const model = await Model.create(g, config, { params: initParams(config, paramLayout(config), 5) }, { batch: B, seqLen: S }, hyper);
+    const ids = Uint32Array.from({ length: T }, (_, i) => (i * 17 + 3) % V);
+    const batch = { ids, targets: Uint32Array.from(ids, (t) => (t * 5 + 1) % V), mask: new Float32Array(T).fill(1) };
+    batch.mask[5] = 0; // masked: entropy 0
+    const scale = 1.7; // policies sampled at temperature 1/scale
+    const { entropy } = await model.tokenLogprobs(batch, scale);
+    const logits = await model.logits(batch);
+    const rows = logits.length / T;
+    for (let t = 0; t < T; t++) {
+      if (t === 5) {
+        expect(entropy[t]).toBe(0);
+        continue;
+      }
+      const z = Array.from(logits.subarray(t * rows, t * rows + V), (x) => x * scale);
+      const m = Math.max(...z), sum = z.reduce((a, x) => a + Math.exp(x - m), 0);
+      const h = -z.reduce((a, x) => a + (Math.exp(x - m) / sum) * (x - m - Math.log(sum)), 0);
+      expect(Math.abs(entropy[t] - h), `token ${t}`).toBeLessThan(1e-5 * Math.max(1, h));
+    }
+    const before = entropy.reduce((a, x) => a + x, 0);
+    // A pure bonus (policy-gradient weights 0) for a few steps: the mean entropy must rise.
+    for (let step = 1; step <= 3; step++) {
+      await model.zeroGrads();
+      await model.tokenLogprobs(batch, scale);
+      await model.policyGradient(batch, new Float32Array(T), scale, new Float32Array(T).fill(1 / T));
+      await model.applyUpdate(1e-2, step);
+    }
+    const after = (await model.tokenLogprobs(batch, scale)).entropy.reduce((a, x) => a + x, 0);
+    expect(after).toBeGreaterThan(before);
+  });
+
   it('lifts a toy task from chance to a mean reward >= 0.9', async () => {
     const g = await testGpu();
     const V = 61, TARGET = 7, LEN = 4;

@@ -9,14 +9,14 @@ const seed = testSeed();
 const rand = rng(seed);
 
 /** The loss written the plain way, vector by vector (as verl's compute_policy_loss reads). */
-function plainLoss(logp: number[], old: number[], ref: number[], adv: number[], seq: number[], o: ObjectiveOptions): number {
+function plainLoss(logp: number[], old: number[], ref: number[], adv: number[], seq: number[], o: ObjectiveOptions, entropy: number[] = []): number {
   const ratio = logp.map((l, i) => Math.exp(l - old[i]));
   const pg1 = ratio.map((r, i) => -adv[i] * r);
   const pg2 = ratio.map((r, i) => -adv[i] * Math.min(Math.max(r, 1 - o.epsilon), 1 + o.epsilonHigh));
   let pg = pg1.map((a, i) => Math.max(a, pg2[i]));
   if (o.dualClip > 0) pg = pg.map((p, i) => (adv[i] < 0 ? Math.min(p, -adv[i] * o.dualClip) : p));
   const kl = logp.map((l, i) => Math.exp(ref[i] - l) - (ref[i] - l) - 1);
-  const per = pg.map((p, i) => p + o.beta * kl[i]);
+  const per = pg.map((p, i) => p + o.beta * kl[i] - (o.entropyCoeff ?? 0) * (entropy[i] ?? 0));
   if (o.lossType === 'token-mean') return per.reduce((a, b) => a + b, 0) / per.length;
   const seqs = [...new Set(seq)];
   return seqs.map((s) => {
@@ -47,6 +47,22 @@ describe(`GRPO objective (seed ${seed})`, () => {
         expect(res.clipLow + res.clipHigh).toBeGreaterThan(0);
       });
     }
+  }
+  for (const lossType of ['token-mean', 'seq-mean'] as const) {
+    it(`${lossType} with an entropy bonus: loss equals the plain form, -dL/dH its finite differences`, () => {
+      const entropy = old.map(() => 3 * rand());
+      const o: ObjectiveOptions = { epsilon: 0.2, epsilonHigh: 0.28, dualClip: 3, beta: 0.05, entropyCoeff: 0.01, lossType };
+      const res = grpoObjective({ logp, oldLogp: old, refLogp: ref, adv, seq, entropy }, o);
+      expect(res.loss).toBeCloseTo(plainLoss(logp, old, ref, adv, seq, o, entropy), 12);
+      expect(res.loss).not.toBeCloseTo(plainLoss(logp, old, ref, adv, seq, o), 6); // the bonus counts
+      const h = [...entropy];
+      for (let i = 0; i < n; i++) {
+        const fd = centralDifference(() => plainLoss(logp, old, ref, adv, seq, o, h), h, i, 1e-7);
+        expect(Math.abs(res.dentropy[i] + fd), `token ${i}`).toBeLessThan(1e-9);
+      }
+      expect(() => grpoObjective({ logp, oldLogp: old, adv, seq }, o)).toThrow(/entropies/);
+      expect(grpoObjective({ logp, oldLogp: old, adv, seq }, { ...o, entropyCoeff: 0 }).dentropy.every((d) => d === 0)).toBe(true);
+    });
   }
   it('at ratio 1 (on-policy) the gradient is -A/N per token and nothing is clipped', () => {
     const res = grpoObjective({ logp: old, oldLogp: old, adv, seq }, { epsilon: 0.2, epsilonHigh: 0.2, dualClip: 3, beta: 0, lossType: 'token-mean' });

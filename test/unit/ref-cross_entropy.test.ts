@@ -51,6 +51,31 @@ describe(`reference cross-entropy backward vs finite differences (seed ${seed})`
     expect(maxAbsDiff(numeric.subarray(stride, 2 * stride), new Float64Array(stride))).toBe(0);
   });
 
+  it('entropy bonus: dlogits of scale * loss - e * H, H against -sum p log p, rows with only e counted', () => {
+    const rows = 4, vocab = 6, stride = 8, scale = 1 / 2;
+    const logits = f64(randomArray(rows * stride, rand, -3, 3));
+    const targets = Array.from({ length: rows }, () => Math.floor(rand() * vocab));
+    const mask = [1, 0, 0.5, 0];
+    const ent = [0.3, 0.7, 0, 0]; // row 1: bonus only; row 3: neither
+    const run = () => refCrossEntropy({ logits, targets, mask, rows, vocab, stride, scale, ent });
+    const objective = () => {
+      const r = run();
+      return scale * sum(r.loss) - sum(r.entropy.map((h, i) => ent[i] * h));
+    };
+    const numeric = numericGrad(logits, objective);
+    expect(maxAbsDiff(run().dlogits, numeric), `seed ${seed}`).toBeLessThan(TOL);
+    expect(Math.abs(numeric[stride])).toBeGreaterThan(1e-4); // the bonus-only row has a gradient
+    expect(maxAbsDiff(numeric.subarray(3 * stride), new Float64Array(stride))).toBe(0);
+    const { entropy } = run();
+    for (const r of [0, 1, 2]) {
+      const z = Array.from(logits.subarray(r * stride, r * stride + vocab));
+      const total = z.reduce((a, v) => a + Math.exp(v), 0);
+      const h = -z.reduce((a, v) => a + (Math.exp(v) / total) * Math.log(Math.exp(v) / total), 0);
+      expect(entropy[r]).toBeCloseTo(h, 12);
+    }
+    expect(entropy[3]).toBe(0);
+  });
+
   it('loss is the logsumexp minus the target logit, stable for large logits', () => {
     const logits = [1000, 1000 + Math.log(3)];
     const { loss } = refCrossEntropy({ logits, targets: [1], mask: [1], rows: 1, vocab: 2, scale: 1 });

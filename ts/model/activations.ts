@@ -31,6 +31,8 @@ export interface Acts {
   hf: GPUBuffer; // final norm output [T, D]
   rstdf: GPUBuffer;
   loss: GPUBuffer; // per-token loss [T]
+  entWeights: GPUBuffer; // RL's entropy-bonus weight per token [T]
+  entropy: GPUBuffer; // per-token entropy of the policy [T] (RL)
   logits: GPUBuffer; // one chunk of logits [chunk, Vp]
   lossSum: GPUBuffer; // [1]
   lossPartials: GPUBuffer;
@@ -71,7 +73,7 @@ export function allocActs(gpu: Gpu, c: Qwen2Config, T: number, attnScratchFloats
     ids: f(T, 'ids'), targets: f(T, 'targets'), mask: f(T, 'mask'),
     x: Array.from({ length: c.num_hidden_layers + 1 }, (_, l) => f(T * D, `x.${l}`)),
     layers,
-    hf: f(T * D, 'hf'), rstdf: f(T, 'rstdf'), loss: f(T, 'loss'), logits: f(chunk * embedRows(c), 'logits'),
+    hf: f(T * D, 'hf'), rstdf: f(T, 'rstdf'), loss: f(T, 'loss'), entWeights: f(T, 'entWeights'), entropy: f(T, 'entropy'), logits: f(chunk * embedRows(c), 'logits'),
     lossSum: f(1, 'lossSum'), lossPartials: f(Math.ceil(T / 4096) + 1, 'lossPartials'),
     dResid: f(T * D, 'dResid'), dH: f(T * D, 'dH'), dQ: f(T * Q, 'dQ'), dK: f(T * KV, 'dK'), dV: f(T * KV, 'dV'), dO: f(T * Q, 'dO'),
     dGate: f(T * F, 'dGate'), dUp: f(T * F, 'dUp'), dAct: f(T * F, 'dAct'), tmp: f(T * D, 'tmp'),

@@ -142,13 +142,14 @@ export class Model implements TrainableModel {
   }
 
   /** The tied LM head and the loss (per token, summed); with grad also d(hf) and dEmbed +=. */
-  private head(scale: number, grad: boolean, logitScale = 1): Dispatch[] {
+  /** The LM head and loss; `entropy` also writes per-token entropies and adds the bonus of acts.entWeights (RL). */
+  private head(scale: number, grad: boolean, logitScale = 1, entropy = false): Dispatch[] {
     const c = this.config, a = this.acts, T = a.T;
     return [
       ...lmHeadLoss({
         x: a.hf, embed: this.p('model.embed_tokens.weight'), targets: a.targets, mask: a.mask, loss: a.loss, logits: a.logits,
         dx: a.dH, dEmbed: this.g('model.embed_tokens.weight'), T, D: c.hidden_size, vocab: c.vocab_size, embedRows: embedRows(c),
-        chunkRows: T <= LOGIT_CHUNK ? T : LOGIT_CHUNK, scale, grad, logitScale,
+        chunkRows: T <= LOGIT_CHUNK ? T : LOGIT_CHUNK, scale, grad, logitScale, entropy: entropy ? { weights: a.entWeights, out: a.entropy } : undefined,
       }),
       ...lossTotal(a.loss, a.lossPartials, a.lossSum, T),
     ];
@@ -259,28 +260,33 @@ export class Model implements TrainableModel {
   private bodyOf?: Batch;
 
   /**
-   * log p(target) per token under logits * logitScale (0 where the mask is 0), from a forward that
-   * keeps its activations for policyGradient(b).
+   * log p(target) and the entropy of the whole next-token distribution, per token under logits *
+   * logitScale (0 where the mask is 0), from a forward that keeps its activations for
+   * policyGradient(b).
    */
-  async tokenLogprobs(b: Batch, logitScale = 1): Promise<Float32Array> {
+  async tokenLogprobs(b: Batch, logitScale = 1): Promise<{ logp: Float32Array; entropy: Float32Array }> {
     this.upload(b);
-    await this.gpu.run([...this.body(), ...this.head(1, false, logitScale)]);
+    this.gpu.write(this.acts.entWeights, new Float32Array(b.mask.length));
+    await this.gpu.run([...this.body(), ...this.head(1, false, logitScale, true)]);
     this.bodyOf = b;
     const loss = await this.gpu.read(this.acts.loss, Float32Array);
-    return loss.map((l, t) => (b.mask[t] ? -l / b.mask[t] : 0));
+    const entropy = await this.gpu.read(this.acts.entropy, Float32Array);
+    return { logp: loss.map((l, t) => (b.mask[t] ? -l / b.mask[t] : 0)), entropy };
   }
 
   /**
-   * Adds to the gradients Σ_t w_t ∇(-log p(target_t)), i.e. the gradient of a loss whose derivative
-   * by each token's log-probability is -w_t (RL: w_t = -dL/dlogp_t). Needs the activations of
-   * tokenLogprobs(b) (same batch, nothing run in between).
+   * Adds to the gradients Σ_t w_t ∇(-log p(target_t)) - e_t ∇H_t, i.e. the gradient of a loss whose
+   * derivative by each token's log-probability is -w_t (RL: w_t = -dL/dlogp_t), plus an entropy
+   * bonus e_t (none when `entropyWeights` is left out). Needs the activations of tokenLogprobs(b)
+   * (same batch, nothing run in between).
    */
-  async policyGradient(b: Batch, weights: Float32Array, logitScale = 1): Promise<void> {
+  async policyGradient(b: Batch, weights: Float32Array, logitScale = 1, entropyWeights?: Float32Array): Promise<void> {
     if (this.bodyOf !== b) throw new Error('policyGradient: call tokenLogprobs on the same batch first (its activations are reused)');
     this.bodyOf = undefined;
     this.gpu.write(this.acts.mask, weights);
+    if (entropyWeights) this.gpu.write(this.acts.entWeights, entropyWeights);
     this.uploadGroups(b.ids);
-    await this.gpu.run([...this.head(1, true, logitScale), ...this.backward(true)]);
+    await this.gpu.run([...this.head(1, true, logitScale, !!entropyWeights), ...this.backward(true)]);
   }
 
   /** Forward and backward of one micro-batch without an update: the loss and the gradients (tests, oracle). */

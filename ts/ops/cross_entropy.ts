@@ -11,6 +11,7 @@ import { reduceAll } from './reduce.js';
 
 const scalarKernel: Kernel = { name: 'cross_entropy', source, entry: 'ce_scalar' };
 const vec4Kernel: Kernel = { name: 'cross_entropy', source, entry: 'ce_vec4' };
+const entropyKernel: Kernel = { name: 'cross_entropy', source, entry: 'ce_entropy_vec4' };
 const WG = 32; // rows per workgroup
 /** Row alignment of chunks: 64 rows of f32 start every binding on a 256-byte boundary, whatever D. */
 export const CHUNK_ALIGN = 64;
@@ -35,9 +36,21 @@ export interface CrossEntropyArgs {
   scale: number;
   /** Write dlogits over the logits (default true); false for evaluation. */
   grad?: boolean;
+  /** RL's entropy bonus (needs stride % 4 == 0). */
+  entropy?: EntropyArgs;
 }
 
-/** loss[t] = w_t (logsumexp(z) - z[target]); logits <- w_t scale (softmax(z) - onehot(target)). */
+export interface EntropyArgs {
+  /** [T] f32 weight e_t: the gradient of -e_t H_t is added to dlogits (0 for none). */
+  weights: Binding;
+  /** [T] f32 entropy H_t of each row's softmax (out; 0 where mask and weight are both 0). */
+  out: Binding;
+}
+
+/**
+ * loss[t] = w_t (logsumexp(z) - z[target]); logits <- w_t scale (softmax(z) - onehot(target)), plus
+ * with `entropy` the gradient of -e_t H_t.
+ */
 export function crossEntropy(a: CrossEntropyArgs): Dispatch {
   const stride = a.stride ?? a.vocab;
   const rowOffset = a.rowOffset ?? 0;
@@ -45,10 +58,11 @@ export function crossEntropy(a: CrossEntropyArgs): Dispatch {
   if (!(stride >= a.vocab)) throw new Error(`crossEntropy: stride ${stride} is below vocab ${a.vocab}`);
   if (!(Number.isInteger(rowOffset) && rowOffset >= 0)) throw new Error(`crossEntropy: rowOffset ${rowOffset} must be a non-negative integer`);
   if (!Number.isFinite(a.scale)) throw new Error(`crossEntropy: scale ${a.scale} must be finite (1 / unmasked tokens; 0 when there are none)`);
+  if (a.entropy && stride % 4) throw new Error(`crossEntropy: the entropy bonus needs a row stride that is a multiple of 4, got ${stride} (pad the vocabulary)`);
   return {
-    kernel: stride % 4 === 0 ? vec4Kernel : scalarKernel,
+    kernel: a.entropy ? entropyKernel : stride % 4 === 0 ? vec4Kernel : scalarKernel,
     constants: { GRAD: a.grad ?? true },
-    buffers: [a.logits, a.targets, a.mask, a.loss],
+    buffers: [a.logits, a.targets, a.mask, a.loss, ...(a.entropy ? [a.entropy.weights, a.entropy.out] : [])],
     params: new Params(5).u32(a.rows).u32(a.vocab).u32(stride).u32(rowOffset).f32(a.scale).words,
     workgroups: grid2d(Math.ceil(a.rows / WG)),
   };
@@ -90,6 +104,8 @@ export interface LmHeadArgs {
   grad?: boolean;
   /** Logits are (x·Eᵀ) * logitScale, e.g. 1/temperature for a policy sampled at that temperature. */
   logitScale?: number;
+  /** Per-token entropies out and the entropy bonus' weights (RL). */
+  entropy?: EntropyArgs;
 }
 
 /** Rows [r0, r0 + n) of a [*, D] binding (r0 * D * 4 is 256-byte aligned, so an aligned binding stays aligned). */
@@ -119,7 +135,7 @@ export function lmHeadLoss(a: LmHeadArgs): Dispatch[] {
     const fwd: MatmulArgs = { a: rowsOf(a.x, r0, n, D, whole), b: a.embed, c: a.logits, M: n, N: V, K: D, transB: true, alpha: a.logitScale ?? 1 };
     list.push(
       matmul(fwd),
-      crossEntropy({ logits: a.logits, targets: a.targets, mask: a.mask, loss: a.loss, rows: n, vocab, stride: V, rowOffset: r0, scale: a.scale, grad }),
+      crossEntropy({ logits: a.logits, targets: a.targets, mask: a.mask, loss: a.loss, rows: n, vocab, stride: V, rowOffset: r0, scale: a.scale, grad, entropy: a.entropy }),
     );
     if (grad) {
       list.push(

@@ -10,29 +10,45 @@ export interface RefCrossEntropy {
   vocab: number;
   stride?: number;
   scale: number;
+  /** Entropy-bonus weights e_r (optional). */
+  ent?: ArrayLike<number>;
 }
 
-/** loss[r] = w_r (logsumexp - z[target]); dlogits = w_r scale (softmax - onehot), 0 on padding columns. */
-export function refCrossEntropy(x: RefCrossEntropy): { loss: Float64Array; dlogits: Float64Array } {
+/**
+ * loss[r] = w_r (logsumexp - z[target]); dlogits = w_r scale (softmax - onehot) + the gradient of
+ * -e_r H_r, 0 on padding columns; entropy[r] = H_r where w_r or e_r is not 0.
+ */
+export function refCrossEntropy(x: RefCrossEntropy): { loss: Float64Array; dlogits: Float64Array; entropy: Float64Array } {
   const { rows, vocab } = x;
   const stride = x.stride ?? vocab;
   const loss = new Float64Array(rows);
   const dlogits = new Float64Array(rows * stride);
+  const entropy = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const w = x.mask[r];
-    if (w === 0) continue;
+    const e = x.ent?.[r] ?? 0;
+    if (w === 0 && e === 0) continue;
     const base = r * stride;
     let m = -Infinity;
     for (let j = 0; j < vocab; j++) m = Math.max(m, x.logits[base + j]);
     let s = 0;
     for (let j = 0; j < vocab; j++) s += Math.exp(x.logits[base + j] - m);
     const target = x.targets[r];
-    loss[r] = w * (m + Math.log(s) - x.logits[base + target]);
+    const lse = m + Math.log(s);
+    loss[r] = w * (lse - x.logits[base + target]);
+    let h = 0;
     for (let j = 0; j < vocab; j++) {
-      dlogits[base + j] = w * x.scale * (Math.exp(x.logits[base + j] - m) / s - (j === target ? 1 : 0));
+      const logp = x.logits[base + j] - lse;
+      h -= Math.exp(logp) * logp;
+    }
+    entropy[r] = h;
+    for (let j = 0; j < vocab; j++) {
+      const logp = x.logits[base + j] - lse;
+      const p = Math.exp(logp);
+      dlogits[base + j] = w * x.scale * (p - (j === target ? 1 : 0)) + e * p * (logp + h);
     }
   }
-  return { loss, dlogits };
+  return { loss, dlogits, entropy };
 }
 
 export interface RefLmHead {

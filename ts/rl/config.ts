@@ -34,6 +34,8 @@ export interface GrpoConfig {
   scale_rewards: ScaleRewards;
   /** KL coefficient against the frozen reference, k3 estimator (0: no reference model). */
   beta: number;
+  /** Entropy bonus (verl entropy_coeff): the loss gains -entropy_coeff * H per token, aggregated as loss_type. 0: none (the study's). */
+  entropy_coeff: number;
   /** Drop groups whose rewards have zero spread (DAPO's dynamic sampling, without refilling). */
   dynamic_sampling: boolean;
   temperature: number;
@@ -67,6 +69,7 @@ export const GRPO_DEFAULTS: GrpoConfig = {
   loss_type: 'token-mean',
   scale_rewards: 'group',
   beta: 0.001,
+  entropy_coeff: 0,
   dynamic_sampling: false,
   temperature: 1.0,
   top_p: 1.0,
@@ -110,6 +113,7 @@ export function validateGrpoConfig(raw: unknown): GrpoConfig {
   oneOf('loss_type', ['token-mean', 'seq-mean']);
   oneOf('scale_rewards', ['group', 'batch', 'none']);
   num('beta', 0, 100);
+  num('entropy_coeff', 0, 10);
   oneOf('dynamic_sampling', [true, false]);
   num('temperature', 1e-3, 100);
   num('top_p', 1e-6, 1);

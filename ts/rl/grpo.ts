@@ -16,8 +16,8 @@ export interface Policy {
   /** Sequences the sampler decodes at once. */
   readonly decodeBatch: number;
   sample(prompts: Int32Array[], o: SampleOptions): Promise<{ tokens: Int32Array[]; logprobs: Float32Array[] }>;
-  tokenLogprobs(b: Batch, logitScale: number): Promise<Float32Array>;
-  policyGradient(b: Batch, weights: Float32Array, logitScale: number): Promise<void>;
+  tokenLogprobs(b: Batch, logitScale: number): Promise<{ logp: Float32Array; entropy: Float32Array }>;
+  policyGradient(b: Batch, weights: Float32Array, logitScale: number, entropyWeights?: Float32Array): Promise<void>;
   zeroGrads(): Promise<void>;
   applyUpdate(lr: number, step: number): Promise<{ gradNorm: number }>;
 }
@@ -53,7 +53,7 @@ export interface StepMetrics {
   clip_frac_high: number;
   dual_clip_frac: number;
   kl: number;
-  /** Monte-Carlo entropy estimate: mean -log p of the sampled tokens (exact in expectation at the sampling temperature). */
+  /** Mean entropy of the policy's next-token distribution (at the sampling temperature) over the completion tokens, from the first update pass. */
   entropy: number;
   completion_len_mean: number;
   completion_len_max: number;
@@ -96,7 +96,7 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
   // Updates: PPO mini-batches of prompts (all their rollouts), micro-batches of rows inside.
   const logitScale = 1 / cfg.temperature;
   const perMini = cfg.mini_batch_size * g;
-  const stats = { low: 0, high: 0, dual: 0, kl: 0, loss: 0, n: 0, gradNorm: 0 };
+  const stats = { low: 0, high: 0, dual: 0, kl: 0, loss: 0, n: 0, gradNorm: 0, entropy: 0, entropyN: 0 };
   for (let epoch = 0; epoch < cfg.ppo_epochs; epoch++) {
     for (let m0 = 0; m0 < rollouts.length; m0 += perMini) {
       const mini = rollouts.slice(m0, m0 + perMini);
@@ -106,8 +106,8 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
       for (let r0 = 0; r0 < mini.length; r0 += policy.shape.batch) {
         const { batch, positions } = packRollouts(mini, r0, policy.shape.batch, S, pad);
         if (!positions.length) continue;
-        const refLp = reference && cfg.beta > 0 ? await reference.tokenLogprobs(batch, logitScale) : undefined;
-        const lp = await policy.tokenLogprobs(batch, logitScale);
+        const refLp = reference && cfg.beta > 0 ? (await reference.tokenLogprobs(batch, logitScale)).logp : undefined;
+        const { logp: lp, entropy } = await policy.tokenLogprobs(batch, logitScale);
         const obj = grpoObjective(
           {
             logp: positions.map((p) => lp[p.t]),
@@ -115,13 +115,23 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
             refLogp: refLp && positions.map((p) => refLp[p.t]),
             adv: positions.map((p) => mini[p.rollout].advantage),
             seq: positions.map((p) => p.rollout),
+            entropy: positions.map((p) => entropy[p.t]),
           },
-          { epsilon: cfg.epsilon, epsilonHigh: cfg.epsilon_high, dualClip: cfg.dual_clip, beta: cfg.beta, lossType: cfg.loss_type, totalTokens, totalSeqs: mini.length },
+          { epsilon: cfg.epsilon, epsilonHigh: cfg.epsilon_high, dualClip: cfg.dual_clip, beta: cfg.beta, entropyCoeff: cfg.entropy_coeff, lossType: cfg.loss_type, totalTokens, totalSeqs: mini.length },
         );
-        // The head's backward adds w ∇(-log p): w = -dL/dlogp gives ∇L.
+        // The head's backward adds w ∇(-log p) - e ∇H: w = -dL/dlogp and e = -dL/dH give ∇L.
         const weights = new Float32Array(batch.mask.length);
         positions.forEach((p, i) => (weights[p.t] = -obj.dlogp[i]));
-        await policy.policyGradient(batch, weights, logitScale);
+        let entropyWeights: Float32Array | undefined;
+        if (cfg.entropy_coeff > 0) {
+          entropyWeights = new Float32Array(batch.mask.length);
+          positions.forEach((p, i) => (entropyWeights![p.t] = obj.dentropy[i]));
+        }
+        await policy.policyGradient(batch, weights, logitScale, entropyWeights);
+        if (epoch === 0) {
+          for (const p of positions) stats.entropy += entropy[p.t];
+          stats.entropyN += positions.length;
+        }
         stats.low += obj.clipLow * positions.length;
         stats.high += obj.clipHigh * positions.length;
         stats.dual += obj.dualClipped * positions.length;
@@ -137,7 +147,6 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
   const truncated = completions.filter((c) => c[c.length - 1] !== stopId).length;
   const withProcess = scores.filter((s) => s.processCorrect !== undefined);
   const groupsUsed = zero.filter((z) => !(cfg.dynamic_sampling && z)).length;
-  const allLogp = oldLogp.flatMap((l) => Array.from(l));
   return {
     step: input.step,
     reward_mean: mean(rewards),
@@ -150,7 +159,7 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
     clip_frac_high: stats.high / Math.max(1, stats.n),
     dual_clip_frac: stats.dual / Math.max(1, stats.n),
     kl: stats.kl / Math.max(1, stats.n),
-    entropy: -mean(allLogp),
+    entropy: stats.entropy / Math.max(1, stats.entropyN),
     completion_len_mean: mean(lengths),
     completion_len_max: Math.max(...lengths),
     truncation_rate: truncated / completions.length,

@@ -1,7 +1,7 @@
 // The GRPO objective as plain functions of per-token log-probabilities: group-normalised
-// advantages, the clipped (and dual-clipped) policy-gradient loss, the k3 KL penalty, and the
-// derivative of the aggregated loss by each token's log-probability, which the model turns into a
-// gradient through its LM head (ts/model/model.ts policyGradient).
+// advantages, the clipped (and dual-clipped) policy-gradient loss, the k3 KL penalty, the entropy
+// bonus, and the derivatives of the aggregated loss by each token's log-probability and entropy,
+// which the model turns into a gradient through its LM head (ts/model/model.ts policyGradient).
 import type { LossAggregation, ScaleRewards } from './config.js';
 
 /** Advantages of each rollout from its group's rewards (groups of `g` consecutive rollouts). */
@@ -43,6 +43,8 @@ export interface TokenTerms {
   /** Advantage of the token's sequence; sequence index of each token (for seq-mean). */
   adv: ArrayLike<number>;
   seq: ArrayLike<number>;
+  /** Entropy of each token's whole next-token distribution (needed when entropyCoeff > 0). */
+  entropy?: ArrayLike<number>;
 }
 
 export interface ObjectiveOptions {
@@ -51,6 +53,8 @@ export interface ObjectiveOptions {
   /** Dual-clip constant (0: off). */
   dualClip: number;
   beta: number;
+  /** Entropy bonus: the per-token term gains -entropyCoeff * H. */
+  entropyCoeff?: number;
   lossType: LossAggregation;
   /**
    * The aggregation's denominators when these tokens are a slice of a larger (mini-)batch: its
@@ -64,6 +68,8 @@ export interface ObjectiveResult {
   loss: number;
   /** dLoss / dlogp per token. */
   dlogp: Float64Array;
+  /** -dLoss / dH per token: the entropy bonus' weight in the LM head's backward (all 0 without one). */
+  dentropy: Float64Array;
   /** Fractions of tokens whose ratio was clipped below 1-ε (A<0) or above 1+ε_high (A>0), and dual-clipped. */
   clipLow: number;
   clipHigh: number;
@@ -74,8 +80,9 @@ export interface ObjectiveResult {
 
 /**
  * Per token: r = exp(logp - oldLogp); pg = max(-A r, -A clip(r, 1-ε, 1+ε_high)), and for A < 0
- * pg = min(pg, -A c) (dual clip); kl = exp(ref - logp) - (ref - logp) - 1 (k3). Aggregated as the
- * mean over all tokens (token-mean) or the mean over sequences of each sequence's token mean.
+ * pg = min(pg, -A c) (dual clip); kl = exp(ref - logp) - (ref - logp) - 1 (k3); the term is
+ * pg + beta kl - entropyCoeff H. Aggregated as the mean over all tokens (token-mean) or the mean
+ * over sequences of each sequence's token mean.
  */
 export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResult {
   const n = t.logp.length;
@@ -85,6 +92,9 @@ export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResu
   const seqs = o.totalSeqs ?? seqLen.size;
   const weight = (i: number) => (o.lossType === 'token-mean' ? 1 / tokens : 1 / (seqs * seqLen.get(t.seq[i])!));
   const dlogp = new Float64Array(n);
+  const dentropy = new Float64Array(n);
+  const coeff = o.entropyCoeff ?? 0;
+  if (coeff > 0 && !t.entropy) throw new Error('grpoObjective: entropyCoeff needs the tokens\' entropies');
   let loss = 0, low = 0, high = 0, dual = 0, kl = 0;
   for (let i = 0; i < n; i++) {
     const A = t.adv[i];
@@ -111,8 +121,12 @@ export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResu
       term += o.beta * k3;
       g += o.beta * (1 - Math.exp(d)); // d k3 / d logp
     }
+    if (coeff > 0) {
+      term -= coeff * t.entropy![i];
+      dentropy[i] = coeff * weight(i);
+    }
     loss += weight(i) * term;
     dlogp[i] = weight(i) * g;
   }
-  return { loss, dlogp, clipLow: low / n, clipHigh: high / n, dualClipped: dual / n, kl };
+  return { loss, dlogp, dentropy, clipLow: low / n, clipHigh: high / n, dualClipped: dual / n, kl };
 }
