@@ -36,9 +36,9 @@ export function opMax(op: i32): i32 {
   return op + 10;
 }
 
-/** Draws problem `index` of `seed` until a candidate meets every rule. */
-export function drawProblem(placeGroups: i32, itemGroups: i32, seed: u64, index: u64, op: i32, reverse: bool): void {
-  seedStream(seed, index);
+/** Draws problem `index` of `seed` for (op, template, mode) until a candidate meets every rule. */
+export function drawProblem(placeGroups: i32, itemGroups: i32, seed: u64, index: u64, op: i32, template: i32, reverse: bool): void {
+  seedStream(seed, index, ((<u64>op) << 8) | ((<u64>template) << 1) | (reverse ? 1 : 0));
   for (let i = 0; i < MAX_CANDIDATES; i++) {
     drawStructure(placeGroups, itemGroups);
     drawNecessary(opMax(op));

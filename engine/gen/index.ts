@@ -30,7 +30,7 @@ export function genProblems(seed: f64, start: f64, count: i32, op: i32, template
   reset();
   for (let i = 0; i < count; i++) {
     if (i > 0) putChar(RECORD);
-    drawProblem(t.places.length, t.items.length, <u64>seed, <u64>start + <u64>i, op, mode == 1);
+    drawProblem(t.places.length, t.items.length, <u64>seed, <u64>start + <u64>i, op, template, mode == 1);
     const p0 = len;
     writeProblem(t);
     const p1 = len;

@@ -1,5 +1,7 @@
-// SplitMix64 streams keyed by (seed, index): problem `index` of a seed can be regenerated alone, in
-// any order, and gives the same bytes wherever the WebAssembly runs (integer state, no floats).
+// SplitMix64 streams keyed by (seed, index, cell): problem `index` of a seed can be regenerated alone,
+// in any order, and gives the same bytes wherever the WebAssembly runs (integer state, no floats).
+// `cell` (op, template and mode) is part of the key: without it the templates' problem i of a seed
+// were one graph under three sets of names, a third of the variety a seed should give.
 // One stream is live at a time (the generator draws one problem at a time).
 let state: u64 = 0;
 
@@ -11,8 +13,8 @@ function mix64(v: u64): u64 {
   return z ^ (z >> 31);
 }
 
-export function seedStream(seed: u64, index: u64): void {
-  state = mix64(seed ^ mix64(index + 0x632be59bd9b4e019));
+export function seedStream(seed: u64, index: u64, cell: u64): void {
+  state = mix64(seed ^ mix64(index + 0x632be59bd9b4e019) ^ mix64(cell + 0x2545f4914f6cdd1d));
 }
 
 @inline
