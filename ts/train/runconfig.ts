@@ -19,6 +19,8 @@ export interface RunConfig {
   batch_size: number;
   /** Micro-batches per optimizer step (tokens per step = batch_size * seq_len * grad_accum). */
   grad_accum: number;
+  /** Which tokens the loss counts: every token, or only each document's solution and answer (after `<solution>`). */
+  loss_on: 'all' | 'solution';
   lr: number;
   min_lr: number;
   /** Warm-up as a fraction of the steps (SPEC: 0.05 pre-training, 0.15 mid-training). */
@@ -46,6 +48,7 @@ export const DEFAULTS: Omit<RunConfig, 'stage' | 'mixture' | 'tokens'> = {
   seq_len: 256,
   batch_size: 8,
   grad_accum: 1,
+  loss_on: 'all',
   lr: 1e-3,
   min_lr: 1e-4,
   warmup: 0.05,
@@ -70,6 +73,7 @@ export function validateRunConfig(raw: unknown): RunConfig {
   const bad = f.bad;
   f.unknown(raw, [...Object.keys(DEFAULTS), 'stage', 'mixture', 'tokens', 'init']);
   const int = f.int.bind(f), num = f.num.bind(f);
+  f.oneOf('loss_on', ['all', 'solution']);
   if (c.stage !== 'pretrain' && c.stage !== 'midtrain') bad.push(`stage must be "pretrain" or "midtrain" (got ${JSON.stringify(c.stage)})`);
   if (!PRESETS.includes(c.model as PresetName)) bad.push(`model must be one of ${PRESETS.join(', ')} (got ${JSON.stringify(c.model)})`);
   if (c.init !== undefined && typeof c.init !== 'string') bad.push('init must be a checkpoint directory path');
