@@ -1,9 +1,9 @@
 // Held-out evaluation's bookkeeping with a scripted model: prompts of every op decoded together,
 // answers judged per op, the majority-answer baseline, and prompts too long for the context left out.
 import { describe, expect, it } from 'vitest';
-import { generate, promptText, solutionBody, type Problem } from '../../ts/data/generator.js';
+import { generate, generateMany, promptText, solutionBody, TEMPLATES, trainingText, type Problem } from '../../ts/data/generator.js';
 import { trainDefaultTokenizer } from '../../ts/data/tokenizer-default.js';
-import { heldOut, type TrainableModel } from '../../ts/train/heldout.js';
+import { heldOut, modalAnswers, packDocuments, pooled, type TrainableModel } from '../../ts/train/heldout.js';
 
 describe('held-out evaluation', () => {
   it('judges greedy answers per op, beside the majority answer, across decode batches', async () => {
@@ -27,19 +27,62 @@ describe('held-out evaluation', () => {
         });
       },
     };
-    const h = await heldOut(model, tok, byOp, 4, 2048, 100);
+    const modal = new Map([[2, byOp.get(2)![0].answer], [3, 7]]);
+    const h = await heldOut(model, tok, byOp, modal, 4, 2048, 100);
     expect(h.loss).toBe(1.5);
     expect(calls).toEqual([5, 5, 2]); // 12 prompts, 5 at a time, ops mixed
     for (const op of [2, 3]) {
       const ps = byOp.get(op)!;
       expect(h.judged[op]).toBe(6);
       expect(h.accuracy[op]).toBeCloseTo(ps.filter((p) => right.has(promptText(p))).length / 6, 12);
-      const counts = new Map<number, number>();
-      for (const p of ps) counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
-      expect(h.majority[op]).toBeCloseTo(Math.max(...counts.values()) / 6, 12);
+      expect(h.majority[op]).toBeCloseTo(ps.filter((p) => p.answer === modal.get(op)).length / 6, 12);
     }
-    const short = await heldOut(model, tok, byOp, 4, 20, 100); // no prompt fits 20 tokens
+    expect(h.majority[2]).toBeGreaterThan(0);
+    const short = await heldOut(model, tok, byOp, modal, 4, 20, 100); // no prompt fits 20 tokens
     expect(short.judged).toEqual({ 2: 0, 3: 0 });
     expect(short.accuracy).toEqual({});
+  });
+});
+
+describe('modal answers', () => {
+  it('are, for each op, an answer as frequent as any on 3,000 other problems', async () => {
+    const modal = await modalAnswers([2, 4, 6]);
+    for (const op of [2, 4, 6]) {
+      const counts = new Map<number, number>();
+      for (const template of TEMPLATES)
+        for (const p of await generateMany({ seed: 4242, op, template, mode: 'forward', count: 1000 })) counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
+      const top = Math.max(...counts.values());
+      // Two samples of 3,000 estimate each answer's share within about 1 point: 3 points of slack.
+      expect(counts.get(modal.get(op)!)! / 3000).toBeGreaterThan(top / 3000 - 0.03);
+    }
+  });
+});
+
+describe('pooled accuracy', () => {
+  it('weights each op by the problems it judged', () => {
+    const h = { loss: 0, accuracy: { 2: 0.5, 3: 0.25, 4: 0 }, judged: { 2: 10, 3: 30, 4: 0 }, majority: { 2: 0.2, 3: 0.1, 4: 1 } };
+    const p = pooled(h, [2, 3, 4]);
+    expect(p.judged).toBe(40);
+    expect(p.accuracy).toBeCloseTo((5 + 7.5) / 40, 12);
+    expect(p.majority).toBeCloseTo((2 + 3) / 40, 12);
+    expect(p.ratio).toBeCloseTo(12.5 / 5, 12);
+  });
+});
+
+describe('held-out loss documents', () => {
+  it('one per row, the loss counted on the tokens after <solution> only', async () => {
+    const tok = await trainDefaultTokenizer();
+    const ps = await Promise.all([2, 5].map((op) => generate({ seed: 3, op, template: 'movie_festival_awards', mode: 'forward' })));
+    const S = 400;
+    const b = packDocuments(tok, ps, 3, S);
+    for (const [r, p] of ps.entries()) {
+      const doc = [...tok.encode(trainingText(p)), tok.specialId('[EOS]')];
+      const prompt = tok.encode(promptText(p)).length; // through <solution>
+      expect(Array.from(b.ids.subarray(r * S, r * S + doc.length - 1))).toEqual(doc.slice(0, -1));
+      expect(Array.from(b.targets.subarray(r * S, r * S + doc.length - 1))).toEqual(doc.slice(1));
+      const counted = Array.from(b.mask.subarray(r * S, (r + 1) * S)).flatMap((m, i) => (m ? [i] : []));
+      expect(counted).toEqual(Array.from({ length: doc.length - prompt }, (_, i) => prompt - 1 + i));
+    }
+    expect(b.mask.subarray(2 * S).every((m) => m === 0)).toBe(true); // the empty row
   });
 });

@@ -18,7 +18,7 @@ import { Progress } from '../util/progress.js';
 import { BatchReader, type Cursor } from './batches.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import { claimRunDir, truncateMetrics } from './rundir.js';
-import { heldOut, type HeldOut, type TrainableModel } from './heldout.js';
+import { heldOut, modalAnswers, type HeldOut, type TrainableModel } from './heldout.js';
 import { tokensPerStep, type RunConfig } from './runconfig.js';
 import { lrAt, validateSchedule } from './schedule.js';
 
@@ -69,7 +69,9 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     await buildDataset({
       out: dataDir,
       mixture: cfg.mixture,
-      tokens: steps * perStep + cfg.batch_size * 2, // a little over, so the last batch fills
+      // Rows are padded where the next document does not fit (batches.ts), which can leave up to
+      // about half of a row empty: twice the budget always fills the last batch.
+      tokens: 2 * steps * perStep + cfg.batch_size * cfg.seq_len,
       seed: cfg.seed,
       tokenizer: tok,
       eval: { ops: cfg.eval_ops, templates: TEMPLATES, modes: ['forward'], count: Math.ceil(cfg.eval_per_op / TEMPLATES.length), seed: cfg.seed + 1_000_003 },
@@ -84,8 +86,10 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
   const start = resumed ?? { params: initCkpt?.params ?? initParams(config, layout, cfg.seed), m: undefined, v: undefined };
   const model = await createModel(config, { params: start.params, m: start.m, v: start.v }, cfg);
   const state: TrainerState = resumed?.state ?? { step: 0, tokensSeen: 0, dataCursor: undefined, rng: { seed: cfg.seed }, runConfig: cfg };
-  const reader = new BatchReader(dataDir, cfg.batch_size, cfg.seq_len, state.dataCursor as Cursor | undefined);
+  const lossFrom = cfg.loss_on === 'solution' ? tok.specialId('<solution>') : undefined;
+  const reader = new BatchReader(dataDir, cfg.batch_size, cfg.seq_len, state.dataCursor as Cursor | undefined, lossFrom);
   const evalSet = evalProblems(dataDir, cfg.eval_ops, cfg.eval_per_op);
+  const modal = await modalAnswers(cfg.eval_ops);
   const metricsFile = join(out, 'metrics.jsonl');
   const emitRow = (row: object) => {
     appendFileSync(metricsFile, JSON.stringify(row) + '\n');
@@ -100,7 +104,7 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     return saveCheckpoint(ckptRoot, { config, layout, ...snap, tokenizerJson, state });
   };
   const evaluate = async () => {
-    const h = await heldOut(model, tok, evalSet, cfg.batch_size, cfg.seq_len, cfg.eval_max_new_tokens);
+    const h = await heldOut(model, tok, evalSet, modal, cfg.batch_size, cfg.seq_len, cfg.eval_max_new_tokens);
     emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, eval_loss: h.loss, accuracy: h.accuracy, judged: h.judged, majority: h.majority });
     return h;
   };
@@ -111,10 +115,12 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
   const tokens0 = state.tokensSeen;
   while (state.step < steps) {
     const batches = [];
+    let real = 0;
     for (let i = 0; i < cfg.grad_accum; i++) {
       const b = reader.next();
       if (!b) throw new Error(`the dataset in ${dataDir} ran out at step ${state.step}`);
       batches.push(b);
+      for (const m of b.mask) real += m;
     }
     const lr = lrAt(state.step, steps, cfg);
     const { loss, gradNorm } = await model.trainStep(batches, lr, state.step + 1);
@@ -123,7 +129,7 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     state.tokensSeen += perStep;
     lastLoss = loss;
     const rate = (state.tokensSeen - tokens0) / ((performance.now() - t0) / 1000);
-    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, tokens_per_s: Math.round(rate) });
+    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, fill: real / perStep, tokens_per_s: Math.round(rate) });
     progress.update(state.tokensSeen, `loss ${loss.toFixed(3)}`);
     if (cfg.eval_interval && state.step % cfg.eval_interval === 0 && state.step < steps) await evaluate();
     if (cfg.checkpoint_interval && state.step % cfg.checkpoint_interval === 0 && state.step < steps) await save();

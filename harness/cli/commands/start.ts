@@ -17,7 +17,7 @@ import { Model } from '../../../ts/model/model.js';
 import { validateGrpoConfig } from '../../../ts/rl/config.js';
 import { RL_PRESETS } from '../../../ts/rl/presets.js';
 import { runRl } from '../../../ts/rl/stage.js';
-import type { HeldOut } from '../../../ts/train/heldout.js';
+import { pooled, type HeldOut } from '../../../ts/train/heldout.js';
 import { RUN_PRESETS } from '../../../ts/train/presets.js';
 import { validateRunConfig } from '../../../ts/train/runconfig.js';
 import { runStage } from '../../../ts/train/stage.js';
@@ -66,7 +66,9 @@ export const start: Command = {
     log('[2/7] pre-training mini on op 2-10');
     const pre = validateRunConfig({ ...RUN_PRESETS['mini-pretrain'], tokens: Math.round(RUN_PRESETS['mini-pretrain'].tokens * scale) });
     const base = await runStage(pre, join(out, 'pretrain'), factory, () => {});
-    stage('pretrain', { checkpoint: base.checkpoint, steps: base.steps, tokens: base.tokens, loss: base.finalLoss, heldOut: base.heldOut });
+    const easy = pooled(base.heldOut!, [2, 3, 4]);
+    stage('pretrain', { checkpoint: base.checkpoint, steps: base.steps, tokens: base.tokens, loss: base.finalLoss, heldOut: base.heldOut, op2to4: easy });
+    log(`op 2-4 after pre-training: greedy accuracy ${(100 * easy.accuracy).toFixed(1)}% of ${easy.judged}, always the most frequent answer ${(100 * easy.majority).toFixed(1)}%: ${easy.ratio.toFixed(2)}x`);
 
     log('[3/7] checking the training data');
     const check = await checkDataset(join(out, 'pretrain', 'data'));
