@@ -23,21 +23,23 @@ export type PresetName = 'tiny' | 'mini' | 'paper';
 
 type Shape = Pick<
   Qwen2Config,
-  'hidden_size' | 'intermediate_size' | 'num_hidden_layers' | 'num_attention_heads' | 'num_key_value_heads' | 'max_position_embeddings'
+  'hidden_size' | 'intermediate_size' | 'num_hidden_layers' | 'num_attention_heads' | 'num_key_value_heads' | 'max_position_embeddings' | 'rope_theta'
 >;
 
 // tiny: tests (fast finite differences); mini: the CPU default `npm start` trains; paper: SPEC §3.
+// mini's RoPE base is 1e4: with 32-dim heads and 512 positions, the paper's 1e6 leaves most rotary
+// pairs nearly still, and mini began to read the prompt later with it (bench/RESULTS.md).
 const SHAPES: Record<PresetName, Shape> = {
-  tiny: { hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 128 },
-  mini: { hidden_size: 128, intermediate_size: 512, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 512 },
-  paper: { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, num_key_value_heads: 2, max_position_embeddings: 2048 },
+  tiny: { hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 128, rope_theta: 1e6 },
+  mini: { hidden_size: 128, intermediate_size: 512, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 512, rope_theta: 1e4 },
+  paper: { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, num_key_value_heads: 2, max_position_embeddings: 2048, rope_theta: 1e6 },
 };
 
 /** A preset for a given vocabulary (the tokenizer decides it, so the two always agree). */
 export function preset(name: PresetName, vocabSize: number): Qwen2Config {
   const shape = SHAPES[name];
   if (!shape) throw new Error(`unknown model preset '${name}'; choose one of ${Object.keys(SHAPES).join(', ')}`);
-  return validateConfig({ vocab_size: vocabSize, ...shape, rope_theta: 1e6, rms_norm_eps: 1e-6 });
+  return validateConfig({ vocab_size: vocabSize, ...shape, rms_norm_eps: 1e-6 });
 }
 
 /** The fields every Qwen2 config here has; a config.json may omit them. */
