@@ -2,7 +2,8 @@
 // model created or loaded, optimizer steps with a progress bar, metrics as JSON lines, periodic
 // held-out evaluation and checkpoints. A run directory that already holds checkpoints resumes from
 // the latest one, bit for bit where the uninterrupted run would have been.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDataset } from '../data/build.js';
 import { datasetProblems } from '../eval/problems.js';
@@ -41,6 +42,27 @@ function evalProblems(dataDir: string, ops: number[], perOp: number): Map<number
   return byOp;
 }
 
+/** Rows of the sample behind packingFill: enough that the share varies by well under 5%. */
+const FILL_SAMPLE_ROWS = 256;
+
+/** The share of row positions whole-document packing fills with this run's mixture and rows. */
+async function packingFill(cfg: RunConfig, tok: Tokenizer): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'packing-fill-'));
+  try {
+    await buildDataset({ out: dir, mixture: cfg.mixture, tokens: FILL_SAMPLE_ROWS * cfg.seq_len, seed: cfg.seed, tokenizer: tok });
+    const reader = new BatchReader(dir, 1, cfg.seq_len);
+    let used = 0, rows = 0;
+    for (let b = reader.next(); b; b = reader.next()) {
+      for (const m of b.mask) used += m;
+      used++; // the row's last token is a target only
+      rows++;
+    }
+    return used / (rows * cfg.seq_len);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runStage(cfg: RunConfig, out: string, createModel: ModelFactory, onMetrics: (row: object) => void): Promise<StageResult> {
   claimRunDir(out, 'run.json', cfg);
   const ckptRoot = join(out, 'checkpoints');
@@ -66,12 +88,13 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
   validateSchedule(cfg, steps);
   if (!existsSync(join(dataDir, 'index.json'))) {
     log(`building ${(cfg.tokens / 1e6).toFixed(2)}M training tokens (${JSON.stringify(cfg.mixture)}) and evaluation sets into ${dataDir}`);
+    // Rows are padded where the next document does not fit (batches.ts): the data must cover the
+    // budget over the share of positions that packing fills, measured on a sample of the mixture.
+    const fill = await packingFill(cfg, tok);
     await buildDataset({
       out: dataDir,
       mixture: cfg.mixture,
-      // Rows are padded where the next document does not fit (batches.ts), which can leave up to
-      // about half of a row empty: twice the budget always fills the last batch.
-      tokens: 2 * steps * perStep + cfg.batch_size * cfg.seq_len,
+      tokens: Math.ceil((1.05 * steps * perStep) / fill) + 2 * cfg.batch_size * cfg.seq_len,
       seed: cfg.seed,
       tokenizer: tok,
       eval: { ops: cfg.eval_ops, templates: TEMPLATES, modes: ['forward'], count: Math.ceil(cfg.eval_per_op / TEMPLATES.length), seed: cfg.seed + 1_000_003 },
