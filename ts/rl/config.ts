@@ -42,6 +42,8 @@ export interface GrpoConfig {
   top_p: number;
   top_k: number;
   max_completion_length: number;
+  /** Longest prompt (TRL max_prompt_length); longer ones are skipped. Training rows hold max_prompt_length + max_completion_length tokens. */
+  max_prompt_length: number;
   /** Reward: a verifier preset (outcome, process80, process50, strict) and whether extra steps count. */
   reward: 'outcome' | 'process80' | 'process50' | 'strict';
   count_extra_nodes: boolean;
@@ -75,6 +77,7 @@ export const GRPO_DEFAULTS: GrpoConfig = {
   top_p: 1.0,
   top_k: 0,
   max_completion_length: 1024,
+  max_prompt_length: 512,
   reward: 'outcome',
   count_extra_nodes: true,
   checkpoint_interval: 10,
@@ -119,6 +122,7 @@ export function validateGrpoConfig(raw: unknown): GrpoConfig {
   num('top_p', 1e-6, 1);
   int('top_k', 0);
   int('max_completion_length', 1);
+  int('max_prompt_length', 2);
   oneOf('reward', ['outcome', 'process80', 'process50', 'strict']);
   oneOf('count_extra_nodes', [true, false]);
   int('checkpoint_interval', 0);

@@ -5,7 +5,7 @@ import type { GrpoConfig } from './config.js';
 export const RL_PRESETS: Record<string, Partial<GrpoConfig>> = {
   'mini-rl': {
     steps: 20, prompts_per_step: 8, num_generations: 6, mini_batch_size: 8, micro_batch_size: 8, ppo_epochs: 1,
-    learning_rate: 2e-5, beta: 0.001, max_completion_length: 200, checkpoint_interval: 5, reward: 'outcome',
+    learning_rate: 2e-5, beta: 0.001, max_completion_length: 192, max_prompt_length: 256, checkpoint_interval: 5, reward: 'outcome',
   },
   'paper-rl': {
     steps: 200, prompts_per_step: 1024, num_generations: 6, mini_batch_size: 256, micro_batch_size: 16, ppo_epochs: 1,

@@ -24,7 +24,7 @@ export function rewardConfig(cfg: GrpoConfig): RewardConfig {
   return { ...REWARD_PRESETS[cfg.reward], countExtraNodes: cfg.count_extra_nodes };
 }
 
-/** The prompts of RL step `step`: ops uniform in the range, templates in turn, all reproducible from the seed. */
+/** The prompts of RL step `step`: ops uniform in the range, templates in turn, all reproducible from the seed; longer than maxPrompt tokens skipped. */
 async function stepProblems(cfg: GrpoConfig, step: number, tok: Tokenizer, maxPrompt: number): Promise<{ problems: Problem[]; prompts: Int32Array[] }> {
   const problems: Problem[] = [];
   const prompts: Int32Array[] = [];
@@ -51,7 +51,9 @@ export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (
   if (!init.tokenizerJson) throw new Error(`${cfg.init} has no tokenizer.json`);
   const tok = await Tokenizer.fromJson(init.tokenizerJson);
   const config = init.config;
-  const S = config.max_position_embeddings;
+  // Training rows hold the longest prompt and completion (shorter rows are padding the update pays for).
+  const S = Math.min(config.max_position_embeddings, cfg.max_prompt_length + cfg.max_completion_length);
+  if (S <= cfg.max_completion_length + 1) throw new Error(`RL: max_completion_length ${cfg.max_completion_length} leaves no room for a prompt in the context of ${S}`);
   const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.clip };
   // Rollouts decode together: all of a step's (up to 64) sequences at once.
   const shape = { batch: cfg.micro_batch_size, seqLen: S, decodeBatch: Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations)) };
