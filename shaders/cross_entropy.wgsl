@@ -130,31 +130,44 @@ fn zero_row4(base: u32, quads: u32) {
   if (GRAD) { for (var q = 0u; q < quads; q++) { L4[base + q] = vec4f(); } }
 }
 
+// One row of the vec4 entries (stride % 4 == 0): the loss, and dlogits plus the gradient of -e * H.
+// Returns H when `withU` (0 for a skipped row). ce_vec4 passes e = 0 and no entropy, so the plain
+// loss pays for neither.
+fn ce_row4(q: Params, r: u32, w: f32, e: f32, withU: bool) -> f32 {
+  let t = q.rowOffset + r;
+  let quads = q.stride / 4u;
+  let base = r * quads;
+  if (w == 0.0 && e == 0.0) {
+    loss[t] = 0.0;
+    zero_row4(base, quads);
+    return 0.0;
+  }
+  let tgt = targets[t];
+  let msu = stats4(base, quads, q.vocab, withU);
+  let tc = min(tgt, q.vocab - 1u);
+  let row = finish(q, t, msu.xy, L4[base + tc / 4u][tc % 4u], w, tgt);
+  let mean = msu.z * row.inv;  // E_p[z - max]
+  if (GRAD) {
+    let lane = vec4u(0u, 1u, 2u, 3u);
+    for (var k = 0u; k < quads; k++) {
+      let j = 4u * k + lane;
+      let z = L4[base + k];
+      let pj = exp(z - row.m) * row.inv;
+      var g = (pj - select(vec4f(), vec4f(1.0), j == vec4u(row.tgt))) * row.w;
+      // z - logsumexp + H = (z - max) - E_p[z - max]
+      if (withU) { g += e * pj * ((z - row.m) - mean); }
+      L4[base + k] = select(g, vec4f(), j >= vec4u(q.vocab));
+    }
+  }
+  return log(msu.y) - mean;
+}
+
 // stride % 4 == 0: whole vec4s per row (a vocabulary padded to a multiple of 4, or one that is).
 @compute @workgroup_size(WG)
 fn ce_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let r = row_index(wg, nwg, lid);
   if (r >= p.rows) { return; }
-  let t = p.rowOffset + r;
-  let quads = p.stride / 4u;
-  let base = r * quads;
-  let w = mask[t];
-  if (w == 0.0) {
-    loss[t] = 0.0;
-    zero_row4(base, quads);
-    return;
-  }
-  let tgt = targets[t];
-  let ms = stats4(base, quads, p.vocab, false).xy;
-  let tc = min(tgt, p.vocab - 1u);
-  let row = finish(p, t, ms, L4[base + tc / 4u][tc % 4u], w, tgt);
-  if (!GRAD) { return; }
-  let lane = vec4u(0u, 1u, 2u, 3u);
-  for (var q = 0u; q < quads; q++) {
-    let j = 4u * q + lane;
-    let g = exp(L4[base + q] - row.m) * row.inv - select(vec4f(), vec4f(1.0), j == vec4u(row.tgt));
-    L4[base + q] = select(g * row.w, vec4f(), j >= vec4u(p.vocab));
-  }
+  ce_row4(p, r, mask[p.rowOffset + r], 0.0, false);
 }
 
 // Bindings 4 and 5 are p's slot and the next: WGSL allows that across entry points, and every
@@ -163,37 +176,11 @@ fn ce_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
 @group(0) @binding(5) var<storage, read_write> entropy: array<f32>;
 @group(0) @binding(6) var<uniform> pe: Params;
 
-
 // ce_vec4 with the entropy bonus (stride % 4 == 0).
 @compute @workgroup_size(WG)
 fn ce_entropy_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let r = row_index(wg, nwg, lid);
   if (r >= pe.rows) { return; }
   let t = pe.rowOffset + r;
-  let quads = pe.stride / 4u;
-  let base = r * quads;
-  let w = mask[t];
-  let e = ent[t];
-  if (w == 0.0 && e == 0.0) {
-    loss[t] = 0.0;
-    entropy[t] = 0.0;
-    zero_row4(base, quads);
-    return;
-  }
-  let tgt = targets[t];
-  let msu = stats4(base, quads, pe.vocab, true);
-  let tc = min(tgt, pe.vocab - 1u);
-  let row = finish(pe, t, msu.xy, L4[base + tc / 4u][tc % 4u], w, tgt);
-  let mean = msu.z * row.inv;  // E_p[z - max]
-  entropy[t] = log(msu.y) - mean;
-  if (!GRAD) { return; }
-  let lane = vec4u(0u, 1u, 2u, 3u);
-  for (var q = 0u; q < quads; q++) {
-    let j = 4u * q + lane;
-    let z = L4[base + q];
-    let pj = exp(z - row.m) * row.inv;
-    // z - logsumexp + H = (z - max) - E_p[z - max]
-    let g = (pj - select(vec4f(), vec4f(1.0), j == vec4u(row.tgt))) * row.w + e * pj * ((z - row.m) - mean);
-    L4[base + q] = select(g, vec4f(), j >= vec4u(pe.vocab));
-  }
+  entropy[t] = ce_row4(pe, r, mask[t], ent[t], true);
 }

@@ -114,5 +114,6 @@ describe('rollout packing and RL config', () => {
     );
     expect(() => validateGrpoConfig({ prompts_per_step: 10, mini_batch_size: 4 })).toThrow(/multiple of mini_batch_size/);
     expect(validateGrpoConfig({}).num_generations).toBe(6);
+    expect(() => validateGrpoConfig([])).toThrow(/RL config must be a JSON object/);
   });
 });

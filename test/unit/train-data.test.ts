@@ -143,5 +143,7 @@ describe('run config', () => {
     expect(() => validateRunConfig({ ...ok, mixture: { ops: { '2-10': 0.5 } } })).toThrow(/mixture: .*sum/);
     expect(() => validateRunConfig({ ...ok, stage: 'midtrain' })).toThrow(/needs init/);
     expect(() => validateRunConfig({ ...ok, min_lr: 1 })).toThrow(/min_lr 1 is above lr/);
+    expect(() => validateRunConfig({ ...ok, loss_on: 'prompt' })).toThrow(/loss_on must be one of "all", "solution"/);
+    expect(() => validateRunConfig(null)).toThrow(/run config must be a JSON object/);
   });
 });

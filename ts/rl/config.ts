@@ -85,11 +85,9 @@ export const GRPO_DEFAULTS: GrpoConfig = {
 };
 
 export function validateGrpoConfig(raw: unknown): GrpoConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('RL config must be a JSON object');
-  const c = { ...GRPO_DEFAULTS, ...(raw as object) } as Record<string, unknown>;
-  const f = new FieldChecker(c);
+  const f = FieldChecker.withDefaults(raw, GRPO_DEFAULTS, 'RL config', ['init']);
+  const c = f.c;
   const bad = f.bad;
-  f.unknown(raw, [...Object.keys(GRPO_DEFAULTS), 'init']);
   const int = f.int.bind(f), num = f.num.bind(f), oneOf = f.oneOf.bind(f);
   const ops = c.ops as unknown;
   if (!Array.isArray(ops) || ops.length !== 2 || !ops.every((o) => Number.isInteger(o) && o >= 2 && o <= 30) || ops[0] > ops[1]) {

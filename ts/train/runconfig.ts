@@ -67,11 +67,9 @@ export const DEFAULTS: Omit<RunConfig, 'stage' | 'mixture' | 'tokens'> = {
 };
 
 export function validateRunConfig(raw: unknown): RunConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('run config must be a JSON object');
-  const c = { ...DEFAULTS, ...(raw as object) } as Record<string, unknown>;
-  const f = new FieldChecker(c);
+  const f = FieldChecker.withDefaults(raw, DEFAULTS, 'run config', ['stage', 'mixture', 'tokens', 'init']);
+  const c = f.c;
   const bad = f.bad;
-  f.unknown(raw, [...Object.keys(DEFAULTS), 'stage', 'mixture', 'tokens', 'init']);
   const int = f.int.bind(f), num = f.num.bind(f);
   f.oneOf('loss_on', ['all', 'solution']);
   if (c.stage !== 'pretrain' && c.stage !== 'midtrain') bad.push(`stage must be "pretrain" or "midtrain" (got ${JSON.stringify(c.stage)})`);

@@ -2,7 +2,18 @@
 export class FieldChecker {
   readonly bad: string[] = [];
 
-  constructor(private readonly c: Record<string, unknown>) {}
+  constructor(readonly c: Record<string, unknown>) {}
+
+  /**
+   * A checker over `raw` merged onto `defaults` (`c` holds the merge). Refuses a non-object, and notes
+   * each field of `raw` that neither `defaults` nor `extra` names.
+   */
+  static withDefaults(raw: unknown, defaults: object, what: string, extra: readonly string[] = []): FieldChecker {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${what} must be a JSON object`);
+    const f = new FieldChecker({ ...defaults, ...raw });
+    f.unknown(raw, [...Object.keys(defaults), ...extra]);
+    return f;
+  }
 
   int(k: string, min: number): void {
     const v = this.c[k];
