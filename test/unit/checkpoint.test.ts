@@ -88,7 +88,7 @@ describe('checkpoints', () => {
     const sidecar = readFileSync(sidecarPath, 'utf8');
     const files = ['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json'];
     expect(Object.keys(JSON.parse(sidecar).files).sort()).toEqual(files);
-    const withFiles = (f: Record<string, string>) => writeFileSync(sidecarPath, JSON.stringify({ ...JSON.parse(sidecar), files: f }));
+    const withFiles = (f?: Record<string, string>) => writeFileSync(sidecarPath, JSON.stringify({ ...JSON.parse(sidecar), files: f }));
     for (const file of files) {
       // Unlisted, and changed too: it could not be checked, so the load refuses it.
       const path = join(dir, file);
@@ -96,21 +96,25 @@ describe('checkpoints', () => {
       writeFileSync(path, Buffer.concat([good, Buffer.from(' ')]));
       const { [file]: _dropped, ...rest } = JSON.parse(sidecar).files;
       withFiles(rest);
-      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(`trainer_state.json records no sha256 for ${file}, so it cannot be checked`);
+      const unchecked = `trainer_state.json records no sha256 for ${file}, so it cannot be checked`;
+      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(unchecked);
       // Listed and changed: corrupt.
       writeFileSync(sidecarPath, sidecar);
-      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(`checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json)`);
+      const corrupt = `checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json)`;
+      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(corrupt);
       // Listed and missing.
       rmSync(path);
-      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(`checkpoint ${dir} has no ${file} (trainer_state.json lists it)`);
+      const missing = `checkpoint ${dir} has no ${file} (trainer_state.json lists it)`;
+      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(missing);
       writeFileSync(path, good);
     }
     expect(loadCheckpoint(dir, paramLayout).state!.step).toBe(2);
-    writeFileSync(sidecarPath, JSON.stringify({ ...JSON.parse(sidecar), files: undefined }));
+    withFiles(undefined);
     expect(() => loadCheckpoint(dir, paramLayout)).toThrow('trainer_state.json has no list of files and their sha256');
     // A lost sidecar would drop the optimizer state and restart the step count: refused too.
     rmSync(sidecarPath);
-    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(`checkpoint ${dir} has optimizer.safetensors but no trainer_state.json`);
+    const lost = `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json`;
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(lost);
   });
   it('a write killed midway leaves the previous checkpoint as latest, and the leftover is cleaned', () => {
     const root = mkdtempSync(join(tmpdir(), 'ckpt-'));

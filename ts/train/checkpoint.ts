@@ -107,9 +107,15 @@ export function latestCheckpoint(root: string): string | undefined {
 function readChecked(dir: string, file: string, sums?: Record<string, unknown>): Buffer {
   const path = join(dir, file);
   if (sums && typeof sums[file] !== 'string') {
-    throw new Error(`checkpoint ${dir}: trainer_state.json records no sha256 for ${file}, so it cannot be checked; restore the checkpoint or resume from an earlier one`);
+    throw new Error(
+      `checkpoint ${dir}: trainer_state.json records no sha256 for ${file}, so it cannot be checked; ` +
+        'restore the checkpoint or resume from an earlier one',
+    );
   }
-  if (!existsSync(path)) throw new Error(`checkpoint ${dir} has no ${file}${sums ? ' (trainer_state.json lists it)' : ''}; restore it or resume from an earlier checkpoint`);
+  if (!existsSync(path)) {
+    const listed = sums ? ' (trainer_state.json lists it)' : '';
+    throw new Error(`checkpoint ${dir} has no ${file}${listed}; restore it or resume from an earlier checkpoint`);
+  }
   const data = readFileSync(path);
   if (sums && sha256(data) !== sums[file]) {
     throw new Error(`checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json); restore it or resume from an earlier checkpoint`);
@@ -130,10 +136,14 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
       throw new Error(`checkpoint ${dir}: trainer_state.json is not valid JSON (${(e as Error).message})`);
     }
     if (sidecar.format !== 'reasoning-engine-checkpoint/1') throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar.format)}`);
-    if (typeof sidecar.files !== 'object' || sidecar.files === null) throw new Error(`checkpoint ${dir}: trainer_state.json has no list of files and their sha256`);
+    if (typeof sidecar.files !== 'object' || sidecar.files === null) {
+      throw new Error(`checkpoint ${dir}: trainer_state.json has no list of files and their sha256`);
+    }
   } else if (existsSync(join(dir, 'optimizer.safetensors'))) {
     // Without its sidecar, optimizer state would be dropped and the step count restart at 0.
-    throw new Error(`checkpoint ${dir} has optimizer.safetensors but no trainer_state.json; restore it or resume from an earlier checkpoint`);
+    throw new Error(
+      `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json; restore it or resume from an earlier checkpoint`,
+    );
   }
   const sums = sidecar?.files;
   const configText = readChecked(dir, 'config.json', sums).toString('utf8');
@@ -148,7 +158,9 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
   const params = packParams(layout, model.tensors, join(dir, 'model.safetensors'));
   const out: Checkpoint = { config, params, dir };
   // Ours always hold a tokenizer (listed in the sidecar); a model made elsewhere may not.
-  if (sums || existsSync(join(dir, 'tokenizer.json'))) out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  if (sums || existsSync(join(dir, 'tokenizer.json'))) {
+    out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  }
   if (sidecar) {
     const opt = decodeSafetensors(readChecked(dir, 'optimizer.safetensors', sums), join(dir, 'optimizer.safetensors'));
     const pick = (prefix: string) =>
