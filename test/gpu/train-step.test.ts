@@ -11,7 +11,7 @@ import type { Batch } from '../../ts/train/batches.js';
 import { centralDifference } from '../util/gradcheck.js';
 import { perturbedParams } from '../util/params.js';
 import { rng, testSeed } from '../util/random.js';
-import { testGpu, worstRatio } from './setup.js';
+import { bitIdentical, testGpu, worstRatio } from './setup.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -38,12 +38,14 @@ function concat(bs: Batch[]): Batch {
     return out;
   };
   const n = bs.length * B * S;
-  return { ids: join(new Uint32Array(n), (b) => b.ids), targets: join(new Uint32Array(n), (b) => b.targets), mask: join(new Float32Array(n), (b) => b.mask) };
+  return {
+    ids: join(new Uint32Array(n), (b) => b.ids),
+    targets: join(new Uint32Array(n), (b) => b.targets),
+    mask: join(new Float32Array(n), (b) => b.mask),
+  };
 }
 
 const randomParams = () => perturbedParams(config, layout, rand);
-
-const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe(`training step (seed ${seed})`, () => {
   it('accumulating micro-batches of unequal counted tokens equals one step on the whole batch', async () => {
@@ -74,7 +76,8 @@ describe(`training step (seed ${seed})`, () => {
     for (const s of layout.slots.filter((_, k) => k % 4 === 1)) {
       const i = s.offset + Math.floor(rand() * s.size);
       const fd = centralDifference(f, p64, i, 1e-4);
-      expect(Math.abs(accGrads[i] - fd), `${s.name}: gpu ${accGrads[i]} fd ${fd}`).toBeLessThanOrEqual(2e-3 * Math.abs(fd) + 2e-5);
+      const err = Math.abs(accGrads[i] - fd);
+      expect(err, `${s.name}: gpu ${accGrads[i]} fd ${fd}`).toBeLessThanOrEqual(2e-3 * Math.abs(fd) + 2e-5);
     }
     // The norm the clip used, and the update it made.
     const norm = refGradNorm(oneGrads, 0).norm;
@@ -83,9 +86,11 @@ describe(`training step (seed ${seed})`, () => {
     const a = await acc.snapshot(), b = await one.snapshot();
     // AdamW's first step moves each weight by about lr * sign(grad): compared at 1e-3 of that
     // where the gradient stands clear of rounding (a gradient within rounding of 0 may flip sign).
-    const rp = worstRatio(a.params, b.params, (i) => (Math.abs(oneGrads[i]) > 1e-4 * big ? 1e-3 * lr : 2 * lr));
-    expect(rp.ratio, `param[${rp.at}]: accumulated ${a.params[rp.at]}, whole batch ${b.params[rp.at]}`).toBeLessThanOrEqual(1);
-    expect(same(a.params, params)).toBe(false);
+    const clear = (i: number) => Math.abs(oneGrads[i]) > 1e-4 * big;
+    const rp = worstRatio(a.params, b.params, (i) => (clear(i) ? 1e-3 * lr : 2 * lr));
+    const at = rp.at;
+    expect(rp.ratio, `param[${at}]: accumulated ${a.params[at]}, whole batch ${b.params[at]}`).toBeLessThanOrEqual(1);
+    expect(bitIdentical(a.params, params)).toBe(false);
   });
 
   it('a non-finite gradient norm skips the update: weights and AdamW moments stay bit-identical', async () => {
@@ -101,7 +106,9 @@ describe(`training step (seed ${seed})`, () => {
       const { gradNorm } = await model.applyUpdate(1e-2, 2);
       expect(Number.isFinite(gradNorm), `norm ${gradNorm} from a ${bad} gradient`).toBe(false);
       const after = await model.snapshot();
-      for (const k of ['params', 'm', 'v'] as const) expect(same(after[k], before[k]), `${k} after a ${bad} gradient`).toBe(true);
+      for (const k of ['params', 'm', 'v'] as const) {
+        expect(bitIdentical(after[k], before[k]), `${k} after a ${bad} gradient`).toBe(true);
+      }
     }
     // Through trainStep: an infinite loss weight on one token makes every gradient NaN.
     const poisoned = microBatch(20);
@@ -109,10 +116,12 @@ describe(`training step (seed ${seed})`, () => {
     const step = await model.trainStep([poisoned], 1e-2, 2);
     expect(Number.isFinite(step.gradNorm)).toBe(false);
     const after = await model.snapshot();
-    for (const k of ['params', 'm', 'v'] as const) expect(same(after[k], before[k]), `${k} after a poisoned batch`).toBe(true);
+    for (const k of ['params', 'm', 'v'] as const) {
+      expect(bitIdentical(after[k], before[k]), `${k} after a poisoned batch`).toBe(true);
+    }
     // The next finite step updates again.
     expect(Number.isFinite((await model.trainStep([microBatch(20)], 1e-2, 2)).gradNorm)).toBe(true);
-    expect(same((await model.snapshot()).params, before.params)).toBe(false);
+    expect(bitIdentical((await model.snapshot()).params, before.params)).toBe(false);
   });
 
   it('weight decay shrinks the matrices and the tied embedding, not norm gains or biases', async () => {
@@ -132,7 +141,7 @@ describe(`training step (seed ${seed})`, () => {
     for (const s of layout.slots) {
       const was = params.subarray(s.offset, s.offset + s.size), now = got.subarray(s.offset, s.offset + s.size);
       if (!decays(s.name)) {
-        expect(same(now, was), `${s.name} must not decay`).toBe(true);
+        expect(bitIdentical(now, was), `${s.name} must not decay`).toBe(true);
         continue;
       }
       const r = worstRatio(now, was.map((x) => x * factor), (i) => 1e-6 * Math.abs(was[i]) + 1e-30);

@@ -147,12 +147,13 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     }
     const lr = lrAt(state.step, steps, cfg);
     const { loss, gradNorm } = await model.trainStep(batches, lr, state.step + 1);
-    if (!Number.isFinite(gradNorm)) log(`step ${state.step + 1}: gradient norm ${gradNorm}, update skipped (lower the lr?)`);
+    const skipped = !Number.isFinite(gradNorm); // the model left weights and optimizer state as they were
+    if (skipped) log(`step ${state.step + 1}: gradient norm ${gradNorm}, update skipped (lower the lr?)`);
     state.step++;
     state.tokensSeen += perStep;
     lastLoss = loss;
     const rate = (state.tokensSeen - tokens0) / ((performance.now() - t0) / 1000);
-    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, fill: real / perStep, tokens_per_s: Math.round(rate) });
+    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, ...(skipped ? { skipped } : {}), fill: real / perStep, tokens_per_s: Math.round(rate) });
     progress.update(state.tokensSeen, `loss ${loss.toFixed(3)}`);
     if (cfg.eval_interval && state.step % cfg.eval_interval === 0 && state.step < steps) await evaluate();
     if (cfg.checkpoint_interval && state.step % cfg.checkpoint_interval === 0 && state.step < steps) await save();
