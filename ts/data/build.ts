@@ -11,7 +11,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
-import { documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex } from './shards.js';
+import {
+  documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
+} from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
 
@@ -105,7 +107,7 @@ class CellStream {
   }
 
   async restore(s: StreamState): Promise<void> {
-    Object.assign(this, { next: s.next, remaining: s.remaining, tokens: s.tokens, documents: s.documents, skipped: s.skipped });
+    ({ next: this.next, remaining: this.remaining, tokens: this.tokens, documents: this.documents, skipped: this.skipped } = s);
     if (s.buffered === 0) return;
     this.next -= BATCH;
     await this.fetch(s.buffered);
@@ -147,7 +149,10 @@ function savedState(dir: string, key: string): BuildState | undefined {
     return undefined;
   }
   if (state.key !== key) return undefined;
-  const intact = (s: ShardEntry) => existsSync(join(dir, s.file)) && sha256(readFileSync(join(dir, s.file))) === s.sha256;
+  const intact = (s: ShardEntry) => {
+    const path = join(dir, s.file);
+    return existsSync(path) && sha256(readFileSync(path)) === s.sha256;
+  };
   return state.shards.every(intact) ? state : undefined;
 }
 
@@ -201,7 +206,9 @@ function prepareOut(dir: string, key: string): BuildState | undefined {
     state = savedState(dir, key);
     const keep = new Set([STATE_FILE, ...(state?.shards.map((s) => s.file) ?? [])]);
     // The index goes first, so a dataset being replaced never looks complete.
-    for (const e of ['index.json', ...entries]) if (!state || !keep.has(e)) rmSync(join(dir, e), { recursive: true, force: true });
+    for (const e of ['index.json', ...entries]) {
+      if (!state || !keep.has(e)) rmSync(join(dir, e), { recursive: true, force: true });
+    }
   }
   mkdirSync(dir, { recursive: true });
   return state;
@@ -213,7 +220,8 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
   if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
   const shardTokens = o.shardTokens ?? 1 << 24;
-  const key = sha256(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer: tokenizerHash(o.tokenizer), shardTokens, eval: o.eval ?? null }));
+  const tokenizer = tokenizerHash(o.tokenizer);
+  const key = sha256(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
   const resume = prepareOut(o.out, key);
   const tokenizerFile = 'tokenizer.json';
   writeTokenizerFile(join(o.out, tokenizerFile), o.tokenizer);
@@ -259,8 +267,8 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     written += ids.length + 1;
     if (o.progress && written - lastReport >= 1 << 20) o.progress((lastReport = written));
     if (writer.shards.length > shardsBefore) {
-      const streamStates = streams.map((c) => c.state);
-      saveState(o.out, { key, shards: writer.shards, pending: writer.pending, rng: rng.state, streams: streamStates, written, lastReport });
+      const { shards, pending } = writer;
+      saveState(o.out, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written, lastReport });
     }
   }
   const shards = writer.finish();
@@ -271,7 +279,7 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     dtype: 'uint16',
     byteOrder: 'little',
     separatorId,
-    tokenizer: { file: tokenizerFile, sha256: tokenizerHash(o.tokenizer), vocabSize: o.tokenizer.vocabSize },
+    tokenizer: { file: tokenizerFile, sha256: tokenizer, vocabSize: o.tokenizer.vocabSize },
     tokens: written,
     documents: streams.reduce((n, s) => n + s.documents, 0),
     shards,

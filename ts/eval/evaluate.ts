@@ -182,7 +182,7 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
   let tokens = 0;
   let samples = 0;
   for (const [i, r] of o.done ?? []) {
-    if (r.id !== results[i]?.id) throw new Error(`a finished result for problem ${i} is for ${r.id}, not ${results[i]?.id}`);
+    if (r.id !== results[i]?.id) throw new Error(`the finished result given for problem ${i} is ${r.id}'s, not ${results[i]?.id}'s`);
     results[i] = r;
     tokens += r.tokens;
     samples += r.skipped ? 0 : r.n;

@@ -136,7 +136,8 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   const problems = s.data ? datasetProblems(s.data, spec) : await generatorProblems(spec, s.problemSeed);
   const gpu = await Gpu.create({ adapter: o.adapter, announce: o.progress });
   const modelSha256 = createHash('sha256').update(readFileSync(join(dir, 'model.safetensors'))).digest('hex');
-  const key = createHash('sha256').update(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids: problems.map((p) => p.id) })).digest('hex');
+  const ids = problems.map((p) => p.id);
+  const key = createHash('sha256').update(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids })).digest('hex');
   const done = o.journal ? openJournal(o.journal, key) : undefined;
   // Decoding needs no training activations: a short sequence keeps them small.
   const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
