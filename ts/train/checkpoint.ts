@@ -10,6 +10,7 @@ import { validateConfig, type Qwen2Config } from '../model/config.js';
 import type { ParamLayout } from '../model/params.js';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.js';
 import { packParams, unpackParams } from '../model/weights.js';
+import { killPoint } from '../util/killpoint.js';
 
 export interface TrainerState {
   /** Optimizer steps taken. */
@@ -79,11 +80,13 @@ export function saveCheckpoint(
   for (const [f, data] of Object.entries(files)) {
     writeDurable(join(tmp, f), data);
     sidecar.files[f] = sha256(data);
+    killPoint('checkpoint-file');
   }
   writeDurable(join(tmp, 'trainer_state.json'), JSON.stringify(sidecar, null, 2) + '\n');
   const final = join(root, name);
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
+  killPoint('checkpoint-dir');
   writeDurable(join(root, 'latest.tmp'), name + '\n');
   renameSync(join(root, 'latest.tmp'), join(root, 'latest'));
   // Leftovers of runs killed mid-write.

@@ -15,6 +15,7 @@ import { tokenizerHash } from '../data/tokenizer-file.js';
 import { preset, type Qwen2Config } from '../model/config.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
+import { killPoint } from '../util/killpoint.js';
 import { Progress } from '../util/progress.js';
 import { BatchReader, type Cursor } from './batches.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
@@ -155,6 +156,7 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     const rate = (state.tokensSeen - tokens0) / ((performance.now() - t0) / 1000);
     emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, ...(skipped ? { skipped } : {}), fill: real / perStep, tokens_per_s: Math.round(rate) });
     progress.update(state.tokensSeen, `loss ${loss.toFixed(3)}`);
+    killPoint('train-step');
     if (cfg.eval_interval && state.step % cfg.eval_interval === 0 && state.step < steps) await evaluate();
     if (cfg.checkpoint_interval && state.step % cfg.checkpoint_interval === 0 && state.step < steps) await save();
   }
