@@ -40,17 +40,22 @@ export function resetWork(): void {
   return c == 32 || c == 9 || c == 10 || c == 13;
 }
 
+/** Code unit k of a literal (no bounds check: callers stay below lit.length). */
+@inline function litAt(lit: string, k: i32): i32 {
+  return <i32>load<u16>(changetype<usize>(lit) + ((<usize>k) << 1));
+}
+
 /** True when `lit` occurs at `i` and ends at or before `end`. */
 export function matchAt(i: i32, end: i32, lit: string): bool {
   const n = lit.length;
   if (i < 0 || end - i < n) return false;
-  for (let k = 0; k < n; k++) if (at(i + k) != <i32>lit.charCodeAt(k)) return false;
+  for (let k = 0; k < n; k++) if (at(i + k) != litAt(lit, k)) return false;
   return true;
 }
 
 /** First index of `lit` in [from, end), or -1. Linear: literals are a few bytes long. */
 export function find(from: i32, end: i32, lit: string): i32 {
-  const first = <i32>lit.charCodeAt(0);
+  const first = litAt(lit, 0);
   const stop = end - lit.length;
   const s = max(from, 0);
   for (let i = s; i <= stop; i++) {
