@@ -273,7 +273,7 @@ describe('statuses and the batch form', () => {
 });
 
 describe('corruptions of the genuine sample get their label', () => {
-  test.each(CORRUPTIONS)('%s: right label in at least 99 percent of 10,000 cases', (kind) => {
+  test.each(CORRUPTIONS)('%s: right label in every one of 10,000 cases', (kind) => {
     const seed = testSeed();
     const r = rng(seed);
     let cases = 0;
