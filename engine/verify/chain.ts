@@ -15,6 +15,7 @@ export const ISSUE_UNREADABLE = 3; // expression a cannot be evaluated
 export const ISSUE_EQUATION = 4; // closing equation b is not equivalent to equation a
 export const ISSUE_DIVISOR = 5; // closing divides by b (value bB), but equation a's x coefficient is aB
 export const ISSUE_NO_UNKNOWN = 6; // closing equation a has no x term, so it cannot determine x
+export const ISSUE_CLOSING_UNREADABLE = 7; // closing equation a cannot be evaluated (in integers)
 
 /** kind, clause start, clause end, a start, a end, a's value (x coefficient, constant), then the same for b. */
 export const ISSUE_SLOTS = 11;
@@ -305,7 +306,7 @@ export function checkClosing(s: i32, e: i32, look: Lookup): bool {
     evaluate(eq + 1, pe, look);
     if (!okL || !resultOk) {
       if (unreadableL || resultUnreadableLetter) continue; // reported where that letter was assigned
-      return fail(ISSUE_UNREADABLE, ps, pe, ps, pe, 0, 0, ps, pe, 0, 0);
+      return fail(ISSUE_CLOSING_UNREADABLE, ps, pe, ps, pe, 0, 0, ps, pe, 0, 0);
     }
     const a = la - resultA;
     const b = lb - resultB;

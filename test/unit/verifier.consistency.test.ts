@@ -113,6 +113,44 @@ describe('forward clause chains', () => {
   });
 });
 
+describe("the issue's two shapes, as written there", () => {
+  // U = 16, u = 4, l = 21, W = 8; the gold's Q reads V and u, and its Z reads l and u.
+  const head =
+    'Define adult owl in Oak Farm as U; so U = 16. Define adult crow in Oak Farm as u; so u = 4. ' +
+    'Define adult bear in Oak Farm as l; so l = 21. Define adult wolf in Oak Farm as W; so W = 8. ';
+  const gold = {
+    solution:
+      head +
+      'Define adult deer in Oak Farm as Q; V = U + u = 16 + 4 = 20; so Q = V + u = 20 + 4 = 24. ' +
+      'Define adult fox in Oak Farm as Z; so Z = l + u = 21 + 4 = 25. Answer: 25.',
+  };
+
+  test("'V = U + u = 16 + 4 = 17; so Q = ...' with Q's value right", () => {
+    const out = gold.solution.replace('V = U + u = 16 + 4 = 20; so Q = V + u = 20 + 4 = 24', 'V = U + u = 16 + 4 = 17; so Q = V + u = 20 + 4 = 24');
+    const j = judged(gold, out);
+    expect(j.wrong).toEqual([
+      {
+        name: 'adult deer in Oak Farm',
+        issues: ['value_mismatch'],
+        why: "its clause 'V = U + u = 16 + 4 = 17' does not hold: '16 + 4' is 20 but '17' is 17",
+      },
+    ]);
+  });
+
+  test("'so Z = l + W = 21 + 4 = 25' where W holds 8", () => {
+    const j = judged(gold, gold.solution.replace('so Z = l + u = 21 + 4 = 25', 'so Z = l + W = 21 + 4 = 25'));
+    expect(j.wrong).toEqual([
+      {
+        name: 'adult fox in Oak Farm',
+        issues: ['value_mismatch', 'dependency_mismatch'],
+        why:
+          "its clause 'so Z = l + W = 21 + 4 = 25' writes '4' for 'W', which is 8 there | " +
+          'reads adult bear in Oak Farm; adult wolf in Oak Farm where the gold reads adult bear in Oak Farm; adult crow in Oak Farm',
+      },
+    ]);
+  });
+});
+
 describe('reverse mode', () => {
   const rows = readFileSync(new URL('../fixtures/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
     .trim()
@@ -158,7 +196,7 @@ describe('reverse mode', () => {
       ['5*x - 20 = 0', '5*x - 21 = 0', "its closing equation '5*x - 21 = 0' does not follow from 'z = 20'"],
       ['so we have 5*x = 20', 'so we have 4*x = 20', "its closing equation '4*x = 20' does not follow from 'z = 20'"],
       ['We know z = 20', 'We know z = 25', "its closing equation '5*x = 20' does not follow from 'z = 25'"],
-      ['x = 20 / 5', 'x = 21 / 5', "its clause 'x = 21 / 5' has an expression that cannot be evaluated: 'x = 21 / 5'"],
+      ['x = 20 / 5', 'x = 21 / 5', "its closing equation 'x = 21 / 5' cannot be evaluated in integers"],
       [
         'Divide both sides by 5:',
         'Divide both sides by 4:',

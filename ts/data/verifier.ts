@@ -162,6 +162,8 @@ const ISSUE_SUBSTITUTION = 2;
 const ISSUE_UNREADABLE = 3;
 const ISSUE_EQUATION = 4;
 const ISSUE_DIVISOR = 5;
+const ISSUE_NO_UNKNOWN = 6;
+const ISSUE_CLOSING_UNREADABLE = 7;
 
 /** A clause, or closing equation, that contradicts itself: spans are byte offsets into the output. */
 interface Inconsistency {
@@ -570,8 +572,12 @@ function inconsistencyReason(x: Inconsistency, quote: (span: [number, number]) =
       return `its closing equation ${clause} does not follow from ${quote(x.a)}`;
     case ISSUE_DIVISOR:
       return `its closing step ${clause} divides by ${x.bValue}, but the x coefficient of ${quote(x.a)} is ${x.aValue}`;
-    default:
+    case ISSUE_NO_UNKNOWN:
       return `its closing equation ${clause} has no x term, so it cannot determine x`;
+    case ISSUE_CLOSING_UNREADABLE:
+      return `its closing equation ${clause} cannot be evaluated in integers`;
+    default:
+      return `its clause ${clause} contradicts itself`;
   }
 }
 
