@@ -271,7 +271,8 @@ function stepRecord(g: Graph, i: i32, kind: i32, id: i32, isOutput: bool): void 
   const k = g.depCount.get(i);
   results.push(<f64>k);
   const at = g.issueAt.get(i);
-  for (let j = 0; j < ISSUE_SLOTS; j++) results.push(at < 0 ? 0 : <f64>g.issues.get(at + j));
+  results.push(at < 0 ? 0 : ISSUE_SLOTS);
+  if (at >= 0) for (let j = 0; j < ISSUE_SLOTS; j++) results.push(<f64>g.issues.get(at + j));
   for (let j = 0; j < k; j++) {
     const d = g.pool.get(s + j);
     const mapped = isOutput ? outId.get(d) : goldId.get(d);

@@ -134,8 +134,7 @@ const H = {
   LISTED: 13,
 } as const;
 const HEADER = 14;
-const STEP_FIXED = 22;
-const ISSUE_AT = 11; // the step's first inconsistency: ISSUE_SLOTS (11) slots (engine/verify/chain.ts)
+const STEP_FIXED = 12; // then the inconsistency slots (slot 11 says how many: 0 or 11), then the dependencies
 const STATUS_TOO_LONG = 1;
 const GOLD_MESSAGES = [
   '',
@@ -269,6 +268,7 @@ function letterOf(code: number): string {
 /** Reads the step record at slot `at` of `s` (layout.ts); returns it and the slot after it. */
 function readStep(s: Float64Array, at: number): [StepRecord, number] {
   const depCount = s[at + 10];
+  const issueSlots = s[at + 11];
   const rec: StepRecord = {
     kind: s[at],
     nameStart: s[at + 2],
@@ -277,10 +277,10 @@ function readStep(s: Float64Array, at: number): [StepRecord, number] {
     flags: s[at + 5],
     badLetter: s[at + 6],
     value: s[at + 7] ? formatLinear(s[at + 8], s[at + 9]) : null,
-    deps: Array.from(s.subarray(at + STEP_FIXED, at + STEP_FIXED + depCount)),
-    inconsistency: readInconsistency(s, at + ISSUE_AT),
+    deps: Array.from(s.subarray(at + STEP_FIXED + issueSlots, at + STEP_FIXED + issueSlots + depCount)),
+    inconsistency: issueSlots ? readInconsistency(s, at + STEP_FIXED) : null,
   };
-  return [rec, at + STEP_FIXED + depCount];
+  return [rec, at + STEP_FIXED + issueSlots + depCount];
 }
 
 function readInconsistency(s: Float64Array, at: number): Inconsistency | null {
@@ -462,7 +462,7 @@ export class Verifier {
     const n = this.slots[base + H.GOLD_NODES];
     const listed = this.slots[base + H.LISTED];
     let end = base + HEADER + 2 * n;
-    for (let k = 0; k < listed; k++) end += STEP_FIXED + this.slots[end + 10];
+    for (let k = 0; k < listed; k++) end += STEP_FIXED + this.slots[end + 10] + this.slots[end + 11];
     const snap = this.slots.slice(base, end);
     const inputAt = this.inputPtr;
     const counts = countsFrom(snap);
