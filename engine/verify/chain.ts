@@ -82,7 +82,9 @@ export function checkChain(cs: i32, ce: i32, firstS: i32, checkFirst: bool, look
     if (s > firstS || checkFirst) {
       evaluate(s, e, look);
       if (resultOk) {
-        if (prevOk && (resultA != pa || resultB != pb)) return fail(ISSUE_CHAIN, cs, ce, ps, pe, pa, pb, s, e, resultA, resultB);
+        if (prevOk && (resultA != pa || resultB != pb)) {
+          return fail(ISSUE_CHAIN, cs, ce, ps, pe, pa, pb, s, e, resultA, resultB);
+        }
         prevOk = true;
         ps = s;
         pe = e;

@@ -6,7 +6,20 @@
 // Every clause chain, and reverse mode's closing, must also be internally consistent (chain.ts).
 // One pass over the text, constant work per byte: the parser is linear in the input.
 import { Vec } from './vec';
-import { addWork, at, find, hashName, isDefineAt, isDigit, isLetter, isSpace, matchAt, setBase, skipSpaces, trimEnd } from './text';
+import {
+  addWork,
+  at,
+  find,
+  hashName,
+  isDefineAt,
+  isDigit,
+  isLetter,
+  isSpace,
+  matchAt,
+  setBase,
+  skipSpaces,
+  trimEnd,
+} from './text';
 import { evaluate, resultA, resultB, resultOk, setLetterValue } from './expr';
 import { checkChain, checkClosing, issue, ISSUE_SLOTS, lastEvaluated } from './chain';
 

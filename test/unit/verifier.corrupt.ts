@@ -76,7 +76,9 @@ function readers(text: string, all: Block[], k: number): number[] {
     if (clauses.some((c) => mentions(c.slice(c.indexOf('=') + 1), letter))) out.push(j);
     if (b.letter === letter || clauses.some((c) => c.replace(/^so /, '').startsWith(`${letter} =`))) return out;
   }
-  const unknown = all.findIndex((b) => b.value === 'x' && !b.clauses.some((c) => text.slice(c.start, c.end).startsWith('so ')));
+  const isUnknown = (b: Block): boolean =>
+    b.value === 'x' && !b.clauses.some((c) => text.slice(c.start, c.end).startsWith('so '));
+  const unknown = all.findIndex(isUnknown);
   if (unknown >= 0 && text.slice(all[all.length - 1].end).includes(`We know ${letter} =`)) out.push(unknown);
   return out;
 }
@@ -184,7 +186,9 @@ export function wrongLabel(v: Verdict, c: Corrupted): string | null {
       for (const [i, node] of v.nodes.entries()) {
         const want = c.issues?.get(i) ?? [];
         penalty += want.length;
-        if (node.issues.join() !== want.join()) return `node ${i}: issues [${node.issues}] where [${want}] were expected`;
+        if (node.issues.join() !== want.join()) {
+          return `node ${i}: issues [${node.issues}] where [${want}] were expected`;
+        }
       }
       if (v.outcome !== 1 || v.processCorrect) return 'expected right answer, not process-correct';
       const reward = 0.2 + 0.8 * Math.max(0, 1 - penalty / n);
