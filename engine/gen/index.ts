@@ -2,8 +2,9 @@
 import { drawProblem, MAX_OP, MIN_OP } from './draw';
 import { answer, writeProblem, writeQuestion, writeSolution } from './render';
 import { TEMPLATES } from './templates';
-import { FNV_OFFSET, hash, hashFrom, len, putChar, putInt, putStr, reset, textPointer } from './text';
+import { FNV_OFFSET, hash, hashFrom, len, putChar, putInt, reset, textPointer } from './text';
 
+const HEX = '0123456789abcdef';
 const FIELD = 0x1f;
 const RECORD = 0x1e;
 const NEWLINE: u64 = 0x0a;
@@ -45,7 +46,7 @@ export function genProblems(seed: f64, start: f64, count: i32, op: i32, template
     putChar(FIELD);
     putInt(answer());
     putChar(FIELD);
-    putStr(hash.toString(16).padStart(16, '0'));
+    for (let k = 60; k >= 0; k -= 4) putChar(HEX.charCodeAt(<i32>((hash >> k) & 15)));
   }
   return len;
 }
