@@ -199,16 +199,25 @@ export function drawInputs(s: i32, op: i32): bool {
     set(CUR, v, c);
     sum += c;
   }
+  // the items that can take more, by position (kept in order, so the draw is the same as
+  // listing them afresh each time)
+  let n = 0;
+  for (let i = 0; i < nCore; i++) {
+    const v = get(ORDER, i);
+    if (get(IS_AGG, v) == 0 && get(CUR, v) < cap(i)) set(PICK, n++, i);
+  }
   while (sum < s) {
-    let n = 0;
-    for (let i = 0; i < nCore; i++) {
-      const v = get(ORDER, i);
-      if (get(IS_AGG, v) == 0 && get(CUR, v) < min(3, max(1, i))) set(PICK, n++, v);
-    }
     if (n == 0) return false;
-    const v = get(PICK, below(n));
-    set(CUR, v, get(CUR, v) + 1);
+    const k = below(n);
+    const i = get(PICK, k);
+    const v = get(ORDER, i);
+    const c = get(CUR, v) + 1;
+    set(CUR, v, c);
     sum++;
+    if (c == cap(i)) {
+      n--;
+      for (let j = k; j < n; j++) set(PICK, j, get(PICK, j + 1));
+    }
   }
   // Each item ends with cur or cur + 1 inputs; cur + 1 exactly when cur is 0, cur exactly at
   // position 0 (there the only input is the constant).
@@ -234,6 +243,12 @@ export function drawInputs(s: i32, op: i32): bool {
     ops += get(N_DEPS, v) + get(HAS_CONST, v);
   }
   return ops == op;
+}
+
+/** How much of the budget the item at position i can take: 1, 1, 2, 3, 3, ... */
+@inline
+function cap(i: i32): i32 {
+  return min(3, max(1, i));
 }
 
 /** The inputs of the item at position i (the genuine pool quirk included: see §3.3). */

@@ -37,7 +37,7 @@ export const CONST_VAL = memory.data(MAX_NODES * 4); // also a lone constant's v
 export const IS_DIFF = memory.data(MAX_NODES * 4);
 export const VALUE = memory.data(MAX_NODES * 4);
 export const IN_MASK = memory.data(MAX_NODES * 4); // named operands as a node set
-const ADJ = memory.data(SIDE * SIDE * 4); // container*SIDE+type: linked
+const ADJ = memory.data(SIDE * 4); // per container: its linked types as a bit set
 const SCRATCH = memory.data(SIDE * 4);
 
 @inline
@@ -82,11 +82,11 @@ export function drawStructure(tpl: i32, w0: i32, w1: i32, e: i32): bool {
     if (l0 < w1 && (l1 >= w1 || chance(0.5))) l0++;
     else l1++;
   }
-  for (let i = 0; i < SIDE * SIDE; i++) set(ADJ, i, 0);
+  for (let c = 0; c < l0; c++) set(ADJ, c, 0);
   let linked: u32 = 0; // containers with an item
   for (let j = 0; j < l1; j++) {
     const c = below(l0);
-    set(ADJ, c * SIDE + j, 1);
+    set(ADJ, c, get(ADJ, c) | (1 << j));
     linked |= (<u32>1) << c;
   }
   const all: u32 = ((<u32>1) << l0) - 1;
@@ -97,9 +97,9 @@ export function drawStructure(tpl: i32, w0: i32, w1: i32, e: i32): bool {
     // the container end: one still without items if any, else any
     const bare = all & ~linked;
     const c = bare != 0 ? nthBit(bare, below(<i32>popcnt(bare))) : below(l0);
-    const at = c * SIDE + below(l1);
-    if (get(ADJ, at) != 0) continue;
-    set(ADJ, at, 1);
+    const j = 1 << below(l1);
+    if ((get(ADJ, c) & j) != 0) continue;
+    set(ADJ, c, get(ADJ, c) | j);
     linked |= (<u32>1) << c;
     edges++;
   }
@@ -109,12 +109,13 @@ export function drawStructure(tpl: i32, w0: i32, w1: i32, e: i32): bool {
   nPlaces = l0;
   nItems = l1;
   let n = 0;
-  for (let c = 0; c < l0; c++)
-    for (let j = 0; j < l1; j++)
-      if (get(ADJ, c * SIDE + j) != 0) {
-        initNode(n, 0, c, j);
-        n++;
-      }
+  for (let c = 0; c < l0; c++) {
+    let types = get(ADJ, c);
+    while (types != 0) {
+      initNode(n++, 0, c, ctz(types));
+      types &= types - 1;
+    }
+  }
   nPairs = n;
   for (let c = 0; c < l0; c++) initNode(n++, 1, c, -1);
   for (let v = 0; v < nPairs; v++) addInput(aggOf(get(PLACE, v)), v);
@@ -152,6 +153,7 @@ function pickNames(out: usize, count: i32): void {
   }
 }
 
+/** Resets node v; an item's relation fields are set by drawRelation or setPlainNumber before use. */
 function initNode(v: i32, agg: i32, p: i32, j: i32): void {
   set(IS_AGG, v, agg);
   set(PLACE, v, p);
@@ -159,9 +161,10 @@ function initNode(v: i32, agg: i32, p: i32, j: i32): void {
   set(N_DEPS, v, 0);
   set(IN_MASK, v, 0);
   set(HAS_CONST, v, 0);
-  set(CONST_KIND, v, CONST_NONE);
-  set(CONST_VAL, v, 0);
-  set(IS_DIFF, v, 0);
+  if (agg != 0) {
+    set(CONST_KIND, v, CONST_NONE);
+    set(IS_DIFF, v, 0);
+  }
 }
 
 /**
