@@ -7,20 +7,14 @@ import { get, set } from './mem';
 import { anyNode, core, rejectedPlace } from './necessary';
 import { below, chance } from './rng';
 import {
-  HAS_CONST, IN_MASK, IS_AGG, MAX_NODES, PLACE, addInput, aggOf, drawRelation, itemsOf, nPairs, nPlaces,
-  setPlainNumber,
+  HAS_CONST, IN_MASK, IS_AGG, MAX_NODES, PLACE, addInput, aggOf, allItems, bit, drawRelation, itemsOf, nPairs,
+  nPlaces, setPlainNumber,
 } from './world';
 
 const POOL = memory.data(MAX_NODES * 2 * 4); // candidate inputs; a total may be offered twice
 
-@inline
-function bit(v: i32): u32 {
-  return (<u32>1) << v;
-}
-
 export function drawDistractors(): void {
-  const allItems: u32 = nPairs == 32 ? 0xffffffff : (<u32>1 << nPairs) - 1;
-  let queue = allItems & ~core;
+  let queue = allItems() & ~core;
   let graph = core;
   let independent: u32 = 0;
   while (queue != 0) {
@@ -89,7 +83,7 @@ function use(a: i32, u: i32, graph: u32): u32 {
 
 /** Nodes whose value depends on a (a total depends on every item of its container). */
 function dependents(a: i32, graph: u32): u32 {
-  const totals = (((<u32>1) << nPlaces) - 1) << nPairs;
+  const totals = (bit(nPlaces) - 1) << nPairs;
   let s = bit(a) | bit(aggOf(get(PLACE, a)));
   let grown = true;
   while (grown) {

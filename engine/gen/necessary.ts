@@ -4,7 +4,7 @@
 import { get, set } from './mem';
 import { below, chance, gauss, uniform } from './rng';
 import {
-  HAS_CONST, IS_AGG, MAX_NODES, N_DEPS, addInput, aggOf, itemsOf, nPairs, nPlaces, nthBit,
+  HAS_CONST, IS_AGG, MAX_NODES, N_DEPS, addInput, aggOf, allItems, bit, itemsOf, nPlaces, nthBit,
 } from './world';
 
 export const ORDER = memory.data(MAX_NODES * 4); // the solution's order; the question is last
@@ -26,11 +26,6 @@ export function anyNode(m: u32): i32 {
   return nthBit(m, below(<i32>popcnt(m)));
 }
 
-@inline
-function bit(v: i32): u32 {
-  return (<u32>1) << v;
-}
-
 /**
  * §3.1: totals in random order while their degrees sum to at most n (all their items come along),
  * then max(0, m - D - 1) extra items while any are left.
@@ -39,7 +34,7 @@ export function drawCore(n: i32, m: i32): bool {
   core = 0;
   firstTotal = -1;
   rejectedPlace = -1;
-  let left: u32 = ((<u32>1) << nPlaces) - 1;
+  let left = bit(nPlaces) - 1;
   let d = 0;
   while (left != 0) {
     const p = anyNode(left);
@@ -54,14 +49,13 @@ export function drawCore(n: i32, m: i32): bool {
     core |= items | bit(aggOf(p));
     if (firstTotal < 0) firstTotal = aggOf(p);
   }
-  const allItems: u32 = nPairs == 32 ? 0xffffffff : (<u32>1 << nPairs) - 1;
   for (let x = m - d - 1; x > 0; x--) {
-    const free = allItems & ~core;
+    const free = allItems() & ~core;
     if (free == 0) break;
     core |= bit(anyNode(free));
   }
   coreDegrees = d;
-  coreItems = <i32>popcnt(core & allItems);
+  coreItems = <i32>popcnt(core & allItems());
   return core != 0;
 }
 
@@ -166,7 +160,7 @@ function biased(candidates: u32, a: u32): i32 {
  * first feeding the old first node or put last, fed by the old last node, becoming the question.
  */
 function patchPair(): void {
-  const free = (nPairs == 32 ? 0xffffffff : (<u32>1 << nPairs) - 1) & ~core;
+  const free = (allItems()) & ~core;
   if (free == 0) return;
   const w = <i32>ctz(free);
   core |= bit(w);

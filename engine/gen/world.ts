@@ -9,7 +9,7 @@ import { TEMPLATES } from './templates';
 
 export const SIDE = 5; // names per layer group in every template, and the widest layer
 export const MAX_NODES = 32; // 25 items + 5 totals: a node set fits one u32 mask
-export const MAX_DEPS = 5; // a total over 5 items; items use at most 3 named operands and a constant
+export const MAX_DEPS = 5; // a total over 5 items; an item has at most 4 inputs, a constant counting one
 export const MAX_VALUE = 1000;
 
 export const CONST_NONE = 0;
@@ -40,6 +40,18 @@ export const IN_MASK = memory.data(MAX_NODES * 4); // named operands as a node s
 const ADJ = memory.data(SIDE * 4); // per container: its linked types as a bit set
 const SCRATCH = memory.data(SIDE * 4);
 
+/** The node set {v}. */
+@inline
+export function bit(v: i32): u32 {
+  return (<u32>1) << v;
+}
+
+/** All items (nodes 0..nPairs-1) as a node set. */
+@inline
+export function allItems(): u32 {
+  return bit(nPairs) - 1;
+}
+
 @inline
 export function aggOf(p: i32): i32 {
   return nPairs + p;
@@ -52,10 +64,9 @@ export function dep(v: i32, j: i32): i32 {
 
 /** Appends u to v's named operands (a repeated operand adds nothing, as in the genuine graph). */
 export function addInput(v: i32, u: i32): void {
-  const bit = (<u32>1) << u;
   const m = <u32>get(IN_MASK, v);
-  if ((m & bit) != 0) return;
-  set(IN_MASK, v, <i32>(m | bit));
+  if ((m & bit(u)) != 0) return;
+  set(IN_MASK, v, <i32>(m | bit(u)));
   const k = get(N_DEPS, v);
   set(DEPS, v * MAX_DEPS + k, u);
   set(N_DEPS, v, k + 1);
@@ -87,9 +98,9 @@ export function drawStructure(tpl: i32, w0: i32, w1: i32, e: i32): bool {
   for (let j = 0; j < l1; j++) {
     const c = below(l0);
     set(ADJ, c, get(ADJ, c) | (1 << j));
-    linked |= (<u32>1) << c;
+    linked |= bit(c);
   }
-  const all: u32 = ((<u32>1) << l0) - 1;
+  const all = bit(l0) - 1;
   let edges = l1;
   let tries = 0;
   while (edges < e) {
@@ -100,7 +111,7 @@ export function drawStructure(tpl: i32, w0: i32, w1: i32, e: i32): bool {
     const j = 1 << below(l1);
     if ((get(ADJ, c) & j) != 0) continue;
     set(ADJ, c, get(ADJ, c) | j);
-    linked |= (<u32>1) << c;
+    linked |= bit(c);
     edges++;
   }
   if (linked != all) return false;
