@@ -4,6 +4,7 @@ import { crossEntropy, lmHeadLoss, lossTotal } from '../../ts/ops/cross_entropy.
 import { CHUNK } from '../../ts/ops/reduce.js';
 import { refCrossEntropy, refLmHeadLoss } from '../../ts/ref/cross_entropy.js';
 import { refMatmul } from '../../ts/ref/matmul.js';
+import { centralDifference } from '../util/gradcheck.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { poisoned, testGpu, worstRatio } from './setup.js';
 
@@ -239,6 +240,82 @@ describe(`cross_entropy (seed ${seed})`, () => {
       expect(Math.abs(sum - wantSum), `seed ${seed}: loss sum ${sum} vs ${wantSum}`).toBeLessThanOrEqual(sumTol);
       await g.run(list);
       expect(Buffer.from((await g.read(loss, Float32Array)).buffer).equals(Buffer.from(got.loss.buffer))).toBe(true);
+    });
+  }
+
+  // RL's LM head (Model.policyGradient, tokenLogprobs): per-token weights of either sign, logits
+  // scaled by 1/temperature, and the entropy entry; gradients of J = scale Σ w_t loss_t - Σ e_t H_t.
+  const rlHeads = [
+    { T: 150, D: 12, vocab: 37, embedRows: 40, chunkRows: 64, logitScale: 1 / 0.7, scale: 1, entropy: false },
+    { T: 150, D: 12, vocab: 37, embedRows: 40, chunkRows: 64, logitScale: 1.7, scale: 0.25, entropy: true },
+    { T: 70, D: 16, vocab: 2201, embedRows: 2204, chunkRows: 64, logitScale: 0.6, scale: 1, entropy: true },
+  ];
+  for (const h of rlHeads) {
+    it(`lmHeadLoss for RL ${JSON.stringify(h)}: negative weights, logit scale, entropy`, async () => {
+      const g = await testGpu();
+      const { T, D, vocab, embedRows: V, logitScale: s, scale } = h;
+      const x = randomArray(T * D, rand, -1, 1);
+      const embed = randomArray(V * D, rand, -1, 1);
+      const prior = randomArray(V * D, rand, -1, 1);
+      // Weights in [-1, 1], every seventh 0; bonus weights in [0, 0.5], every third 0 (rows with
+      // neither are skipped, rows with a bonus only are computed).
+      const w = Float32Array.from({ length: T }, (_, t) => (t % 7 === 3 ? 0 : 2 * rand() - 1));
+      const ent = Float32Array.from({ length: T }, (_, t) => (!h.entropy || t % 3 === 0 ? 0 : 0.5 * rand()));
+      const targets = Uint32Array.from({ length: T }, () => Math.floor(rand() * vocab));
+      expect(w.some((v) => v < 0)).toBe(true);
+
+      const loss = poisoned(g, T), dxBuf = poisoned(g, T * D), entropy = poisoned(g, T), dEmbed = g.upload(prior);
+      const entropyArgs = h.entropy ? { weights: g.upload(ent), out: entropy } : undefined;
+      await g.run(lmHeadLoss({
+        x: g.upload(x), embed: g.upload(embed), targets: g.upload(targets), mask: g.upload(w), loss, logits: poisoned(g, h.chunkRows * V),
+        dx: dxBuf, dEmbed, T, D, vocab, embedRows: V, chunkRows: h.chunkRows, scale, logitScale: s, entropy: entropyArgs,
+      }));
+      const got = { loss: await g.read(loss, Float32Array), dx: await g.read(dxBuf, Float32Array), dEmbed: await g.read(dEmbed, Float32Array) };
+
+      // Reference: the kernel reference on the scaled logits, chained by hand through z = s x Eᵀ.
+      const ref = (xs: ArrayLike<number>, es: ArrayLike<number>) => {
+        const z = refMatmul({ a: xs, b: es, M: T, N: V, K: D, transB: true }).map((v) => v * s);
+        const ce = refCrossEntropy({ logits: z, targets, mask: w, rows: T, vocab, stride: V, scale, ent });
+        const J = ce.loss.reduce((a, l) => a + scale * l, 0) - ce.entropy.reduce((a, hh, t) => a + ent[t] * hh, 0);
+        return { z, ...ce, J };
+      };
+      const want = ref(x, embed);
+      const dx = refMatmul({ a: want.dlogits, b: embed, M: T, N: D, K: V }).map((v) => v * s);
+      const dE = refMatmul({ a: want.dlogits, b: x, M: V, N: D, K: T, transA: true }).map((v, i) => v * s + prior[i]);
+      // The chain rule above against central differences of J (f64) at random coordinates.
+      const xs = Float64Array.from(x), es = Float64Array.from(embed);
+      for (let k = 0; k < 12; k++) {
+        const i = Math.floor(rand() * T * D), j = Math.floor(rand() * vocab * D);
+        const fx = centralDifference(() => ref(xs, es).J, xs, i, 1e-5), fe = centralDifference(() => ref(xs, es).J, es, j, 1e-5);
+        expect(Math.abs(fx - dx[i]), `dJ/dx[${i}] (seed ${seed})`).toBeLessThan(1e-7 * (1 + Math.abs(fx)));
+        expect(Math.abs(fe - (dE[j] - prior[j])), `dJ/dE[${j}] (seed ${seed})`).toBeLessThan(1e-7 * (1 + Math.abs(fe)));
+      }
+
+      // f32 bounds, far below a wrong factor or sign (observed errors stay under 1/50 of them): per
+      // element of dlogits c u (V + D + R) times the magnitudes of its terms, then the two products.
+      const gTol = new Float64Array(T * V), lossTol = new Float64Array(T), hTol = new Float64Array(T);
+      for (let t = 0; t < T; t++) {
+        if (w[t] === 0 && ent[t] === 0) continue;
+        const row = Array.from(want.z.subarray(t * V, t * V + vocab));
+        const max = Math.max(...row), R = max - Math.min(...row);
+        const lse = max + Math.log(row.reduce((a, v) => a + Math.exp(v - max), 0));
+        const c = 4 * U * (vocab + D + 4 * (1 + R));
+        lossTol[t] = c * Math.abs(w[t]) * (1 + Math.abs(lse) + R);
+        hTol[t] = c * (1 + R) * (1 + Math.log(vocab));
+        for (let j = 0; j < vocab; j++) {
+          const logp = row[j] - lse, p = Math.exp(logp);
+          gTol[t * V + j] = c * (Math.abs(w[t] * scale) * (p + (j === targets[t] ? 1 : 0)) + ent[t] * p * (Math.abs(logp) + want.entropy[t] + 1) * (1 + R));
+        }
+      }
+      const absG = want.dlogits.map(Math.abs);
+      const dxTol = refMatmul({ a: gTol, b: embed.map(Math.abs), M: T, N: D, K: V }).map((v, i) => s * v + 1e-30);
+      const dxRound = refMatmul({ a: absG, b: embed.map(Math.abs), M: T, N: D, K: V });
+      const dETol = refMatmul({ a: gTol, b: x.map(Math.abs), M: V, N: D, K: T, transA: true });
+      const dERound = refMatmul({ a: absG, b: x.map(Math.abs), M: V, N: D, K: T, transA: true });
+      expectWithin('loss', got.loss, want.loss, (i) => lossTol[i] + 1e-30);
+      expectWithin('dx', got.dx, dx, (i) => dxTol[i] + 2 * (V + 2) * U * s * dxRound[i]);
+      expectWithin('dEmbed', got.dEmbed, dE, (i) => s * (dETol[i] + 2 * (T + 2) * U * dERound[i]) + 2 * U * Math.abs(prior[i]) + 1e-30);
+      if (h.entropy) expectWithin('entropy', await g.read(entropy, Float32Array), want.entropy, (i) => hTol[i] + 1e-30);
     });
   }
 

@@ -1,10 +1,12 @@
 // Decoding on the GPU (ts/model/decoder.ts): sampled tokens' log-probabilities against a training
-// forward over the same sequences, temperature 0 against greedy, groups, and seeds.
+// forward over the same sequences, temperature 0 against greedy, greedy against the plain f64
+// reference model, top-k / top-p reaching the sampler, groups, and seeds.
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
 import { Model } from '../../ts/model/model.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
-import { refLogprob } from '../../ts/ref/sample.js';
+import { refModelForward } from '../../ts/ref/model.js';
+import { refKeptSet, refLogprob } from '../../ts/ref/sample.js';
 import { rng, testSeed } from '../util/random.js';
 import { testGpu } from './setup.js';
 
@@ -73,6 +75,62 @@ describe(`decoding (seed ${seed})`, () => {
         expect(Math.max(...row) - row[tok], `row ${r} token ${i}`).toBeLessThan(1e-5);
       }),
     );
+  });
+
+  it('greedy() takes the argmax of the plain f64 reference model (ts/ref/model.ts) at every step', async () => {
+    const g = await testGpu();
+    const ps = prompts();
+    // Attention weights scaled up: attention (so the cache and the positions) decides the argmax, not
+    // the current token's embedding alone (at init scale, decoding at shifted positions passed).
+    const weights = params(5);
+    for (const t of paramLayout(config).slots) if (/attn\.[qkvo]_proj\.weight/.test(t.name)) for (let i = 0; i < t.size; i++) weights[t.offset + i] *= 10;
+    const model = await Model.create(g, config, { params: weights }, { batch: 1, seqLen: 8, decodeBatch: ps.length }, hyper);
+    const greedy = await model.greedy(ps, maxNew, -1);
+    let decided = 0;
+    greedy.forEach((toks, r) => {
+      expect(toks.length).toBe(maxNew);
+      // One reference forward over prompt + completion: row n + i - 1 predicts completion token i.
+      const seq = [...ps[r], ...toks];
+      const S1 = seq.length - 1;
+      const { logits } = refModelForward(config, weights, { ids: seq.slice(0, S1), targets: seq.slice(1), mask: new Array(S1).fill(1), B: 1, S: S1 });
+      toks.forEach((tok, i) => {
+        const row = Array.from(logits.subarray((ps[r].length + i - 1) * V, (ps[r].length + i) * V));
+        const best = Math.max(...row);
+        // f32 on the GPU may pick another of two values within a hair of each other.
+        expect(best - row[tok], `row ${r} token ${i} (seed ${seed})`).toBeLessThan(1e-4);
+        if (row.filter((x) => x > best - 1e-3).length === 1) decided++;
+      });
+    });
+    expect(decided).toBeGreaterThan(0.9 * ps.length * maxNew);
+  });
+
+  it('top-k and top-p reach the sampler: every draw lies in the kept set of a training forward', async () => {
+    const g = await testGpu();
+    const ps = prompts(), group = 3, temperature = 1.5;
+    // Near-uniform distributions (embeddings unscaled): a draw outside the filter's few tokens would
+    // come up many times over 144 draws if the filter were dropped.
+    const model = await Model.create(g, config, { params: params(1) }, { batch: ps.length * group, seqLen: S, decodeBatch: ps.length * group }, hyper);
+    const greedy = (await model.greedy(ps, maxNew, -1)).map((t) => Array.from(t));
+    for (const filter of [{ topK: 1 }, { topP: 1e-6 }]) {
+      const out = await model.sample(ps, { maxNew, stopId: -1, temperature, seed: Math.floor(rand() * 1e9), ...filter });
+      expect(out.tokens.map((t) => Array.from(t)), JSON.stringify(filter)).toEqual(greedy);
+    }
+    for (const filter of [{ topK: 3 }, { topP: 0.3 }, { topK: 4, topP: 0.5 }]) {
+      const out = await model.sample(ps, { maxNew, stopId: -1, temperature, seed: Math.floor(rand() * 1e9), group, ...filter });
+      const logits = await forwardLogits(model, out.tokens.map((t, r) => [...ps[Math.floor(r / group)], ...t]));
+      let notArgmax = 0;
+      out.tokens.forEach((toks, r) =>
+        toks.forEach((tok, i) => {
+          const at = (r * S + ps[Math.floor(r / group)].length + i - 1) * Vp;
+          const row = logits.subarray(at, at + V);
+          // A hair of slack at the top-p edge (f32 sums): the set of a slightly larger p.
+          const loose = { temperature, topK: filter.topK, topP: filter.topP && filter.topP + 1e-4 };
+          expect(refKeptSet(row, loose)[tok], `${JSON.stringify(filter)} row ${r} token ${i}`).toBe(true);
+          if (row[tok] < Math.max(...row)) notArgmax++;
+        }),
+      );
+      expect(notArgmax, `${JSON.stringify(filter)}: the filter keeps more than the argmax`).toBeGreaterThan(0);
+    }
   });
 
   it('stops after the stop token; one seed gives the same samples, another seed other samples', async () => {

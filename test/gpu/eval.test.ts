@@ -2,21 +2,27 @@
 // results file's structure and internal consistency (counts within n, process-correct within
 // outcome-correct, aggregates equal to a re-aggregation of the per-problem counts, the model's
 // sha256, prompts too long for the context skipped), the same completions from one seed (eval and
-// calibrate agree sample for sample) and others from another seed.
+// calibrate agree sample for sample) and others from another seed. Then a tiny model trained here to
+// reproduce the solutions of two of four problems: its counts and pass@k must equal the verifier's
+// judgments of the same samples drawn in this process, and --top-k / --top-p must reach the sampler.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { promptText, TEMPLATES } from '../../ts/data/generator.js';
+import { promptText, TEMPLATES, trainingText, type Problem } from '../../ts/data/generator.js';
 import { Tokenizer } from '../../ts/data/tokenizer.js';
+import { REWARD_PRESETS, scoreBatch } from '../../ts/data/verifier.js';
 import { aggregate, type ProblemResult } from '../../ts/eval/evaluate.js';
+import { passAtK } from '../../ts/eval/passk.js';
 import { generatorProblems } from '../../ts/eval/problems.js';
 import type { EvalResults } from '../../ts/eval/run.js';
 import { preset, validateConfig } from '../../ts/model/config.js';
+import { Model } from '../../ts/model/model.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { saveCheckpoint } from '../../ts/train/checkpoint.js';
+import { testGpu } from './setup.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/node/cli.js');
@@ -34,6 +40,35 @@ async function tinyCheckpoint(dir: string, tok: Tokenizer, context: number): Pro
   const zeros = new Float32Array(layout.total);
   const state = { step: 5, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
   return saveCheckpoint(join(dir, 'checkpoints'), { config, layout, params, m: zeros, v: zeros, tokenizerJson: JSON.stringify(tok.toJson()), state });
+}
+
+const HYPER = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
+
+/**
+ * A tiny model trained on the completions of `solved` (loss on the completion tokens only) until
+ * it reproduces them, saved as a checkpoint; returns the model (decoding `decodeBatch` at once).
+ */
+async function memorizingCheckpoint(dir: string, tok: Tokenizer, solved: Problem[], decodeBatch: number): Promise<Model> {
+  const config = validateConfig({ ...preset('tiny', tok.vocabSize), max_position_embeddings: 256 });
+  const seqs = solved.map((p) => ({ ids: tok.encode(trainingText(p)), prompt: tok.encode(promptText(p)).length }));
+  const B = seqs.length, S = Math.max(...seqs.map((q) => q.ids.length)) - 1;
+  const batch = { ids: new Uint32Array(B * S), targets: new Uint32Array(B * S), mask: new Float32Array(B * S) };
+  seqs.forEach(({ ids, prompt }, r) => {
+    for (let t = 0; t + 1 < ids.length; t++) {
+      batch.ids[r * S + t] = ids[t];
+      batch.targets[r * S + t] = ids[t + 1];
+      batch.mask[r * S + t] = t + 1 >= prompt ? 1 : 0;
+    }
+  });
+  const layout = paramLayout(config);
+  const model = await Model.create(await testGpu(), config, { params: initParams(config, layout, 1) }, { batch: B, seqLen: S, decodeBatch }, HYPER);
+  // About 80 steps on lavapipe reach a completion loss of 0.01 nats per token.
+  let loss = Infinity;
+  for (let step = 1; step <= 300 && loss > 0.01; step++) loss = (await model.trainStep([batch], 1e-2, step)).loss;
+  expect(loss).toBeLessThan(0.01);
+  const state = { step: 1, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
+  saveCheckpoint(join(dir, 'checkpoints'), { config, layout, ...(await model.snapshot()), tokenizerJson: JSON.stringify(tok.toJson()), state });
+  return model;
 }
 
 function cli(args: string[]): { lines: Record<string, unknown>[] } {
@@ -116,5 +151,71 @@ describe('eval CLI', () => {
     cli(['eval', '--checkpoint', path, '--out', other, '--adapter', adapter, ...OPTIONS, '--seed', '8']);
     const tokensOf = (x: EvalResults) => x.problems.map((p) => p.tokens);
     expect(tokensOf(JSON.parse(readFileSync(other, 'utf8')))).not.toEqual(tokensOf(r));
+  }, 300_000);
+
+  it('counts and pass@k of a checkpoint that solves some problems equal the judgments of its samples; --top-k and --top-p reach the sampler', async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: ROOT });
+    const tmp = mkdtempSync(join(tmpdir(), 'eval-solved-'));
+    const fixture = JSON.parse(readFileSync(join(ROOT, 'test/unit/fixtures/tokenizer-hf.json'), 'utf8'));
+    const tok = await Tokenizer.fromJson(fixture.tokenizer);
+    const stop = tok.specialId('</answer>');
+    // Two problems per op; the model learns the first of each op.
+    const problems = await generatorProblems({ ops: [2, 3], perOp: 2, templates: TEMPLATES, mode: 'forward' });
+    const learnt = [0, 2];
+    const n = 4, batch = problems.length * n, maxNew = 60;
+    const model = await memorizingCheckpoint(tmp, tok, learnt.map((i) => problems[i]), batch);
+    const prompts = problems.map((p) => tok.encode(promptText(p)));
+    const judge = async (outs: Int32Array[], per: number) => {
+      const c = { outcome: [] as number[], process: [] as number[] };
+      for (const [i, p] of problems.entries()) {
+        const scores = await scoreBatch(p, outs.slice(i * per, (i + 1) * per).map((o) => tok.decode(o)), REWARD_PRESETS.evaluation);
+        c.outcome.push(scores.reduce((a, x) => a + x.outcome, 0));
+        c.process.push(scores.filter((x) => x.processCorrect).length);
+      }
+      return c;
+    };
+    // Greedy: the learnt problems are solved, the others not.
+    const greedy = await judge(await model.greedy(prompts, maxNew, stop), 1);
+    expect(greedy).toEqual({ outcome: [1, 0, 1, 0], process: [1, 0, 1, 0] });
+
+    const adapter = process.env.ENGINE_ADAPTER ?? 'auto';
+    const evalRun = (name: string, extra: string[]) => {
+      const out = join(tmp, `${name}.json`);
+      const args = ['--preset', 'cpu', '--ops', '2,3', '--per-op', '2', '--n', String(n), '--max-new', String(maxNew), '--batch', String(batch), '--seed', '7'];
+      cli(['eval', '--checkpoint', tmp, '--out', out, '--adapter', adapter, ...args, ...extra]);
+      return JSON.parse(readFileSync(out, 'utf8')) as EvalResults;
+    };
+    const expectCounts = (r: EvalResults, want: { outcome: number[]; process: number[] }, label: string) => {
+      expect(r.problems.map((p) => p.id)).toEqual(problems.map((p) => p.id));
+      expect({ outcome: r.problems.map((p) => p.cOutcome), process: r.problems.map((p) => p.cProcess) }, label).toEqual(want);
+      // pass@k of each op and of all: the mean over its problems of the estimator on these counts.
+      const mean = (idx: number[], c: number[], k: number) => idx.reduce((a, i) => a + passAtK(n, c[i], k), 0) / idx.length;
+      for (const [group, idx] of [[r.aggregates.all, [0, 1, 2, 3]], [r.aggregates.ops['2'], [0, 1]], [r.aggregates.ops['3'], [2, 3]]] as const) {
+        for (const k of r.ks) {
+          expect(group.passOutcome[k], `${label} outcome pass@${k}`).toBeCloseTo(mean([...idx], want.outcome, k), 12);
+          expect(group.passProcess[k], `${label} process pass@${k}`).toBeCloseTo(mean([...idx], want.process, k), 12);
+        }
+      }
+    };
+
+    // Sampling at T = 1: the same draws as Model.sample in this process (one call of all problems
+    // x n, seed 7: evaluation's first sampler call), judged here one by one.
+    const sampled = await model.sample(prompts, { maxNew, stopId: stop, temperature: 1, seed: 7, group: n });
+    const judged = await judge(sampled.tokens, n);
+    expect(judged.outcome[0] + judged.outcome[2], 'the learnt problems are solved in some samples').toBeGreaterThan(0);
+    expectCounts(evalRun('t1', ['--temperature', '1']), judged, 'T = 1');
+
+    // At T = 5 the learnt solutions are rarely drawn whole; top-k 1 or a tiny top-p leaves only the
+    // argmax, so every sample is the greedy one: counts n x the greedy judgments, pass@k 1/2 per op.
+    const hot = await judge((await model.sample(prompts, { maxNew, stopId: stop, temperature: 5, seed: 7, group: n })).tokens, n);
+    expect(hot.outcome.reduce((a, b) => a + b), 'unfiltered at T = 5, few samples are right').toBeLessThan(n);
+    const times = (c: number[]) => c.map((x) => x * n);
+    for (const filter of [['--top-k', '1'], ['--top-p', '0.000001']]) {
+      const r = evalRun(`hot${filter[0]}`, ['--temperature', '5', ...filter]);
+      expect(r.settings).toMatchObject(filter[0] === '--top-k' ? { topK: 1, topP: 1 } : { topK: 0, topP: 1e-6 });
+      expectCounts(r, { outcome: times(greedy.outcome), process: times(greedy.process) }, filter.join(' '));
+      expect(r.aggregates.ops['2'].passOutcome['1']).toBe(0.5);
+      expect(r.aggregates.ops['3'].passProcess['4']).toBe(0.5);
+    }
   }, 300_000);
 });

@@ -45,6 +45,32 @@ describe('GRPO', () => {
     expect(after).toBeGreaterThan(before);
   });
 
+  it('rollouts follow top_k and top_p: at top_k 1 or a tiny top_p every rollout is the greedy one', async () => {
+    const g = await testGpu();
+    const V = 61, LEN = 6;
+    const config = preset('tiny', V);
+    const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
+    // Init-scale weights: near-uniform next-token distributions, so unfiltered rollouts at T = 1.5 differ.
+    const policy = await Model.create(g, config, { params: initParams(config, paramLayout(config), 9) }, { batch: 8, seqLen: 8, decodeBatch: 8 }, hyper);
+    const prompts = [Int32Array.from([1, 5]), Int32Array.from([2])];
+    const greedy = (await policy.greedy(prompts, LEN, -1)).map((t) => Array.from(t));
+    const rollouts = async (set: Record<string, unknown>) => {
+      const cfg = validateGrpoConfig({ prompts_per_step: 2, num_generations: 4, mini_batch_size: 2, learning_rate: 0, beta: 0, max_completion_length: LEN, temperature: 1.5, ...set });
+      const seen: number[][][] = [];
+      const score = async (_i: number, completions: Int32Array[]) => {
+        seen.push(completions.map((c) => Array.from(c)));
+        return completions.map((_, j) => ({ reward: j % 2, outcome: 0 }));
+      };
+      await grpoStep(policy, undefined, cfg, { prompts, score, step: 1, seed: 3, updates: { n: 0 } }, 0, -1, 0);
+      return seen;
+    };
+    for (const filter of [{ top_k: 1 }, { top_p: 1e-6 }]) {
+      expect(await rollouts(filter), JSON.stringify(filter)).toEqual(greedy.map((c) => Array(4).fill(c)));
+    }
+    // Unfiltered, a group's rollouts differ (so the filters above are what made them greedy).
+    for (const group of await rollouts({})) expect(new Set(group.map((c) => c.join())).size).toBeGreaterThan(1);
+  });
+
   it('lifts a toy task from chance to a mean reward >= 0.9', async () => {
     const g = await testGpu();
     const V = 61, TARGET = 7, LEN = 4;

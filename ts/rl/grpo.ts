@@ -64,6 +64,20 @@ export interface StepMetrics {
   loss: number;
 }
 
+/**
+ * The update's row length and the longest prompt a step takes (TRL max_prompt_length): rows hold
+ * max_prompt_length + max_completion_length tokens, at most the model's context; a prompt fits when
+ * it and a completion of max_completion_length tokens fill at most seqLen tokens (so the decoder's
+ * context holds them too).
+ */
+export function rolloutShape(cfg: Pick<GrpoConfig, 'max_prompt_length' | 'max_completion_length'>, context: number): { seqLen: number; maxPrompt: number } {
+  const seqLen = Math.min(context, cfg.max_prompt_length + cfg.max_completion_length);
+  if (seqLen <= cfg.max_completion_length + 1) {
+    throw new Error(`RL: max_completion_length ${cfg.max_completion_length} leaves no room for a prompt in the context of ${seqLen}`);
+  }
+  return { seqLen, maxPrompt: seqLen - cfg.max_completion_length };
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLogprobs'> | undefined, cfg: GrpoConfig, input: StepInput, pad: number, stopId: number, lr: number): Promise<StepMetrics> {

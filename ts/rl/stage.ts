@@ -14,7 +14,7 @@ import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
 import { Progress } from '../util/progress.js';
 import type { GrpoConfig } from './config.js';
-import { grpoStep, type StepMetrics } from './grpo.js';
+import { grpoStep, rolloutShape, type StepMetrics } from './grpo.js';
 
 export interface RlResult {
   checkpoint: string;
@@ -53,8 +53,7 @@ export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (
   const tok = await Tokenizer.fromJson(init.tokenizerJson);
   const config = init.config;
   // Training rows hold the longest prompt and completion (shorter rows are padding the update pays for).
-  const S = Math.min(config.max_position_embeddings, cfg.max_prompt_length + cfg.max_completion_length);
-  if (S <= cfg.max_completion_length + 1) throw new Error(`RL: max_completion_length ${cfg.max_completion_length} leaves no room for a prompt in the context of ${S}`);
+  const { seqLen: S, maxPrompt } = rolloutShape(cfg, config.max_position_embeddings);
   const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.clip };
   // Rollouts decode together: all of a step's (up to 64) sequences at once.
   const shape = { batch: cfg.micro_batch_size, seqLen: S, decodeBatch: Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations)) };
@@ -82,7 +81,7 @@ export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (
   let checkpoint = resumeDir ?? '';
   while (step < cfg.steps) {
     const t0 = performance.now();
-    const { problems, prompts } = await stepProblems(cfg, step + 1, tok, S - cfg.max_completion_length - 1);
+    const { problems, prompts } = await stepProblems(cfg, step + 1, tok, maxPrompt);
     const m = await grpoStep(
       policy,
       reference,
