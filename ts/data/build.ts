@@ -2,14 +2,16 @@
 // (ts/data/mixture.ts). Every cell (op, template, mode) gets a token budget, share x total;
 // documents are drawn from the cells at random in proportion to the documents they still need
 // (seeded), so each shard is a mix of all cells, and a cell stops once its budget is spent
-// (overshooting by at most one document). Any training problem
-// whose prompt equals an evaluation prompt (compared by sha256) is skipped, so no evaluation problem
-// is ever trained on.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// (overshooting by at most one document). Any training problem whose prompt equals an evaluation
+// prompt (compared by sha256) is skipped, so no evaluation problem is ever trained on. The dataset
+// is written into a temporary directory beside `out` and renamed into place when complete, so an
+// old dataset stays whole until then.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ioError, writeFileAtomic } from '../io/files.js';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
-import { documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardIndex } from './shards.js';
+import { documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardIndex } from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
 
@@ -116,7 +118,7 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
       }
       const file = join('eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
       const text = rows.map((p) => JSON.stringify(p)).join('\n') + '\n';
-      writeFileSync(join(out, file), text);
+      writeFileAtomic(join(out, file), text);
       files.push({ file, op, template, count: rows.length, sha256: sha256(text) });
     }
   }
@@ -124,17 +126,31 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
 }
 
 /** What a dataset directory holds; an old dataset is replaced, anything else refused. */
-const DATASET_ENTRY = /^(train-\d{5}\.bin|index\.json(\.tmp)?|tokenizer\.json|eval)$/;
+const DATASET_ENTRY = /^(train-\d{5}\.bin|index\.json|tokenizer\.json|eval)(\.tmp-\d+)?$/;
 
-function prepareOut(dir: string): void {
+/** Refuses an `out` that holds anything but a dataset; returns the temporary directory to build in. */
+function prepareOut(dir: string): string {
   if (existsSync(dir)) {
-    const entries = readdirSync(dir);
-    const foreign = entries.filter((e) => !DATASET_ENTRY.test(e));
+    const foreign = readdirSync(dir).filter((e) => !DATASET_ENTRY.test(e));
     if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
-    // The index goes first, so a dataset being replaced never looks complete.
-    for (const e of ['index.json', ...entries]) rmSync(join(dir, e), { recursive: true, force: true });
   }
-  mkdirSync(dir, { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}`;
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+  } catch (e) {
+    throw ioError(e, 'write', dir);
+  }
+  return tmp;
+}
+
+/** Puts the complete dataset `tmp` where `dir` is; the old index goes first, so a half-removed dataset never looks complete. */
+function replaceDir(tmp: string, dir: string): void {
+  if (existsSync(dir)) {
+    rmSync(join(dir, INDEX_FILE), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  renameSync(tmp, dir);
 }
 
 export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
@@ -142,14 +158,25 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
   if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
-  prepareOut(o.out);
-  const tokenizerFile = 'tokenizer.json';
-  writeTokenizerFile(join(o.out, tokenizerFile), o.tokenizer);
+  const tmp = prepareOut(o.out);
+  try {
+    const result = await buildInto(tmp, o, cells);
+    replaceDir(tmp, o.out);
+    return result;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
 
-  const evalSets = o.eval ? await buildEval(o.out, o.eval) : { files: [], hashes: new Set<string>() };
+async function buildInto(out: string, o: BuildOptions, cells: Cell[]): Promise<BuildResult> {
+  const tokenizerFile = 'tokenizer.json';
+  writeTokenizerFile(join(out, tokenizerFile), o.tokenizer);
+
+  const evalSets = o.eval ? await buildEval(out, o.eval) : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
-  const writer = new ShardWriter(o.out, separatorId, o.shardTokens);
+  const writer = new ShardWriter(out, separatorId, o.shardTokens);
   const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
   const pick = random(o.seed ^ 0x9e3779b9);
   let written = 0;
@@ -183,7 +210,7 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   }
   const shards = writer.finish();
 
-  const index = writeIndex(o.out, {
+  const index = writeIndex(out, {
     format: INDEX_FORMAT,
     version: INDEX_VERSION,
     dtype: 'uint16',

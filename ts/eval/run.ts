@@ -1,13 +1,14 @@
 // An evaluation run end to end: settings (presets + overrides), the checkpoint loaded onto the GPU
 // as a sampler, problems from the generator or a dataset, and one results JSON file.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPLATES, type Mode, type Template } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { Gpu } from '../gpu/index.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
+import { writeFileAtomic } from '../io/files.js';
 import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { Progress } from '../util/progress.js';
 import { aggregate, evaluateProblems, type Aggregates, type ProblemResult, type SamplingConfig } from './evaluate.js';
@@ -56,7 +57,9 @@ export function checkSettings(s: EvalSettings): void {
 
 /** A checkpoint directory, or a run directory whose checkpoints/latest names one. */
 export function resolveCheckpoint(dir: string): string {
-  if (existsSync(join(dir, 'model.safetensors'))) return dir;
+  if (!existsSync(dir)) throw new Error(`no checkpoint at ${dir} (no such directory); check the path`);
+  // A checkpoint with a file missing is one too: loading it names the file.
+  if (['model.safetensors', 'config.json'].some((f) => existsSync(join(dir, f)))) return dir;
   const latest = existsSync(join(dir, 'checkpoints')) ? latestCheckpoint(join(dir, 'checkpoints')) : undefined;
   if (latest) return latest;
   throw new Error(`${dir} holds no model.safetensors and no checkpoints/latest: give a checkpoint directory or a run directory`);
@@ -131,8 +134,7 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   };
 }
 
-/** Writes JSON atomically (temporary file, then rename). */
+/** Writes JSON atomically (ts/io/files.ts). */
 export function writeJson(path: string, value: unknown): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1) + '\n');
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, JSON.stringify(value, null, 1) + '\n');
 }

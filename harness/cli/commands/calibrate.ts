@@ -1,6 +1,7 @@
 // `calibrate`: per-op pass@1 and pass@k of a checkpoint and the RL op range at its edge of
 // competence (ts/eval/calibrate.ts states the rule), written as one JSON file.
 import { DEFAULT_RULE, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
+import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import type { Command } from './types.js';
 import { EVAL_OPTIONS, evalSettings } from './eval.js';
@@ -23,6 +24,7 @@ export const calibrate: Command = {
       metric,
     } as const;
     args.checkAllUsed();
+    checkWritable(out);
     const results = await runEval({ checkpoint, settings, adapter, progress: true });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });

@@ -3,6 +3,7 @@
 import { MODES, type Mode } from '../../../ts/data/generator.js';
 import { opsOfKey } from '../../../ts/data/mixture.js';
 import { EVAL_PRESETS, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
+import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
@@ -53,6 +54,7 @@ export const evalCommand: Command = {
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
     args.checkAllUsed();
+    checkWritable(out);
     const results = await runEval({ checkpoint, settings, adapter, progress: true });
     writeJson(out, results);
     emitGroups(results);
