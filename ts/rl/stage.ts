@@ -41,9 +41,18 @@ async function stepProblems(cfg: GrpoConfig, step: number, tok: Tokenizer, maxPr
   return { problems, prompts };
 }
 
+/** Runs GRPO with its run directory claimed (locked) for the duration. */
 export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
   if (!cfg.init) throw new Error('RL needs init: the checkpoint to start from');
-  claimRunDir(out, 'rl.json', cfg);
+  const release = claimRunDir(out, 'rl.json', cfg);
+  try {
+    return await rlIn(cfg as GrpoConfig & { init: string }, out, gpu, onMetrics);
+  } finally {
+    release();
+  }
+}
+
+async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
   const ckptRoot = join(out, 'checkpoints');
   const resumeDir = latestCheckpoint(ckptRoot);
   const init = loadCheckpoint(cfg.init, paramLayout);
