@@ -34,14 +34,18 @@ export function runCli(args: string[], o: { cwd: string; env?: Record<string, st
 const NOTICES = /^(Warning: max\w+ artificially reduced|webgpu adapter: )/;
 
 /**
- * A refused command: a non-zero exit, and on stderr one line `error: ...` matching `pattern` (besides
- * adapter notices), with no stack trace.
+ * A refused command: a non-zero exit, and on stderr one line `error: ...` matching `pattern`, with no
+ * stack trace. Besides adapter notices, that is all of stderr, unless the command failed `afterWork`
+ * (a disk that filled at the end): then its progress lines come first and the error line is last.
  */
-export function expectRefused(r: CliResult, pattern: RegExp): void {
+export function expectRefused(r: CliResult, pattern: RegExp, o: { afterWork?: boolean } = {}): void {
   const lines = r.stderr.split('\n').filter((l) => l.trim() && !NOTICES.test(l));
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines[0]).toMatch(pattern);
+  const errors = lines.filter((l) => l.startsWith('error: '));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(errors[0]).toMatch(pattern);
+  expect(lines.at(-1), r.stderr).toBe(errors[0]);
+  if (!o.afterWork) expect(lines, r.stderr).toHaveLength(1);
+  expect(lines.filter((l) => /^\s+at /.test(l)), 'a stack trace').toEqual([]);
   expect(r.code, r.stderr).not.toBe(0);
 }
 
