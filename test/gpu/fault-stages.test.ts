@@ -5,11 +5,11 @@
 // and two processes on one run directory. Each is refused with one `error:` line and a non-zero
 // exit, and leaves the good files byte-identical. The rest of the suite: test/unit/fault-cli.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, CLI, expectRefused, flipByte, runCli, snapshot, truncateHalf } from '../util/fault.js';
+import { buildCli, copyUnder, CLI, expectRefused, flipByte, runCli, snapshot, truncateHalf } from '../util/fault.js';
 
 // A 2-step pre-training run of the tiny model: the run directory, its dataset and checkpoint.
 const config = {
@@ -33,12 +33,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-let copies = 0;
-function copy(path: string): string {
-  const to = join(tmp, `copy-${++copies}`, path.split('/').pop()!);
-  cpSync(path, to, { recursive: true });
-  return to;
-}
+const copy = (path: string) => copyUnder(tmp, path);
 
 /**
  * Runs the CLI and checks the refusal (expectRefused), that `keep` stays byte-identical and that no

@@ -4,7 +4,7 @@
 // /dev/full). Each must exit non-zero with one `error:` line on stderr naming the problem and what
 // to do, and leave every good file where it was byte-identical, with no temporary file beside it.
 // Commands that reach the GPU before failing are in test/gpu/fault-stages.test.ts.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { Tokenizer } from '../../ts/data/tokenizer.js';
 import { preset } from '../../ts/model/config.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { saveCheckpoint } from '../../ts/train/checkpoint.js';
-import { buildCli, expectRefused, flipByte, runCli, snapshot, truncateHalf } from '../util/fault.js';
+import { buildCli, copyUnder, expectRefused, flipByte, runCli, snapshot, truncateHalf } from '../util/fault.js';
 
 let tmp = '';
 /** Fixtures made once: tok.json, data/ (a small dataset), ckpt/ (a tiny random checkpoint), good.json. */
@@ -47,13 +47,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-let copies = 0;
-/** A fresh copy of fixture `path` to damage. */
-function copy(path: string): string {
-  const to = join(tmp, `copy-${++copies}`, path.split('/').pop()!);
-  cpSync(path, to, { recursive: true });
-  return to;
-}
+const copy = (path: string) => copyUnder(tmp, path);
 
 interface Case {
   name: string;

@@ -1,8 +1,8 @@
 // Helpers of the bad-input and fault suites (test/unit/fault-*.test.ts, test/gpu/fault-*.test.ts):
 // the CLI run as a user runs it, what a refused command must look like, and file damage.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { expect } from 'vitest';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -58,6 +58,14 @@ export function snapshot(path: string): Map<string, Buffer> {
   };
   if (existsSync(path)) walk(path);
   return out;
+}
+
+let copies = 0;
+/** A fresh copy of fixture `path` (file or directory) under `root`, to damage. */
+export function copyUnder(root: string, path: string): string {
+  const to = join(root, `copy-${++copies}`, basename(path));
+  cpSync(path, to, { recursive: true });
+  return to;
 }
 
 /** Flips the bits of the byte at `at` (a fraction of the file's length). */
