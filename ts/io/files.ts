@@ -5,7 +5,7 @@
 // Fault injection for the tests: ENGINE_IO_FAULT=CODE[:SUBSTRING] (e.g. ENOSPC, EROFS) makes each
 // write whose path contains SUBSTRING (any path when absent) fail with that code after half its
 // bytes, the way a full or read-only disk does, without mounting one (ENOSPC spares empty files).
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 
 const ADVICE: Record<string, string> = {
   ENOSPC: 'no space left on the device; free some space or write somewhere else',
@@ -94,6 +94,15 @@ export function checkWritable(path: string): void {
     throw ioError(e, 'write', path);
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** Appends `text` to a log such as metrics.jsonl (its reader drops a last line cut short by a kill). */
+export function appendText(path: string, text: string): void {
+  try {
+    appendFileSync(path, text);
+  } catch (e) {
+    throw ioError(e, 'write', path);
   }
 }
 

@@ -2,7 +2,7 @@
 // model created or loaded, optimizer steps with a progress bar, metrics as JSON lines, periodic
 // held-out evaluation and checkpoints. A run directory that already holds checkpoints resumes from
 // the latest one, bit for bit where the uninterrupted run would have been.
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDataset } from '../data/build.js';
@@ -13,7 +13,7 @@ import { Tokenizer } from '../data/tokenizer.js';
 import { trainDefaultTokenizer } from '../data/tokenizer-default.js';
 import { tokenizerHash } from '../data/tokenizer-file.js';
 import { preset, type Qwen2Config } from '../model/config.js';
-import { writeFileAtomic } from '../io/files.js';
+import { appendText, writeFileAtomic } from '../io/files.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
 import { Progress } from '../util/progress.js';
@@ -125,7 +125,7 @@ async function stageIn(cfg: RunConfig, out: string, createModel: ModelFactory, o
   const modal = await modalAnswers(cfg.eval_ops);
   const metricsFile = join(out, 'metrics.jsonl');
   const emitRow = (row: object) => {
-    appendFileSync(metricsFile, JSON.stringify(row) + '\n');
+    appendText(metricsFile, JSON.stringify(row) + '\n');
     onMetrics(row);
   };
   if (resumed) log(`resuming ${cfg.stage} from ${resumeDir} (step ${state.step} of ${steps})`);
