@@ -86,7 +86,9 @@ describe('bad input and faults at the training stages', () => {
   it('keeps a good results file when the disk fills as the evaluation writes it; /dev/full is refused', async () => {
     const tinyEval = ['--checkpoint', ckpt, '--preset', 'cpu', '--ops', '2', '--per-op', '1', '--n', '1', '--max-new', '4'];
     const kept = copy(good);
-    await refused(['eval', ...tinyEval, '--out', kept], /cannot write .*good\.json: no space left on the device \(ENOSPC\)/, [kept], { ENGINE_IO_FAULT: 'ENOSPC' });
+    // The fault hits the results file only (not the journal, good.json.partial.jsonl).
+    const fault = { ENGINE_IO_FAULT: 'ENOSPC:good.json.tmp' };
+    await refused(['eval', ...tinyEval, '--out', kept], /cannot write .*good\.json: no space left on the device \(ENOSPC\)/, [kept], fault);
     expectRefused(await runCli(['eval', ...tinyEval, '--out', '/dev/full'], { cwd: tmp }), /cannot write \/dev\/full: no space left on the device \(ENOSPC\)/, { afterWork: true });
   });
 

@@ -158,14 +158,14 @@ const damagedCheckpoints: Case[] = [
   ),
   damagedCheckpoint('truncated model.safetensors', (d) => truncateHalf(join(d, 'model.safetensors')), CORRUPT),
   damagedCheckpoint('truncated trainer_state.json', (d) => truncateHalf(join(d, 'trainer_state.json')), /trainer_state\.json is not valid JSON \(.*\); restore it or use an earlier checkpoint/),
-  damagedCheckpoint('missing optimizer.safetensors', (d) => rmSync(join(d, 'optimizer.safetensors')), /has no optimizer\.safetensors; restore it or use an earlier checkpoint/),
-  damagedCheckpoint('missing model.safetensors', (d) => rmSync(join(d, 'model.safetensors')), /has no model\.safetensors; restore it or use an earlier checkpoint/),
+  damagedCheckpoint('missing optimizer.safetensors', (d) => rmSync(join(d, 'optimizer.safetensors')), /has no optimizer\.safetensors .*; restore it or resume from an earlier checkpoint/),
+  damagedCheckpoint('missing model.safetensors', (d) => rmSync(join(d, 'model.safetensors')), /has no model\.safetensors .*; restore it or resume from an earlier checkpoint/),
   damagedCheckpoint('imported, truncated model.safetensors', (d) => {
-    rmSync(join(d, 'trainer_state.json'));
+    for (const f of ['trainer_state.json', 'optimizer.safetensors']) rmSync(join(d, f));
     truncateHalf(join(d, 'model.safetensors'));
   }, /model\.safetensors is not a valid safetensors file: .*; restore or re-export it/),
   damagedCheckpoint('imported, config.json of another kind', (d) => {
-    rmSync(join(d, 'trainer_state.json'));
+    for (const f of ['trainer_state.json', 'optimizer.safetensors']) rmSync(join(d, f));
     writeFileSync(join(d, 'config.json'), '{"hidden_size": "wide"}');
   }, /config\.json: /),
 ];

@@ -2,16 +2,20 @@
 // (ts/data/mixture.ts). Every cell (op, template, mode) gets a token budget, share x total;
 // documents are drawn from the cells at random in proportion to the documents they still need
 // (seeded), so each shard is a mix of all cells, and a cell stops once its budget is spent
-// (overshooting by at most one document). Any training problem whose prompt equals an evaluation
-// prompt (compared by sha256) is skipped, so no evaluation problem is ever trained on. The dataset
-// is written into a temporary directory beside `out` and renamed into place when complete, so an
-// old dataset stays whole until then.
+// (overshooting by at most one document). Any training problem
+// whose prompt equals an evaluation prompt (compared by sha256) is skipped, so no evaluation problem
+// is ever trained on. The dataset is written into DIR.partial and renamed to DIR when complete, so
+// an old dataset stays whole until then. After each shard the build's state is saved
+// (build-state.json), so a build killed midway (or failed: a full disk) and run again with the same
+// options resumes after the last saved shard and writes the same dataset.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioError, writeFileAtomic } from '../io/files.js';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
-import { documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardIndex } from './shards.js';
+import {
+  documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
+} from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
 
@@ -41,6 +45,8 @@ export interface BuildOptions {
 export interface BuildResult {
   index: ShardIndex;
   evalFiles: { file: string; op: number; template: Template; count: number; sha256: string }[];
+  /** Shards kept from an interrupted build of the same options (0: built from the start). */
+  resumedShards: number;
 }
 
 /** Problems fetched from a cell's stream at a time. */
@@ -53,15 +59,26 @@ export function promptHash(p: Problem): string {
   return sha256(promptText(p));
 }
 
-/** A seeded uniform [0, 1) stream (mulberry32): the build's cell choices. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
+/** A seeded uniform [0, 1) stream (mulberry32): the build's cell choices; `state` resumes it. */
+class Random {
+  constructor(public state: number) {}
+
+  next(): number {
+    const s = (this.state = (this.state + 0x6d2b79f5) | 0);
     let t = Math.imul(s ^ (s >>> 15), 1 | s);
     t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  }
+}
+
+/** Where a cell's stream is: all a resumed build needs to continue it. */
+interface StreamState {
+  next: number;
+  buffered: number;
+  remaining: number;
+  tokens: number;
+  documents: number;
+  skipped: number;
 }
 
 /** A cell's problem stream, fetched in batches. */
@@ -82,13 +99,62 @@ class CellStream {
   }
 
   async take(): Promise<Problem> {
-    if (this.buffer.length === 0) {
-      const { op, template, mode } = this.cell;
-      this.buffer = (await generateMany({ seed: this.seed, op, template, mode, start: this.next, count: BATCH })).reverse();
-      this.next += BATCH;
-    }
+    if (this.buffer.length === 0) await this.fetch(BATCH);
     return this.buffer.pop()!;
   }
+
+  get state(): StreamState {
+    const { next, remaining, tokens, documents, skipped } = this;
+    return { next, buffered: this.buffer.length, remaining, tokens, documents, skipped };
+  }
+
+  async restore(s: StreamState): Promise<void> {
+    ({ next: this.next, remaining: this.remaining, tokens: this.tokens, documents: this.documents, skipped: this.skipped } = s);
+    if (s.buffered === 0) return;
+    this.next -= BATCH;
+    await this.fetch(s.buffered);
+  }
+
+  /** The last `keep` problems of the batch at `next` (the ones not taken yet), next in line last. */
+  private async fetch(keep: number): Promise<void> {
+    const { op, template, mode } = this.cell;
+    const batch = await generateMany({ seed: this.seed, op, template, mode, start: this.next, count: BATCH });
+    this.buffer = batch.slice(BATCH - keep).reverse();
+    this.next += BATCH;
+  }
+}
+
+/** What build-state.json holds: the options it is for, the shards written and the state after them. */
+interface BuildState {
+  key: string;
+  shards: ShardEntry[];
+  pending: ShardWriter['pending'];
+  rng: number;
+  streams: StreamState[];
+  written: number;
+  lastReport: number;
+}
+
+const STATE_FILE = 'build-state.json';
+
+function saveState(dir: string, state: BuildState): void {
+  writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(state));
+}
+
+/** The saved state of an interrupted build of `key` in `dir` whose shards are all intact, if any. */
+function savedState(dir: string, key: string): BuildState | undefined {
+  let state: BuildState;
+  try {
+    state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (state.key !== key) return undefined;
+  const intact = (s: ShardEntry) => {
+    const path = join(dir, s.file);
+    return existsSync(path) && sha256(readFileSync(path)) === s.sha256;
+  };
+  return state.shards.every(intact) ? state : undefined;
 }
 
 async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
@@ -126,31 +192,44 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
 }
 
 /** What a dataset directory holds; an old dataset is replaced, anything else refused. */
-const DATASET_ENTRY = /^(train-\d{5}\.bin|index\.json|tokenizer\.json|eval)(\.tmp-\d+)?$/;
+const DATASET_ENTRY = /^(train-\d{5}\.bin|(index|build-state)\.json(\.tmp)?|tokenizer\.json|eval)$/;
 
-/** Refuses an `out` that holds anything but a dataset; returns the temporary directory to build in. */
-function prepareOut(dir: string): string {
-  if (existsSync(dir)) {
-    const foreign = readdirSync(dir).filter((e) => !DATASET_ENTRY.test(e));
-    if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
-  }
-  const tmp = `${dir}.tmp-${process.pid}`;
-  try {
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-  } catch (e) {
-    throw ioError(e, 'write', dir);
-  }
-  return tmp;
+function refuseForeign(dir: string): void {
+  if (!existsSync(dir)) return;
+  const foreign = readdirSync(dir).filter((e) => !DATASET_ENTRY.test(e));
+  if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
 }
 
-/** Puts the complete dataset `tmp` where `dir` is; the old index goes first, so a half-removed dataset never looks complete. */
-function replaceDir(tmp: string, dir: string): void {
+/**
+ * Refuses a `dir` that holds anything but a dataset, and returns the directory to build in,
+ * DIR.partial: emptied for a build of `key`, or, when it holds an interrupted build of the same
+ * options, with that build's saved shards kept and its state.
+ */
+function prepareOut(dir: string, key: string): { work: string; state?: BuildState } {
+  refuseForeign(dir);
+  const work = `${dir}.partial`;
+  refuseForeign(work);
+  let state: BuildState | undefined;
+  try {
+    if (existsSync(work)) {
+      state = savedState(work, key);
+      const keep = new Set([STATE_FILE, ...(state?.shards.map((s) => s.file) ?? [])]);
+      for (const e of readdirSync(work)) if (!state || !keep.has(e)) rmSync(join(work, e), { recursive: true, force: true });
+    }
+    mkdirSync(work, { recursive: true });
+  } catch (e) {
+    throw ioError(e, 'write', work);
+  }
+  return { work, state };
+}
+
+/** Puts the complete dataset `work` at `dir`; the old index goes first, so a half-removed dataset never looks complete. */
+function replaceDir(work: string, dir: string): void {
   if (existsSync(dir)) {
     rmSync(join(dir, INDEX_FILE), { force: true });
     rmSync(dir, { recursive: true, force: true });
   }
-  renameSync(tmp, dir);
+  renameSync(work, dir);
 }
 
 export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
@@ -158,36 +237,33 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
   if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
-  const tmp = prepareOut(o.out);
-  try {
-    const result = await buildInto(tmp, o, cells);
-    replaceDir(tmp, o.out);
-    return result;
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-async function buildInto(out: string, o: BuildOptions, cells: Cell[]): Promise<BuildResult> {
+  const shardTokens = o.shardTokens ?? 1 << 24;
+  const tokenizer = tokenizerHash(o.tokenizer);
+  const key = sha256(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
+  const { work, state: resume } = prepareOut(o.out, key);
   const tokenizerFile = 'tokenizer.json';
-  writeTokenizerFile(join(out, tokenizerFile), o.tokenizer);
+  writeTokenizerFile(join(work, tokenizerFile), o.tokenizer);
 
-  const evalSets = o.eval ? await buildEval(out, o.eval) : { files: [], hashes: new Set<string>() };
+  const evalSets = o.eval ? await buildEval(work, o.eval) : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
-  const writer = new ShardWriter(out, separatorId, o.shardTokens);
+  const writer = new ShardWriter(work, separatorId, shardTokens);
   const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
-  const pick = random(o.seed ^ 0x9e3779b9);
+  const rng = new Random((o.seed ^ 0x9e3779b9) >>> 0);
   let written = 0;
   let lastReport = 0;
+  if (resume) {
+    writer.restore(resume.shards, resume.pending);
+    for (const [i, s] of streams.entries()) await s.restore(resume.streams[i]);
+    ({ rng: rng.state, written, lastReport } = resume);
+  }
   for (;;) {
     // Weights are the documents each cell still needs (remaining tokens over its mean document
     // length so far), so that every cell is spent at the same pace and each shard is a mix of all.
     const weights = streams.map((s) => (s.remaining > 0 ? s.remaining / (s.documents ? s.tokens / s.documents : PRIOR_DOC_TOKENS) : 0));
     const open = weights.reduce((a, b) => a + b, 0);
     if (open <= 0) break;
-    let r = pick() * open;
+    let r = rng.next() * open;
     let k = 0;
     for (let i = 0; i < weights.length; i++) {
       if (weights[i] <= 0) continue;
@@ -201,22 +277,27 @@ async function buildInto(out: string, o: BuildOptions, cells: Cell[]): Promise<B
       continue;
     }
     const ids = o.tokenizer.encode(trainingText(p));
+    const shardsBefore = writer.shards.length;
     writer.add(ids);
     s.remaining -= ids.length + 1;
     s.tokens += ids.length + 1;
     s.documents++;
     written += ids.length + 1;
     if (o.progress && written - lastReport >= 1 << 20) o.progress((lastReport = written));
+    if (writer.shards.length > shardsBefore) {
+      const { shards, pending } = writer;
+      saveState(work, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written, lastReport });
+    }
   }
   const shards = writer.finish();
 
-  const index = writeIndex(out, {
+  const index = writeIndex(work, {
     format: INDEX_FORMAT,
     version: INDEX_VERSION,
     dtype: 'uint16',
     byteOrder: 'little',
     separatorId,
-    tokenizer: { file: tokenizerFile, sha256: tokenizerHash(o.tokenizer), vocabSize: o.tokenizer.vocabSize },
+    tokenizer: { file: tokenizerFile, sha256: tokenizer, vocabSize: o.tokenizer.vocabSize },
     tokens: written,
     documents: streams.reduce((n, s) => n + s.documents, 0),
     shards,
@@ -228,7 +309,9 @@ async function buildInto(out: string, o: BuildOptions, cells: Cell[]): Promise<B
       eval: o.eval ? { ...o.eval, files: evalSets.files } : null,
     },
   });
-  return { index, evalFiles: evalSets.files };
+  rmSync(join(work, STATE_FILE), { force: true });
+  replaceDir(work, o.out);
+  return { index, evalFiles: evalSets.files, resumedShards: resume?.shards.length ?? 0 };
 }
 
 export interface CheckResult {

@@ -12,6 +12,7 @@ import { validateConfig, type Qwen2Config } from '../model/config.js';
 import type { ParamLayout } from '../model/params.js';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.js';
 import { packParams, unpackParams } from '../model/weights.js';
+import { killPoint } from '../util/killpoint.js';
 
 export interface TrainerState {
   /** Optimizer steps taken. */
@@ -68,6 +69,7 @@ export function saveCheckpoint(
   const final = join(root, name);
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
+  killPoint('checkpoint-dir');
   writeFileAtomic(join(root, 'latest'), name + '\n');
   // Leftovers of runs killed mid-write.
   for (const e of readdirSync(root)) if (e.includes('.tmp-') && e !== name) rmSync(join(root, e), { recursive: true, force: true });
@@ -89,6 +91,7 @@ function writeFiles(
   for (const [f, data] of Object.entries(files)) {
     writeDurable(join(dir, f), data);
     sidecar.files[f] = sha256(data);
+    killPoint('checkpoint-file');
   }
   writeDurable(join(dir, 'trainer_state.json'), JSON.stringify(sidecar, null, 2) + '\n');
 }
@@ -113,11 +116,24 @@ function notACheckpoint(dir: string): string | undefined {
   return `${dir} is not a checkpoint${kind} (no config.json or model.safetensors); ${hint}`;
 }
 
-function readChecked(dir: string, file: string, sums?: Record<string, string>): Buffer {
+/**
+ * A checkpoint file's bytes. With a sidecar's `sums`, the file must be listed there (a file left
+ * off the list could not be checked) and match its sha256.
+ */
+function readChecked(dir: string, file: string, sums?: Record<string, unknown>): Buffer {
   const path = join(dir, file);
-  if (!existsSync(path)) throw new Error(`checkpoint ${dir} has no ${file}; restore it or use an earlier checkpoint`);
+  if (sums && typeof sums[file] !== 'string') {
+    throw new Error(
+      `checkpoint ${dir}: trainer_state.json records no sha256 for ${file}, so it cannot be checked; ` +
+        'restore the checkpoint or resume from an earlier one',
+    );
+  }
+  if (!existsSync(path)) {
+    const listed = sums ? ' (trainer_state.json lists it)' : '';
+    throw new Error(`checkpoint ${dir} has no ${file}${listed}; restore it or resume from an earlier checkpoint`);
+  }
   const data = readFileSync(path);
-  if (sums && sums[file] && sha256(data) !== sums[file]) {
+  if (sums && sha256(data) !== sums[file]) {
     throw new Error(`checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json); restore it or resume from an earlier checkpoint`);
   }
   return data;
@@ -135,11 +151,20 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
     const text = readFileSync(join(dir, 'trainer_state.json'), 'utf8');
     sidecar = parseJson(text, `checkpoint ${dir}: trainer_state.json`, 'restore it or use an earlier checkpoint') as Sidecar;
     if (sidecar.format !== 'reasoning-engine-checkpoint/1') throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar.format)}`);
+    if (typeof sidecar.files !== 'object' || sidecar.files === null) {
+      throw new Error(`checkpoint ${dir}: trainer_state.json has no list of files and their sha256`);
+    }
+  } else if (existsSync(join(dir, 'optimizer.safetensors'))) {
+    // Without its sidecar, optimizer state would be dropped and the step count restart at 0.
+    throw new Error(
+      `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json; restore it or resume from an earlier checkpoint`,
+    );
   }
   const sums = sidecar?.files;
+  const configText = readChecked(dir, 'config.json', sums).toString('utf8');
   let config: Qwen2Config;
   try {
-    config = validateConfig(parseJson(readChecked(dir, 'config.json', sums).toString('utf8'), 'it'));
+    config = validateConfig(parseJson(configText, 'it'));
   } catch (e) {
     throw new Error(`checkpoint ${dir}: config.json: ${(e as Error).message}`);
   }
@@ -147,7 +172,10 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
   const model = decodeSafetensors(readChecked(dir, 'model.safetensors', sums), join(dir, 'model.safetensors'));
   const params = packParams(layout, model.tensors, join(dir, 'model.safetensors'));
   const out: Checkpoint = { config, params, dir };
-  if (existsSync(join(dir, 'tokenizer.json'))) out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  // Ours always hold a tokenizer (listed in the sidecar); a model made elsewhere may not.
+  if (sums || existsSync(join(dir, 'tokenizer.json'))) {
+    out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  }
   if (sidecar) {
     const opt = decodeSafetensors(readChecked(dir, 'optimizer.safetensors', sums), join(dir, 'optimizer.safetensors'));
     const pick = (prefix: string) =>

@@ -1,6 +1,7 @@
 // `calibrate`: per-op pass@1 and pass@k of a checkpoint and the RL op range at its edge of
 // competence (ts/eval/calibrate.ts states the rule), written as one JSON file.
-import { DEFAULT_RULE, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
+import { rmSync } from 'node:fs';
+import { DEFAULT_RULE, journalPath, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import type { Command } from './types.js';
@@ -25,9 +26,10 @@ export const calibrate: Command = {
     } as const;
     args.checkAllUsed();
     checkWritable(out);
-    const results = await runEval({ checkpoint, settings, adapter, progress: true });
+    const results = await runEval({ checkpoint, settings, adapter, progress: true, journal: journalPath(out) });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
+    rmSync(journalPath(out), { force: true });
     for (const o of calibration.ops) emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
     emit({ calibrate: 'done', range: calibration.range, reason: calibration.reason, results: out, checkpoint: results.checkpoint.dir });
   },

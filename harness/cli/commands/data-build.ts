@@ -64,7 +64,7 @@ export const build: Command = {
     args.checkAllUsed();
     if (!tokPath) log(`no --tokenizer: trained the default one (${tok.vocabSize} ids); the dataset keeps it as tokenizer.json`);
     const t0 = performance.now();
-    const { index } = await buildDataset({
+    const { index, resumedShards } = await buildDataset({
       out,
       mixture,
       tokens,
@@ -77,6 +77,7 @@ export const build: Command = {
         log(`${(n / 1e6).toFixed(1)}M / ${(tokens / 1e6).toFixed(1)}M tokens, ${(n / s / 1e6).toFixed(2)}M tokens/s, ETA ${((tokens - n) / (n / s)).toFixed(0)} s`);
       },
     });
+    if (resumedShards) log(`resumed an interrupted build of these options in ${out}: ${resumedShards} shards kept`);
     emit({ out, tokens: index.tokens, documents: index.documents, shards: index.shards.length, tokenizer: index.tokenizer, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
   },
 };
