@@ -123,6 +123,7 @@ const badInputs: Case[] = [
   { name: 'eval: a dataset without eval sets', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e3'), '--data', tmp, '--ops', '2'], error: /is missing: build the dataset with evaluation sets/, absent: () => [O('e3')] },
   { name: 'eval: missing checkpoint', args: () => ['eval', '--checkpoint', join(tmp, 'none'), '--out', O('e4')], error: /no checkpoint at .*none \(no such directory\); check the path/, absent: () => [O('e4')] },
   { name: 'eval: a dataset as checkpoint', args: () => ['eval', '--checkpoint', F.data, '--out', O('e5')], error: /holds no model\.safetensors .*: give a checkpoint directory/, absent: () => [O('e5')] },
+  { name: 'data: unknown subcommand', args: () => ['data', 'bogus'], error: /unknown data subcommand 'bogus'; choose one of sample, tokenizer, build, check/ },
   { name: 'verify: rows that are not JSON', args: () => ['verify'], input: 'not json\n', error: /input line 1 is not valid JSON/ },
   { name: 'data check: not a dataset', args: () => ['data', 'check', '--dir', F.ckpt], error: /index\.json is missing: not a dataset directory/ },
 ];
