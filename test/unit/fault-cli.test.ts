@@ -121,6 +121,14 @@ const badInputs: Case[] = [
   { name: 'eval: unknown preset', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e1'), '--preset', 'nope'], error: /--preset nope: choose one of paper, cpu/, absent: () => [O('e1')] },
   { name: 'eval: top-p out of range', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e2'), '--top-p', '2'], error: /top-p must be in \(0, 1\]/, absent: () => [O('e2')] },
   { name: 'eval: a dataset without eval sets', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e3'), '--data', tmp, '--ops', '2'], error: /is missing: build the dataset with evaluation sets/, absent: () => [O('e3')] },
+  (() => {
+    let data = '';
+    return {
+      name: 'eval: a corrupted eval set', prepare: () => truncateHalf(join((data = copy(F.data)), 'eval', 'crazy_zootopia', 'op02.jsonl')),
+      args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e6'), '--data', data, '--ops', '2', '--per-op', '3'],
+      error: /op02\.jsonl row \d+ is not valid JSON \(.*\); build the dataset again/, absent: () => [O('e6')],
+    };
+  })(),
   { name: 'eval: missing checkpoint', args: () => ['eval', '--checkpoint', join(tmp, 'none'), '--out', O('e4')], error: /no checkpoint at .*none \(no such directory\); check the path/, absent: () => [O('e4')] },
   { name: 'eval: a dataset as checkpoint', args: () => ['eval', '--checkpoint', F.data, '--out', O('e5')], error: /holds no model\.safetensors .*: give a checkpoint directory/, absent: () => [O('e5')] },
   { name: 'data: unknown subcommand', args: () => ['data', 'bogus'], error: /unknown data subcommand 'bogus'; choose one of sample, tokenizer, build, check/ },
