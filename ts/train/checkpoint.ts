@@ -101,7 +101,9 @@ export function latestCheckpoint(root: string): string | undefined {
   const p = join(root, 'latest');
   if (!existsSync(p)) return undefined;
   const dir = join(root, readFileSync(p, 'utf8').trim());
-  if (!existsSync(dir)) throw new Error(`${p} points at ${dir}, which does not exist`);
+  if (!existsSync(dir)) {
+    throw new Error(`${p} points at ${dir}, which does not exist; rename a complete ${dir}.tmp-PID to it, or point latest at an earlier step`);
+  }
   return dir;
 }
 
