@@ -4,15 +4,17 @@
 // (seeded), so each shard is a mix of all cells, and a cell stops once its budget is spent
 // (overshooting by at most one document). Any training problem
 // whose prompt equals an evaluation prompt (compared by sha256) is skipped, so no evaluation problem
-// is ever trained on. After each shard the build's state is saved (build-state.json), so a build
-// killed midway and run again with the same options resumes after the last saved shard and writes
-// the same dataset.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// is ever trained on. The dataset is written into DIR.partial and renamed to DIR when complete, so
+// an old dataset stays whole until then. After each shard the build's state is saved
+// (build-state.json), so a build killed midway (or failed: a full disk) and run again with the same
+// options resumes after the last saved shard and writes the same dataset.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ioError, writeFileAtomic } from '../io/files.js';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
 import {
-  documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
+  documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
 } from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
@@ -136,8 +138,7 @@ interface BuildState {
 const STATE_FILE = 'build-state.json';
 
 function saveState(dir: string, state: BuildState): void {
-  writeFileSync(join(dir, STATE_FILE + '.tmp'), JSON.stringify(state));
-  renameSync(join(dir, STATE_FILE + '.tmp'), join(dir, STATE_FILE));
+  writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(state));
 }
 
 /** The saved state of an interrupted build of `key` in `dir` whose shards are all intact, if any. */
@@ -183,7 +184,7 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
       }
       const file = join('eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
       const text = rows.map((p) => JSON.stringify(p)).join('\n') + '\n';
-      writeFileSync(join(out, file), text);
+      writeFileAtomic(join(out, file), text);
       files.push({ file, op, template, count: rows.length, sha256: sha256(text) });
     }
   }
@@ -193,25 +194,42 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
 /** What a dataset directory holds; an old dataset is replaced, anything else refused. */
 const DATASET_ENTRY = /^(train-\d{5}\.bin|(index|build-state)\.json(\.tmp)?|tokenizer\.json|eval)$/;
 
+function refuseForeign(dir: string): void {
+  if (!existsSync(dir)) return;
+  const foreign = readdirSync(dir).filter((e) => !DATASET_ENTRY.test(e));
+  if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
+}
+
 /**
- * Empties `dir` for a build of `key`, or, when it holds an interrupted build of the same options,
- * keeps that build's saved shards and returns its state.
+ * Refuses a `dir` that holds anything but a dataset, and returns the directory to build in,
+ * DIR.partial: emptied for a build of `key`, or, when it holds an interrupted build of the same
+ * options, with that build's saved shards kept and its state.
  */
-function prepareOut(dir: string, key: string): BuildState | undefined {
+function prepareOut(dir: string, key: string): { work: string; state?: BuildState } {
+  refuseForeign(dir);
+  const work = `${dir}.partial`;
+  refuseForeign(work);
   let state: BuildState | undefined;
-  if (existsSync(dir)) {
-    const entries = readdirSync(dir);
-    const foreign = entries.filter((e) => !DATASET_ENTRY.test(e));
-    if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
-    state = savedState(dir, key);
-    const keep = new Set([STATE_FILE, ...(state?.shards.map((s) => s.file) ?? [])]);
-    // The index goes first, so a dataset being replaced never looks complete.
-    for (const e of ['index.json', ...entries]) {
-      if (!state || !keep.has(e)) rmSync(join(dir, e), { recursive: true, force: true });
+  try {
+    if (existsSync(work)) {
+      state = savedState(work, key);
+      const keep = new Set([STATE_FILE, ...(state?.shards.map((s) => s.file) ?? [])]);
+      for (const e of readdirSync(work)) if (!state || !keep.has(e)) rmSync(join(work, e), { recursive: true, force: true });
     }
+    mkdirSync(work, { recursive: true });
+  } catch (e) {
+    throw ioError(e, 'write', work);
   }
-  mkdirSync(dir, { recursive: true });
-  return state;
+  return { work, state };
+}
+
+/** Puts the complete dataset `work` at `dir`; the old index goes first, so a half-removed dataset never looks complete. */
+function replaceDir(work: string, dir: string): void {
+  if (existsSync(dir)) {
+    rmSync(join(dir, INDEX_FILE), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  renameSync(work, dir);
 }
 
 export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
@@ -222,14 +240,14 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   const shardTokens = o.shardTokens ?? 1 << 24;
   const tokenizer = tokenizerHash(o.tokenizer);
   const key = sha256(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
-  const resume = prepareOut(o.out, key);
+  const { work, state: resume } = prepareOut(o.out, key);
   const tokenizerFile = 'tokenizer.json';
-  writeTokenizerFile(join(o.out, tokenizerFile), o.tokenizer);
+  writeTokenizerFile(join(work, tokenizerFile), o.tokenizer);
 
-  const evalSets = o.eval ? await buildEval(o.out, o.eval) : { files: [], hashes: new Set<string>() };
+  const evalSets = o.eval ? await buildEval(work, o.eval) : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
-  const writer = new ShardWriter(o.out, separatorId, shardTokens);
+  const writer = new ShardWriter(work, separatorId, shardTokens);
   const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
   const rng = new Random((o.seed ^ 0x9e3779b9) >>> 0);
   let written = 0;
@@ -268,12 +286,12 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     if (o.progress && written - lastReport >= 1 << 20) o.progress((lastReport = written));
     if (writer.shards.length > shardsBefore) {
       const { shards, pending } = writer;
-      saveState(o.out, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written, lastReport });
+      saveState(work, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written, lastReport });
     }
   }
   const shards = writer.finish();
 
-  const index = writeIndex(o.out, {
+  const index = writeIndex(work, {
     format: INDEX_FORMAT,
     version: INDEX_VERSION,
     dtype: 'uint16',
@@ -291,7 +309,8 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
       eval: o.eval ? { ...o.eval, files: evalSets.files } : null,
     },
   });
-  rmSync(join(o.out, STATE_FILE), { force: true });
+  rmSync(join(work, STATE_FILE), { force: true });
+  replaceDir(work, o.out);
   return { index, evalFiles: evalSets.files, resumedShards: resume?.shards.length ?? 0 };
 }
 

@@ -4,8 +4,10 @@
 // carries a checksum of its own content, is written last (a build that died has none), and the
 // reader refuses a missing, truncated or altered shard or index rather than read part of it.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/files.js';
+import { parseJson } from '../util/json.js';
 import { killPoint } from '../util/killpoint.js';
 
 export const INDEX_FILE = 'index.json';
@@ -101,7 +103,7 @@ export class ShardWriter {
   private flush(): void {
     const file = `train-${String(this.shards.length).padStart(5, '0')}.bin`;
     const bytes = leBytes(this.buf.subarray(0, this.used));
-    writeFileSync(join(this.dir, file), bytes);
+    writeFileAtomic(join(this.dir, file), bytes);
     this.shards.push({ file, tokens: this.used, documents: this.docs, sha256: sha256(bytes) });
     killPoint('data-shard');
     this.used = 0;
@@ -111,25 +113,21 @@ export class ShardWriter {
 
 export function writeIndex(dir: string, index: Omit<ShardIndex, 'checksum'>): ShardIndex {
   const full = { ...index, checksum: sha256(JSON.stringify(index)) };
-  const tmp = join(dir, INDEX_FILE + '.tmp');
-  writeFileSync(tmp, JSON.stringify(full, null, 1) + '\n');
-  renameSync(tmp, join(dir, INDEX_FILE));
+  writeFileAtomic(join(dir, INDEX_FILE), JSON.stringify(full, null, 1) + '\n');
   return full;
 }
+
+/** What to do about a damaged dataset. */
+const REBUILD = 'build the dataset again (data build, or delete the run\'s data/ folder to have it rebuilt)';
 
 export function readIndex(dir: string): ShardIndex {
   const path = join(dir, INDEX_FILE);
   if (!existsSync(path)) throw new Error(`${path} is missing: not a dataset directory, or its build did not finish`);
-  let index: ShardIndex;
-  try {
-    index = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`${path} is not valid JSON (truncated or corrupted?): ${(e as Error).message}`);
-  }
+  const index = parseJson(readFileSync(path, 'utf8'), path, `truncated or corrupted: ${REBUILD}`) as ShardIndex;
   if (index?.format !== INDEX_FORMAT) throw new Error(`${path} is not a ${INDEX_FORMAT} index`);
   if (index.version !== INDEX_VERSION) throw new Error(`${path} has format version ${index.version}; this reader knows ${INDEX_VERSION}`);
   const { checksum, ...rest } = index;
-  if (checksum !== sha256(JSON.stringify(rest))) throw new Error(`${path} was altered or corrupted: its checksum does not match its content`);
+  if (checksum !== sha256(JSON.stringify(rest))) throw new Error(`${path} was altered or corrupted: its checksum does not match its content; ${REBUILD}`);
   return index;
 }
 
@@ -138,12 +136,12 @@ export function readShard(dir: string, index: ShardIndex, i: number): Uint16Arra
   const entry = index.shards[i];
   if (!entry) throw new Error(`shard ${i} does not exist (the index lists ${index.shards.length})`);
   const path = join(dir, entry.file);
-  if (!existsSync(path)) throw new Error(`${path} is missing`);
+  if (!existsSync(path)) throw new Error(`${path} is missing; ${REBUILD}`);
   const bytes = new Uint8Array(readFileSync(path));
   if (bytes.length !== entry.tokens * 2) {
-    throw new Error(`${path} has ${bytes.length} bytes but the index says ${entry.tokens} tokens (${entry.tokens * 2} bytes): truncated or replaced`);
+    throw new Error(`${path} has ${bytes.length} bytes but the index says ${entry.tokens} tokens (${entry.tokens * 2} bytes): truncated or replaced; ${REBUILD}`);
   }
-  if (sha256(bytes) !== entry.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index`);
+  if (sha256(bytes) !== entry.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index; ${REBUILD}`);
   const tokens = new Uint16Array(entry.tokens);
   new Uint8Array(tokens.buffer).set(leBytes(new Uint16Array(bytes.buffer, bytes.byteOffset, entry.tokens)));
   return tokens;

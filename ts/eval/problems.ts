@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateMany, type Mode, type Problem, type Template } from '../data/generator.js';
+import { parseJson } from '../util/json.js';
 
 /** Seed of the generator stream evaluation problems come from when no dataset is given. */
 export const EVAL_PROBLEM_SEED = 20_251_207;
@@ -55,7 +56,7 @@ export function datasetProblems(dir: string, spec: ProblemSpec): Problem[] {
       const rows = readFileSync(file, 'utf8')
         .split('\n')
         .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as Problem)
+        .map((l, i) => parseJson(l, `${file} row ${i + 1}`, 'build the dataset again (data build)') as Problem)
         .filter((p) => p.mode === spec.mode);
       if (rows.length < quota[t]) throw new Error(`${file} holds ${rows.length} ${spec.mode} problems; ${quota[t]} are needed (lower --per-op)`);
       out.push(...rows.slice(0, quota[t]));

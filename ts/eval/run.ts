@@ -2,13 +2,14 @@
 // as a sampler, problems from the generator or a dataset, and one results JSON file. A journal of
 // per-problem results lets a killed run resume where it stopped, to the same results.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPLATES, type Mode, type Template } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { Gpu } from '../gpu/index.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
+import { appendText, writeFileAtomic } from '../io/files.js';
 import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
@@ -59,7 +60,9 @@ export function checkSettings(s: EvalSettings): void {
 
 /** A checkpoint directory, or a run directory whose checkpoints/latest names one. */
 export function resolveCheckpoint(dir: string): string {
-  if (existsSync(join(dir, 'model.safetensors'))) return dir;
+  if (!existsSync(dir)) throw new Error(`no checkpoint at ${dir} (no such directory); check the path`);
+  // A checkpoint with a file missing is one too: loading it names the file.
+  if (['model.safetensors', 'config.json'].some((f) => existsSync(join(dir, f)))) return dir;
   const latest = existsSync(join(dir, 'checkpoints')) ? latestCheckpoint(join(dir, 'checkpoints')) : undefined;
   if (latest) return latest;
   throw new Error(`${dir} holds no model.safetensors and no checkpoints/latest: give a checkpoint directory or a run directory`);
@@ -117,8 +120,7 @@ function openJournal(path: string, key: string): Map<number, ProblemResult> {
     log(`resuming the evaluation from ${path}: ${done.size} problems done`);
   } else if (lines.length) log(`${path} is the journal of another evaluation: starting over`);
   const rows = [{ format: JOURNAL_FORMAT, key }, ...[...done].map(([i, result]) => ({ i, result }))];
-  writeFileSync(`${path}.tmp`, rows.map((r) => JSON.stringify(r) + '\n').join(''));
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, rows.map((r) => JSON.stringify(r) + '\n').join(''));
   return done;
 }
 
@@ -153,7 +155,7 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
     done,
     onProblem: (i, result) => {
       if (!o.journal) return;
-      appendFileSync(o.journal, JSON.stringify({ i, result }) + '\n');
+      appendText(o.journal, JSON.stringify({ i, result }) + '\n');
       killPoint('eval-problem');
     },
   });
@@ -181,8 +183,7 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   };
 }
 
-/** Writes JSON atomically (temporary file, then rename). */
+/** Writes JSON atomically (ts/io/files.ts). */
 export function writeJson(path: string, value: unknown): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1) + '\n');
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, JSON.stringify(value, null, 1) + '\n');
 }

@@ -41,7 +41,7 @@ export interface Decoded {
 
 export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'): Decoded {
   const fail = (why: string): never => {
-    throw new Error(`${what} is not a valid safetensors file: ${why}`);
+    throw new Error(`${what} is not a valid safetensors file: ${why}; restore or re-export it`);
   };
   if (bytes.length < 8) fail(`only ${bytes.length} bytes (truncated?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,11 +1,11 @@
 // The RL stage: GRPO from a checkpoint for a number of steps, with metrics as JSON lines, periodic
 // checkpoints (policy, AdamW moments, step counters) and exact resume.
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, promptText, type Problem } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { REWARD_PRESETS, scoreBatch, type RewardConfig } from '../data/verifier.js';
 import type { Gpu } from '../gpu/device.js';
+import { appendText } from '../io/files.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
@@ -42,9 +42,18 @@ async function stepProblems(cfg: GrpoConfig, step: number, tok: Tokenizer, maxPr
   return { problems, prompts };
 }
 
+/** Runs GRPO with its run directory claimed (locked) for the duration. */
 export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
   if (!cfg.init) throw new Error('RL needs init: the checkpoint to start from');
-  claimRunDir(out, 'rl.json', cfg);
+  const release = claimRunDir(out, 'rl.json', cfg);
+  try {
+    return await rlIn(cfg as GrpoConfig & { init: string }, out, gpu, onMetrics);
+  } finally {
+    release();
+  }
+}
+
+async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
   const ckptRoot = join(out, 'checkpoints');
   const resumeDir = latestCheckpoint(ckptRoot);
   const init = loadCheckpoint(cfg.init, paramLayout);
@@ -102,7 +111,7 @@ export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (
     );
     step++;
     const row = { ...m, lr: cfg.learning_rate, seconds: +((performance.now() - t0) / 1000).toFixed(2) };
-    appendFileSync(metricsFile, JSON.stringify({ stage: 'rl', ...row }) + '\n');
+    appendText(metricsFile, JSON.stringify({ stage: 'rl', ...row }) + '\n');
     all.push(m);
     onMetrics(row);
     progress.update(step, `reward ${m.reward_mean.toFixed(3)}`);

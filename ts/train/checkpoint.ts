@@ -4,8 +4,10 @@
 // then the `latest` pointer is replaced by rename, so a run killed at any moment leaves the last
 // complete checkpoint intact. Every file's sha256 is recorded and checked on load.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ioError, writeDurable, writeFileAtomic } from '../io/files.js';
+import { parseJson } from '../util/json.js';
 import { validateConfig, type Qwen2Config } from '../model/config.js';
 import type { ParamLayout } from '../model/params.js';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.js';
@@ -44,18 +46,6 @@ interface Sidecar extends TrainerState {
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
-function writeDurable(path: string, data: Uint8Array | string): void {
-  const fd = openSync(path, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function stepDirName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`;
 }
@@ -65,11 +55,32 @@ export function saveCheckpoint(
   root: string,
   c: { config: Qwen2Config; layout: ParamLayout; params: Float32Array; m: Float32Array; v: Float32Array; tokenizerJson: string; state: TrainerState },
 ): string {
-  mkdirSync(root, { recursive: true });
   const name = stepDirName(c.state.step);
   const tmp = join(root, `${name}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+  try {
+    mkdirSync(root, { recursive: true });
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    writeFiles(tmp, c);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw ioError(e, 'write', join(root, name), 'checkpoint');
+  }
+  const final = join(root, name);
+  rmSync(final, { recursive: true, force: true });
+  renameSync(tmp, final);
+  killPoint('checkpoint-dir');
+  writeFileAtomic(join(root, 'latest'), name + '\n');
+  // Leftovers of runs killed mid-write.
+  for (const e of readdirSync(root)) if (e.includes('.tmp-') && e !== name) rmSync(join(root, e), { recursive: true, force: true });
+  return final;
+}
+
+/** The checkpoint's files and its sidecar with their hashes, into directory `dir`. */
+function writeFiles(
+  dir: string,
+  c: { config: Qwen2Config; layout: ParamLayout; params: Float32Array; m: Float32Array; v: Float32Array; tokenizerJson: string; state: TrainerState },
+): void {
   const files: Record<string, Uint8Array | string> = {
     'model.safetensors': encodeSafetensors(unpackParams(c.layout, c.params), { format: 'pt' }),
     'optimizer.safetensors': encodeSafetensors([...unpackParams(c.layout, c.m, 'exp_avg.'), ...unpackParams(c.layout, c.v, 'exp_avg_sq.')]),
@@ -78,20 +89,11 @@ export function saveCheckpoint(
   };
   const sidecar: Sidecar = { format: 'reasoning-engine-checkpoint/1', ...c.state, files: {} };
   for (const [f, data] of Object.entries(files)) {
-    writeDurable(join(tmp, f), data);
+    writeDurable(join(dir, f), data);
     sidecar.files[f] = sha256(data);
     killPoint('checkpoint-file');
   }
-  writeDurable(join(tmp, 'trainer_state.json'), JSON.stringify(sidecar, null, 2) + '\n');
-  const final = join(root, name);
-  rmSync(final, { recursive: true, force: true });
-  renameSync(tmp, final);
-  killPoint('checkpoint-dir');
-  writeDurable(join(root, 'latest.tmp'), name + '\n');
-  renameSync(join(root, 'latest.tmp'), join(root, 'latest'));
-  // Leftovers of runs killed mid-write.
-  for (const e of readdirSync(root)) if (e.includes('.tmp-') && e !== name) rmSync(join(root, e), { recursive: true, force: true });
-  return final;
+  writeDurable(join(dir, 'trainer_state.json'), JSON.stringify(sidecar, null, 2) + '\n');
 }
 
 /** The directory `root/latest` points at, or undefined when there is none yet. */
@@ -99,8 +101,21 @@ export function latestCheckpoint(root: string): string | undefined {
   const p = join(root, 'latest');
   if (!existsSync(p)) return undefined;
   const dir = join(root, readFileSync(p, 'utf8').trim());
-  if (!existsSync(dir)) throw new Error(`${p} points at ${dir}, which does not exist`);
+  if (!existsSync(dir)) {
+    throw new Error(`${p} points at ${dir}, which does not exist; rename a complete ${dir}.tmp-PID to it, or point latest at an earlier step`);
+  }
   return dir;
+}
+
+/** Why `dir` is not a checkpoint directory and what to give instead; undefined when it is one. */
+function notACheckpoint(dir: string): string | undefined {
+  if (!existsSync(dir)) return `no checkpoint at ${dir} (no such directory); check the path`;
+  if (['model.safetensors', 'config.json'].some((f) => existsSync(join(dir, f)))) return undefined;
+  const latest = join(dir, 'checkpoints', 'latest');
+  const run = existsSync(latest);
+  const kind = run ? ' but a run directory' : existsSync(join(dir, 'index.json')) ? ' but a dataset directory' : '';
+  const hint = run ? `give one of its checkpoints, e.g. ${join(dir, 'checkpoints', readFileSync(latest, 'utf8').trim())}` : 'give a checkpoint directory (RUN/checkpoints/step-...)';
+  return `${dir} is not a checkpoint${kind} (no config.json or model.safetensors); ${hint}`;
 }
 
 /**
@@ -131,13 +146,12 @@ function readChecked(dir: string, file: string, sums?: Record<string, unknown>):
  * Qwen2 model made elsewhere (config.json + model.safetensors only).
  */
 export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamLayout): Checkpoint {
+  const notOne = notACheckpoint(dir);
+  if (notOne) throw new Error(notOne);
   let sidecar: Sidecar | undefined;
   if (existsSync(join(dir, 'trainer_state.json'))) {
-    try {
-      sidecar = JSON.parse(readFileSync(join(dir, 'trainer_state.json'), 'utf8')) as Sidecar;
-    } catch (e) {
-      throw new Error(`checkpoint ${dir}: trainer_state.json is not valid JSON (${(e as Error).message})`);
-    }
+    const text = readFileSync(join(dir, 'trainer_state.json'), 'utf8');
+    sidecar = parseJson(text, `checkpoint ${dir}: trainer_state.json`, 'restore it or use an earlier checkpoint') as Sidecar;
     if (sidecar.format !== 'reasoning-engine-checkpoint/1') throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar.format)}`);
     if (typeof sidecar.files !== 'object' || sidecar.files === null) {
       throw new Error(`checkpoint ${dir}: trainer_state.json has no list of files and their sha256`);
@@ -152,7 +166,7 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
   const configText = readChecked(dir, 'config.json', sums).toString('utf8');
   let config: Qwen2Config;
   try {
-    config = validateConfig(JSON.parse(configText));
+    config = validateConfig(parseJson(configText, 'it'));
   } catch (e) {
     throw new Error(`checkpoint ${dir}: config.json: ${(e as Error).message}`);
   }

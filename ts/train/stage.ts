@@ -2,7 +2,7 @@
 // model created or loaded, optimizer steps with a progress bar, metrics as JSON lines, periodic
 // held-out evaluation and checkpoints. A run directory that already holds checkpoints resumes from
 // the latest one, bit for bit where the uninterrupted run would have been.
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDataset } from '../data/build.js';
@@ -13,6 +13,7 @@ import { Tokenizer } from '../data/tokenizer.js';
 import { trainDefaultTokenizer } from '../data/tokenizer-default.js';
 import { tokenizerHash } from '../data/tokenizer-file.js';
 import { preset, type Qwen2Config } from '../model/config.js';
+import { appendText, writeFileAtomic } from '../io/files.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
@@ -64,8 +65,17 @@ async function packingFill(cfg: RunConfig, tok: Tokenizer): Promise<number> {
   }
 }
 
+/** Runs the stage with its run directory claimed (locked) for the duration. */
 export async function runStage(cfg: RunConfig, out: string, createModel: ModelFactory, onMetrics: (row: object) => void): Promise<StageResult> {
-  claimRunDir(out, 'run.json', cfg);
+  const release = claimRunDir(out, 'run.json', cfg);
+  try {
+    return await stageIn(cfg, out, createModel, onMetrics);
+  } finally {
+    release();
+  }
+}
+
+async function stageIn(cfg: RunConfig, out: string, createModel: ModelFactory, onMetrics: (row: object) => void): Promise<StageResult> {
   const ckptRoot = join(out, 'checkpoints');
   const resumeDir = latestCheckpoint(ckptRoot);
   const resumed = resumeDir ? loadCheckpoint(resumeDir, paramLayout) : undefined;
@@ -79,7 +89,7 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
   else if (cfg.init) throw new Error(`${cfg.init} has no tokenizer.json`);
   else tok = await trainDefaultTokenizer();
   const tokenizerJson = JSON.stringify(tok.toJson());
-  writeFileSync(tokPath, tokenizerJson);
+  writeFileAtomic(tokPath, tokenizerJson);
 
   // Data: built once into the run dir (a resumed run finds it there).
   const dataDir = join(out, 'data');
@@ -116,7 +126,7 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
   const modal = await modalAnswers(cfg.eval_ops);
   const metricsFile = join(out, 'metrics.jsonl');
   const emitRow = (row: object) => {
-    appendFileSync(metricsFile, JSON.stringify(row) + '\n');
+    appendText(metricsFile, JSON.stringify(row) + '\n');
     onMetrics(row);
   };
   if (resumed) log(`resuming ${cfg.stage} from ${resumeDir} (step ${state.step} of ${steps})`);

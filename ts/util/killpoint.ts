@@ -1,6 +1,6 @@
 // Fault injection for the resume tests: ENGINE_KILL_AT=<point>:<n> makes the process SIGKILL itself
 // the n-th time (from 1) it reaches the named point, so a kill lands at an exact, replayable place.
-// Unset (always, outside tests), killPoint does nothing. Points (docs/reliability-resume.md):
+// Unset (always, outside tests), killPoint does nothing. Points (docs/reliability.md):
 // train-step, rl-step (after the n-th optimizer step's metrics row), checkpoint-file (after the n-th
 // file written into a checkpoint's temporary directory), checkpoint-dir (after the n-th checkpoint
 // directory is renamed into place, before `latest` moves), eval-problem (after the n-th problem's

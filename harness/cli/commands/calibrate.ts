@@ -2,6 +2,7 @@
 // competence (ts/eval/calibrate.ts states the rule), written as one JSON file.
 import { rmSync } from 'node:fs';
 import { DEFAULT_RULE, journalPath, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
+import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import type { Command } from './types.js';
 import { EVAL_OPTIONS, evalSettings } from './eval.js';
@@ -24,6 +25,7 @@ export const calibrate: Command = {
       metric,
     } as const;
     args.checkAllUsed();
+    checkWritable(out);
     const results = await runEval({ checkpoint, settings, adapter, progress: true, journal: journalPath(out) });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });

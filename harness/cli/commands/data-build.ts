@@ -1,6 +1,7 @@
 // `data tokenizer`, `data build` and `data check`: the default tokenizer, training shards plus
 // evaluation sets from a mixture, and a full read-back check of a built dataset.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { checkWritable, readInput } from '../../../ts/io/files.js';
 import { emit, log } from '../../../ts/util/jsonl.js';
 import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { buildDataset, checkDataset } from '../../../ts/data/build.js';
@@ -32,6 +33,7 @@ export const tokenizer: Command = {
     const t0 = performance.now();
     const tok = await trainDefault(args);
     args.checkAllUsed();
+    checkWritable(out);
     writeTokenizerFile(out, tok);
     emit({ path: out, vocabSize: tok.vocabSize, sha256: tokenizerHash(tok), seconds: +((performance.now() - t0) / 1000).toFixed(2) });
   },
@@ -56,7 +58,7 @@ export const build: Command = {
       count: args.int('eval-count', 200),
       seed: args.int('eval-seed', seed + 1_000_003),
     };
-    const mixture = !spec.trim().startsWith('{') && existsSync(spec) ? readFileSync(spec, 'utf8') : spec;
+    const mixture = !spec.trim().startsWith('{') && existsSync(spec) ? readInput(spec, 'mixture').toString('utf8') : spec;
     parseMixture(mixture); // refuse a bad mixture before any work
     const tok = tokPath ? await readTokenizerFile(tokPath) : await trainDefault(args);
     args.checkAllUsed();

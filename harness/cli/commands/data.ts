@@ -50,11 +50,14 @@ export const data: Command = {
   async run(args: Args) {
     const name = args.positional[0];
     const sub = name === undefined ? undefined : subcommands[name];
+    if (name !== undefined && !sub) {
+      throw new Error(`unknown data subcommand '${name}'; choose one of ${Object.keys(subcommands).join(', ')} (\`data\` alone lists their options)`);
+    }
     if (!sub) {
       const list = Object.entries(subcommands)
         .map(([n, c]) => `  data ${n.padEnd(8)} ${c.summary}`)
         .join('\n');
-      throw new Error(`${name ? `unknown data subcommand '${name}'` : 'data needs a subcommand'}; choose one of:\n${list}`);
+      throw new Error(`data needs a subcommand; choose one of:\n${list}`);
     }
     await sub.run(args);
   },

@@ -5,6 +5,7 @@ import { MODES, type Mode } from '../../../ts/data/generator.js';
 import { opsOfKey } from '../../../ts/data/mixture.js';
 import { rmSync } from 'node:fs';
 import { EVAL_PRESETS, journalPath, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
+import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
@@ -55,6 +56,7 @@ export const evalCommand: Command = {
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
     args.checkAllUsed();
+    checkWritable(out);
     const results = await runEval({ checkpoint, settings, adapter, progress: true, journal: journalPath(out) });
     writeJson(out, results);
     rmSync(journalPath(out), { force: true });

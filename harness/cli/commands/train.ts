@@ -1,6 +1,8 @@
 // `pretrain` and `midtrain`: one stage from a run config (a JSON file or a named preset), on the
 // chosen adapter, resuming from the run directory's latest checkpoint when there is one.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInput } from '../../../ts/io/files.js';
+import { parseJson } from '../../../ts/util/json.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { Model } from '../../../ts/model/model.js';
 import { RUN_PRESETS } from '../../../ts/train/presets.js';
@@ -29,11 +31,7 @@ export function applySets(raw: Record<string, unknown>, sets: string | undefined
 export function readConfigSpec(spec: string, presets: Record<string, object>, what: string): Record<string, unknown> {
   if (presets[spec]) return { ...presets[spec] };
   if (!existsSync(spec)) throw new Error(`--config ${spec}: no such file or preset; presets: ${Object.keys(presets).join(', ')}`);
-  try {
-    return JSON.parse(readFileSync(spec, 'utf8'));
-  } catch (e) {
-    throw new Error(`${what} ${spec} is not valid JSON: ${(e as Error).message}`);
-  }
+  return parseJson(readInput(spec, what).toString('utf8'), `${what} ${spec}`, 'fix it or give a preset') as Record<string, unknown>;
 }
 
 /** --config FILE|PRESET, with --set overrides. */
