@@ -5,7 +5,7 @@
 // and two processes on one run directory. Each is refused with one `error:` line and a non-zero
 // exit, and leaves the good files byte-identical. The rest of the suite: test/unit/fault-cli.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,8 +72,10 @@ describe('bad input and faults at the training stages', () => {
   it('refuses a read-only run directory, and keeps the checkpoint whole when the disk fills while saving', async () => {
     const ro = copy(run);
     await refused(['pretrain', '--out', ro, '--config', cfgFile], /cannot write .*run\.lock: the file system is read-only \(EROFS\)/, [ro], { ENGINE_IO_FAULT: 'EROFS' });
-    // The finished run again: no step to take, its final checkpoint saved again, and the disk full.
+    // The run again from step 0 (no `latest`): its final checkpoint is written over the one already
+    // there, and the disk fills.
     const full = copy(run);
+    rmSync(join(full, 'checkpoints', 'latest'));
     await refused(
       ['pretrain', '--out', full, '--config', cfgFile],
       /cannot write checkpoint .*step-00000002: no space left on the device \(ENOSPC\)/,
@@ -81,6 +83,17 @@ describe('bad input and faults at the training stages', () => {
       { ENGINE_IO_FAULT: 'ENOSPC:model.safetensors' },
     );
     expect(existsSync(join(full, 'run.lock'))).toBe(false); // released on the way out
+  });
+
+  it('a finished run started again keeps its checkpoint as it is (no rewrite a kill could interrupt)', async () => {
+    const again = copy(run);
+    const model = join(again, 'checkpoints', 'step-00000002', 'model.safetensors');
+    const before = statSync(model, { bigint: true });
+    const r = await runCli(['pretrain', '--out', again, '--config', cfgFile], { cwd: tmp });
+    expect(r.code, r.stderr).toBe(0);
+    const after = statSync(model, { bigint: true });
+    expect([after.ino, after.mtimeNs]).toEqual([before.ino, before.mtimeNs]);
+    expect(readFileSync(join(again, 'checkpoints', 'latest'), 'utf8').trim()).toBe('step-00000002');
   });
 
   it('keeps a good results file when the disk fills as the evaluation writes it; /dev/full is refused', async () => {

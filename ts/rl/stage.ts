@@ -71,6 +71,7 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
   const reference = cfg.beta > 0 ? await Model.create(gpu, config, { params: init.params }, shape, hyper) : undefined;
   const state = (start.state as { step: number; tokensSeen: number; dataCursor: unknown; rng: unknown; runConfig: unknown } | undefined) ?? undefined;
   let step = resumeDir && state ? state.step : 0;
+  const step0 = step;
   const updates = { n: resumeDir && state ? (state.dataCursor as { updates: number }).updates : 0 };
   const metricsFile = join(out, 'metrics.jsonl');
   if (resumeDir) log(`resuming RL from ${resumeDir} (step ${step} of ${cfg.steps})`);
@@ -119,6 +120,7 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
     if (cfg.checkpoint_interval && step % cfg.checkpoint_interval === 0 && step < cfg.steps) checkpoint = await save();
   }
   progress.done();
-  checkpoint = await save();
+  // A finished run started again keeps its checkpoint (see ts/train/stage.ts).
+  if (!(resumeDir && step === step0)) checkpoint = await save();
   return { checkpoint, metrics: all };
 }

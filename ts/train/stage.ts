@@ -147,6 +147,7 @@ async function stageIn(cfg: RunConfig, out: string, createModel: ModelFactory, o
   let lastLoss = NaN;
   const t0 = performance.now();
   const tokens0 = state.tokensSeen;
+  const step0 = state.step;
   while (state.step < steps) {
     const batches = [];
     let real = 0;
@@ -172,6 +173,8 @@ async function stageIn(cfg: RunConfig, out: string, createModel: ModelFactory, o
   }
   progress.done(`loss ${lastLoss.toFixed(3)}`);
   const final = await evaluate();
-  const checkpoint = await save();
+  // A finished run started again has nothing new to save: rewriting the checkpoint `latest` points
+  // at would open a window in which a kill leaves no checkpoint at all.
+  const checkpoint = resumeDir && state.step === step0 ? resumeDir : await save();
   return { checkpoint, steps, tokens: state.tokensSeen, finalLoss: lastLoss, heldOut: final };
 }
