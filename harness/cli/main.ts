@@ -2,6 +2,7 @@
 // progress and logs go to stderr. Each command lives in its own module under harness/cli/commands.
 import { Args } from './args.js';
 import { commands } from './commands/index.js';
+import { flushStdout } from '../../ts/util/jsonl.js';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -19,9 +20,22 @@ async function main(): Promise<number> {
   return 0;
 }
 
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // The reader closed early (`| head -1`): it has all it wants, which is not a failure.
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`error: cannot write the output: ${err.message}\n`);
+  process.exit(1);
+});
+
+// process.exit ends the process at once (GPU handles would keep it alive), dropping whatever
+// stdout still buffers for a pipe: every row goes out first.
 main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
+  async (code) => {
+    await flushStdout();
+    process.exit(code);
+  },
+  async (err: Error) => {
+    await flushStdout();
     process.stderr.write(`error: ${err.message}\n`);
     if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
     process.exit(1);

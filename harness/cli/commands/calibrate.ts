@@ -26,7 +26,7 @@ export const calibrate: Command = {
     const results = await runEval({ checkpoint, settings, adapter, progress: true });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
-    for (const o of calibration.ops) emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
+    for (const o of calibration.ops) await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
     emit({ calibrate: 'done', range: calibration.range, reason: calibration.reason, results: out, checkpoint: results.checkpoint.dir });
   },
 };

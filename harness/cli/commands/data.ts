@@ -31,7 +31,7 @@ const sample: Command = {
         start,
         count: Math.min(BATCH, count - start),
       });
-      for (const p of batch) emit(p);
+      for (const p of batch) await emit(p);
     }
   },
 };

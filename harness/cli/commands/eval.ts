@@ -37,12 +37,12 @@ export function evalSettings(args: Args): EvalSettings {
 }
 
 /** One JSON line per group of the results. */
-export function emitGroups(r: EvalResults): void {
+export async function emitGroups(r: EvalResults): Promise<void> {
   const { all, splits, ops, templates } = r.aggregates;
-  emit({ group: 'all', ...all });
-  for (const [name, g] of Object.entries(splits)) emit({ group: 'split', name, ...g });
-  for (const [name, g] of Object.entries(ops)) emit({ group: 'op', name, ...g });
-  for (const [name, g] of Object.entries(templates)) emit({ group: 'template', name, ...g });
+  await emit({ group: 'all', ...all });
+  for (const [name, g] of Object.entries(splits)) await emit({ group: 'split', name, ...g });
+  for (const [name, g] of Object.entries(ops)) await emit({ group: 'op', name, ...g });
+  for (const [name, g] of Object.entries(templates)) await emit({ group: 'template', name, ...g });
 }
 
 export const evalCommand: Command = {
@@ -55,7 +55,7 @@ export const evalCommand: Command = {
     args.checkAllUsed();
     const results = await runEval({ checkpoint, settings, adapter, progress: true });
     writeJson(out, results);
-    emitGroups(results);
+    await emitGroups(results);
     emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });
   },
 };

@@ -28,7 +28,7 @@ export const tokenize: Command = {
     args.checkAllUsed();
     for await (const row of rows(text, 'text')) {
       if (typeof row.text !== 'string') throw new Error('"text" must be a string');
-      emit({ ...row, ids: [...tok.encode(row.text)] });
+      await emit({ ...row, ids: [...tok.encode(row.text)] });
     }
   },
 };
@@ -41,7 +41,7 @@ export const detokenize: Command = {
     args.checkAllUsed();
     for await (const row of rows(ids, 'ids')) {
       if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger)) throw new Error('"ids" must be an array of integers');
-      emit({ ...row, text: tok.decode(row.ids as number[]) });
+      await emit({ ...row, text: tok.decode(row.ids as number[]) });
     }
   },
 };

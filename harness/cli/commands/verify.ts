@@ -22,7 +22,7 @@ export const verify: Command = {
       const r = (typeof row === 'object' && row !== null ? row : {}) as Partial<GoldSolution> & { output?: unknown; id?: unknown };
       const gold = { solution: r.solution as string, answer: r.answer };
       const verdict = scoresOnly ? v.score(gold, r.output as string, cfg) : v.verify(gold, r.output as string, cfg);
-      emit(r.id === undefined ? verdict : { id: r.id, ...verdict });
+      await emit(r.id === undefined ? verdict : { id: r.id, ...verdict });
     }
   },
 };
