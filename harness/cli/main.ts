@@ -10,9 +10,16 @@ async function main(): Promise<number> {
   const cmd = commands[name];
   if (!cmd || name === 'help') {
     const list = Object.entries(commands)
-      .map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`)
+      .flatMap(([n, c]) => [
+        `  ${n.padEnd(12)} ${c.summary}`,
+        ...Object.entries(c.subcommands ?? {}).map(([s, sub]) => `    ${n} ${s.padEnd(10)} ${sub.summary}`),
+      ])
       .join('\n');
-    process.stderr.write(`usage: npm run --silent cli -- <command> [options]\n\ncommands:\n${list}\n`);
+    process.stderr.write(
+      'usage: npm run --silent cli -- <command> [options]\n' +
+        'Results are JSON lines on stdout; progress and logs go to stderr.\n\n' +
+        `commands:\n${list}\n`,
+    );
     return name === 'help' ? 0 : 2;
   }
   const args = new Args(argv);

@@ -7,7 +7,7 @@ import { EVAL_OPTIONS, evalSettings } from './eval.js';
 
 export const calibrate: Command = {
   summary:
-    `per-op pass@1/pass@n and the proposed RL op range (edge of competence): ${EVAL_OPTIONS} ` +
+    `per-op pass@1/pass@n and the proposed RL op range (edge of competence), written to --out as JSON: ${EVAL_OPTIONS} ` +
     `[--max-pass1 ${DEFAULT_RULE.maxPass1}] [--min-passk ${DEFAULT_RULE.minPassK}] [--max-width ${DEFAULT_RULE.maxWidth}] [--metric outcome|process]`,
   async run(args) {
     const checkpoint = args.str('checkpoint');

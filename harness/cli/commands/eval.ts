@@ -7,9 +7,12 @@ import { emit } from '../../../ts/util/jsonl.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
+const paper = EVAL_PRESETS.paper;
 export const EVAL_OPTIONS =
-  '--checkpoint DIR --out FILE [--preset paper|cpu] [--ops 2-20|2,5,11-14] [--per-op N] [--n N] [--temperature T] [--top-p P] [--top-k K] ' +
-  '[--max-new N] [--seed S] [--batch B] [--data DIR] [--problem-seed S] [--mode forward|reverse] [--adapter A]';
+  `--checkpoint CKPT|RUN_DIR --out FILE [--preset paper|cpu (defaults below: paper's)] [--ops 2-20|2,5,11-14] ` +
+  `[--per-op ${paper.perOp}] [--n ${paper.n}] [--temperature ${paper.temperature}] [--top-p ${paper.topP}] ` +
+  `[--top-k ${paper.topK} (off)] [--max-new ${paper.maxNew}] [--seed ${paper.seed}] [--batch ${paper.batch}] ` +
+  '[--mode forward|reverse] [--data DIR (problems from its eval sets)] [--problem-seed S (else generated)] [--adapter A]';
 
 /** The preset named by --preset with every other option applied over it. */
 export function evalSettings(args: Args): EvalSettings {
@@ -46,7 +49,9 @@ export async function emitGroups(r: EvalResults): Promise<void> {
 }
 
 export const evalCommand: Command = {
-  summary: `process-verified pass@k of a checkpoint by split, op and template: ${EVAL_OPTIONS}`,
+  summary:
+    'pass@k of a checkpoint, answer-only and process-verified, written to --out as JSON, with one JSON line per ' +
+    `group (all, split, op, template): ${EVAL_OPTIONS}`,
   async run(args) {
     const checkpoint = args.str('checkpoint');
     const out = args.str('out');

@@ -1,4 +1,4 @@
-// `npm start`: the whole study loop at CPU scale, on the default adapter:
+// `npm start`: the whole study loop at CPU scale, on the default adapter (or --adapter):
 //   1. gpu:       kernels checked against the reference on the chosen adapter
 //   2. pretrain:  the `mini` model from scratch on op 2-10 (data, tokenizer and eval sets built first)
 //   3. check:     the training data read back against its hashes; no evaluation problem in it
@@ -48,11 +48,16 @@ function passTable(evals: [string, EvalResults][], n: number): string {
 }
 
 export const start: Command = {
-  summary: 'the end-to-end job: GPU check -> pre-train mini (op 2-10) -> mid-train (op 11-14) with held-out accuracy [--out runs/start] [--adapter A] [--scale F]',
+  summary:
+    'the end-to-end study at CPU scale in seven stages: GPU check -> pre-train mini (op 2-10) -> check its data -> ' +
+    'mid-train (op 11-14) -> calibrate (pass@k per op, RL range) -> GRPO on that range -> pass@k of the base, ' +
+    'mid-trained and RL models; held-out accuracy after each training stage, which resumes from its checkpoints ' +
+    '[--out runs/start] [--adapter A] [--scale 1 (x the training token budgets, and x min(1, 4 x scale) the RL steps)]',
   async run(args) {
     const out = args.str('out', 'runs/start');
     const adapter = args.optStr('adapter');
-    // --scale shrinks or grows both stages' token budgets (e.g. 0.1 for a quick look).
+    // --scale multiplies both training stages' token budgets, and the RL steps up to the preset's
+    // (x min(1, 4 scale)): 0.05 runs every stage with tiny budgets.
     const scale = args.num('scale', 1);
     args.checkAllUsed();
     const t0 = performance.now();

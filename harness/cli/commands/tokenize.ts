@@ -21,11 +21,14 @@ async function* rows(text: string | undefined, field: 'text' | 'ids'): AsyncGene
 }
 
 export const tokenize: Command = {
-  summary: `text -> ids: rows {"text": ...} (or JSON strings) on stdin, or --text; [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  summary:
+    'text -> ids: JSON lines {"text": ...} (or JSON strings) on stdin, each written back with "ids" added; ' +
+    `or [--text TEXT] for one [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
   async run(args) {
-    const tok = await readTokenizerFile(args.str('tokenizer', DEFAULT_TOKENIZER_PATH));
+    const tokPath = args.str('tokenizer', DEFAULT_TOKENIZER_PATH);
     const text = args.optStr('text');
     args.checkAllUsed();
+    const tok = await readTokenizerFile(tokPath);
     for await (const row of rows(text, 'text')) {
       if (typeof row.text !== 'string') throw new Error('"text" must be a string');
       await emit({ ...row, ids: [...tok.encode(row.text)] });
@@ -34,11 +37,14 @@ export const tokenize: Command = {
 };
 
 export const detokenize: Command = {
-  summary: `ids -> text: rows {"ids": [...]} on stdin, or --ids 1,2,3; [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  summary:
+    'ids -> text: JSON lines {"ids": [...]} on stdin, each written back with "text" added; ' +
+    `or [--ids 1,2,3] for one [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
   async run(args) {
-    const tok = await readTokenizerFile(args.str('tokenizer', DEFAULT_TOKENIZER_PATH));
+    const tokPath = args.str('tokenizer', DEFAULT_TOKENIZER_PATH);
     const ids = args.optStr('ids');
     args.checkAllUsed();
+    const tok = await readTokenizerFile(tokPath);
     for await (const row of rows(ids, 'ids')) {
       if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger)) throw new Error('"ids" must be an array of integers');
       await emit({ ...row, text: tok.decode(row.ids as number[]) });
