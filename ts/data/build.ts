@@ -11,6 +11,7 @@ import { generateMany, promptText, trainingText, type Mode, type Problem, type T
 import { parseMixture, type Cell } from './mixture.js';
 import { documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardIndex } from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
+import type { OnProgress } from '../util/progress.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
 
 export interface EvalOptions {
@@ -32,8 +33,8 @@ export interface BuildOptions {
   tokenizer: Tokenizer;
   shardTokens?: number;
   eval?: EvalOptions;
-  /** Called now and then with the tokens written so far. */
-  progress?: (tokens: number) => void;
+  /** Reports the phases 'eval sets' (files written) and 'training shards' (tokens written). */
+  onProgress?: OnProgress;
 }
 
 export interface BuildResult {
@@ -89,9 +90,14 @@ class CellStream {
   }
 }
 
-async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
+async function buildEval(
+  out: string, o: EvalOptions, onProgress?: OnProgress,
+): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
   const hashes = new Set<string>();
   const files: BuildResult['evalFiles'] = [];
+  const total = o.templates.length * o.ops.length;
+  const report = () => onProgress?.({ phase: 'eval sets', done: files.length, total, unit: 'files' });
+  report();
   for (const template of o.templates) {
     mkdirSync(join(out, 'eval', template), { recursive: true });
     for (const op of o.ops) {
@@ -118,6 +124,7 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
       const text = rows.map((p) => JSON.stringify(p)).join('\n') + '\n';
       writeFileSync(join(out, file), text);
       files.push({ file, op, template, count: rows.length, sha256: sha256(text) });
+      report();
     }
   }
   return { files, hashes };
@@ -146,14 +153,17 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   const tokenizerFile = 'tokenizer.json';
   writeTokenizerFile(join(o.out, tokenizerFile), o.tokenizer);
 
-  const evalSets = o.eval ? await buildEval(o.out, o.eval) : { files: [], hashes: new Set<string>() };
+  const evalSets = o.eval ? await buildEval(o.out, o.eval, o.onProgress) : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
   const writer = new ShardWriter(o.out, separatorId, o.shardTokens);
   const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
   const pick = random(o.seed ^ 0x9e3779b9);
   let written = 0;
-  let lastReport = 0;
+  // A cell stops one document past its budget: the count is capped, and the end reported after the loop.
+  const report = (done = Math.min(written, o.tokens)) =>
+    o.onProgress?.({ phase: 'training shards', done, total: o.tokens, unit: 'tokens' });
+  report();
   for (;;) {
     // Weights are the documents each cell still needs (remaining tokens over its mean document
     // length so far), so that every cell is spent at the same pace and each shard is a mix of all.
@@ -179,9 +189,10 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     s.tokens += ids.length + 1;
     s.documents++;
     written += ids.length + 1;
-    if (o.progress && written - lastReport >= 1 << 20) o.progress((lastReport = written));
+    report();
   }
   const shards = writer.finish();
+  report(o.tokens);
 
   const index = writeIndex(o.out, {
     format: INDEX_FORMAT,
@@ -216,8 +227,9 @@ export interface CheckResult {
 /**
  * Reads a dataset back and checks it whole: the index, every shard (length and sha256), every
  * evaluation file (sha256), and that no training document's prompt is an evaluation prompt.
+ * Reports the phase 'training documents' (documents read) to `onProgress`.
  */
-export async function checkDataset(dir: string): Promise<CheckResult> {
+export async function checkDataset(dir: string, onProgress?: OnProgress): Promise<CheckResult> {
   const index = readIndex(dir);
   const tokenizer = await readTokenizerFile(join(dir, index.tokenizer.file));
   if (tokenizerHash(tokenizer) !== index.tokenizer.sha256) throw new Error(`${dir}: ${index.tokenizer.file} is not the tokenizer the shards were written with`);
@@ -228,7 +240,7 @@ export async function checkDataset(dir: string): Promise<CheckResult> {
     if (sha256(text) !== f.sha256) throw new Error(`${join(dir, f.file)} is corrupted: its sha256 does not match the index`);
     for (const line of text.trim().split('\n')) evalHashes.add(promptHash(JSON.parse(line) as Problem));
   }
-  const training = trainingPromptHashes(dir, index, tokenizer);
+  const training = trainingPromptHashes(dir, index, tokenizer, onProgress);
   const docs = [...training.values()].reduce((a, b) => a + b, 0);
   let leaks = 0;
   for (const h of evalHashes) leaks += training.get(h) ?? 0;
@@ -237,14 +249,21 @@ export async function checkDataset(dir: string): Promise<CheckResult> {
 }
 
 /** How many training documents have each prompt (by sha256), reading and checking every shard. */
-export function trainingPromptHashes(dir: string, index: ShardIndex, tokenizer: Tokenizer): Map<string, number> {
+export function trainingPromptHashes(
+  dir: string, index: ShardIndex, tokenizer: Tokenizer, onProgress?: OnProgress,
+): Map<string, number> {
   const counts = new Map<string, number>();
   const open = '<solution>';
+  let read = 0;
+  const report = () => onProgress?.({ phase: 'training documents', done: read, total: index.documents, unit: 'documents' });
+  report();
   for (let i = 0; i < index.shards.length; i++) {
     for (const doc of documents(readShard(dir, index, i), index.separatorId)) {
       const text = tokenizer.decode(doc);
       const h = sha256(text.slice(0, text.indexOf(open) + open.length));
       counts.set(h, (counts.get(h) ?? 0) + 1);
+      read++;
+      report();
     }
   }
   return counts;

@@ -134,8 +134,8 @@ export interface EvaluateOptions {
   /** Positions the model holds: prompt + completion must fit. */
   context: number;
   sampling: SamplingConfig;
-  /** Called after each sampler call with samples done and the total. */
-  onProgress?: (done: number, total: number, op: number) => void;
+  /** Samples done of the total, at the start and after each sampler call (with the op it sampled). */
+  onProgress?: (done: number, total: number, op?: number) => void;
 }
 
 export interface EvaluateOutput {
@@ -179,6 +179,7 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
   let samples = 0;
   const total = results.filter((r) => !r.skipped).length * s.n;
   const pending = new Map<number, string[]>();
+  o.onProgress?.(0, total);
   for (const [call, { ids, group }] of samplerCalls(results, s.n, s.batch).entries()) {
     const { tokens: outs } = await o.sampler(
       ids.map((i) => prompts[i]),

@@ -9,7 +9,7 @@ import { Gpu } from '../gpu/index.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
 import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
-import { Progress } from '../util/progress.js';
+import type { OnProgress } from '../util/progress.js';
 import { aggregate, evaluateProblems, type Aggregates, type ProblemResult, type SamplingConfig } from './evaluate.js';
 import { defaultKs } from './passk.js';
 import { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems } from './problems.js';
@@ -78,8 +78,10 @@ export interface EvalRunOptions {
   checkpoint: string;
   settings: EvalSettings;
   adapter?: string;
-  /** Progress with ETA on stderr. */
-  progress?: boolean;
+  /** Reports the phase 'samples' (samples drawn and judged). */
+  onProgress?: OnProgress;
+  /** Say on stderr which adapter runs it. */
+  announce?: boolean;
 }
 
 /** Loads the checkpoint, samples and judges every problem, and returns the results. */
@@ -94,20 +96,19 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   if (tok.vocabSize !== ckpt.config.vocab_size) throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
   const spec = { ops: s.ops, perOp: s.perOp, templates: s.templates, mode: s.mode };
   const problems = s.data ? datasetProblems(s.data, spec) : await generatorProblems(spec, s.problemSeed);
-  const gpu = await Gpu.create({ adapter: o.adapter, announce: o.progress });
+  const gpu = await Gpu.create({ adapter: o.adapter, announce: o.announce ?? false });
   // Decoding needs no training activations: a short sequence keeps them small.
   const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
   const model = await Model.create(gpu, ckpt.config, { params: ckpt.params }, { batch: 1, seqLen: 8, decodeBatch: s.batch }, hyper);
-  const bar = o.progress ? new Progress('eval', problems.length * s.n, 'samples') : undefined;
+  const report = o.onProgress;
   const out = await evaluateProblems(problems, {
     sampler: (prompts, opts) => model.sample(prompts, opts),
     codec: tok,
     stopId: tok.specialId('</answer>'),
     context: ckpt.config.max_position_embeddings,
     sampling: { ...s, ks },
-    onProgress: bar && ((done, _total, op) => bar.update(done, `op ${op}`)),
+    onProgress: report && ((done, total, op) => report({ phase: 'samples', done, total, unit: 'samples', note: op ? `op ${op}` : undefined })),
   });
-  bar?.done();
   return {
     format: 'reasoning-engine-eval/1',
     created: new Date().toISOString(),

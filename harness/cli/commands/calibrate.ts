@@ -2,6 +2,7 @@
 // competence (ts/eval/calibrate.ts states the rule), written as one JSON file.
 import { DEFAULT_RULE, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
 import { emit } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import type { Command } from './types.js';
 import { EVAL_OPTIONS, evalSettings } from './eval.js';
 
@@ -23,7 +24,7 @@ export const calibrate: Command = {
       metric,
     } as const;
     args.checkAllUsed();
-    const results = await runEval({ checkpoint, settings, adapter, progress: true });
+    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('calibrate') });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
     for (const o of calibration.ops) await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });

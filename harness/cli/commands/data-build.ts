@@ -2,6 +2,7 @@
 // evaluation sets from a mixture, and a full read-back check of a built dataset.
 import { existsSync, readFileSync } from 'node:fs';
 import { emit, log } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { buildDataset, checkDataset } from '../../../ts/data/build.js';
 import { opsOfKey, parseMixture, PRESETS } from '../../../ts/data/mixture.js';
@@ -86,10 +87,7 @@ export const build: Command = {
       tokenizer: tok,
       shardTokens,
       eval: noEval ? undefined : evalOpts,
-      progress: (n) => {
-        const s = (performance.now() - t0) / 1000;
-        log(`${(n / 1e6).toFixed(1)}M / ${(tokens / 1e6).toFixed(1)}M tokens, ${(n / s / 1e6).toFixed(2)}M tokens/s, ETA ${((tokens - n) / (n / s)).toFixed(0)} s`);
-      },
+      onProgress: progressBars('data build:'),
     });
     emit({ out, tokens: index.tokens, documents: index.documents, shards: index.shards.length, tokenizer: index.tokenizer, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
   },
@@ -100,7 +98,7 @@ export const check: Command = {
   async run(args) {
     const dir = args.str('dir');
     args.checkAllUsed();
-    const result = await checkDataset(dir);
+    const result = await checkDataset(dir, progressBars('data check:'));
     emit(result);
     if (result.evalInTraining > 0) throw new Error(`${result.evalInTraining} training documents are evaluation problems`);
   },

@@ -4,6 +4,7 @@ import { MODES, type Mode } from '../../../ts/data/generator.js';
 import { opsOfKey } from '../../../ts/data/mixture.js';
 import { EVAL_PRESETS, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { emit } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
@@ -58,7 +59,7 @@ export const evalCommand: Command = {
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
     args.checkAllUsed();
-    const results = await runEval({ checkpoint, settings, adapter, progress: true });
+    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('eval') });
     writeJson(out, results);
     await emitGroups(results);
     emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });

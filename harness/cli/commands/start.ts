@@ -22,6 +22,7 @@ import { RUN_PRESETS } from '../../../ts/train/presets.js';
 import { validateRunConfig } from '../../../ts/train/runconfig.js';
 import { runStage } from '../../../ts/train/stage.js';
 import { emit, log } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import type { Command } from './types.js';
 
 function table(rows: [string, HeldOut | undefined][]): string {
@@ -65,7 +66,7 @@ export const start: Command = {
 
     log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
-    stage('gpu', { adapter: gpu.adapterName, kind: gpu.adapterKind, ...(await selfCheck(gpu)) });
+    stage('gpu', { adapter: gpu.adapterName, kind: gpu.adapterKind, ...(await selfCheck(gpu, progressBars('[1/7]'))) });
     const factory = Model.factory(gpu);
 
     log('[2/7] pre-training mini on op 2-10');
@@ -76,7 +77,7 @@ export const start: Command = {
     log(`op 2-4 after pre-training: greedy accuracy ${(100 * easy.accuracy).toFixed(1)}% of ${easy.judged}, always the most frequent answer ${(100 * easy.majority).toFixed(1)}%: ${easy.ratio.toFixed(2)}x`);
 
     log('[3/7] checking the training data');
-    const check = await checkDataset(join(out, 'pretrain', 'data'));
+    const check = await checkDataset(join(out, 'pretrain', 'data'), progressBars('[3/7]'));
     if (check.evalInTraining > 0) throw new Error(`${check.evalInTraining} training documents are evaluation problems`);
     stage('check', { ...check });
 
@@ -90,7 +91,7 @@ export const start: Command = {
     log('[5/7] calibrating the mid-trained model (pass@k per op)');
     // Smaller than the `cpu` preset: four models are evaluated here (~200 samples each).
     const evalSettings = { ...EVAL_PRESETS.cpu, perOp: 4, n: 4, maxNew: 256 };
-    const calib = await runEval({ checkpoint: midResult.checkpoint, settings: evalSettings, adapter, progress: true });
+    const calib = await runEval({ checkpoint: midResult.checkpoint, settings: evalSettings, adapter, onProgress: progressBars('[5/7] midtrain') });
     const proposal = proposeRange(calib.aggregates, evalSettings.n);
     writeJson(join(out, 'calibration.json'), { format: 'reasoning-engine-calibration/1', ...proposal, evaluation: calib });
     // No op at the edge of competence (e.g. a model that solves nothing yet): the study's edge range.
@@ -106,7 +107,7 @@ export const start: Command = {
     log('[7/7] evaluating base, mid-trained and RL models (process-verified pass@k)');
     const evals: [string, EvalResults][] = [];
     for (const [name, ckpt] of [['base', base.checkpoint], ['midtrain', midResult.checkpoint], ['rl', rl.checkpoint]] as const) {
-      const r = name === 'midtrain' ? calib : await runEval({ checkpoint: ckpt, settings: evalSettings, adapter, progress: true });
+      const r = name === 'midtrain' ? calib : await runEval({ checkpoint: ckpt, settings: evalSettings, adapter, onProgress: progressBars(`[7/7] ${name}`) });
       writeJson(join(out, `eval-${name}.json`), r);
       evals.push([name, r]);
       stage('eval', { model: name, checkpoint: ckpt, splits: r.aggregates.splits });
