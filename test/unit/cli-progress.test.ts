@@ -36,6 +36,15 @@ describe('Progress', () => {
     ]);
   });
 
+  it('draws the last line once when done() follows an update to the total', () => {
+    const sink = fakeSink(false);
+    const p = new Progress('pretrain', 8, 'tokens', 10, sink);
+    sink.t = 2_000;
+    p.update(8, 'loss 6.5');
+    p.done('loss 6.5');
+    expect(sink.out).toEqual(['pretrain 100.0% 8/8 tokens, 4 tokens/s, ETA 0s, loss 6.5\n']);
+  });
+
   it('redraws one bar in place on a terminal and ends its line when done', () => {
     const sink = fakeSink(true);
     const p = new Progress('rl', 4, 'steps', 10, sink);

@@ -35,6 +35,7 @@ export class Progress {
   private readonly t0: number;
   /** The first update always draws, so a phase shows its start, total and unit at once. */
   private lastDraw = -Infinity;
+  private lastText = '';
 
   constructor(
     private readonly label: string,
@@ -57,6 +58,8 @@ export class Progress {
     const eta = rate > 0 ? (this.total - done) / rate : Infinity;
     const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const text = `${this.label} ${(100 * frac).toFixed(1)}% ${fmt(done)}/${fmt(this.total)} ${this.unit}, ${fmt(rate)} ${this.unit}/s, ETA ${duration(eta)}${extra ? ', ' + extra : ''}`;
+    if (text === this.lastText) return; // done() right after the last update drew the same line
+    this.lastText = text;
     if (this.sink.tty) {
       const width = 24;
       const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '·');
