@@ -45,9 +45,10 @@ export default defineConfig({
         test: {
           name: 'gpu-swiftshader',
           include: ['test/gpu/**/*.test.ts'],
-          // End-to-end runs (training, RL, evaluation) are adapter-independent logic and take
-          // minutes on SwiftShader; every kernel and the model itself are tested on both adapters.
-          exclude: ['test/gpu/{grpo,resume,oracle,eval}.test.ts'],
+          // End-to-end runs (training, RL, evaluation) and the training step's host logic
+          // (accumulation, skip, decay flags) are adapter-independent and slow on SwiftShader;
+          // every kernel and the model itself are tested on both adapters.
+          exclude: ['test/gpu/{grpo,resume,oracle,eval,train-step,train-stage}.test.ts'],
           env: { ENGINE_ADAPTER: 'swiftshader' },
           pool: 'forks',
           fileParallelism: false,

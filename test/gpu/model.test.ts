@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
 import { Model } from '../../ts/model/model.js';
-import { initParams, paramLayout } from '../../ts/model/params.js';
+import { paramLayout } from '../../ts/model/params.js';
 import { refModelForward } from '../../ts/ref/model.js';
 import type { Batch } from '../../ts/train/batches.js';
+import { perturbedParams } from '../util/params.js';
 import { rng, testSeed } from '../util/random.js';
 import { testGpu } from './setup.js';
 import { centralDifference } from '../util/gradcheck.js';
@@ -26,12 +27,7 @@ function randomBatch(): Batch {
   return { ids, targets, mask };
 }
 
-/** Init with every tensor perturbed (norm gains and biases too), so no gradient is trivially zero. */
-function randomParams(): Float32Array {
-  const p = initParams(config, layout, 1 + Math.floor(rand() * 1000));
-  for (const s of layout.slots) for (let i = 0; i < s.size; i++) p[s.offset + i] += 0.05 * (rand() - 0.5) * (s.decay ? 1 : 4);
-  return p;
-}
+const randomParams = () => perturbedParams(config, layout, rand);
 
 describe(`model (seed ${seed})`, () => {
   it('forward matches the f64 reference (logits and loss)', async () => {

@@ -31,3 +31,8 @@ export function worstRatio(got: ArrayLike<number>, want: ArrayLike<number>, tol:
   }
   return { ratio, at };
 }
+
+/** Whether two float arrays hold the same bits. */
+export function bitIdentical(a: Float32Array, b: Float32Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +80,41 @@ describe('checkpoints', () => {
     expect(() => loadCheckpoint(dir, paramLayout)).toThrow(/corrupt/);
     writeFileSync(join(dir, 'trainer_state.json'), '{"format": "reasoning-engine-checkpoint/1", "files": {}');
     expect(() => loadCheckpoint(dir, paramLayout)).toThrow(/trainer_state\.json is not valid JSON/);
+  });
+  it('refuses a file the sidecar does not list, a listed file that is missing, and a tampered one', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const { dir } = save(root, 2);
+    const sidecarPath = join(dir, 'trainer_state.json');
+    const sidecar = readFileSync(sidecarPath, 'utf8');
+    const files = ['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json'];
+    expect(Object.keys(JSON.parse(sidecar).files).sort()).toEqual(files);
+    const withFiles = (f?: Record<string, string>) => writeFileSync(sidecarPath, JSON.stringify({ ...JSON.parse(sidecar), files: f }));
+    for (const file of files) {
+      // Unlisted, and changed too: it could not be checked, so the load refuses it.
+      const path = join(dir, file);
+      const good = readFileSync(path);
+      writeFileSync(path, Buffer.concat([good, Buffer.from(' ')]));
+      const { [file]: _dropped, ...rest } = JSON.parse(sidecar).files;
+      withFiles(rest);
+      const unchecked = `trainer_state.json records no sha256 for ${file}, so it cannot be checked`;
+      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(unchecked);
+      // Listed and changed: corrupt.
+      writeFileSync(sidecarPath, sidecar);
+      const corrupt = `checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json)`;
+      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(corrupt);
+      // Listed and missing.
+      rmSync(path);
+      const missing = `checkpoint ${dir} has no ${file} (trainer_state.json lists it)`;
+      expect(() => loadCheckpoint(dir, paramLayout), file).toThrow(missing);
+      writeFileSync(path, good);
+    }
+    expect(loadCheckpoint(dir, paramLayout).state!.step).toBe(2);
+    withFiles(undefined);
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow('trainer_state.json has no list of files and their sha256');
+    // A lost sidecar would drop the optimizer state and restart the step count: refused too.
+    rmSync(sidecarPath);
+    const lost = `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json`;
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(lost);
   });
   it('a write killed midway leaves the previous checkpoint as latest, and the leftover is cleaned', () => {
     const root = mkdtempSync(join(tmpdir(), 'ckpt-'));

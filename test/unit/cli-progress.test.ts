@@ -21,7 +21,7 @@ function fakeSink(tty: boolean): ProgressSink & { out: string[]; t: number } {
 describe('Progress', () => {
   it('prints plain lines with rate and ETA, at most one per interval, when not on a terminal', () => {
     const sink = fakeSink(false);
-    const p = new Progress('held-out', 100, 'problems', 10, sink);
+    const p = new Progress('held-out', 100, 'problems', 10, { sink });
     p.update(0);
     sink.t = 5_000;
     p.update(30); // within 10 s of the last line: not drawn
@@ -38,16 +38,32 @@ describe('Progress', () => {
 
   it('draws the last line once when done() follows an update to the total', () => {
     const sink = fakeSink(false);
-    const p = new Progress('pretrain', 8, 'tokens', 10, sink);
+    const p = new Progress('pretrain', 8, 'tokens', 10, { sink });
     sink.t = 2_000;
     p.update(8, 'loss 6.5');
     p.done('loss 6.5');
     expect(sink.out).toEqual(['pretrain 100.0% 8/8 tokens, 4 tokens/s, ETA 0s, loss 6.5\n']);
   });
 
+  it('leaves out of the rate what a resumed run had done before it started', () => {
+    const sink = fakeSink(false);
+    const p = new Progress('pretrain', 100, 'tokens', 10, { sink, start: 60 });
+    sink.t = 10_000;
+    p.update(80); // 20 in 10 s: 2/s, 20 left: 10 s
+    const bars = progressBars('eval', sink);
+    bars({ phase: 'samples', done: 40, total: 100, unit: 'samples' }); // a resumed evaluation
+    sink.t = 40_000;
+    bars({ phase: 'samples', done: 55, total: 100, unit: 'samples' }); // 15 in 30 s
+    expect(sink.out).toEqual([
+      'pretrain 80.0% 80/100 tokens, 2 tokens/s, ETA 10s\n',
+      'eval samples 40.0% 40/100 samples, 0 samples/s, ETA ?\n',
+      'eval samples 55.0% 55/100 samples, 0.50 samples/s, ETA 1m30s\n',
+    ]);
+  });
+
   it('redraws one bar in place on a terminal and ends its line when done', () => {
     const sink = fakeSink(true);
-    const p = new Progress('rl', 4, 'steps', 10, sink);
+    const p = new Progress('rl', 4, 'steps', 10, { sink });
     sink.t = 90_000;
     p.update(1); // 1 step in 90 s: 3 left, 4m30s
     sink.t = 360_000;

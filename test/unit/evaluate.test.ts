@@ -116,6 +116,32 @@ describe(`evaluate (seed ${seed})`, () => {
     expect(agg.all.rightAnswerWrongProcess).toBeCloseTo(hacked / (problems.length * n), 12);
   });
 
+  it('resumed with the problems an interrupted run finished, samples only the others, with the seeds it would have', async () => {
+    // Batch 9: two problems a call; batch 3: two calls a problem.
+    for (const batch of [9, 3]) {
+      const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 5, batch };
+      const run = async (done?: Map<number, ProblemResult>) => {
+        const calls: SampleOptions[] = [], seen = new Set<string>(), finished: number[] = [];
+        const sampler = scriptedSampler(calls, seen);
+        const out = await evaluateProblems(problems, { sampler, codec, stopId: STOP, context: 1 << 20, sampling, done, onProblem: (i) => finished.push(i) });
+        return { out, seeds: calls.map((c) => c.seed), seen, finished };
+      };
+      const whole = await run();
+      expect(whole.finished.length).toBe(problems.length);
+      // What a run killed after its first 5 problems would have journaled.
+      const done = new Map(whole.finished.slice(0, 5).map((i) => [i, structuredClone(whole.out.problems[i])]));
+      const resumed = await run(done);
+      expect(resumed.out.problems).toEqual(whole.out.problems);
+      expect({ samples: resumed.out.samples, tokens: resumed.out.tokens }).toEqual({ samples: whole.out.samples, tokens: whole.out.tokens });
+      expect(resumed.finished).toEqual(whole.finished.slice(5));
+      // Batch 9: calls 0-1 hold problems 0-3 (skipped); call 2 holds problems 4 (done, its samples
+      // dropped) and 5, and is made again. Batch 3: calls 0-9 hold problems 0-4.
+      const [calls, unsampled] = batch === 9 ? [2, 4] : [10, 5];
+      expect(resumed.seeds).toEqual(whole.seeds.slice(calls));
+      expect(problems.slice(0, unsampled).filter((p) => resumed.seen.has(p.id))).toEqual([]);
+    }
+  });
+
   it('a prompt longer than the context is not sampled and counts as n failures', async () => {
     const lengths = problems.map((p) => codec.encode(promptText(p)).length);
     const context = Math.max(...lengths);

@@ -4,12 +4,16 @@
 // (seeded), so each shard is a mix of all cells, and a cell stops once its budget is spent
 // (overshooting by at most one document). Any training problem
 // whose prompt equals an evaluation prompt (compared by sha256) is skipped, so no evaluation problem
-// is ever trained on.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// is ever trained on. After each shard the build's state is saved (build-state.json), so a build
+// killed midway and run again with the same options resumes after the last saved shard and writes
+// the same dataset.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
-import { documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardIndex } from './shards.js';
+import {
+  documents, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
+} from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { OnProgress } from '../util/progress.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
@@ -40,7 +44,12 @@ export interface BuildOptions {
 export interface BuildResult {
   index: ShardIndex;
   evalFiles: { file: string; op: number; template: Template; count: number; sha256: string }[];
+  /** Shards kept from an interrupted build of the same options (0: built from the start). */
+  resumedShards: number;
 }
+
+/** Tokens per training shard file unless asked otherwise. */
+export const DEFAULT_SHARD_TOKENS = 1 << 24;
 
 /** Problems fetched from a cell's stream at a time. */
 const BATCH = 64;
@@ -52,15 +61,26 @@ export function promptHash(p: Problem): string {
   return sha256(promptText(p));
 }
 
-/** A seeded uniform [0, 1) stream (mulberry32): the build's cell choices. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
+/** A seeded uniform [0, 1) stream (mulberry32): the build's cell choices; `state` resumes it. */
+class Random {
+  constructor(public state: number) {}
+
+  next(): number {
+    const s = (this.state = (this.state + 0x6d2b79f5) | 0);
     let t = Math.imul(s ^ (s >>> 15), 1 | s);
     t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  }
+}
+
+/** Where a cell's stream is: all a resumed build needs to continue it. */
+interface StreamState {
+  next: number;
+  buffered: number;
+  remaining: number;
+  tokens: number;
+  documents: number;
+  skipped: number;
 }
 
 /** A cell's problem stream, fetched in batches. */
@@ -81,13 +101,62 @@ class CellStream {
   }
 
   async take(): Promise<Problem> {
-    if (this.buffer.length === 0) {
-      const { op, template, mode } = this.cell;
-      this.buffer = (await generateMany({ seed: this.seed, op, template, mode, start: this.next, count: BATCH })).reverse();
-      this.next += BATCH;
-    }
+    if (this.buffer.length === 0) await this.fetch(BATCH);
     return this.buffer.pop()!;
   }
+
+  get state(): StreamState {
+    const { next, remaining, tokens, documents, skipped } = this;
+    return { next, buffered: this.buffer.length, remaining, tokens, documents, skipped };
+  }
+
+  async restore(s: StreamState): Promise<void> {
+    ({ next: this.next, remaining: this.remaining, tokens: this.tokens, documents: this.documents, skipped: this.skipped } = s);
+    if (s.buffered === 0) return;
+    this.next -= BATCH;
+    await this.fetch(s.buffered);
+  }
+
+  /** The last `keep` problems of the batch at `next` (the ones not taken yet), next in line last. */
+  private async fetch(keep: number): Promise<void> {
+    const { op, template, mode } = this.cell;
+    const batch = await generateMany({ seed: this.seed, op, template, mode, start: this.next, count: BATCH });
+    this.buffer = batch.slice(BATCH - keep).reverse();
+    this.next += BATCH;
+  }
+}
+
+/** What build-state.json holds: the options it is for, the shards written and the state after them. */
+interface BuildState {
+  key: string;
+  shards: ShardEntry[];
+  pending: ShardWriter['pending'];
+  rng: number;
+  streams: StreamState[];
+  written: number;
+}
+
+const STATE_FILE = 'build-state.json';
+
+function saveState(dir: string, state: BuildState): void {
+  writeFileSync(join(dir, STATE_FILE + '.tmp'), JSON.stringify(state));
+  renameSync(join(dir, STATE_FILE + '.tmp'), join(dir, STATE_FILE));
+}
+
+/** The saved state of an interrupted build of `key` in `dir` whose shards are all intact, if any. */
+function savedState(dir: string, key: string): BuildState | undefined {
+  let state: BuildState;
+  try {
+    state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (state.key !== key) return undefined;
+  const intact = (s: ShardEntry) => {
+    const path = join(dir, s.file);
+    return existsSync(path) && sha256(readFileSync(path)) === s.sha256;
+  };
+  return state.shards.every(intact) ? state : undefined;
 }
 
 async function buildEval(
@@ -131,17 +200,27 @@ async function buildEval(
 }
 
 /** What a dataset directory holds; an old dataset is replaced, anything else refused. */
-const DATASET_ENTRY = /^(train-\d{5}\.bin|index\.json(\.tmp)?|tokenizer\.json|eval)$/;
+const DATASET_ENTRY = /^(train-\d{5}\.bin|(index|build-state)\.json(\.tmp)?|tokenizer\.json|eval)$/;
 
-function prepareOut(dir: string): void {
+/**
+ * Empties `dir` for a build of `key`, or, when it holds an interrupted build of the same options,
+ * keeps that build's saved shards and returns its state.
+ */
+function prepareOut(dir: string, key: string): BuildState | undefined {
+  let state: BuildState | undefined;
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
     const foreign = entries.filter((e) => !DATASET_ENTRY.test(e));
     if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
+    state = savedState(dir, key);
+    const keep = new Set([STATE_FILE, ...(state?.shards.map((s) => s.file) ?? [])]);
     // The index goes first, so a dataset being replaced never looks complete.
-    for (const e of ['index.json', ...entries]) rmSync(join(dir, e), { recursive: true, force: true });
+    for (const e of ['index.json', ...entries]) {
+      if (!state || !keep.has(e)) rmSync(join(dir, e), { recursive: true, force: true });
+    }
   }
   mkdirSync(dir, { recursive: true });
+  return state;
 }
 
 export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
@@ -149,17 +228,25 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
   if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
-  prepareOut(o.out);
+  const shardTokens = o.shardTokens ?? DEFAULT_SHARD_TOKENS;
+  const tokenizer = tokenizerHash(o.tokenizer);
+  const key = sha256(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
+  const resume = prepareOut(o.out, key);
   const tokenizerFile = 'tokenizer.json';
   writeTokenizerFile(join(o.out, tokenizerFile), o.tokenizer);
 
   const evalSets = o.eval ? await buildEval(o.out, o.eval, o.onProgress) : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
-  const writer = new ShardWriter(o.out, separatorId, o.shardTokens);
+  const writer = new ShardWriter(o.out, separatorId, shardTokens);
   const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
-  const pick = random(o.seed ^ 0x9e3779b9);
+  const rng = new Random((o.seed ^ 0x9e3779b9) >>> 0);
   let written = 0;
+  if (resume) {
+    writer.restore(resume.shards, resume.pending);
+    for (const [i, s] of streams.entries()) await s.restore(resume.streams[i]);
+    ({ rng: rng.state, written } = resume);
+  }
   // A cell stops one document past its budget: the count is capped, and the end reported after the loop.
   const report = (done = Math.min(written, o.tokens)) =>
     o.onProgress?.({ phase: 'training shards', done, total: o.tokens, unit: 'tokens' });
@@ -170,7 +257,7 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     const weights = streams.map((s) => (s.remaining > 0 ? s.remaining / (s.documents ? s.tokens / s.documents : PRIOR_DOC_TOKENS) : 0));
     const open = weights.reduce((a, b) => a + b, 0);
     if (open <= 0) break;
-    let r = pick() * open;
+    let r = rng.next() * open;
     let k = 0;
     for (let i = 0; i < weights.length; i++) {
       if (weights[i] <= 0) continue;
@@ -184,12 +271,17 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
       continue;
     }
     const ids = o.tokenizer.encode(trainingText(p));
+    const shardsBefore = writer.shards.length;
     writer.add(ids);
     s.remaining -= ids.length + 1;
     s.tokens += ids.length + 1;
     s.documents++;
     written += ids.length + 1;
     report();
+    if (writer.shards.length > shardsBefore) {
+      const { shards, pending } = writer;
+      saveState(o.out, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written });
+    }
   }
   const shards = writer.finish();
   report(o.tokens);
@@ -200,7 +292,7 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     dtype: 'uint16',
     byteOrder: 'little',
     separatorId,
-    tokenizer: { file: tokenizerFile, sha256: tokenizerHash(o.tokenizer), vocabSize: o.tokenizer.vocabSize },
+    tokenizer: { file: tokenizerFile, sha256: tokenizer, vocabSize: o.tokenizer.vocabSize },
     tokens: written,
     documents: streams.reduce((n, s) => n + s.documents, 0),
     shards,
@@ -212,7 +304,8 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
       eval: o.eval ? { ...o.eval, files: evalSets.files } : null,
     },
   });
-  return { index, evalFiles: evalSets.files };
+  rmSync(join(o.out, STATE_FILE), { force: true });
+  return { index, evalFiles: evalSets.files, resumedShards: resume?.shards.length ?? 0 };
 }
 
 export interface CheckResult {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { killPoint } from '../util/killpoint.js';
 
 export const INDEX_FILE = 'index.json';
 export const INDEX_FORMAT = 'reasoning-engine/token-shards';
@@ -76,6 +77,21 @@ export class ShardWriter {
     this.docs++;
   }
 
+  /** The documents added since the last shard was written (what a resumed writer starts from). */
+  get pending(): { tokens: number[]; documents: number } {
+    return { tokens: [...this.buf.subarray(0, this.used)], documents: this.docs };
+  }
+
+  /** Continues a writer that had written `shards` and held `pending` (a killed build's saved state). */
+  restore(shards: readonly ShardEntry[], pending: { tokens: number[]; documents: number }): void {
+    if (this.shards.length || this.used) throw new Error('ShardWriter.restore: the writer has already been written to');
+    this.shards.push(...shards);
+    if (pending.tokens.length > this.buf.length) this.buf = new Uint16Array(pending.tokens.length);
+    this.buf.set(pending.tokens);
+    this.used = pending.tokens.length;
+    this.docs = pending.documents;
+  }
+
   /** Writes the last shard; returns all of them. */
   finish(): ShardEntry[] {
     if (this.used > 0) this.flush();
@@ -87,6 +103,7 @@ export class ShardWriter {
     const bytes = leBytes(this.buf.subarray(0, this.used));
     writeFileSync(join(this.dir, file), bytes);
     this.shards.push({ file, tokens: this.used, documents: this.docs, sha256: sha256(bytes) });
+    killPoint('data-shard');
     this.used = 0;
     this.docs = 0;
   }

@@ -136,6 +136,10 @@ export interface EvaluateOptions {
   sampling: SamplingConfig;
   /** Samples done of the total, at the start and after each sampler call (with the op it sampled). */
   onProgress?: (done: number, total: number, op?: number) => void;
+  /** Results of an interrupted run, by problem index: their sampler calls are not made again. */
+  done?: ReadonlyMap<number, ProblemResult>;
+  /** Called with each problem's result once its n samples are judged. */
+  onProblem?: (i: number, result: ProblemResult) => void;
 }
 
 export interface EvaluateOutput {
@@ -177,10 +181,18 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
   }));
   let tokens = 0;
   let samples = 0;
+  for (const [i, r] of o.done ?? []) {
+    if (r.id !== results[i]?.id) throw new Error(`the finished result given for problem ${i} is ${r.id}'s, not ${results[i]?.id}'s`);
+    results[i] = r;
+    tokens += r.tokens;
+    samples += r.skipped ? 0 : r.n;
+  }
   const total = results.filter((r) => !r.skipped).length * s.n;
   const pending = new Map<number, string[]>();
-  o.onProgress?.(0, total);
+  o.onProgress?.(samples, total);
   for (const [call, { ids, group }] of samplerCalls(results, s.n, s.batch).entries()) {
+    // Call numbers (and so seeds) stay those of the whole plan: a resumed run samples what it would have.
+    if (ids.every((i) => o.done?.has(i))) continue;
     const { tokens: outs } = await o.sampler(
       ids.map((i) => prompts[i]),
       { maxNew: s.maxNew, stopId: o.stopId, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed + call, group },
@@ -188,6 +200,8 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
     if (outs.length !== ids.length * group) throw new Error(`sampler returned ${outs.length} completions for ${ids.length} prompts x ${group}`);
     outs.forEach((out, row) => {
       const i = ids[Math.floor(row / group)];
+      if (o.done?.has(i)) return; // never counted twice
+      samples++;
       tokens += out.length;
       results[i].tokens += out.length;
       if (out[out.length - 1] !== o.stopId) results[i].truncated++;
@@ -201,9 +215,9 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
           results[i].cProcess += score.processCorrect ? 1 : 0;
         }
         pending.delete(i);
+        o.onProblem?.(i, results[i]);
       }
     });
-    samples += outs.length;
     o.onProgress?.(samples, total, problems[ids[0]].op);
   }
   return { problems: results, samples, tokens, seconds: (performance.now() - t0) / 1000 };

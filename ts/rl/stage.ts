@@ -11,6 +11,7 @@ import { paramLayout } from '../model/params.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import { claimRunDir, truncateMetrics } from '../train/rundir.js';
 import { log } from '../util/jsonl.js';
+import { killPoint } from '../util/killpoint.js';
 import { Progress } from '../util/progress.js';
 import type { GrpoConfig } from './config.js';
 import { grpoStep, type StepMetrics } from './grpo.js';
@@ -106,6 +107,7 @@ export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (
     all.push(m);
     onMetrics(row);
     progress.update(step, `reward ${m.reward_mean.toFixed(3)}`);
+    killPoint('rl-step');
     if (cfg.checkpoint_interval && step % cfg.checkpoint_interval === 0 && step < cfg.steps) checkpoint = await save();
   }
   progress.done();

@@ -10,6 +10,7 @@ import { validateConfig, type Qwen2Config } from '../model/config.js';
 import type { ParamLayout } from '../model/params.js';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.js';
 import { packParams, unpackParams } from '../model/weights.js';
+import { killPoint } from '../util/killpoint.js';
 
 export interface TrainerState {
   /** Optimizer steps taken. */
@@ -79,11 +80,13 @@ export function saveCheckpoint(
   for (const [f, data] of Object.entries(files)) {
     writeDurable(join(tmp, f), data);
     sidecar.files[f] = sha256(data);
+    killPoint('checkpoint-file');
   }
   writeDurable(join(tmp, 'trainer_state.json'), JSON.stringify(sidecar, null, 2) + '\n');
   const final = join(root, name);
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
+  killPoint('checkpoint-dir');
   writeDurable(join(root, 'latest.tmp'), name + '\n');
   renameSync(join(root, 'latest.tmp'), join(root, 'latest'));
   // Leftovers of runs killed mid-write.
@@ -100,11 +103,24 @@ export function latestCheckpoint(root: string): string | undefined {
   return dir;
 }
 
-function readChecked(dir: string, file: string, sums?: Record<string, string>): Buffer {
+/**
+ * A checkpoint file's bytes. With a sidecar's `sums`, the file must be listed there (a file left
+ * off the list could not be checked) and match its sha256.
+ */
+function readChecked(dir: string, file: string, sums?: Record<string, unknown>): Buffer {
   const path = join(dir, file);
-  if (!existsSync(path)) throw new Error(`checkpoint ${dir} has no ${file}`);
+  if (sums && typeof sums[file] !== 'string') {
+    throw new Error(
+      `checkpoint ${dir}: trainer_state.json records no sha256 for ${file}, so it cannot be checked; ` +
+        'restore the checkpoint or resume from an earlier one',
+    );
+  }
+  if (!existsSync(path)) {
+    const listed = sums ? ' (trainer_state.json lists it)' : '';
+    throw new Error(`checkpoint ${dir} has no ${file}${listed}; restore it or resume from an earlier checkpoint`);
+  }
   const data = readFileSync(path);
-  if (sums && sums[file] && sha256(data) !== sums[file]) {
+  if (sums && sha256(data) !== sums[file]) {
     throw new Error(`checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json); restore it or resume from an earlier checkpoint`);
   }
   return data;
@@ -123,11 +139,20 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
       throw new Error(`checkpoint ${dir}: trainer_state.json is not valid JSON (${(e as Error).message})`);
     }
     if (sidecar.format !== 'reasoning-engine-checkpoint/1') throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar.format)}`);
+    if (typeof sidecar.files !== 'object' || sidecar.files === null) {
+      throw new Error(`checkpoint ${dir}: trainer_state.json has no list of files and their sha256`);
+    }
+  } else if (existsSync(join(dir, 'optimizer.safetensors'))) {
+    // Without its sidecar, optimizer state would be dropped and the step count restart at 0.
+    throw new Error(
+      `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json; restore it or resume from an earlier checkpoint`,
+    );
   }
   const sums = sidecar?.files;
+  const configText = readChecked(dir, 'config.json', sums).toString('utf8');
   let config: Qwen2Config;
   try {
-    config = validateConfig(JSON.parse(readChecked(dir, 'config.json', sums).toString('utf8')));
+    config = validateConfig(JSON.parse(configText));
   } catch (e) {
     throw new Error(`checkpoint ${dir}: config.json: ${(e as Error).message}`);
   }
@@ -135,7 +160,10 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
   const model = decodeSafetensors(readChecked(dir, 'model.safetensors', sums), join(dir, 'model.safetensors'));
   const params = packParams(layout, model.tensors, join(dir, 'model.safetensors'));
   const out: Checkpoint = { config, params, dir };
-  if (existsSync(join(dir, 'tokenizer.json'))) out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  // Ours always hold a tokenizer (listed in the sidecar); a model made elsewhere may not.
+  if (sums || existsSync(join(dir, 'tokenizer.json'))) {
+    out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  }
   if (sidecar) {
     const opt = decodeSafetensors(readChecked(dir, 'optimizer.safetensors', sums), join(dir, 'optimizer.safetensors'));
     const pick = (prefix: string) =>

@@ -15,6 +15,7 @@ import { tokenizerHash } from '../data/tokenizer-file.js';
 import { preset, type Qwen2Config } from '../model/config.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
+import { killPoint } from '../util/killpoint.js';
 import { Progress, progressBars } from '../util/progress.js';
 import { BatchReader, type Cursor } from './batches.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
@@ -134,7 +135,7 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     return h;
   };
 
-  const progress = new Progress(cfg.stage, steps * perStep);
+  const progress = new Progress(cfg.stage, steps * perStep, 'tokens', undefined, { start: state.tokensSeen });
   let lastLoss = NaN;
   const t0 = performance.now();
   const tokens0 = state.tokensSeen;
@@ -149,13 +150,15 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
     }
     const lr = lrAt(state.step, steps, cfg);
     const { loss, gradNorm } = await model.trainStep(batches, lr, state.step + 1);
-    if (!Number.isFinite(gradNorm)) log(`step ${state.step + 1}: gradient norm ${gradNorm}, update skipped (lower the lr?)`);
+    const skipped = !Number.isFinite(gradNorm); // the model left weights and optimizer state as they were
+    if (skipped) log(`step ${state.step + 1}: gradient norm ${gradNorm}, update skipped (lower the lr?)`);
     state.step++;
     state.tokensSeen += perStep;
     lastLoss = loss;
     const rate = (state.tokensSeen - tokens0) / ((performance.now() - t0) / 1000);
-    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, fill: real / perStep, tokens_per_s: Math.round(rate) });
+    emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, loss, grad_norm: gradNorm, lr, ...(skipped ? { skipped } : {}), fill: real / perStep, tokens_per_s: Math.round(rate) });
     progress.update(state.tokensSeen, `loss ${loss.toFixed(3)}`);
+    killPoint('train-step');
     if (cfg.eval_interval && state.step % cfg.eval_interval === 0 && state.step < steps) await evaluate();
     if (cfg.checkpoint_interval && state.step % cfg.checkpoint_interval === 0 && state.step < steps) await save();
   }

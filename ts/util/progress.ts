@@ -32,6 +32,8 @@ function stderrSink(): ProgressSink {
 }
 
 export class Progress {
+  private readonly sink: ProgressSink;
+  private readonly start: number;
   private readonly t0: number;
   /** The first update always draws, so a phase shows its start, total and unit at once. */
   private lastDraw = -Infinity;
@@ -43,8 +45,11 @@ export class Progress {
     private readonly unit = 'tokens',
     /** Seconds between plain lines when not on a terminal. */
     private readonly every = 10,
-    private readonly sink: ProgressSink = stderrSink(),
+    /** `start`: units already done before this run (a resumed run), left out of the rate. */
+    { sink = stderrSink(), start = 0 }: { sink?: ProgressSink; start?: number } = {},
   ) {
+    this.sink = sink;
+    this.start = start;
     this.t0 = sink.now();
   }
 
@@ -54,7 +59,7 @@ export class Progress {
     if (!force && now - this.lastDraw < (this.sink.tty ? 200 : this.every * 1000)) return;
     this.lastDraw = now;
     const s = (now - this.t0) / 1000;
-    const rate = done / Math.max(s, 1e-9);
+    const rate = (done - this.start) / Math.max(s, 1e-9);
     const eta = rate > 0 ? (this.total - done) / rate : Infinity;
     const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const text = `${this.label} ${(100 * frac).toFixed(1)}% ${fmt(done)}/${fmt(this.total)} ${this.unit}, ${fmt(rate)} ${this.unit}/s, ETA ${duration(eta)}${extra ? ', ' + extra : ''}`;
@@ -87,7 +92,8 @@ export function progressBars(label: string, sink?: ProgressSink): OnProgress {
     if (!bar || r.phase !== phase) {
       phase = r.phase;
       ended = undefined;
-      bar = new Progress(`${label} ${r.phase}`, r.total, r.unit, undefined, sink);
+      // A phase's first report may be where a resumed run starts: the rate counts from there.
+      bar = new Progress(`${label} ${r.phase}`, r.total, r.unit, undefined, { sink, start: r.done });
     }
     if (r.done < r.total) return bar.update(r.done, r.note);
     bar.done(r.note);

@@ -1,6 +1,7 @@
 // `calibrate`: per-op pass@1 and pass@k of a checkpoint and the RL op range at its edge of
 // competence (ts/eval/calibrate.ts states the rule), written as one JSON file.
-import { DEFAULT_RULE, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
+import { rmSync } from 'node:fs';
+import { DEFAULT_RULE, journalPath, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import { progressBars } from '../../../ts/util/progress.js';
 import type { Command } from './types.js';
@@ -24,9 +25,10 @@ export const calibrate: Command = {
       metric,
     } as const;
     args.checkAllUsed();
-    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('calibrate') });
+    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('calibrate'), journal: journalPath(out) });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
+    rmSync(journalPath(out), { force: true });
     for (const o of calibration.ops) await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
     emit({ calibrate: 'done', range: calibration.range, reason: calibration.reason, results: out, checkpoint: results.checkpoint.dir });
   },

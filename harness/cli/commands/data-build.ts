@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { emit, log } from '../../../ts/util/jsonl.js';
 import { progressBars } from '../../../ts/util/progress.js';
 import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
-import { buildDataset, checkDataset } from '../../../ts/data/build.js';
+import { buildDataset, checkDataset, DEFAULT_SHARD_TOKENS } from '../../../ts/data/build.js';
 import { opsOfKey, parseMixture, PRESETS } from '../../../ts/data/mixture.js';
 import { DEFAULT_CORPUS_PER_CELL, DEFAULT_CORPUS_SEED, trainDefaultTokenizer } from '../../../ts/data/tokenizer-default.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from '../../../ts/data/tokenizer-file.js';
@@ -16,9 +16,6 @@ import type { Command } from './types.js';
 const DEFAULT_TOKENIZER_OPTIONS = ['vocab-size', 'corpus-seed', 'corpus-per-cell'];
 const DEFAULT_TOKENIZER_HELP =
   `[--vocab-size ${DEFAULT_VOCAB_SIZE}] [--corpus-seed ${DEFAULT_CORPUS_SEED}] [--corpus-per-cell ${DEFAULT_CORPUS_PER_CELL}]`;
-
-/** Tokens per training shard file. */
-const SHARD_TOKENS = 1 << 24;
 
 function defaultTokenizerOptions(args: Args) {
   return {
@@ -52,7 +49,7 @@ export const build: Command = {
   summary:
     'training shards + eval sets: --out DIR --tokens N ' +
     `[--mixture uniform|${Object.keys(PRESETS).filter((p) => p !== 'uniform').join('|')}|JSON|FILE] ` +
-    `[--seed 1] [--shard-tokens ${SHARD_TOKENS}] [--eval-ops 2-20|2,5,11-14] [--eval-templates all|T,T] ` +
+    `[--seed 1] [--shard-tokens ${DEFAULT_SHARD_TOKENS}] [--eval-ops 2-20|2,5,11-14] [--eval-templates all|T,T] ` +
     '[--eval-modes forward|reverse|all] [--eval-count 200 (per op, template and mode)] [--eval-seed SEED+1000003] [--no-eval] ' +
     `[--tokenizer PATH, else the default one, trained with:] ${DEFAULT_TOKENIZER_HELP}`,
   async run(args) {
@@ -64,7 +61,7 @@ export const build: Command = {
     const tokOptions = defaultTokenizerOptions(args);
     if (tokPath && DEFAULT_TOKENIZER_OPTIONS.some((o) => args.has(o)))
       throw new Error(`--${DEFAULT_TOKENIZER_OPTIONS.join(', --')} shape the default tokenizer: drop them, or drop --tokenizer`);
-    const shardTokens = args.int('shard-tokens', SHARD_TOKENS);
+    const shardTokens = args.int('shard-tokens', DEFAULT_SHARD_TOKENS);
     const noEval = args.has('no-eval');
     const evalOpts = {
       ops: [...new Set(args.str('eval-ops', '2-20').split(',').flatMap(opsOfKey))].sort((a, b) => a - b),
@@ -79,7 +76,7 @@ export const build: Command = {
     const tok = tokPath ? await readTokenizerFile(tokPath) : await trainDefaultTokenizer(tokOptions);
     if (!tokPath) log(`no --tokenizer: trained the default one (${tok.vocabSize} ids); the dataset keeps it as tokenizer.json`);
     const t0 = performance.now();
-    const { index } = await buildDataset({
+    const { index, resumedShards } = await buildDataset({
       out,
       mixture,
       tokens,
@@ -89,6 +86,7 @@ export const build: Command = {
       eval: noEval ? undefined : evalOpts,
       onProgress: progressBars('data build:'),
     });
+    if (resumedShards) log(`resumed an interrupted build of these options in ${out}: ${resumedShards} shards kept`);
     emit({ out, tokens: index.tokens, documents: index.documents, shards: index.shards.length, tokenizer: index.tokenizer, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
   },
 };

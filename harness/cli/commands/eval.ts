@@ -1,8 +1,10 @@
 // `eval`: process-verified pass@k of a checkpoint (SPEC §6), written as one results JSON file, with
-// one JSON line per group (all, split, op, template) on stdout and progress with ETA on stderr.
+// one JSON line per group (all, split, op, template) on stdout and progress with ETA on stderr. A run
+// killed midway resumes from FILE.partial.jsonl when run again with the same options.
 import { MODES, type Mode } from '../../../ts/data/generator.js';
 import { opsOfKey } from '../../../ts/data/mixture.js';
-import { EVAL_PRESETS, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
+import { rmSync } from 'node:fs';
+import { EVAL_PRESETS, journalPath, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import { progressBars } from '../../../ts/util/progress.js';
 import type { Args } from '../args.js';
@@ -59,8 +61,9 @@ export const evalCommand: Command = {
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
     args.checkAllUsed();
-    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('eval') });
+    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('eval'), journal: journalPath(out) });
     writeJson(out, results);
+    rmSync(journalPath(out), { force: true });
     await emitGroups(results);
     emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });
   },
