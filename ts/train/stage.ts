@@ -136,6 +136,7 @@ export async function runStage(cfg: RunConfig, out: string, createModel: ModelFa
   };
 
   const progress = new Progress(cfg.stage, steps * perStep, 'tokens', undefined, { start: state.tokensSeen });
+  progress.update(state.tokensSeen);
   let lastLoss = NaN;
   const t0 = performance.now();
   const tokens0 = state.tokensSeen;
