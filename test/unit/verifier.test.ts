@@ -2,6 +2,7 @@
 // parsing (letter reuse, scratch letters, dependencies through intermediate letters, reverse
 // mode), the answer formats, the rewards of SPEC §5 and the failure statuses.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   checkRewardConfig,
@@ -58,6 +59,22 @@ describe('genuine GSM-Infinite solutions', () => {
         expect(d.answer).toMatchObject({ expected: r.answer, got: r.answer, correct: true });
       }
     }
+  });
+
+  test('all 13,049 genuine problems of the distribution reference verify as perfect, in both formats', () => {
+    const text = gunzipSync(readFileSync(new URL('../fixtures/gsm_infinite_distribution.jsonl.gz', import.meta.url)));
+    const all = text.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+    expect(all).toHaveLength(13049);
+    const failed: string[] = [];
+    for (const r of all) {
+      for (const output of [r.solution, asOutput(r, body(r.solution), true)]) {
+        const d = v.verify(r, output);
+        if (d.status !== 'ok' || !d.processCorrect || d.reward !== 1 || !d.nodes.every((n) => n.fine)) {
+          failed.push(`${r.mode} op ${r.op} ${r.template}: ${d.status} ${d.nodes.find((n) => !n.fine)?.reason ?? ''}`);
+        }
+      }
+    }
+    expect(failed.slice(0, 5)).toEqual([]);
   });
 
   test('the gold is parsed without any unreadable step (no unknown letters, every value computed)', () => {
