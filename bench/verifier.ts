@@ -1,4 +1,4 @@
-// Verifier throughput, one thread: solutions judged per second in the RL shape (GRPO groups of 6
+// Verifier throughput, one thread, in CPU time: solutions judged per second in the RL shape (GRPO groups of 6
 // outputs against one gold, rewards only) and with full per-step verdicts, against the issue's
 // target of 20,000 solutions/s; and the time to judge 1 MB inputs, against the 50 ms target.
 // Outputs are generated problems' gold solutions in the model's output format, with one value of
@@ -23,18 +23,56 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-/** Runs `fn` (which judges `perCall` solutions) repeatedly for ~1 s; solutions per second. */
+/**
+ * Milliseconds of CPU time this process has used. The bench times with it, not with the wall
+ * clock: on a shared machine, time spent waiting for a core is not the verifier's.
+ */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Runs `fn` (which judges `perCall` solutions) repeatedly for ~1 s of CPU; solutions per second. */
 function rate(fn: () => void, perCall: number): number {
   fn();
   let n = 0;
-  const t0 = performance.now();
+  const t0 = cpuMs();
   let t = t0;
   while (t - t0 < 1000) {
     fn();
     n += perCall;
-    t = performance.now();
+    t = cpuMs();
   }
   return (n * 1000) / (t - t0);
+}
+
+/**
+ * Inputs of `size` bytes (ASCII) in the shapes that stress the parser: a valid solution repeated,
+ * random printable text, deep parentheses, one long clause, chains of scratch letters, the
+ * fan-in below, long clause chains, many tiny steps, a long closing, long numbers. The bench times
+ * them; test/unit/verifier.fuzz.test.ts checks that the verifier's work on them grows linearly.
+ */
+export function adversarialShapes(size: number, solution: string): Record<string, string> {
+  // Whole units, padded with spaces: a unit cut in half would change how the text ends.
+  const fill = (unit: string, n = size): string => unit.repeat(Math.floor(n / unit.length)).padEnd(n);
+  let seed = 12345;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  return {
+    solutions: fill(solution.replace(/ Answer: \d+\.$/, ' ')),
+    random: Array.from({ length: size }, () => String.fromCharCode(32 + Math.floor(rnd() * 95))).join(''),
+    parens: `Define a as b; so b = ${'('.repeat(size - 22)}`,
+    minuses: `Define a as b; so b = ${'-'.repeat(size - 23)}1`,
+    'long clause': `Define a as b; so b = ${fill('a + ', size - 22)}`,
+    'long chain': `Define a as b; so b = ${fill('a = ', size - 23)}1`,
+    'written operands': `Define a as b; so b = a + a = ${fill('(1) + ', size - 33)}(1)`,
+    'scratch chain': `Define a as b; ${fill('c = b + c; ', size - 15)}`,
+    'scratch fan-in': fanIn(size),
+    'define heads': fill('Define '),
+    'tiny steps': fill('Define q as r; so r = 2. '),
+    closing: `Define x as x; we don't know it. We know x = 1${fill(', x = 1', size - 46)}`,
+    digits: fill('9'),
+    'answer digits': `<answer> ${fill('1', size - 9)}`,
+  };
 }
 
 /** The worst shape known: every clause reads 20 scratch letters that each stand for 16 steps. */
@@ -68,30 +106,18 @@ export async function benchVerifier(): Promise<void> {
   log(`RL batch (rewards only):  ${batch.toFixed(0)} solutions/s  = ${(batch / TARGET_PER_S).toFixed(2)}x the ${TARGET_PER_S}/s target`);
   log(`full verdicts:            ${detail.toFixed(0)} solutions/s  = ${(detail / TARGET_PER_S).toFixed(2)}x the target`);
 
-  // 1 MB inputs: a valid solution repeated, random printable text, deep parentheses, one clause.
   const gold = groups[0].gold;
-  const MB = 1 << 20;
-  const fill = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
-  let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const shapes: Record<string, string> = {
-    solutions: fill(groups[groups.length - 1].gold.solution.replace(/ Answer: \d+\.$/, ' ')),
-    random: Array.from({ length: MB }, () => String.fromCharCode(32 + Math.floor(rnd() * 95))).join(''),
-    parens: `Define a as b; so b = ${'('.repeat(MB / 2 - 40)}`,
-    'long clause': `Define a as b; so b = ${fill('a + ')}`,
-    'scratch chain': `Define a as b; ${fill('c = b + c; ')}`,
-    'scratch fan-in': fanIn(MB),
-  };
+  const shapes = adversarialShapes(1 << 20, groups[groups.length - 1].gold.solution);
   const times: Record<string, number> = {};
   for (const [name, text] of Object.entries(shapes)) {
     const ms: number[] = [];
     for (let r = 0; r < 5; r++) {
-      const t0 = performance.now();
+      const t0 = cpuMs();
       v.verify(gold, text, cfg);
-      ms.push(performance.now() - t0);
+      ms.push(cpuMs() - t0);
     }
     times[name] = median(ms);
-    log(`1 MB ${name.padEnd(14)} ${times[name].toFixed(1)} ms  (target < ${TARGET_1MB_MS} ms)`);
+    log(`1 MB ${name.padEnd(16)} ${times[name].toFixed(1)} ms  (target < ${TARGET_1MB_MS} ms)`);
   }
   emit({
     bench: 'verifier',

@@ -1,13 +1,14 @@
 // The generator's WebAssembly surface (re-exported by engine/index.ts). ts/data/generator.ts wraps it.
 import { drawProblem, MAX_OP, MIN_OP } from './draw';
-import { FNV_OFFSET, fnvChar, fnvRange } from './hash';
 import { answer, writeProblem, writeQuestion, writeSolution } from './render';
 import { TEMPLATES } from './templates';
-import { len, putChar, putInt, putStr, reset, textPointer } from './text';
+import { FNV_OFFSET, hash, hashFrom, len, putChar, putInt, reset, textPointer } from './text';
 
+const HEX = '0123456789abcdef';
 const FIELD = 0x1f;
 const RECORD = 0x1e;
-const NEWLINE = 0x0a;
+const NEWLINE: u64 = 0x0a;
+const FNV_PRIME: u64 = 0x100000001b3;
 
 /** The template names, in index order, joined by commas. */
 export function genTemplateNames(): string {
@@ -17,8 +18,8 @@ export function genTemplateNames(): string {
 }
 
 /**
- * Writes problems start..start+count-1 of a seed (seed and start are integers below 2^53) as UTF-16
- * text at genTextPointer() and returns its length in code units: one record per problem (fields
+ * Writes problems start..start+count-1 of a seed (seed and start are integers below 2^53) as
+ * UTF-8 text at genTextPointer() and returns its length in bytes: one record per problem (fields
  * problem, question, solution, answer, id), records separated by \x1e and fields by \x1f.
  * mode: 0 forward, 1 reverse. The id hashes problem, "\n", question, "\n", solution.
  */
@@ -30,23 +31,22 @@ export function genProblems(seed: f64, start: f64, count: i32, op: i32, template
   reset();
   for (let i = 0; i < count; i++) {
     if (i > 0) putChar(RECORD);
-    drawProblem(t.places.length, t.items.length, <u64>seed, <u64>start + <u64>i, op, template, mode == 1);
-    const p0 = len;
+    drawProblem(template, <u64>seed, <u64>start + <u64>i, op, mode == 1);
+    hashFrom(true, FNV_OFFSET);
     writeProblem(t);
-    const p1 = len;
+    hashFrom(false, hash);
     putChar(FIELD);
+    hashFrom(true, (hash ^ NEWLINE) * FNV_PRIME);
     writeQuestion();
-    const q1 = len;
+    hashFrom(false, hash);
     putChar(FIELD);
+    hashFrom(true, (hash ^ NEWLINE) * FNV_PRIME);
     writeSolution();
-    const s1 = len;
+    hashFrom(false, hash);
     putChar(FIELD);
     putInt(answer());
     putChar(FIELD);
-    let h = fnvRange(FNV_OFFSET, p0, p1);
-    h = fnvRange(fnvChar(h, NEWLINE), p1 + 1, q1);
-    h = fnvRange(fnvChar(h, NEWLINE), q1 + 1, s1);
-    putStr(h.toString(16).padStart(16, '0'));
+    for (let k = 60; k >= 0; k -= 4) putChar(HEX.charCodeAt(<i32>((hash >> k) & 15)));
   }
   return len;
 }

@@ -4,12 +4,13 @@
 // ends by solving the linear equation the given target value sets up.
 import { LIN_A, LIN_B, target, unknown } from './draw';
 import { get, set } from './mem';
+import { ORDER, nCore } from './necessary';
 import { below } from './rng';
 import { TemplateData } from './templates';
 import { putChar, putInt, putStr } from './text';
 import {
-  ANC, CONST_KIND, CONST_NONE, CONST_PLUS, CONST_VAL, IS_AGG, IS_DIFF, ITEM, ITEM_NAME, N_DEPS, ORDER, PLACE,
-  PLACE_NAME, VALUE, dep, itemGroup, nOrder, nPairs, placeGroup,
+  CONST_KIND, CONST_NONE, CONST_PLUS, CONST_VAL, IS_AGG, IS_DIFF, ITEM, ITEM_NAME, N_DEPS, PLACE, PLACE_NAME,
+  VALUE, dep, itemGroup, nPairs, placeGroup,
 } from './world';
 
 const X: i32 = 0x78; // 'x', the unknown of reverse mode; neither x nor X is drawn as a letter there
@@ -169,14 +170,9 @@ export function writeSolution(): void {
   for (let c = 0x41; c <= 0x7a; c++)
     if ((c <= 0x5a || c >= 0x61) && !(reverse && (c | 0x20) == X)) set(LETTERS, nLetters++, c);
   if (reverse) putStr('The question is difficult, so we use equations to solve it. ');
-  const inSet = <u32>get(ANC, target);
-  let first = true;
-  for (let i = 0; i < nOrder; i++) {
-    const v = get(ORDER, i);
-    if (((inSet >> v) & 1) == 0) continue;
-    if (!first) putChar(0x20);
-    first = false;
-    clause(v);
+  for (let i = 0; i < nCore; i++) {
+    if (i > 0) putChar(0x20);
+    clause(get(ORDER, i));
   }
   if (reverse) equation();
   putStr(' Answer: ');

@@ -4,6 +4,8 @@
 // were one graph under three sets of names, a third of the variety a seed should give.
 // One stream is live at a time (the generator draws one problem at a time).
 let state: u64 = 0;
+let spare = 0.0; // the second normal of the last polar draw
+let hasSpare = false;
 
 @inline
 function mix64(v: u64): u64 {
@@ -14,6 +16,7 @@ function mix64(v: u64): u64 {
 }
 
 export function seedStream(seed: u64, index: u64, cell: u64): void {
+  hasSpare = false;
   state = mix64(seed ^ mix64(index + 0x632be59bd9b4e019) ^ mix64(cell + 0x2545f4914f6cdd1d));
 }
 
@@ -38,5 +41,31 @@ export function range(lo: i32, hi: i32): i32 {
 /** True with probability p. */
 @inline
 export function chance(p: f64): bool {
-  return <f64>(next64() >>> 11) * 1.1102230246251565e-16 < p;
+  return uniform() < p;
+}
+
+/** Uniform in [0, 1), 53 bits. */
+@inline
+export function uniform(): f64 {
+  return <f64>(next64() >>> 11) * 1.1102230246251565e-16;
+}
+
+/** Standard normal (Marsaglia's polar method: two per draw, the second kept for the next call). */
+export function gauss(): f64 {
+  if (hasSpare) {
+    hasSpare = false;
+    return spare;
+  }
+  let u = 0.0;
+  let v = 0.0;
+  let q = 0.0;
+  do {
+    u = 2.0 * uniform() - 1.0;
+    v = 2.0 * uniform() - 1.0;
+    q = u * u + v * v;
+  } while (q >= 1.0 || q == 0.0);
+  const f = Math.sqrt(-2.0 * Math.log(q) / q);
+  spare = v * f;
+  hasSpare = true;
+  return u * f;
 }

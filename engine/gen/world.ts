@@ -1,50 +1,56 @@
-// The candidate problem world, one at a time: the structure graph (places x items, the linked
-// pairs), every parameter's definition in the order it was drawn, its value and its ancestor set.
-// Nodes 0..nPairs-1 are instance parameters (one per linked pair); node nPairs+p is the aggregate
-// "total number of ... in place p", which depends on every pair of its place.
+// The candidate problem world, one at a time (GSM_INFINITE_SAMPLING.md §2): the structure graph
+// (containers x item types, e linked pairs) and every parameter's definition. Nodes 0..nPairs-1 are
+// the items (one per linked pair, container by container); node nPairs+p is the total "total number
+// of ... in container p", the sum of all of p's items. Inputs of a node are its named operands in
+// stored order; an item's constant (the RNG input) is a flag beside them.
 import { get, set } from './mem';
-import { below, chance, range } from './rng';
+import { below, chance, range, uniform } from './rng';
+import { TEMPLATES } from './templates';
 
-export const SIDE = 5; // names per layer group in every template
-export const MAX_NODES = 32; // 25 pairs + 5 aggregates: a node set fits one u32 mask
-export const MAX_DEPS = 5; // an aggregate over 5 items; instance parameters use at most 4
+export const SIDE = 5; // names per layer group in every template, and the widest layer
+export const MAX_NODES = 32; // 25 items + 5 totals: a node set fits one u32 mask
+export const MAX_DEPS = 5; // a total over 5 items; an item has at most 4 inputs, a constant counting one
 export const MAX_VALUE = 1000;
-const MAX_INSTANCE_DEPS = 4; // a constant counts as one; no genuine fact has more
 
 export const CONST_NONE = 0;
 export const CONST_PLUS = 1;
 export const CONST_TIMES = 2;
 
+export let template = 0;
 export let placeGroup = 0;
 export let itemGroup = 0;
 export let nPlaces = 0;
 export let nItems = 0;
 export let nPairs = 0;
-export let nOrder = 0; // nodes defined so far
-export let nOpen = 0; // pairs not defined yet
+let named = false;
 
 export const PLACE_NAME = memory.data(SIDE * 4); // chosen names: indices into the template's group
 export const ITEM_NAME = memory.data(SIDE * 4);
 export const IS_AGG = memory.data(MAX_NODES * 4);
 export const PLACE = memory.data(MAX_NODES * 4);
 export const ITEM = memory.data(MAX_NODES * 4);
-export const N_DEPS = memory.data(MAX_NODES * 4); // 0: a constant (leaf)
-export const DEPS = memory.data(MAX_NODES * MAX_DEPS * 4); // row v holds v's dependencies
-export const CONST_KIND = memory.data(MAX_NODES * 4);
-export const CONST_VAL = memory.data(MAX_NODES * 4); // also a leaf's value
+export const N_DEPS = memory.data(MAX_NODES * 4); // named operands; 0 with no constant: a plain number
+export const DEPS = memory.data(MAX_NODES * MAX_DEPS * 4); // row v holds v's named operands
+export const HAS_CONST = memory.data(MAX_NODES * 4); // the constant (RNG) is one of v's inputs
+export const CONST_KIND = memory.data(MAX_NODES * 4); // plus or times, for a constant beside operands
+export const CONST_VAL = memory.data(MAX_NODES * 4); // also a lone constant's value
 export const IS_DIFF = memory.data(MAX_NODES * 4);
 export const VALUE = memory.data(MAX_NODES * 4);
-export const COST = memory.data(MAX_NODES * 4); // own op count: in-edges, a constant counts one
-export const ANC = memory.data(MAX_NODES * 4); // ancestor mask, self included
-export const OPS = memory.data(MAX_NODES * 4); // op count of the ancestor set
-export const PLACED = memory.data(MAX_NODES * 4);
-export const ORDER = memory.data(MAX_NODES * 4); // definition order: a topological order
-export const OPEN = memory.data(MAX_NODES * 4); // the pairs not defined yet
-const OPEN_AT = memory.data(MAX_NODES * 4); // a pair's position in OPEN
-const LEFT = memory.data(SIDE * 4); // per place: pairs not defined yet
-const SUM = memory.data(SIDE * 4); // per place: sum of its defined pairs
-const PAIR_AT = memory.data(SIDE * SIDE * 4); // place*SIDE+item -> node, or -1
-const SCRATCH = memory.data(SIDE * SIDE * 4);
+export const IN_MASK = memory.data(MAX_NODES * 4); // named operands as a node set
+const ADJ = memory.data(SIDE * 4); // per container: its linked types as a bit set
+const SCRATCH = memory.data(SIDE * 4);
+
+/** The node set {v}. */
+@inline
+export function bit(v: i32): u32 {
+  return (<u32>1) << v;
+}
+
+/** All items (nodes 0..nPairs-1) as a node set. */
+@inline
+export function allItems(): u32 {
+  return bit(nPairs) - 1;
+}
 
 @inline
 export function aggOf(p: i32): i32 {
@@ -56,53 +62,95 @@ export function dep(v: i32, j: i32): i32 {
   return get(DEPS, v * MAX_DEPS + j);
 }
 
-/** Draws the structure graph: 2-5 places and 2-5 items, every item and every place linked. */
-export function drawStructure(placeGroups: i32, itemGroups: i32): void {
-  placeGroup = below(placeGroups);
-  itemGroup = below(itemGroups);
-  nPlaces = range(2, SIDE);
-  nItems = range(2, SIDE);
-  pickNames(PLACE_NAME, nPlaces);
-  pickNames(ITEM_NAME, nItems);
-  for (let i = 0; i < SIDE * SIDE; i++) set(PAIR_AT, i, -1);
-  for (let j = 0; j < nItems; j++) set(PAIR_AT, below(nPlaces) * SIDE + j, 0);
-  for (let p = 0; p < nPlaces; p++) {
-    let has = false;
-    for (let j = 0; j < nItems; j++) has = has || get(PAIR_AT, p * SIDE + j) >= 0;
-    if (!has) set(PAIR_AT, p * SIDE + below(nItems), 0);
+/** Appends u to v's named operands (a repeated operand adds nothing, as in the genuine graph). */
+export function addInput(v: i32, u: i32): void {
+  const m = <u32>get(IN_MASK, v);
+  if ((m & bit(u)) != 0) return;
+  set(IN_MASK, v, <i32>(m | bit(u)));
+  const k = get(N_DEPS, v);
+  set(DEPS, v * MAX_DEPS + k, u);
+  set(N_DEPS, v, k + 1);
+}
+
+/** Items of container p as a node set. */
+export function itemsOf(p: i32): u32 {
+  return <u32>get(IN_MASK, aggOf(p));
+}
+
+/**
+ * Draws the structure graph for widths w0 <= w1 and e linked pairs (§2.1-2.3). Returns false when
+ * the genuine procedure fails (too many edge tries, or a container left without items).
+ */
+export function drawStructure(tpl: i32, w0: i32, w1: i32, e: i32): bool {
+  let l0 = w0;
+  let l1 = w0;
+  const p = uniform();
+  while (l0 != w1 || l1 != w1) {
+    if (l0 * l1 >= e) {
+      if (l1 == e || uniform() >= p) break;
+    }
+    // raise a uniformly chosen layer that is still below w1
+    if (l0 < w1 && (l1 >= w1 || chance(0.5))) l0++;
+    else l1++;
   }
-  // A few extra links, up to a third of the free cells, so fact counts stay near the study's.
-  let free = 0;
-  for (let p = 0; p < nPlaces; p++)
-    for (let j = 0; j < nItems; j++) if (get(PAIR_AT, p * SIDE + j) < 0) set(SCRATCH, free++, p * SIDE + j);
-  let extra = below(free / 3 + 1);
-  while (extra-- > 0) {
-    const k = below(free);
-    set(PAIR_AT, get(SCRATCH, k), 0);
-    set(SCRATCH, k, get(SCRATCH, --free));
+  for (let c = 0; c < l0; c++) set(ADJ, c, 0);
+  let linked: u32 = 0; // containers with an item
+  for (let j = 0; j < l1; j++) {
+    const c = below(l0);
+    set(ADJ, c, get(ADJ, c) | (1 << j));
+    linked |= bit(c);
   }
+  const all = bit(l0) - 1;
+  let edges = l1;
+  let tries = 0;
+  while (edges < e) {
+    if (++tries > 10 * e) return false;
+    // the container end: one still without items if any, else any
+    const bare = all & ~linked;
+    const c = bare != 0 ? nthBit(bare, below(<i32>popcnt(bare))) : below(l0);
+    const j = 1 << below(l1);
+    if ((get(ADJ, c) & j) != 0) continue;
+    set(ADJ, c, get(ADJ, c) | j);
+    linked |= bit(c);
+    edges++;
+  }
+  if (linked != all) return false;
+  template = tpl;
+  named = false;
+  nPlaces = l0;
+  nItems = l1;
   let n = 0;
-  for (let p = 0; p < nPlaces; p++) {
-    set(LEFT, p, 0);
-    set(SUM, p, 0);
-    for (let j = 0; j < nItems; j++)
-      if (get(PAIR_AT, p * SIDE + j) >= 0) {
-        set(PAIR_AT, p * SIDE + j, n);
-        initNode(n, 0, p, j);
-        set(OPEN, n, n);
-        set(OPEN_AT, n, n);
-        set(LEFT, p, get(LEFT, p) + 1);
-        n++;
-      }
+  for (let c = 0; c < l0; c++) {
+    let types = get(ADJ, c);
+    while (types != 0) {
+      initNode(n++, 0, c, ctz(types));
+      types &= types - 1;
+    }
   }
   nPairs = n;
-  nOpen = n;
-  for (let p = 0; p < nPlaces; p++) {
-    initNode(n, 1, p, -1);
-    set(COST, n, get(LEFT, p));
-    n++;
-  }
-  nOrder = 0;
+  for (let c = 0; c < l0; c++) initNode(n++, 1, c, -1);
+  for (let v = 0; v < nPairs; v++) addInput(aggOf(get(PLACE, v)), v);
+  return true;
+}
+
+/** The k-th (0-based) member of a set, in ascending order. */
+export function nthBit(m: u32, k: i32): i32 {
+  for (let i = 0; i < k; i++) m &= m - 1;
+  return <i32>ctz(m);
+}
+
+/**
+ * Draws the names (§2.3) the first time they are needed: most attempts are thrown away before
+ * anything looks at a name, and names are drawn independently of everything else.
+ */
+export function drawNames(): void {
+  if (named) return;
+  named = true;
+  const t = TEMPLATES[template];
+  placeGroup = below(t.places.length);
+  itemGroup = below(t.items.length);
+  pickNames(PLACE_NAME, nPlaces);
+  pickNames(ITEM_NAME, nItems);
 }
 
 function pickNames(out: usize, count: i32): void {
@@ -116,125 +164,53 @@ function pickNames(out: usize, count: i32): void {
   }
 }
 
+/** Resets node v; an item's relation fields are set by drawRelation or setPlainNumber before use. */
 function initNode(v: i32, agg: i32, p: i32, j: i32): void {
   set(IS_AGG, v, agg);
   set(PLACE, v, p);
   set(ITEM, v, j);
   set(N_DEPS, v, 0);
-  set(CONST_KIND, v, CONST_NONE);
-  set(CONST_VAL, v, 0);
-  set(IS_DIFF, v, 0);
-  set(PLACED, v, 0);
-}
-
-/** Pairs of place p not defined yet. */
-@inline
-export function pairsLeft(p: i32): i32 {
-  return get(LEFT, p);
-}
-
-/** True when every pair of the place is defined and their sum stays in range. */
-@inline
-export function aggregateReady(p: i32): bool {
-  return get(PLACED, aggOf(p)) == 0 && get(LEFT, p) == 0 && get(SUM, p) <= MAX_VALUE;
-}
-
-/** Defines the aggregate of place p over its pairs (in random order). */
-export function placeAggregate(p: i32): void {
-  const a = aggOf(p);
-  const row = a * MAX_DEPS;
-  let k = 0;
-  for (let j = 0; j < nItems; j++) {
-    const v = get(PAIR_AT, p * SIDE + j);
-    if (v < 0) continue;
-    const at = below(k + 1); // inside-out shuffle
-    set(DEPS, row + k, get(DEPS, row + at));
-    set(DEPS, row + at, v);
-    k++;
+  set(IN_MASK, v, 0);
+  set(HAS_CONST, v, 0);
+  if (agg != 0) {
+    set(CONST_KIND, v, CONST_NONE);
+    set(IS_DIFF, v, 0);
   }
-  set(N_DEPS, a, k);
-  set(VALUE, a, get(SUM, p));
-  append(a);
 }
 
 /**
- * Defines instance parameter v over the nodes defined so far: a constant, another quantity, a
- * constant plus/times one, a sum or difference of two, a sum of three or four, or a constant
- * plus/times a sum or difference: at most four dependencies, a constant counting as one. Its op
- * cost (its dependency count) stays within maxCost; forms whose values break the rules (negative,
- * over 1000, zero) are redrawn, and a constant is the last resort.
+ * Draws the relation and constants of item v from its inputs (§5.1): with named operands, a sum
+ * (or, for two, a difference half of the time) then "plus c" (c in 1..4) or "times c" (c in 2..4);
+ * a lone constant is 1..4 or 2..4, half of the time each.
  */
-export function defineInstance(v: i32, maxCost: i32): void {
-  const row = v * MAX_DEPS;
-  const limit = min(maxCost, MAX_INSTANCE_DEPS);
-  for (let attempt = 0; attempt < 6 && nOrder > 0 && limit > 1; attempt++) {
-    if (chance(0.3)) break;
-    let k = 1;
-    while (k < 4 && k < nOrder && chance(0.5)) k++;
-    const kind = chance(0.5) ? CONST_NONE : chance(0.5) ? CONST_PLUS : CONST_TIMES;
-    if (k + (kind == CONST_NONE ? 0 : 1) > limit) continue;
-    const c = kind == CONST_TIMES ? range(2, 4) : range(1, 4);
-    const diff = k == 2 && chance(0.5);
-    drawDeps(row, k);
-    let base = 0;
-    if (diff) base = get(VALUE, get(DEPS, row)) - get(VALUE, get(DEPS, row + 1));
-    else for (let j = 0; j < k; j++) base += get(VALUE, get(DEPS, row + j));
-    const val = kind == CONST_PLUS ? c + base : kind == CONST_TIMES ? c * base : base;
-    if (base < 0 || base > MAX_VALUE || val < 1 || val > MAX_VALUE) continue;
-    set(N_DEPS, v, k);
-    set(CONST_KIND, v, kind);
-    set(CONST_VAL, v, c);
-    set(IS_DIFF, v, i32(diff));
-    set(VALUE, v, val);
-    set(COST, v, k + (kind == CONST_NONE ? 0 : 1));
-    append(v);
-    return;
-  }
-  const c = range(1, 4);
+export function drawRelation(v: i32): void {
+  const times = chance(0.5);
+  const c = times ? range(2, 4) : range(1, 4);
+  set(CONST_VAL, v, c);
+  const k = get(N_DEPS, v);
+  set(IS_DIFF, v, i32(k == 2 && chance(0.5)));
+  set(CONST_KIND, v, k > 0 && get(HAS_CONST, v) != 0 ? (times ? CONST_TIMES : CONST_PLUS) : CONST_NONE);
+}
+
+/** An input-less item pulled in with a distractor's total: "equals v", v in 1..4. */
+export function setPlainNumber(v: i32): void {
   set(N_DEPS, v, 0);
+  set(IN_MASK, v, 0);
+  set(HAS_CONST, v, 0);
   set(CONST_KIND, v, CONST_NONE);
   set(IS_DIFF, v, 0);
-  set(CONST_VAL, v, c);
-  set(VALUE, v, c);
-  set(COST, v, 1);
-  append(v);
+  set(CONST_VAL, v, range(1, 4));
 }
 
-/** k distinct dependencies among the defined nodes, the newest one first half of the time. */
-function drawDeps(row: i32, k: i32): void {
-  for (let j = 0; j < k; j++) {
-    let d: i32;
-    let fresh: bool;
-    do {
-      d = j == 0 && chance(0.5) ? get(ORDER, nOrder - 1) : get(ORDER, below(nOrder));
-      fresh = true;
-      for (let i = 0; i < j; i++) fresh = fresh && get(DEPS, row + i) != d;
-    } while (!fresh);
-    set(DEPS, row + j, d);
-  }
-}
-
-function append(v: i32): void {
-  set(PLACED, v, 1);
-  set(ORDER, nOrder++, v);
-  let mask: u32 = (<u32>1) << v;
-  const k = get(N_DEPS, v);
-  for (let j = 0; j < k; j++) mask |= <u32>get(ANC, dep(v, j));
-  set(ANC, v, <i32>mask);
-  let ops = 0;
-  let m = mask;
-  while (m != 0) {
-    ops += get(COST, <i32>ctz(m));
-    m &= m - 1;
-  }
-  set(OPS, v, ops);
-  if (get(IS_AGG, v) == 0) {
-    const p = get(PLACE, v);
-    set(LEFT, p, get(LEFT, p) - 1);
-    set(SUM, p, get(SUM, p) + get(VALUE, v));
-    const at = get(OPEN_AT, v);
-    const last = get(OPEN, --nOpen);
-    set(OPEN, at, last);
-    set(OPEN_AT, last, at);
-  }
+/**
+ * Whether v may be 0 (§5.3): the genuine check allows 0 when the name contains "total", "average"
+ * or "all" (so every item of Cedar Valley may be 0).
+ */
+export function zeroAllowed(v: i32): bool {
+  if (get(IS_AGG, v) != 0) return true;
+  drawNames();
+  const t = TEMPLATES[template];
+  const place = t.places[placeGroup][get(PLACE_NAME, get(PLACE, v))];
+  const item = t.items[itemGroup][get(ITEM_NAME, get(ITEM, v))];
+  return place.includes('all') || item.includes('all') || item.includes('average');
 }

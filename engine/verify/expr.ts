@@ -3,7 +3,7 @@
 // x symbolically ("2*x + 2"). Evaluation is iterative over tokens with recursion only for
 // parentheses and unary minus, bounded by MAX_DEPTH, so no input can overflow the stack; any
 // coefficient beyond LIMIT makes the value invalid instead of wrapping around.
-import { at, isDigit, isLetter, isSpace } from './text';
+import { addWork, at, isDigit, isLetter, isSpace } from './text';
 
 const MAX_DEPTH = 48;
 const LIMIT: i64 = 10_000_000_000_000; // 1e13: far above any real value, far below i64 overflow
@@ -13,15 +13,20 @@ const MAX_DIGITS = 13;
 export let resultOk = false;
 export let resultA: i64 = 0;
 export let resultB: i64 = 0;
+/** The last `evaluate` read a letter that is bound but whose own value was unreadable. */
+export let resultUnreadableLetter = false;
 
 /** Looks up the value of a letter; set by the parser before it evaluates. */
 export let letterOk = false;
+export let letterBound = false;
 export let letterA: i64 = 0;
 export let letterB: i64 = 0;
-type Lookup = (letter: i32) => void;
+export type Lookup = (letter: i32) => void;
 let lookup: Lookup = (_: i32): void => {};
 
-export function setLetterValue(ok: bool, a: i64, b: i64): void {
+/** `bound`: the letter names a step or scratch value (whose value may still be unreadable). */
+export function setLetterValue(bound: bool, ok: bool, a: i64, b: i64): void {
+  letterBound = bound;
   letterOk = ok;
   letterA = a;
   letterB = b;
@@ -38,7 +43,9 @@ export function evaluate(start: i32, stop: i32, letterValue: Lookup): void {
   pos = start;
   end = stop;
   bad = false;
+  resultUnreadableLetter = false;
   lookup = letterValue;
+  addWork(stop - start);
   chain(0, false);
   skip();
   resultOk = !bad && pos == end;
@@ -147,7 +154,10 @@ function factor(depth: i32): void {
   } else if (isLetter(c) && !(pos + 1 < end && isLetter(at(pos + 1)))) {
     pos++;
     lookup(c);
-    if (!letterOk) bad = true;
+    if (!letterOk) {
+      bad = true;
+      if (letterBound) resultUnreadableLetter = true;
+    }
     ra = letterA;
     rb = letterB;
   } else {

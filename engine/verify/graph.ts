@@ -3,10 +3,25 @@
 // reused letter means whatever it was last bound to. Scratch letters ("c = q + X = 8 + 2 = 10")
 // are not nodes: a scratch letter stands for the set of nodes its expression used, so a node that
 // reads it depends on those nodes (also through chains of scratch letters, also across steps).
+// Every clause chain, and reverse mode's closing, must also be internally consistent (chain.ts).
 // One pass over the text, constant work per byte: the parser is linear in the input.
 import { Vec } from './vec';
-import { at, find, hashName, isDefineAt, isDigit, isLetter, isSpace, matchAt, setBase, skipSpaces, trimEnd } from './text';
+import {
+  addWork,
+  at,
+  find,
+  hashName,
+  isDefineAt,
+  isDigit,
+  isLetter,
+  isSpace,
+  matchAt,
+  setBase,
+  skipSpaces,
+  trimEnd,
+} from './text';
 import { evaluate, resultA, resultB, resultOk, setLetterValue } from './expr';
+import { checkChain, checkClosing, issue, ISSUE_SLOTS, lastEvaluated } from './chain';
 
 /**
  * Most dependencies one step may read; more is a dependency error, which is always right: gold
@@ -22,6 +37,7 @@ export const FLAG_TOO_MANY_DEPS = 4;
 export const FLAG_SO_LETTER = 8; // the "so" clause assigns another letter than the step's own
 export const FLAG_NO_SO = 16; // the step has no "so <Letter> = ..." clause
 export const FLAG_UNKNOWN_VAR = 32; // reverse mode: "we don't know its value yet" (value is x)
+export const FLAG_INCONSISTENT = 64; // a clause chain (or, for the unknown, the closing) does not hold
 export const DEP_ERRORS = FLAG_UNKNOWN_LETTER | FLAG_BAD_EXPR | FLAG_TOO_MANY_DEPS | FLAG_SO_LETTER | FLAG_NO_SO;
 
 // Where the answer was found.
@@ -46,6 +62,12 @@ export class Graph {
   valB: Vec<i64> = new Vec<i64>(64);
   depStart: Vec<i32> = new Vec<i32>(64);
   depCount: Vec<i32> = new Vec<i32>(64);
+  /** The step's first inconsistency (chain.ts), as an index into `issues`, or -1. */
+  issueAt: Vec<i32> = new Vec<i32>(64);
+  /** Inconsistencies, ISSUE_SLOTS numbers each (chain.ts). */
+  issues: Vec<i64> = new Vec<i64>(64);
+  /** The reverse-mode unknown (the last step whose value is x), or -1. */
+  unknown: i32 = -1;
 
   // Scratch letters.
   sFlags: Vec<i32> = new Vec<i32>(64);
@@ -106,6 +128,8 @@ export class Graph {
       if (k < 0) break;
       pos = this.parseStep(k + 7, stop);
     }
+    // The closing equations find the unknown's value: an error there is the unknown's.
+    if (this.unknown >= 0 && !checkClosing(pos, stop, letterValue)) this.markInconsistent(this.unknown);
   }
 
   private reset(): void {
@@ -121,6 +145,9 @@ export class Graph {
     this.valB.clear();
     this.depStart.clear();
     this.depCount.clear();
+    this.issueAt.clear();
+    this.issues.clear();
+    this.unknown = -1;
     this.sFlags.clear();
     this.sBad.clear();
     this.sValOk.clear();
@@ -181,6 +208,7 @@ export class Graph {
       if (c == 59 /* ; */ || c == 46 /* . */ || isDefineAt(j, stop)) break;
       j++;
     }
+    addWork(j - hs);
     const headEnd = j;
     let asPos = -1;
     for (let i = headEnd - 4; i >= hs; i--) {
@@ -189,6 +217,7 @@ export class Graph {
         break;
       }
     }
+    addWork(headEnd - hs);
     let nameS = skipSpaces(hs, headEnd);
     let nameE = asPos < 0 ? headEnd : trimEnd(nameS, asPos);
     const ls = asPos < 0 ? headEnd : skipSpaces(asPos + 4, headEnd);
@@ -213,6 +242,7 @@ export class Graph {
         if (x == 59 || x == 46 || isDefineAt(e, stop)) break;
         e++;
       }
+      addWork(e - c);
       if (!done) done = this.parseClause(node, c, e);
       c = e + 1;
     } while (e < stop && at(e) == 59);
@@ -224,6 +254,7 @@ export class Graph {
   private parseClause(node: i32, s: i32, e: i32): bool {
     s = skipSpaces(s, e);
     e = trimEnd(s, e);
+    const clauseS = s;
     let final = false;
     if (matchAt(s, e, 'so ')) {
       final = true;
@@ -239,6 +270,7 @@ export class Graph {
       // Reverse mode: "Define ... as x; we don't know its value yet ...": the node is x itself.
       this.flags.set(node, this.flags.get(node) | FLAG_UNKNOWN_VAR);
       this.setValue(node, true, 1, 0);
+      this.unknown = node;
       return true;
     }
     const target = at(s);
@@ -252,8 +284,12 @@ export class Graph {
         lastS = i + 1;
       }
     }
+    addWork(e - firstS);
     collectDeps(this, firstS, firstE);
-    evaluate(lastS, e, letterValue);
+    // Before the target is bound: the chain reads the letters' earlier values ("c = b + c").
+    const firstReadable = (depFlags & (FLAG_UNKNOWN_LETTER | FLAG_BAD_EXPR)) == 0;
+    if (!checkChain(clauseS, e, firstS, firstReadable, letterValue)) this.markInconsistent(node);
+    if (!lastEvaluated) evaluate(lastS, e, letterValue);
     if (final && target == this.letter.get(node)) {
       this.flags.set(node, this.flags.get(node) | depFlags);
       if (this.badLetter.get(node) == 0) this.badLetter.set(node, depBad);
@@ -278,6 +314,14 @@ export class Graph {
     this.sValB.push(resultB);
     this.bindLetter(target, -k - 1);
     return final;
+  }
+
+  /** Records chain.ts's last issue as the step's, unless it has one already. */
+  private markInconsistent(node: i32): void {
+    this.flags.set(node, this.flags.get(node) | FLAG_INCONSISTENT);
+    if (this.issueAt.get(node) >= 0) return;
+    this.issueAt.set(node, this.issues.length);
+    for (let i = 0; i < ISSUE_SLOTS; i++) this.issues.push(unchecked(issue[i]));
   }
 
   private storeDeps(): void {
@@ -308,6 +352,7 @@ export class Graph {
     this.valB.push(0);
     this.depStart.push(this.pool.length);
     this.depCount.push(0);
+    this.issueAt.push(-1);
     stamp.push(0);
     return k;
   }
@@ -321,6 +366,7 @@ export class Graph {
 function lineEnd(s: i32, len: i32): i32 {
   let i = s;
   while (i < len && at(i) != 60 && at(i) != 10) i++;
+  addWork(i - s);
   return i;
 }
 
@@ -353,6 +399,7 @@ function collectDeps(g: Graph, s: i32, e: i32): void {
     depFlags = FLAG_TOO_MANY_DEPS;
     return;
   }
+  addWork(e - s);
   let i = s;
   while (i < e) {
     const c = at(i);
@@ -399,6 +446,7 @@ function resolveLetter(g: Graph, c: i32): void {
  * stays checked. Nothing here allocates, so the two base pointers stay valid.
  */
 function mergeSet(g: Graph, s: i32, n: i32): void {
+  addWork(n);
   const poolPtr = changetype<usize>(g.pool.data);
   const stampPtr = changetype<usize>(stamp.data);
   for (let i = 0; i < n; i++) {
@@ -411,7 +459,7 @@ function mergeSet(g: Graph, s: i32, n: i32): void {
 function letterValue(c: i32): void {
   const g = current;
   const b = unchecked(g.bind[c & 127]); // bind has 128 entries
-  if (b > 0) setLetterValue(g.valOk.get(b - 1) != 0, g.valA.get(b - 1), g.valB.get(b - 1));
-  else if (b < 0) setLetterValue(g.sValOk.get(-b - 1) != 0, g.sValA.get(-b - 1), g.sValB.get(-b - 1));
-  else setLetterValue(false, 0, 0);
+  if (b > 0) setLetterValue(true, g.valOk.get(b - 1) != 0, g.valA.get(b - 1), g.valB.get(b - 1));
+  else if (b < 0) setLetterValue(true, g.sValOk.get(-b - 1) != 0, g.sValA.get(-b - 1), g.sValB.get(-b - 1));
+  else setLetterValue(false, false, 0, 0);
 }

@@ -2,7 +2,7 @@
 // verifySetGold (once per gold) and verifyJudge (once per output); results are read from
 // verifyResults() as f64 slots (layout.ts). No input can make these trap: lengths are clamped,
 // every read is bounds-checked, and texts longer than MAX_BYTES are answered "too long".
-import { goldInfo, inputBuffer, judge, MAX_BYTES, resultsBuffer, setGold } from './judge';
+import { goldInfo, inputBuffer, judge, lastWork, MAX_BYTES, resultsBuffer, setGold } from './judge';
 import { HEADER, STEP_FIXED } from './layout';
 
 export function verifyInput(bytes: i32): usize {
@@ -19,6 +19,11 @@ export function verifyJudge(len: i32, detail: bool): i32 {
 
 export function verifyGoldInfo(): i32 {
   return goldInfo();
+}
+
+/** Work units of the last verifyJudge (text.ts): tests check that it grows linearly with the input. */
+export function verifyWork(): f64 {
+  return lastWork();
 }
 
 export function verifyResults(): usize {

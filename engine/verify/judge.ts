@@ -3,8 +3,9 @@
 // The gold is parsed once and kept, so many outputs against one gold (an RL group) cost one
 // gold parse. Results go to a reusable f64 buffer whose layout is documented in layout.ts.
 import { Vec } from './vec';
-import { DEP_ERRORS, Graph } from './graph';
-import { sameName } from './text';
+import { DEP_ERRORS, FLAG_INCONSISTENT, Graph } from './graph';
+import { ISSUE_SLOTS } from './chain';
+import { addWork, resetWork, sameName, work } from './text';
 import * as L from './layout';
 
 /** Longest text (UTF-8 bytes) judged; longer gold or output is answered "too long". */
@@ -89,7 +90,7 @@ function indexGold(): void {
     insert(i);
     goldId.push(canon.length);
     canon.push(i);
-    if ((gold.flags.get(i) & DEP_ERRORS) != 0 || gold.valOk.get(i) == 0) goldIssues++;
+    if ((gold.flags.get(i) & (DEP_ERRORS | FLAG_INCONSISTENT)) != 0 || gold.valOk.get(i) == 0) goldIssues++;
   }
 }
 
@@ -108,6 +109,7 @@ function lookup(g: Graph, i: i32): i32 {
   const len = g.nameLen.get(i);
   let h = <i32>hash & mask;
   while (true) {
+    addWork(1);
     const e = table[h];
     if (e == 0) return -1;
     const s = e - 1;
@@ -119,12 +121,14 @@ function lookup(g: Graph, i: i32): i32 {
 /** Judges the text in the input buffer; returns the number of result slots written. */
 export function judge(len: i32, detail: bool): i32 {
   results.clear();
+  resetWork();
   for (let i = 0; i < L.HEADER; i++) results.push(0);
   if (goldState != L.GOLD_OK) return header(L.STATUS_BAD_GOLD);
   if (len > MAX_BYTES || len < 0 || len > inputBuf.length) return header(L.STATUS_TOO_LONG);
   out.parse(changetype<usize>(inputBuf), len);
   const n = canon.length;
   const m = out.steps;
+  addWork(2 * n + m);
   matched.clear();
   for (let c = 0; c < n; c++) matched.push(-1);
   outId.clear();
@@ -191,8 +195,15 @@ function header(status: i32): i32 {
   return results.length;
 }
 
+/** Work units of the last judgement (text.ts): linear in the output, whatever its shape. */
+export function lastWork(): f64 {
+  return <f64>work;
+}
+
+/** Same value as the gold, and no clause of the output step contradicts itself. */
 function sameValue(g: i32, o: i32): bool {
   return (
+    (out.flags.get(o) & FLAG_INCONSISTENT) == 0 &&
     gold.valOk.get(g) != 0 &&
     out.valOk.get(o) != 0 &&
     gold.valA.get(g) == out.valA.get(o) &&
@@ -213,6 +224,7 @@ function sameDeps(g: i32, o: i32): bool {
   let want = 0;
   let s = gold.depStart.get(g);
   let k = gold.depCount.get(g);
+  addWork(k + out.depCount.get(o));
   for (let i = 0; i < k; i++) {
     const id = goldId.get(gold.pool.get(s + i));
     if (mark.get(id) != gen) {
@@ -258,6 +270,9 @@ function stepRecord(g: Graph, i: i32, kind: i32, id: i32, isOutput: bool): void 
   const s = g.depStart.get(i);
   const k = g.depCount.get(i);
   results.push(<f64>k);
+  const at = g.issueAt.get(i);
+  results.push(at < 0 ? 0 : ISSUE_SLOTS);
+  if (at >= 0) for (let j = 0; j < ISSUE_SLOTS; j++) results.push(<f64>g.issues.get(at + j));
   for (let j = 0; j < k; j++) {
     const d = g.pool.get(s + j);
     const mapped = isOutput ? outId.get(d) : goldId.get(d);

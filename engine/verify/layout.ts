@@ -5,7 +5,8 @@
 // node, then H_LISTED_STEPS output step records. goldInfo() writes the header then one step record
 // per gold node. A step record is: kind, canonical id, name start, name length (bytes into the
 // text), letter code, parse flags, first unknown letter, value ok, a, b (value a*x + b),
-// dependency count, then the dependencies.
+// dependency count, the number of inconsistency slots (0, or ISSUE_SLOTS for the step's first
+// inconsistency, chain.ts), those slots, then the dependencies.
 export const H_STATUS = 0;
 export const H_GOLD_NODES = 1;
 export const H_OUTPUT_STEPS = 2;
@@ -21,7 +22,7 @@ export const H_EXPECTED_ANSWER = 11;
 export const H_GOLD_ISSUES = 12;
 export const H_LISTED_STEPS = 13;
 export const HEADER = 14;
-export const STEP_FIXED = 11;
+export const STEP_FIXED = 12;
 
 export const STATUS_OK = 0;
 export const STATUS_TOO_LONG = 1;

@@ -9,6 +9,21 @@ export function setBase(p: usize): void {
   base = p;
 }
 
+/**
+ * Units of work since resetWork(): every loop that scans text or a set adds its trip count once,
+ * when it ends (so counting costs nothing per byte). Linear parsing keeps it a small multiple of
+ * the input's length whatever the text; tests compare it across input sizes instead of timing.
+ */
+export let work: i64 = 0;
+
+@inline export function addWork(n: i32): void {
+  work += <i64>n;
+}
+
+export function resetWork(): void {
+  work = 0;
+}
+
 @inline export function at(i: i32): i32 {
   return <i32>load<u8>(base + <usize>i);
 }
@@ -25,19 +40,31 @@ export function setBase(p: usize): void {
   return c == 32 || c == 9 || c == 10 || c == 13;
 }
 
+/** Code unit k of a literal (no bounds check: callers stay below lit.length). */
+@inline function litAt(lit: string, k: i32): i32 {
+  return <i32>load<u16>(changetype<usize>(lit) + ((<usize>k) << 1));
+}
+
 /** True when `lit` occurs at `i` and ends at or before `end`. */
 export function matchAt(i: i32, end: i32, lit: string): bool {
   const n = lit.length;
   if (i < 0 || end - i < n) return false;
-  for (let k = 0; k < n; k++) if (at(i + k) != <i32>lit.charCodeAt(k)) return false;
+  for (let k = 0; k < n; k++) if (at(i + k) != litAt(lit, k)) return false;
   return true;
 }
 
 /** First index of `lit` in [from, end), or -1. Linear: literals are a few bytes long. */
 export function find(from: i32, end: i32, lit: string): i32 {
-  const first = <i32>lit.charCodeAt(0);
+  const first = litAt(lit, 0);
   const stop = end - lit.length;
-  for (let i = max(from, 0); i <= stop; i++) if (at(i) == first && matchAt(i, end, lit)) return i;
+  const s = max(from, 0);
+  for (let i = s; i <= stop; i++) {
+    if (at(i) == first && matchAt(i, end, lit)) {
+      addWork(i - s + 1);
+      return i;
+    }
+  }
+  addWork(max(stop - s + 1, 0));
   return -1;
 }
 
@@ -47,12 +74,16 @@ export function find(from: i32, end: i32, lit: string): i32 {
 }
 
 export function skipSpaces(i: i32, end: i32): i32 {
+  const s = i;
   while (i < end && isSpace(at(i))) i++;
+  addWork(i - s);
   return i;
 }
 
 export function trimEnd(start: i32, end: i32): i32 {
+  const e = end;
   while (end > start && isSpace(at(end - 1))) end--;
+  addWork(e - end);
   return end;
 }
 
@@ -62,6 +93,7 @@ export function trimEnd(start: i32, end: i32): i32 {
 /** FNV-1a over the name in [start, end), white-space runs hashed as one space. */
 export function hashName(start: i32, end: i32): u32 {
   let h: u32 = 2166136261;
+  addWork(end - start);
   for (let i = start; i < end; i++) {
     let c = at(i);
     if (isSpace(c)) {
@@ -77,6 +109,7 @@ export function hashName(start: i32, end: i32): u32 {
 export function sameName(a: usize, aLen: i32, b: usize, bLen: i32): bool {
   let i = 0;
   let j = 0;
+  addWork(min(aLen, bLen));
   while (i < aLen && j < bLen) {
     const x = <i32>load<u8>(a + <usize>i);
     const y = <i32>load<u8>(b + <usize>j);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, expect, test } from 'vitest';
 import { loadVerifier, type GoldSolution, type Score, type Verifier } from '../../ts/data/verifier.js';
-import { fanIn } from '../../bench/verifier.js';
+import { adversarialShapes } from '../../bench/verifier.js';
 import { testSeed } from '../util/random.js';
 import { asOutput, body, corrupt, CORRUPTIONS, rng } from './verifier.corrupt.js';
 
@@ -93,31 +93,26 @@ test('100,000 random and mutated inputs: always a verdict, never an exception or
   expect(v.verify(rows[5], rows[5].solution).processCorrect).toBe(true);
 });
 
-test('1 MB inputs of adversarial shapes are judged, in linear time', () => {
+test('1 MB inputs of adversarial shapes are judged, in linear work', () => {
   const MB = 1 << 20;
-  const fill = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
-  const shapes = [
-    fill(body(rows[140].solution) + ' '),
-    randomBytes().repeat(600).slice(0, MB),
-    `Define a as b; so b = ${'('.repeat(MB)}`,
-    `Define a as b; so b = ${'-'.repeat(MB)}1`,
-    `Define a as b; so b = ${fill('a + ')}`,
-    `Define a as b; ${fill('c = b + c; ')}`,
-    fanIn(MB),
-    fill('Define '),
-    fill('Define q as r; so r = 2. '),
-    fill('9'),
-    `<answer> ${fill('1')}`,
-    fill('中'), // 1 Mi UTF-16 units, 3 MiB of UTF-8: too long
-  ];
-  for (const text of shapes) {
-    const t0 = performance.now();
-    const d = v.verify(rows[140], text);
-    const ms = performance.now() - t0;
-    check(d);
-    // A loose bound that only a super-linear parser would break; bench/verifier.ts measures the real time.
-    expect(ms).toBeLessThan(1000);
+  const solution = body(rows[140].solution);
+  const half = adversarialShapes(MB / 2, solution);
+  const noise = `${randomBytes()}?`; // random bytes, also non-ASCII
+  const full: Record<string, string> = adversarialShapes(MB, solution);
+  full.bytes = noise.repeat(MB / noise.length + 1).slice(0, MB);
+  half.bytes = full.bytes.slice(0, MB / 2);
+  // The verifier counts its work (every scan of the text or of a dependency set, once per loop).
+  // Linear parsing keeps it a small multiple of the input, so doubling the input at most doubles
+  // it; a quadratic rescan would quadruple it. bench/verifier.ts times these shapes.
+  for (const [name, text] of Object.entries(full)) {
+    check(v.verify(rows[140], half[name]));
+    const workHalf = v.lastWork;
+    check(v.verify(rows[140], text));
+    const work = v.lastWork;
+    expect(work, name).toBeGreaterThan(text.length / 2);
+    expect(work, name).toBeLessThan(40 * text.length);
+    expect(work / workHalf, name).toBeLessThan(2.1);
   }
-  expect(v.verify(rows[140], shapes[shapes.length - 1]).status).toBe('too_long');
-  expect(v.verify(rows[140], shapes[0]).counts.outputSteps).toBeGreaterThan(1000);
+  expect(v.verify(rows[140], '中'.repeat(MB)).status).toBe('too_long'); // 1 Mi UTF-16 units, 3 MiB of UTF-8
+  expect(v.verify(rows[140], full.solutions).counts.outputSteps).toBeGreaterThan(1000);
 });

@@ -2,6 +2,7 @@
 // parsing (letter reuse, scratch letters, dependencies through intermediate letters, reverse
 // mode), the answer formats, the rewards of SPEC §5 and the failure statuses.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   checkRewardConfig,
@@ -58,6 +59,22 @@ describe('genuine GSM-Infinite solutions', () => {
         expect(d.answer).toMatchObject({ expected: r.answer, got: r.answer, correct: true });
       }
     }
+  });
+
+  test('all 13,049 genuine problems of the distribution reference verify as perfect, in both formats', () => {
+    const text = gunzipSync(readFileSync(new URL('../fixtures/gsm_infinite_distribution.jsonl.gz', import.meta.url)));
+    const all = text.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+    expect(all).toHaveLength(13049);
+    const failed: string[] = [];
+    for (const r of all) {
+      for (const output of [r.solution, asOutput(r, body(r.solution), true)]) {
+        const d = v.verify(r, output);
+        if (d.status !== 'ok' || !d.processCorrect || d.reward !== 1 || !d.nodes.every((n) => n.fine)) {
+          failed.push(`${r.mode} op ${r.op} ${r.template}: ${d.status} ${d.nodes.find((n) => !n.fine)?.reason ?? ''}`);
+        }
+      }
+    }
+    expect(failed.slice(0, 5)).toEqual([]);
   });
 
   test('the gold is parsed without any unreadable step (no unknown letters, every value computed)', () => {
@@ -140,7 +157,7 @@ describe('parsing model outputs', () => {
 
   test('value, dependency, missing and extra are reported per step with the reason', () => {
     const out =
-      'Define adult owl in Pine Ridge as a; so a = 3. Define total number of adult animals in Pine Ridge as d; so d = a = 8. ' +
+      'Define adult owl in Pine Ridge as a; so a = 3. Define total number of adult animals in Pine Ridge as d; so d = a + 5 = 3 + 5 = 8. ' +
       'Define adult wolf in Pine Ridge as w; so w = 1. Define adult owl in Pine Ridge as v; so v = 2. Define nothing here. Answer: 8.';
     const d = v.verify(gold, out);
     expect(d.nodes.map((n) => n.issues)).toEqual([['value_mismatch'], ['missing_node'], ['dependency_mismatch']]);
@@ -164,7 +181,13 @@ describe('parsing model outputs', () => {
     const same = r.solution.replace('= 5*x.', '= x*5 + 0.').replace('(4) * (x) = 4*x', '(4) * (x) = (8*x - 4*x)');
     expect(v.verify(r, same).processCorrect).toBe(true);
     const off = r.solution.replace('= 5*x.', '= 5*x + 1.');
-    expect(v.verify(r, off).nodes[2]).toMatchObject({ issues: ['value_mismatch'], why: ['value 5*x + 1 where the gold has 5*x'] });
+    expect(v.verify(r, off).nodes[2]).toMatchObject({
+      issues: ['value_mismatch'],
+      why: [
+        "value 5*x + 1 where the gold has 5*x, and its clause 'so z = x + Y = x + 4*x = 5*x + 1' does not hold: " +
+          "'x + 4*x' is 5*x but '5*x + 1' is 5*x + 1",
+      ],
+    });
   });
 });
 
@@ -198,12 +221,16 @@ describe('answers', () => {
 describe('rewards (SPEC §5)', () => {
   const r = rows.find((x) => x.op === 10 && x.mode === 'forward')!;
   const n = r.solution.split('Define ').length - 1;
-  const oneWrong = corrupt(r, 'right_answer_wrong_step', rng(3), true)!.output;
+  const wrongStep = corrupt(r, 'right_answer_wrong_step', rng(3), true)!;
+  const oneWrong = wrongStep.output;
+  // Issues the corruption causes (the changed step, and steps that write its old value), as counted by the penalty.
+  const p = [...wrongStep.issues!.values()].flat().length;
   const extra = `Define adult yak in Nowhere as Y; so Y = 1. ${r.solution}`;
 
   test('weighted presets: (w_a + w_s * process) / (w_a + w_s), zero when the answer is wrong', () => {
-    expect(v.verify(r, oneWrong, REWARD_PRESETS.process80).reward).toBeCloseTo(0.2 + 0.8 * (1 - 1 / n), 12);
-    expect(v.verify(r, oneWrong, REWARD_PRESETS.process50).reward).toBeCloseTo(0.5 + 0.5 * (1 - 1 / n), 12);
+    expect(p).toBeGreaterThan(0);
+    expect(v.verify(r, oneWrong, REWARD_PRESETS.process80).reward).toBeCloseTo(0.2 + 0.8 * (1 - p / n), 12);
+    expect(v.verify(r, oneWrong, REWARD_PRESETS.process50).reward).toBeCloseTo(0.5 + 0.5 * (1 - p / n), 12);
     expect(v.verify(r, oneWrong, REWARD_PRESETS.outcome).reward).toBe(1);
     const wrongAnswer = r.solution.replace(/Answer: \d+/, 'Answer: 1000');
     for (const cfg of Object.values(REWARD_PRESETS)) {
@@ -263,7 +290,7 @@ describe('statuses and the batch form', () => {
 });
 
 describe('corruptions of the genuine sample get their label', () => {
-  test.each(CORRUPTIONS)('%s: right label in at least 99 percent of 10,000 cases', (kind) => {
+  test.each(CORRUPTIONS)('%s: right label in every one of 10,000 cases', (kind) => {
     const seed = testSeed();
     const r = rng(seed);
     let cases = 0;
@@ -276,6 +303,6 @@ describe('corruptions of the genuine sample get their label', () => {
       const why = wrongLabel(v.verify(g, c.output), c);
       if (why) wrong.push(`${why}: ${c.output}`);
     }
-    expect(1 - wrong.length / cases, `TEST_SEED=${seed}\n${wrong.slice(0, 3).join('\n')}`).toBeGreaterThanOrEqual(0.99);
+    expect(1 - wrong.length / cases, `TEST_SEED=${seed}\n${wrong.slice(0, 3).join('\n')}`).toBe(1);
   });
 });

@@ -7,7 +7,7 @@ export type Mode = 'forward' | 'reverse';
 
 export const TEMPLATES: readonly Template[] = ['crazy_zootopia', 'teachers_in_school', 'movie_festival_awards'];
 export const MODES: readonly Mode[] = ['forward', 'reverse'];
-const utf16 = new TextDecoder('utf-16le');
+const utf8 = new TextDecoder();
 /** Problems per engine call. */
 const CHUNK = 2048;
 
@@ -59,10 +59,10 @@ export async function generateMany(o: GenerateManyOptions): Promise<Problem[]> {
   const out: Problem[] = [];
   // Chunks keep the engine's text buffer small whatever the count.
   for (let done = 0; done < o.count; done += CHUNK) {
-    const units = engine.genProblems(o.seed, start + done, Math.min(CHUNK, o.count - done), o.op, tpl, mode);
-    // The engine writes UTF-16 into its memory; one native decode beats lifting a wasm string.
+    const bytes = engine.genProblems(o.seed, start + done, Math.min(CHUNK, o.count - done), o.op, tpl, mode);
+    // The engine writes UTF-8 into its memory; one native decode beats lifting a wasm string.
     // (Read the memory only after the call: generating may grow it.)
-    const text = utf16.decode(new Uint16Array(engine.memory.buffer, engine.genTextPointer(), units));
+    const text = utf8.decode(new Uint8Array(engine.memory.buffer, engine.genTextPointer(), bytes));
     for (const rec of text.split('\x1e')) {
       const [problem, question, solution, answer, id] = rec.split('\x1f');
       out.push({ problem, question, solution, answer: Number(answer), op: o.op, template: o.template, mode: o.mode, id });

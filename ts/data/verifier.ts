@@ -134,7 +134,7 @@ const H = {
   LISTED: 13,
 } as const;
 const HEADER = 14;
-const STEP_FIXED = 11;
+const STEP_FIXED = 12; // then the inconsistency slots (slot 11 says how many: 0 or 11), then the dependencies
 const STATUS_TOO_LONG = 1;
 const GOLD_MESSAGES = [
   '',
@@ -154,6 +154,25 @@ const FLAG_BAD_EXPR = 2;
 const FLAG_TOO_MANY_DEPS = 4;
 const FLAG_SO_LETTER = 8;
 const FLAG_NO_SO = 16;
+const FLAG_INCONSISTENT = 64;
+// Inconsistency kinds (engine/verify/chain.ts).
+const ISSUE_CHAIN = 1;
+const ISSUE_SUBSTITUTION = 2;
+const ISSUE_UNREADABLE = 3;
+const ISSUE_EQUATION = 4;
+const ISSUE_DIVISOR = 5;
+const ISSUE_NO_UNKNOWN = 6;
+const ISSUE_CLOSING_UNREADABLE = 7;
+
+/** A clause, or closing equation, that contradicts itself: spans are byte offsets into the output. */
+interface Inconsistency {
+  kind: number;
+  clause: [number, number];
+  a: [number, number];
+  aValue: string;
+  b: [number, number];
+  bValue: string;
+}
 
 interface StepRecord {
   kind: number;
@@ -164,6 +183,7 @@ interface StepRecord {
   badLetter: number;
   value: string | null;
   deps: number[];
+  inconsistency: Inconsistency | null;
 }
 
 interface GoldNode {
@@ -248,6 +268,7 @@ function letterOf(code: number): string {
 /** Reads the step record at slot `at` of `s` (layout.ts); returns it and the slot after it. */
 function readStep(s: Float64Array, at: number): [StepRecord, number] {
   const depCount = s[at + 10];
+  const issueSlots = s[at + 11];
   const rec: StepRecord = {
     kind: s[at],
     nameStart: s[at + 2],
@@ -256,9 +277,22 @@ function readStep(s: Float64Array, at: number): [StepRecord, number] {
     flags: s[at + 5],
     badLetter: s[at + 6],
     value: s[at + 7] ? formatLinear(s[at + 8], s[at + 9]) : null,
-    deps: Array.from(s.subarray(at + STEP_FIXED, at + STEP_FIXED + depCount)),
+    deps: Array.from(s.subarray(at + STEP_FIXED + issueSlots, at + STEP_FIXED + issueSlots + depCount)),
+    inconsistency: issueSlots ? readInconsistency(s, at + STEP_FIXED) : null,
   };
-  return [rec, at + STEP_FIXED + depCount];
+  return [rec, at + STEP_FIXED + issueSlots + depCount];
+}
+
+function readInconsistency(s: Float64Array, at: number): Inconsistency | null {
+  if (!s[at]) return null;
+  return {
+    kind: s[at],
+    clause: [s[at + 1], s[at + 2]],
+    a: [s[at + 3], s[at + 4]],
+    aValue: formatLinear(s[at + 5], s[at + 6]),
+    b: [s[at + 7], s[at + 8]],
+    bValue: formatLinear(s[at + 9], s[at + 10]),
+  };
 }
 
 /** A synchronous verifier bound to the loaded engine; use it in hot loops. */
@@ -279,6 +313,14 @@ export class Verifier {
     if (engine.verifyLayout(1) !== HEADER || engine.verifyLayout(2) !== STEP_FIXED) {
       throw new Error('ts/data/verifier.ts is out of step with engine/verify/layout.ts: rebuild the engine');
     }
+  }
+
+  /**
+   * Units of parsing work of the last judgement (every scan of the text or of a dependency set).
+   * Linear parsing keeps it proportional to the input; tests check that, not the time it takes.
+   */
+  get lastWork(): number {
+    return this.e.verifyWork();
   }
 
   /** Longest text judged, in UTF-8 bytes. */
@@ -420,7 +462,7 @@ export class Verifier {
     const n = this.slots[base + H.GOLD_NODES];
     const listed = this.slots[base + H.LISTED];
     let end = base + HEADER + 2 * n;
-    for (let k = 0; k < listed; k++) end += STEP_FIXED + this.slots[end + 10];
+    for (let k = 0; k < listed; k++) end += STEP_FIXED + this.slots[end + 10] + this.slots[end + 11];
     const snap = this.slots.slice(base, end);
     const inputAt = this.inputPtr;
     const counts = countsFrom(snap);
@@ -437,6 +479,7 @@ export class Verifier {
     const stepName = (k: number): string =>
       k < steps.length ? this.name(this.view, inputAt, steps[k].nameStart, steps[k].nameLen) : `output step ${k + 1}`;
     const depName = (d: number): string => (d >= 0 ? gold[d]?.name ?? `gold node ${d + 1}` : stepName(-d - 1));
+    const quote = ([s, e]: [number, number]): string => quoted(this.name(this.view, inputAt, s, e - s));
     const nodes: NodeVerdict[] = gold.map((g, c) => {
       const issues = snap[HEADER + 2 * c];
       const o = snap[HEADER + 2 * c + 1];
@@ -451,7 +494,7 @@ export class Verifier {
       }
       if (issues & ISSUE_VALUE) {
         list.push('value_mismatch');
-        why.push(valueReason(expected.value, got?.value ?? null, rec));
+        why.push(valueReason(expected.value, got?.value ?? null, rec, quote));
       }
       if (issues & ISSUE_DEPENDENCY) {
         list.push('dependency_mismatch');
@@ -493,11 +536,49 @@ function countsFrom(s: Float64Array): VerdictCounts {
   };
 }
 
-function valueReason(expected: string | null, got: string | null, rec: StepRecord | undefined): string {
+function valueReason(
+  expected: string | null,
+  got: string | null,
+  rec: StepRecord | undefined,
+  quote: (span: [number, number]) => string,
+): string {
   if (rec && rec.flags & FLAG_SO_LETTER) return "its 'so' clause assigns another letter than the step's own";
   if (rec && rec.flags & FLAG_NO_SO) return "the step has no 'so <Letter> = ...' clause with a value";
-  if (got === null) return `its value cannot be read as arithmetic (the gold has ${expected})`;
-  return `value ${got} where the gold has ${expected}`;
+  const wrong = rec?.inconsistency && rec.flags & FLAG_INCONSISTENT ? inconsistencyReason(rec.inconsistency, quote) : null;
+  if (got === null) return wrong ?? `its value cannot be read as arithmetic (the gold has ${expected})`;
+  if (got === expected && wrong) return wrong;
+  return `value ${got} where the gold has ${expected}` + (wrong ? `, and ${wrong}` : '');
+}
+
+/** Longest quoted excerpt of the output in a reason. */
+const QUOTE_CHARS = 120;
+
+function quoted(text: string): string {
+  const t = text.trim().replace(/\s+/g, ' ');
+  return `'${t.length > QUOTE_CHARS ? `${t.slice(0, QUOTE_CHARS)}...` : t}'`;
+}
+
+/** Why a clause (or a closing equation) contradicts itself. */
+function inconsistencyReason(x: Inconsistency, quote: (span: [number, number]) => string): string {
+  const clause = quote(x.clause);
+  switch (x.kind) {
+    case ISSUE_CHAIN:
+      return `its clause ${clause} does not hold: ${quote(x.a)} is ${x.aValue} but ${quote(x.b)} is ${x.bValue}`;
+    case ISSUE_SUBSTITUTION:
+      return `its clause ${clause} writes ${quote(x.b)} for ${quote(x.a)}, which is ${x.aValue} there`;
+    case ISSUE_UNREADABLE:
+      return `its clause ${clause} has an expression that cannot be evaluated: ${quote(x.a)}`;
+    case ISSUE_EQUATION:
+      return `its closing equation ${clause} does not follow from ${quote(x.a)}`;
+    case ISSUE_DIVISOR:
+      return `its closing step ${clause} divides by ${x.bValue}, but the x coefficient of ${quote(x.a)} is ${x.aValue}`;
+    case ISSUE_NO_UNKNOWN:
+      return `its closing equation ${clause} has no x term, so it cannot determine x`;
+    case ISSUE_CLOSING_UNREADABLE:
+      return `its closing equation ${clause} cannot be evaluated in integers`;
+    default:
+      return `its clause ${clause} contradicts itself`;
+  }
 }
 
 function dependencyReason(expected: string[], got: string[], rec: StepRecord | undefined): string {

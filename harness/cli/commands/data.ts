@@ -2,6 +2,7 @@
 import { emit } from '../../../ts/util/jsonl.js';
 import { generateMany, MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { build, check, tokenizer } from './data-build.js';
+import { fidelity } from './data-fidelity.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
@@ -42,6 +43,7 @@ const subcommands: Record<string, Command> = {
   tokenizer,
   build,
   check,
+  fidelity,
 };
 
 export const data: Command = {
