@@ -22,6 +22,7 @@ const REQUIRED: Record<string, string> = {
   dir: 'probe-dir',
   checkpoint: 'probe-checkpoint',
   init: 'probe-checkpoint',
+  reference: 'probe-reference',
 };
 
 const named = (text: string) => [...new Set([...text.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]))].sort();
