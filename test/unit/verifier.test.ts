@@ -70,7 +70,7 @@ describe('genuine GSM-Infinite solutions', () => {
       for (const output of [r.solution, asOutput(r, body(r.solution), true)]) {
         const d = v.verify(r, output);
         if (d.status !== 'ok' || !d.processCorrect || d.reward !== 1 || !d.nodes.every((n) => n.fine)) {
-          failed.push(`${r.mode} op ${r.op} ${r.template}: ${d.status} ${d.nodes.find((n) => !n.fine)?.reason ?? ''}`);
+          failed.push(`${r.mode} op ${r.op} ${r.template}: ${d.status} ${d.nodes.find((n) => !n.fine)?.why.join('; ') ?? ''}`);
         }
       }
     }
