@@ -50,7 +50,15 @@ export class Args {
     return n;
   }
 
-  /** Throws on options no command asked for, so a typo is not silently ignored. */
+  /** The options the command has asked for so far, given or not (test/unit/cli-help.test.ts holds help to them). */
+  get asked(): ReadonlySet<string> {
+    return this.used;
+  }
+
+  /**
+   * Throws on options no command asked for, so a typo is not silently ignored. A command reads all
+   * its options, then calls this before any work: a typo costs nothing, and the help test sees them.
+   */
   checkAllUsed(): void {
     const unknown = [...this.opts.keys()].filter((k) => !this.used.has(k));
     if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((k) => '--' + k).join(', ')}`);

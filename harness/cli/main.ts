@@ -2,6 +2,7 @@
 // progress and logs go to stderr. Each command lives in its own module under harness/cli/commands.
 import { Args } from './args.js';
 import { commands } from './commands/index.js';
+import { flushStdout } from '../../ts/util/jsonl.js';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -9,9 +10,16 @@ async function main(): Promise<number> {
   const cmd = commands[name];
   if (!cmd || name === 'help') {
     const list = Object.entries(commands)
-      .map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`)
+      .flatMap(([n, c]) => [
+        `  ${n.padEnd(12)} ${c.summary}`,
+        ...Object.entries(c.subcommands ?? {}).map(([s, sub]) => `    ${n} ${s.padEnd(10)} ${sub.summary}`),
+      ])
       .join('\n');
-    process.stderr.write(`usage: npm run --silent cli -- <command> [options]\n\ncommands:\n${list}\n`);
+    process.stderr.write(
+      'usage: npm run --silent cli -- <command> [options]\n' +
+        'Results are JSON lines on stdout; progress and logs go to stderr.\n\n' +
+        `commands:\n${list}\n`,
+    );
     return name === 'help' ? 0 : 2;
   }
   const args = new Args(argv);
@@ -19,9 +27,22 @@ async function main(): Promise<number> {
   return 0;
 }
 
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // The reader closed early (`| head -1`): it has all it wants, which is not a failure.
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`error: cannot write the output: ${err.message}\n`);
+  process.exit(1);
+});
+
+// process.exit ends the process at once (GPU handles would keep it alive), dropping whatever
+// stdout still buffers for a pipe: every row goes out first.
 main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
+  async (code) => {
+    await flushStdout();
+    process.exit(code);
+  },
+  async (err: Error) => {
+    await flushStdout();
     process.stderr.write(`error: ${err.message}\n`);
     if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
     process.exit(1);

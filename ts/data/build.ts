@@ -17,6 +17,7 @@ import {
   documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
 } from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
+import type { OnProgress } from '../util/progress.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from './tokenizer-file.js';
 
 export interface EvalOptions {
@@ -38,8 +39,8 @@ export interface BuildOptions {
   tokenizer: Tokenizer;
   shardTokens?: number;
   eval?: EvalOptions;
-  /** Called now and then with the tokens written so far. */
-  progress?: (tokens: number) => void;
+  /** Reports the phases 'eval sets' (files written) and 'training shards' (tokens written). */
+  onProgress?: OnProgress;
 }
 
 export interface BuildResult {
@@ -48,6 +49,9 @@ export interface BuildResult {
   /** Shards kept from an interrupted build of the same options (0: built from the start). */
   resumedShards: number;
 }
+
+/** Tokens per training shard file unless asked otherwise. */
+export const DEFAULT_SHARD_TOKENS = 1 << 24;
 
 /** Problems fetched from a cell's stream at a time. */
 const BATCH = 64;
@@ -132,7 +136,6 @@ interface BuildState {
   rng: number;
   streams: StreamState[];
   written: number;
-  lastReport: number;
 }
 
 const STATE_FILE = 'build-state.json';
@@ -157,9 +160,14 @@ function savedState(dir: string, key: string): BuildState | undefined {
   return state.shards.every(intact) ? state : undefined;
 }
 
-async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
+async function buildEval(
+  out: string, o: EvalOptions, onProgress?: OnProgress,
+): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
   const hashes = new Set<string>();
   const files: BuildResult['evalFiles'] = [];
+  const total = o.templates.length * o.ops.length;
+  const report = () => onProgress?.({ phase: 'eval sets', done: files.length, total, unit: 'files' });
+  report();
   for (const template of o.templates) {
     mkdirSync(join(out, 'eval', template), { recursive: true });
     for (const op of o.ops) {
@@ -186,6 +194,7 @@ async function buildEval(out: string, o: EvalOptions): Promise<{ files: BuildRes
       const text = rows.map((p) => JSON.stringify(p)).join('\n') + '\n';
       writeFileAtomic(join(out, file), text);
       files.push({ file, op, template, count: rows.length, sha256: sha256(text) });
+      report();
     }
   }
   return { files, hashes };
@@ -237,26 +246,29 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
   if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
   if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
-  const shardTokens = o.shardTokens ?? 1 << 24;
+  const shardTokens = o.shardTokens ?? DEFAULT_SHARD_TOKENS;
   const tokenizer = tokenizerHash(o.tokenizer);
   const key = sha256(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
   const { work, state: resume } = prepareOut(o.out, key);
   const tokenizerFile = 'tokenizer.json';
   writeTokenizerFile(join(work, tokenizerFile), o.tokenizer);
 
-  const evalSets = o.eval ? await buildEval(work, o.eval) : { files: [], hashes: new Set<string>() };
+  const evalSets = o.eval ? await buildEval(work, o.eval, o.onProgress) : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
   const writer = new ShardWriter(work, separatorId, shardTokens);
   const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
   const rng = new Random((o.seed ^ 0x9e3779b9) >>> 0);
   let written = 0;
-  let lastReport = 0;
   if (resume) {
     writer.restore(resume.shards, resume.pending);
     for (const [i, s] of streams.entries()) await s.restore(resume.streams[i]);
-    ({ rng: rng.state, written, lastReport } = resume);
+    ({ rng: rng.state, written } = resume);
   }
+  // A cell stops one document past its budget: the count is capped, and the end reported after the loop.
+  const report = (done = Math.min(written, o.tokens)) =>
+    o.onProgress?.({ phase: 'training shards', done, total: o.tokens, unit: 'tokens' });
+  report();
   for (;;) {
     // Weights are the documents each cell still needs (remaining tokens over its mean document
     // length so far), so that every cell is spent at the same pace and each shard is a mix of all.
@@ -283,13 +295,14 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     s.tokens += ids.length + 1;
     s.documents++;
     written += ids.length + 1;
-    if (o.progress && written - lastReport >= 1 << 20) o.progress((lastReport = written));
+    report();
     if (writer.shards.length > shardsBefore) {
       const { shards, pending } = writer;
-      saveState(work, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written, lastReport });
+      saveState(work, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written });
     }
   }
   const shards = writer.finish();
+  report(o.tokens);
 
   const index = writeIndex(work, {
     format: INDEX_FORMAT,
@@ -326,8 +339,9 @@ export interface CheckResult {
 /**
  * Reads a dataset back and checks it whole: the index, every shard (length and sha256), every
  * evaluation file (sha256), and that no training document's prompt is an evaluation prompt.
+ * Reports the phase 'training documents' (documents read) to `onProgress`.
  */
-export async function checkDataset(dir: string): Promise<CheckResult> {
+export async function checkDataset(dir: string, onProgress?: OnProgress): Promise<CheckResult> {
   const index = readIndex(dir);
   const tokenizer = await readTokenizerFile(join(dir, index.tokenizer.file));
   if (tokenizerHash(tokenizer) !== index.tokenizer.sha256) throw new Error(`${dir}: ${index.tokenizer.file} is not the tokenizer the shards were written with`);
@@ -338,7 +352,7 @@ export async function checkDataset(dir: string): Promise<CheckResult> {
     if (sha256(text) !== f.sha256) throw new Error(`${join(dir, f.file)} is corrupted: its sha256 does not match the index`);
     for (const line of text.trim().split('\n')) evalHashes.add(promptHash(JSON.parse(line) as Problem));
   }
-  const training = trainingPromptHashes(dir, index, tokenizer);
+  const training = trainingPromptHashes(dir, index, tokenizer, onProgress);
   const docs = [...training.values()].reduce((a, b) => a + b, 0);
   let leaks = 0;
   for (const h of evalHashes) leaks += training.get(h) ?? 0;
@@ -347,14 +361,21 @@ export async function checkDataset(dir: string): Promise<CheckResult> {
 }
 
 /** How many training documents have each prompt (by sha256), reading and checking every shard. */
-export function trainingPromptHashes(dir: string, index: ShardIndex, tokenizer: Tokenizer): Map<string, number> {
+export function trainingPromptHashes(
+  dir: string, index: ShardIndex, tokenizer: Tokenizer, onProgress?: OnProgress,
+): Map<string, number> {
   const counts = new Map<string, number>();
   const open = '<solution>';
+  let read = 0;
+  const report = () => onProgress?.({ phase: 'training documents', done: read, total: index.documents, unit: 'documents' });
+  report();
   for (let i = 0; i < index.shards.length; i++) {
     for (const doc of documents(readShard(dir, index, i), index.separatorId)) {
       const text = tokenizer.decode(doc);
       const h = sha256(text.slice(0, text.indexOf(open) + open.length));
       counts.set(h, (counts.get(h) ?? 0) + 1);
+      read++;
+      report();
     }
   }
   return counts;

@@ -134,8 +134,8 @@ export interface EvaluateOptions {
   /** Positions the model holds: prompt + completion must fit. */
   context: number;
   sampling: SamplingConfig;
-  /** Called after each sampler call with samples done and the total. */
-  onProgress?: (done: number, total: number, op: number) => void;
+  /** Samples done of the total, at the start and after each sampler call (with the op it sampled). */
+  onProgress?: (done: number, total: number, op?: number) => void;
   /** Results of an interrupted run, by problem index: their sampler calls are not made again. */
   done?: ReadonlyMap<number, ProblemResult>;
   /** Called with each problem's result once its n samples are judged. */
@@ -189,6 +189,7 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
   }
   const total = results.filter((r) => !r.skipped).length * s.n;
   const pending = new Map<number, string[]>();
+  o.onProgress?.(samples, total);
   for (const [call, { ids, group }] of samplerCalls(results, s.n, s.batch).entries()) {
     // Call numbers (and so seeds) stay those of the whole plan: a resumed run samples what it would have.
     if (ids.every((i) => o.done?.has(i))) continue;

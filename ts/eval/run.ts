@@ -13,7 +13,7 @@ import { appendText, writeFileAtomic } from '../io/files.js';
 import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
-import { Progress } from '../util/progress.js';
+import type { OnProgress } from '../util/progress.js';
 import { aggregate, evaluateProblems, type Aggregates, type ProblemResult, type SamplingConfig } from './evaluate.js';
 import { defaultKs } from './passk.js';
 import { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems } from './problems.js';
@@ -84,8 +84,10 @@ export interface EvalRunOptions {
   checkpoint: string;
   settings: EvalSettings;
   adapter?: string;
-  /** Progress with ETA on stderr. */
-  progress?: boolean;
+  /** Reports the phase 'samples' (samples drawn and judged; a resumed run starts at those it had). */
+  onProgress?: OnProgress;
+  /** Say on stderr which adapter runs it. */
+  announce?: boolean;
   /**
    * A JSON-lines file of finished problems: written as the run goes, read back by a run with the
    * same checkpoint, settings and adapter, which then samples only the problems not in it.
@@ -136,7 +138,7 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   if (tok.vocabSize !== ckpt.config.vocab_size) throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
   const spec = { ops: s.ops, perOp: s.perOp, templates: s.templates, mode: s.mode };
   const problems = s.data ? datasetProblems(s.data, spec) : await generatorProblems(spec, s.problemSeed);
-  const gpu = await Gpu.create({ adapter: o.adapter, announce: o.progress });
+  const gpu = await Gpu.create({ adapter: o.adapter, announce: o.announce ?? false });
   const modelSha256 = createHash('sha256').update(readFileSync(join(dir, 'model.safetensors'))).digest('hex');
   const ids = problems.map((p) => p.id);
   const key = createHash('sha256').update(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids })).digest('hex');
@@ -144,14 +146,14 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   // Decoding needs no training activations: a short sequence keeps them small.
   const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
   const model = await Model.create(gpu, ckpt.config, { params: ckpt.params }, { batch: 1, seqLen: 8, decodeBatch: s.batch }, hyper);
-  const bar = o.progress ? new Progress('eval', problems.length * s.n, 'samples') : undefined;
+  const report = o.onProgress;
   const out = await evaluateProblems(problems, {
     sampler: (prompts, opts) => model.sample(prompts, opts),
     codec: tok,
     stopId: tok.specialId('</answer>'),
     context: ckpt.config.max_position_embeddings,
     sampling: { ...s, ks },
-    onProgress: bar && ((samples, _total, op) => bar.update(samples, `op ${op}`)),
+    onProgress: report && ((samples, total, op) => report({ phase: 'samples', done: samples, total, unit: 'samples', note: op ? `op ${op}` : undefined })),
     done,
     onProblem: (i, result) => {
       if (!o.journal) return;
@@ -159,7 +161,6 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
       killPoint('eval-problem');
     },
   });
-  bar?.done();
   return {
     format: 'reasoning-engine-eval/1',
     created: new Date().toISOString(),

@@ -86,7 +86,10 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
       state: { step, tokensSeen: 0, dataCursor: { updates: updates.n }, rng: { seed: cfg.seed }, runConfig: cfg },
     });
   };
-  const progress = new Progress('rl', cfg.steps, 'steps', 5);
+  // A step takes about a minute on a CPU adapter: the bar shows from the start, and a resumed run's
+  // rate counts its own steps only.
+  const progress = new Progress('rl', cfg.steps, 'steps', 5, { start: step });
+  progress.update(step);
   const all: StepMetrics[] = [];
   let checkpoint = resumeDir ?? '';
   while (step < cfg.steps) {

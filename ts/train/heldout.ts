@@ -5,6 +5,7 @@ import type { Problem } from '../data/generator.js';
 import { generateMany, promptText, TEMPLATES, trainingText } from '../data/generator.js';
 import type { Tokenizer } from '../data/tokenizer.js';
 import { REWARD_PRESETS, scoreBatch } from '../data/verifier.js';
+import type { OnProgress } from '../util/progress.js';
 import type { Batch } from './batches.js';
 
 /** What training needs from a model: implemented on the GPU by ts/model. */
@@ -40,12 +41,19 @@ const MODAL_SAMPLE = 1000;
  * of every template (not the evaluation set, which is too small to find the mode reliably: with 16
  * problems the "most frequent answer" of op 2 scored 71% on them, against 26% on 3,000).
  */
-export async function modalAnswers(ops: number[], seed = 0x6d6f6465): Promise<Map<number, number>> {
+export async function modalAnswers(
+  ops: number[], seed = 0x6d6f6465, onProgress?: OnProgress,
+): Promise<Map<number, number>> {
   const modal = new Map<number, number>();
+  const total = ops.length * TEMPLATES.length * MODAL_SAMPLE;
+  const report = (done: number) => onProgress?.({ phase: 'majority answers', done, total, unit: 'problems' });
+  let generated = 0;
+  report(0);
   for (const op of ops) {
     const counts = new Map<number, number>();
     for (const template of TEMPLATES) {
       for (const p of await generateMany({ seed, op, template, mode: 'forward', count: MODAL_SAMPLE })) counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
+      report((generated += MODAL_SAMPLE));
     }
     modal.set(op, [...counts.entries()].reduce((a, b) => (b[1] > a[1] || (b[1] === a[1] && b[0] < a[0]) ? b : a))[0]);
   }
@@ -90,18 +98,28 @@ export function packDocuments(tok: Tokenizer, problems: Problem[], rows: number,
   return { ids, targets, mask };
 }
 
+/**
+ * The held-out evaluation of `model`. Reports the phases 'held-out loss' (problems teacher-forced)
+ * and 'held-out answers' (problems decoded) to `onProgress`.
+ */
 export async function heldOut(
   model: TrainableModel, tok: Tokenizer, byOp: Map<number, Problem[]>, modal: Map<number, number>, rows: number, S: number, maxNew: number,
+  onProgress?: OnProgress,
 ): Promise<HeldOut> {
   const stop = tok.specialId('</answer>');
   let lossSum = 0;
   let lossN = 0;
   const judgedProblems: { op: number; p: Problem; prompt: Int32Array }[] = [];
   const judged: Record<number, number> = {};
+  const problems = [...byOp.values()].reduce((n, all) => n + all.length, 0);
+  let forced = 0;
+  onProgress?.({ phase: 'held-out loss', done: 0, total: problems, unit: 'problems' });
   for (const [op, all] of byOp) {
     for (let i = 0; i < all.length; i += rows) {
       lossSum += await model.evalLoss(packDocuments(tok, all.slice(i, i + rows), rows, S));
       lossN++;
+      forced += Math.min(rows, all.length - i);
+      onProgress?.({ phase: 'held-out loss', done: forced, total: problems, unit: 'problems' });
     }
     const fits = all.map((p) => ({ op, p, prompt: tok.encode(promptText(p)) })).filter((e) => e.prompt.length < S);
     judged[op] = fits.length;
@@ -109,9 +127,13 @@ export async function heldOut(
   }
   // Every op's prompts decode together, as many at once as the model takes.
   const outs: string[] = [];
+  const decoding = (done: number) =>
+    onProgress?.({ phase: 'held-out answers', done, total: judgedProblems.length, unit: 'problems' });
+  decoding(0);
   for (let i = 0; i < judgedProblems.length; i += model.decodeBatch) {
     const prompts = judgedProblems.slice(i, i + model.decodeBatch).map((e) => e.prompt);
     for (const ids of await model.greedy(prompts, Math.min(maxNew, S - 1), stop)) outs.push(tok.decode(ids));
+    decoding(outs.length);
   }
   const accuracy: Record<number, number> = {};
   const majority: Record<number, number> = {};

@@ -17,7 +17,7 @@ import { appendText, writeFileAtomic } from '../io/files.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
-import { Progress } from '../util/progress.js';
+import { Progress, progressBars } from '../util/progress.js';
 import { BatchReader, type Cursor } from './batches.js';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import { claimRunDir, truncateMetrics } from './rundir.js';
@@ -109,6 +109,7 @@ async function stageIn(cfg: RunConfig, out: string, createModel: ModelFactory, o
       seed: cfg.seed,
       tokenizer: tok,
       eval: { ops: cfg.eval_ops, templates: TEMPLATES, modes: ['forward'], count: Math.ceil(cfg.eval_per_op / TEMPLATES.length), seed: cfg.seed + 1_000_003 },
+      onProgress: progressBars(`${cfg.stage} data:`),
     });
   }
   const dataTok = readIndex(dataDir).tokenizer.sha256;
@@ -123,7 +124,8 @@ async function stageIn(cfg: RunConfig, out: string, createModel: ModelFactory, o
   const lossFrom = cfg.loss_on === 'solution' ? tok.specialId('<solution>') : undefined;
   const reader = new BatchReader(dataDir, cfg.batch_size, cfg.seq_len, state.dataCursor as Cursor | undefined, lossFrom);
   const evalSet = evalProblems(dataDir, cfg.eval_ops, cfg.eval_per_op);
-  const modal = await modalAnswers(cfg.eval_ops);
+  const bars = progressBars(cfg.stage);
+  const modal = await modalAnswers(cfg.eval_ops, undefined, bars);
   const metricsFile = join(out, 'metrics.jsonl');
   const emitRow = (row: object) => {
     appendText(metricsFile, JSON.stringify(row) + '\n');
@@ -138,12 +140,13 @@ async function stageIn(cfg: RunConfig, out: string, createModel: ModelFactory, o
     return saveCheckpoint(ckptRoot, { config, layout, ...snap, tokenizerJson, state });
   };
   const evaluate = async () => {
-    const h = await heldOut(model, tok, evalSet, modal, cfg.batch_size, cfg.seq_len, cfg.eval_max_new_tokens);
+    const h = await heldOut(model, tok, evalSet, modal, cfg.batch_size, cfg.seq_len, cfg.eval_max_new_tokens, bars);
     emitRow({ stage: cfg.stage, step: state.step, tokens: state.tokensSeen, eval_loss: h.loss, accuracy: h.accuracy, judged: h.judged, majority: h.majority });
     return h;
   };
 
-  const progress = new Progress(cfg.stage, steps * perStep);
+  const progress = new Progress(cfg.stage, steps * perStep, 'tokens', undefined, { start: state.tokensSeen });
+  progress.update(state.tokensSeen);
   let lastLoss = NaN;
   const t0 = performance.now();
   const tokens0 = state.tokensSeen;

@@ -1,6 +1,26 @@
 // JSON lines: the CLI's machine-readable output on stdout; logs and progress go to stderr.
-export function emit(row: unknown): void {
-  process.stdout.write(JSON.stringify(row) + '\n');
+
+/** Settles at stdout's next 'drain'; one shared wait, so callers that do not await add no listeners. */
+let drained: Promise<void> | undefined;
+
+/**
+ * Writes one row. The promise settles once stdout takes more: a loop that writes many rows awaits it,
+ * so a slow reader holds the loop back instead of the rows piling up in memory.
+ */
+export function emit(row: unknown): Promise<void> {
+  if (process.stdout.write(JSON.stringify(row) + '\n')) return Promise.resolve();
+  drained ??= new Promise((resolve) =>
+    process.stdout.once('drain', () => {
+      drained = undefined;
+      resolve();
+    }),
+  );
+  return drained;
+}
+
+/** Settles once everything written to stdout so far has been handed to the OS (before process.exit). */
+export function flushStdout(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
 }
 
 export function log(...parts: unknown[]): void {

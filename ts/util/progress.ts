@@ -1,8 +1,43 @@
 // Progress on stderr: a redrawn bar with rate and ETA on a terminal, plain lines elsewhere (CI).
+// Modules that must also run in a browser do not draw: they take an OnProgress and report to it.
+
+/** One report of a long phase: `done` of `total` units so far. */
+export interface ProgressReport {
+  phase: string;
+  done: number;
+  total: number;
+  unit: string;
+  /** Shown after the rate (e.g. "op 7"). */
+  note?: string;
+}
+
+/** Where a long phase reports; the caller decides how it is shown (progressBars on the CLI). */
+export type OnProgress = (report: ProgressReport) => void;
+
+/** Where a Progress draws, and its clock. */
+export interface ProgressSink {
+  write(text: string): void;
+  /** A terminal: one bar redrawn in place; otherwise plain lines. */
+  tty: boolean;
+  /** Milliseconds. */
+  now(): number;
+}
+
+function stderrSink(): ProgressSink {
+  return {
+    write: (text) => void process.stderr.write(text),
+    tty: typeof process !== 'undefined' && !!process.stderr.isTTY,
+    now: () => performance.now(),
+  };
+}
+
 export class Progress {
-  private readonly t0 = performance.now();
-  private lastDraw = 0;
-  private readonly tty = typeof process !== 'undefined' && !!process.stderr.isTTY;
+  private readonly sink: ProgressSink;
+  private readonly start: number;
+  private readonly t0: number;
+  /** The first update always draws, so a phase shows its start, total and unit at once. */
+  private lastDraw = -Infinity;
+  private lastText = '';
 
   constructor(
     private readonly label: string,
@@ -10,37 +45,71 @@ export class Progress {
     private readonly unit = 'tokens',
     /** Seconds between plain lines when not on a terminal. */
     private readonly every = 10,
-  ) {}
+    /** `start`: units already done before this run (a resumed run), left out of the rate. */
+    { sink = stderrSink(), start = 0 }: { sink?: ProgressSink; start?: number } = {},
+  ) {
+    this.sink = sink;
+    this.start = start;
+    this.t0 = sink.now();
+  }
 
   /** `done` units of `total`; `extra` is shown after the rate (e.g. "loss 2.31"). */
   update(done: number, extra = '', force = false): void {
-    const now = performance.now();
-    if (!force && now - this.lastDraw < (this.tty ? 200 : this.every * 1000)) return;
+    const now = this.sink.now();
+    if (!force && now - this.lastDraw < (this.sink.tty ? 200 : this.every * 1000)) return;
     this.lastDraw = now;
     const s = (now - this.t0) / 1000;
-    const rate = done / Math.max(s, 1e-9);
+    const rate = (done - this.start) / Math.max(s, 1e-9);
     const eta = rate > 0 ? (this.total - done) / rate : Infinity;
-    const frac = Math.min(1, done / this.total);
+    const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const text = `${this.label} ${(100 * frac).toFixed(1)}% ${fmt(done)}/${fmt(this.total)} ${this.unit}, ${fmt(rate)} ${this.unit}/s, ETA ${duration(eta)}${extra ? ', ' + extra : ''}`;
-    if (this.tty) {
+    if (text === this.lastText) return; // done() right after the last update drew the same line
+    this.lastText = text;
+    if (this.sink.tty) {
       const width = 24;
       const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '·');
-      process.stderr.write(`\r\x1b[2K${bar} ${text}`);
-    } else process.stderr.write(text + '\n');
+      this.sink.write(`\r\x1b[2K${bar} ${text}`);
+    } else this.sink.write(text + '\n');
   }
 
   done(extra = ''): void {
     this.update(this.total, extra, true);
-    if (this.tty) process.stderr.write('\n');
+    if (this.sink.tty) this.sink.write('\n');
   }
 }
 
+/**
+ * An OnProgress that draws each phase (with a total above 0) as its own Progress labelled
+ * `label phase`. A report with `done >= total` ends the phase's bar; more such reports of it (a
+ * phase may overshoot) are ignored, and one below the total starts the phase again.
+ */
+export function progressBars(label: string, sink?: ProgressSink): OnProgress {
+  let bar: Progress | undefined;
+  let phase: string | undefined;
+  let ended: string | undefined;
+  return (r) => {
+    if (r.total <= 0 || (r.phase === ended && r.done >= r.total)) return; // nothing to do, or done already
+    if (!bar || r.phase !== phase) {
+      phase = r.phase;
+      ended = undefined;
+      // A phase's first report may be where a resumed run starts: the rate counts from there.
+      bar = new Progress(`${label} ${r.phase}`, r.total, r.unit, undefined, { sink, start: r.done });
+    }
+    if (r.done < r.total) return bar.update(r.done, r.note);
+    bar.done(r.note);
+    bar = undefined;
+    ended = r.phase;
+  };
+}
+
+/** A count as text: integers below 10,000 whole, other numbers with 3 significant figures or k/M/G. */
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return '?';
   if (n >= 1e9) return (n / 1e9).toFixed(2) + 'G';
   if (n >= 1e6) return (n / 1e6).toFixed(2) + 'M';
   if (n >= 1e4) return (n / 1e3).toFixed(1) + 'k';
-  return n.toFixed(n < 10 ? 2 : 0);
+  if (Number.isInteger(n)) return String(n);
+  return n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0);
 }
 
 export function duration(s: number): string {

@@ -4,12 +4,13 @@ import { rmSync } from 'node:fs';
 import { DEFAULT_RULE, journalPath, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import type { Command } from './types.js';
 import { EVAL_OPTIONS, evalSettings } from './eval.js';
 
 export const calibrate: Command = {
   summary:
-    `per-op pass@1/pass@n and the proposed RL op range (edge of competence): ${EVAL_OPTIONS} ` +
+    `per-op pass@1/pass@n and the proposed RL op range (edge of competence), written to --out as JSON: ${EVAL_OPTIONS} ` +
     `[--max-pass1 ${DEFAULT_RULE.maxPass1}] [--min-passk ${DEFAULT_RULE.minPassK}] [--max-width ${DEFAULT_RULE.maxWidth}] [--metric outcome|process]`,
   async run(args) {
     const checkpoint = args.str('checkpoint');
@@ -26,11 +27,11 @@ export const calibrate: Command = {
     } as const;
     args.checkAllUsed();
     checkWritable(out);
-    const results = await runEval({ checkpoint, settings, adapter, progress: true, journal: journalPath(out) });
+    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('calibrate'), journal: journalPath(out) });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
     rmSync(journalPath(out), { force: true });
-    for (const o of calibration.ops) emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
+    for (const o of calibration.ops) await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
     emit({ calibrate: 'done', range: calibration.range, reason: calibration.reason, results: out, checkpoint: results.checkpoint.dir });
   },
 };

@@ -3,21 +3,27 @@
 import { existsSync } from 'node:fs';
 import { checkWritable, readInput } from '../../../ts/io/files.js';
 import { emit, log } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
-import { buildDataset, checkDataset } from '../../../ts/data/build.js';
-import { opsOfKey, parseMixture } from '../../../ts/data/mixture.js';
+import { buildDataset, checkDataset, DEFAULT_SHARD_TOKENS } from '../../../ts/data/build.js';
+import { opsOfKey, parseMixture, PRESETS } from '../../../ts/data/mixture.js';
 import { DEFAULT_CORPUS_PER_CELL, DEFAULT_CORPUS_SEED, trainDefaultTokenizer } from '../../../ts/data/tokenizer-default.js';
 import { readTokenizerFile, tokenizerHash, writeTokenizerFile } from '../../../ts/data/tokenizer-file.js';
 import { DEFAULT_VOCAB_SIZE } from '../../../ts/data/tokenizer-train.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
-function trainDefault(args: Args) {
-  return trainDefaultTokenizer({
+/** The default tokenizer's options: `data tokenizer`, and `data build` without --tokenizer. */
+const DEFAULT_TOKENIZER_OPTIONS = ['vocab-size', 'corpus-seed', 'corpus-per-cell'];
+const DEFAULT_TOKENIZER_HELP =
+  `[--vocab-size ${DEFAULT_VOCAB_SIZE}] [--corpus-seed ${DEFAULT_CORPUS_SEED}] [--corpus-per-cell ${DEFAULT_CORPUS_PER_CELL}]`;
+
+function defaultTokenizerOptions(args: Args) {
+  return {
     seed: args.int('corpus-seed', DEFAULT_CORPUS_SEED),
     perCell: args.int('corpus-per-cell', DEFAULT_CORPUS_PER_CELL),
     vocabSize: args.int('vocab-size', DEFAULT_VOCAB_SIZE),
-  });
+  };
 }
 
 function list<T extends string>(option: string, value: string, names: readonly T[]): T[] {
@@ -27,13 +33,15 @@ function list<T extends string>(option: string, value: string, names: readonly T
 }
 
 export const tokenizer: Command = {
-  summary: `train the default tokenizer on a seeded generated corpus: --out PATH [--vocab-size ${DEFAULT_VOCAB_SIZE}] [--corpus-seed ${DEFAULT_CORPUS_SEED}] [--corpus-per-cell ${DEFAULT_CORPUS_PER_CELL}]`,
+  summary:
+    `train the default tokenizer on a seeded generated corpus, written as a tokenizer.json: --out PATH ${DEFAULT_TOKENIZER_HELP}`,
   async run(args) {
     const out = args.str('out');
-    const t0 = performance.now();
-    const tok = await trainDefault(args);
+    const options = defaultTokenizerOptions(args);
     args.checkAllUsed();
     checkWritable(out);
+    const t0 = performance.now();
+    const tok = await trainDefaultTokenizer(options);
     writeTokenizerFile(out, tok);
     emit({ path: out, vocabSize: tok.vocabSize, sha256: tokenizerHash(tok), seconds: +((performance.now() - t0) / 1000).toFixed(2) });
   },
@@ -41,15 +49,21 @@ export const tokenizer: Command = {
 
 export const build: Command = {
   summary:
-    'training shards + eval sets: --out DIR --tokens N [--mixture PRESET|JSON|FILE] [--seed S] [--tokenizer PATH] ' +
-    '[--shard-tokens N] [--eval-ops 2-20|2,5,11-14] [--eval-templates all] [--eval-modes forward] [--eval-count 200] [--eval-seed S] [--no-eval]',
+    'training shards + eval sets: --out DIR --tokens N ' +
+    `[--mixture uniform|${Object.keys(PRESETS).filter((p) => p !== 'uniform').join('|')}|JSON|FILE] ` +
+    `[--seed 1] [--shard-tokens ${DEFAULT_SHARD_TOKENS}] [--eval-ops 2-20|2,5,11-14] [--eval-templates all|T,T] ` +
+    '[--eval-modes forward|reverse|all] [--eval-count 200 (per op, template and mode)] [--eval-seed SEED+1000003] [--no-eval] ' +
+    `[--tokenizer PATH, else the default one, trained with:] ${DEFAULT_TOKENIZER_HELP}`,
   async run(args) {
     const out = args.str('out');
     const tokens = args.int('tokens');
     const spec = args.str('mixture', 'uniform');
     const seed = args.int('seed', 1);
     const tokPath = args.optStr('tokenizer');
-    const shardTokens = args.int('shard-tokens', 1 << 24);
+    const tokOptions = defaultTokenizerOptions(args);
+    if (tokPath && DEFAULT_TOKENIZER_OPTIONS.some((o) => args.has(o)))
+      throw new Error(`--${DEFAULT_TOKENIZER_OPTIONS.join(', --')} shape the default tokenizer: drop them, or drop --tokenizer`);
+    const shardTokens = args.int('shard-tokens', DEFAULT_SHARD_TOKENS);
     const noEval = args.has('no-eval');
     const evalOpts = {
       ops: [...new Set(args.str('eval-ops', '2-20').split(',').flatMap(opsOfKey))].sort((a, b) => a - b),
@@ -60,8 +74,8 @@ export const build: Command = {
     };
     const mixture = !spec.trim().startsWith('{') && existsSync(spec) ? readInput(spec, 'mixture').toString('utf8') : spec;
     parseMixture(mixture); // refuse a bad mixture before any work
-    const tok = tokPath ? await readTokenizerFile(tokPath) : await trainDefault(args);
     args.checkAllUsed();
+    const tok = tokPath ? await readTokenizerFile(tokPath) : await trainDefaultTokenizer(tokOptions);
     if (!tokPath) log(`no --tokenizer: trained the default one (${tok.vocabSize} ids); the dataset keeps it as tokenizer.json`);
     const t0 = performance.now();
     const { index, resumedShards } = await buildDataset({
@@ -72,10 +86,7 @@ export const build: Command = {
       tokenizer: tok,
       shardTokens,
       eval: noEval ? undefined : evalOpts,
-      progress: (n) => {
-        const s = (performance.now() - t0) / 1000;
-        log(`${(n / 1e6).toFixed(1)}M / ${(tokens / 1e6).toFixed(1)}M tokens, ${(n / s / 1e6).toFixed(2)}M tokens/s, ETA ${((tokens - n) / (n / s)).toFixed(0)} s`);
-      },
+      onProgress: progressBars('data build:'),
     });
     if (resumedShards) log(`resumed an interrupted build of these options in ${out}: ${resumedShards} shards kept`);
     emit({ out, tokens: index.tokens, documents: index.documents, shards: index.shards.length, tokenizer: index.tokenizer, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
@@ -87,7 +98,7 @@ export const check: Command = {
   async run(args) {
     const dir = args.str('dir');
     args.checkAllUsed();
-    const result = await checkDataset(dir);
+    const result = await checkDataset(dir, progressBars('data check:'));
     emit(result);
     if (result.evalInTraining > 0) throw new Error(`${result.evalInTraining} training documents are evaluation problems`);
   },

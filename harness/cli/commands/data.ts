@@ -11,7 +11,8 @@ const BATCH = 1000;
 
 const sample: Command = {
   summary:
-    'print generated problems as JSON lines: --op N (2-30) [--template T] [--mode forward|reverse] [--count K] [--seed S]',
+    `print generated problems as JSON lines: --op N (2-30) [--template ${TEMPLATES.join('|')}] [--mode forward|reverse] ` +
+    '[--count 1] [--seed 0]',
   async run(args) {
     const op = args.int('op');
     const template = args.str('template', 'crazy_zootopia');
@@ -32,7 +33,7 @@ const sample: Command = {
         start,
         count: Math.min(BATCH, count - start),
       });
-      for (const p of batch) emit(p);
+      for (const p of batch) await emit(p);
     }
   },
 };
@@ -47,6 +48,7 @@ const subcommands: Record<string, Command> = {
 
 export const data: Command = {
   summary: `task-world data; subcommands: ${Object.keys(subcommands).join(', ')}`,
+  subcommands,
   async run(args: Args) {
     const name = args.positional[0];
     const sub = name === undefined ? undefined : subcommands[name];

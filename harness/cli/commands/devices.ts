@@ -6,6 +6,6 @@ export const devices: Command = {
   summary: 'list the WebGPU adapters this machine offers (JSON line each)',
   async run(args) {
     args.checkAllUsed();
-    for (const a of await listAdapters()) emit(a);
+    for (const a of await listAdapters()) await emit(a);
   },
 };

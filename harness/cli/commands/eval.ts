@@ -7,12 +7,16 @@ import { rmSync } from 'node:fs';
 import { EVAL_PRESETS, journalPath, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
+const paper = EVAL_PRESETS.paper;
 export const EVAL_OPTIONS =
-  '--checkpoint DIR --out FILE [--preset paper|cpu] [--ops 2-20|2,5,11-14] [--per-op N] [--n N] [--temperature T] [--top-p P] [--top-k K] ' +
-  '[--max-new N] [--seed S] [--batch B] [--data DIR] [--problem-seed S] [--mode forward|reverse] [--adapter A]';
+  `--checkpoint CKPT|RUN_DIR --out FILE [--preset paper|cpu (defaults below: paper's)] [--ops 2-20|2,5,11-14] ` +
+  `[--per-op ${paper.perOp}] [--n ${paper.n}] [--temperature ${paper.temperature}] [--top-p ${paper.topP}] ` +
+  `[--top-k ${paper.topK} (off)] [--max-new ${paper.maxNew}] [--seed ${paper.seed}] [--batch ${paper.batch}] ` +
+  '[--mode forward|reverse] [--data DIR (problems from its eval sets)] [--problem-seed S (else generated)] [--adapter A]';
 
 /** The preset named by --preset with every other option applied over it. */
 export function evalSettings(args: Args): EvalSettings {
@@ -40,16 +44,18 @@ export function evalSettings(args: Args): EvalSettings {
 }
 
 /** One JSON line per group of the results. */
-export function emitGroups(r: EvalResults): void {
+export async function emitGroups(r: EvalResults): Promise<void> {
   const { all, splits, ops, templates } = r.aggregates;
-  emit({ group: 'all', ...all });
-  for (const [name, g] of Object.entries(splits)) emit({ group: 'split', name, ...g });
-  for (const [name, g] of Object.entries(ops)) emit({ group: 'op', name, ...g });
-  for (const [name, g] of Object.entries(templates)) emit({ group: 'template', name, ...g });
+  await emit({ group: 'all', ...all });
+  for (const [name, g] of Object.entries(splits)) await emit({ group: 'split', name, ...g });
+  for (const [name, g] of Object.entries(ops)) await emit({ group: 'op', name, ...g });
+  for (const [name, g] of Object.entries(templates)) await emit({ group: 'template', name, ...g });
 }
 
 export const evalCommand: Command = {
-  summary: `process-verified pass@k of a checkpoint by split, op and template: ${EVAL_OPTIONS}`,
+  summary:
+    'pass@k of a checkpoint, answer-only and process-verified, written to --out as JSON, with one JSON line per ' +
+    `group (all, split, op, template): ${EVAL_OPTIONS}`,
   async run(args) {
     const checkpoint = args.str('checkpoint');
     const out = args.str('out');
@@ -57,10 +63,10 @@ export const evalCommand: Command = {
     const settings = evalSettings(args);
     args.checkAllUsed();
     checkWritable(out);
-    const results = await runEval({ checkpoint, settings, adapter, progress: true, journal: journalPath(out) });
+    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('eval'), journal: journalPath(out) });
     writeJson(out, results);
     rmSync(journalPath(out), { force: true });
-    emitGroups(results);
+    await emitGroups(results);
     emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });
   },
 };

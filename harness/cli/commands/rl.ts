@@ -6,7 +6,7 @@ import { RL_PRESETS } from '../../../ts/rl/presets.js';
 import { runRl } from '../../../ts/rl/stage.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import type { Args } from '../args.js';
-import { applySets, readConfigSpec } from './train.js';
+import { applySets, readConfigSpec, SET_HELP } from './train.js';
 import type { Command } from './types.js';
 
 export function loadRlConfig(args: Args): GrpoConfig {
@@ -20,7 +20,9 @@ export function loadRlConfig(args: Args): GrpoConfig {
 }
 
 export const rl: Command = {
-  summary: 'GRPO from a checkpoint: --init CKPT --out DIR [--config mini-rl|paper-rl|FILE] [--ops 11-14] [--set k=v,...] [--adapter A]',
+  summary:
+    "GRPO from a checkpoint, metrics as JSON lines per step, resuming from --out's latest checkpoint: --init CKPT --out DIR " +
+    `[--config ${Object.keys(RL_PRESETS).join('|')}|FILE] [--ops 11-14 (MIN-MAX)] ${SET_HELP} [--adapter A]`,
   async run(args) {
     const out = args.str('out');
     const adapter = args.optStr('adapter');

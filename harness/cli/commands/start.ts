@@ -1,4 +1,4 @@
-// `npm start`: the whole study loop at CPU scale, on the default adapter:
+// `npm start`: the whole study loop at CPU scale, on the default adapter (or --adapter):
 //   1. gpu:       kernels checked against the reference on the chosen adapter
 //   2. pretrain:  the `mini` model from scratch on op 2-10 (data, tokenizer and eval sets built first)
 //   3. check:     the training data read back against its hashes; no evaluation problem in it
@@ -22,6 +22,7 @@ import { RUN_PRESETS } from '../../../ts/train/presets.js';
 import { validateRunConfig } from '../../../ts/train/runconfig.js';
 import { runStage } from '../../../ts/train/stage.js';
 import { emit, log } from '../../../ts/util/jsonl.js';
+import { progressBars } from '../../../ts/util/progress.js';
 import type { Command } from './types.js';
 
 function table(rows: [string, HeldOut | undefined][]): string {
@@ -48,11 +49,16 @@ function passTable(evals: [string, EvalResults][], n: number): string {
 }
 
 export const start: Command = {
-  summary: 'the end-to-end job: GPU check -> pre-train mini (op 2-10) -> mid-train (op 11-14) with held-out accuracy [--out runs/start] [--adapter A] [--scale F]',
+  summary:
+    'the end-to-end study at CPU scale in seven stages: GPU check -> pre-train mini (op 2-10) -> check its data -> ' +
+    'mid-train (op 11-14) -> calibrate (pass@k per op, RL range) -> GRPO on that range -> pass@k of the base, ' +
+    'mid-trained and RL models; held-out accuracy after each training stage, which resumes from its checkpoints ' +
+    '[--out runs/start] [--adapter A] [--scale 1 (x the training token budgets, and x min(1, 4 x scale) the RL steps)]',
   async run(args) {
     const out = args.str('out', 'runs/start');
     const adapter = args.optStr('adapter');
-    // --scale shrinks or grows both stages' token budgets (e.g. 0.1 for a quick look).
+    // --scale multiplies both training stages' token budgets, and the RL steps up to the preset's
+    // (x min(1, 4 scale)): 0.05 runs every stage with tiny budgets.
     const scale = args.num('scale', 1);
     args.checkAllUsed();
     const t0 = performance.now();
@@ -60,7 +66,7 @@ export const start: Command = {
 
     log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
-    stage('gpu', { adapter: gpu.adapterName, kind: gpu.adapterKind, ...(await selfCheck(gpu)) });
+    stage('gpu', { adapter: gpu.adapterName, kind: gpu.adapterKind, ...(await selfCheck(gpu, progressBars('[1/7]'))) });
     const factory = Model.factory(gpu);
 
     log('[2/7] pre-training mini on op 2-10');
@@ -71,7 +77,7 @@ export const start: Command = {
     log(`op 2-4 after pre-training: greedy accuracy ${(100 * easy.accuracy).toFixed(1)}% of ${easy.judged}, always the most frequent answer ${(100 * easy.majority).toFixed(1)}%: ${easy.ratio.toFixed(2)}x`);
 
     log('[3/7] checking the training data');
-    const check = await checkDataset(join(out, 'pretrain', 'data'));
+    const check = await checkDataset(join(out, 'pretrain', 'data'), progressBars('[3/7]'));
     if (check.evalInTraining > 0) throw new Error(`${check.evalInTraining} training documents are evaluation problems`);
     stage('check', { ...check });
 
@@ -85,7 +91,7 @@ export const start: Command = {
     log('[5/7] calibrating the mid-trained model (pass@k per op)');
     // Smaller than the `cpu` preset: four models are evaluated here (~200 samples each).
     const evalSettings = { ...EVAL_PRESETS.cpu, perOp: 4, n: 4, maxNew: 256 };
-    const calib = await runEval({ checkpoint: midResult.checkpoint, settings: evalSettings, adapter, progress: true });
+    const calib = await runEval({ checkpoint: midResult.checkpoint, settings: evalSettings, adapter, onProgress: progressBars('[5/7] midtrain') });
     const proposal = proposeRange(calib.aggregates, evalSettings.n);
     writeJson(join(out, 'calibration.json'), { format: 'reasoning-engine-calibration/1', ...proposal, evaluation: calib });
     // No op at the edge of competence (e.g. a model that solves nothing yet): the study's edge range.
@@ -101,7 +107,7 @@ export const start: Command = {
     log('[7/7] evaluating base, mid-trained and RL models (process-verified pass@k)');
     const evals: [string, EvalResults][] = [];
     for (const [name, ckpt] of [['base', base.checkpoint], ['midtrain', midResult.checkpoint], ['rl', rl.checkpoint]] as const) {
-      const r = name === 'midtrain' ? calib : await runEval({ checkpoint: ckpt, settings: evalSettings, adapter, progress: true });
+      const r = name === 'midtrain' ? calib : await runEval({ checkpoint: ckpt, settings: evalSettings, adapter, onProgress: progressBars(`[7/7] ${name}`) });
       writeJson(join(out, `eval-${name}.json`), r);
       evals.push([name, r]);
       stage('eval', { model: name, checkpoint: ckpt, splits: r.aggregates.splits });

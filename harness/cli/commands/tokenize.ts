@@ -21,7 +21,9 @@ async function* rows(text: string | undefined, field: 'text' | 'ids'): AsyncGene
 }
 
 export const tokenize: Command = {
-  summary: `text -> ids: rows {"text": ...} (or JSON strings) on stdin, or --text; [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  summary:
+    'text -> ids: JSON lines {"text": ...} (or JSON strings) on stdin, each written back with "ids" added; ' +
+    `or [--text TEXT] for one [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
   async run(args) {
     const tokPath = args.str('tokenizer', DEFAULT_TOKENIZER_PATH);
     const text = args.optStr('text');
@@ -29,13 +31,15 @@ export const tokenize: Command = {
     const tok = await readTokenizerFile(tokPath);
     for await (const row of rows(text, 'text')) {
       if (typeof row.text !== 'string') throw new Error('"text" must be a string');
-      emit({ ...row, ids: [...tok.encode(row.text)] });
+      await emit({ ...row, ids: [...tok.encode(row.text)] });
     }
   },
 };
 
 export const detokenize: Command = {
-  summary: `ids -> text: rows {"ids": [...]} on stdin, or --ids 1,2,3; [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  summary:
+    'ids -> text: JSON lines {"ids": [...]} on stdin, each written back with "text" added; ' +
+    `or [--ids 1,2,3] for one [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
   async run(args) {
     const tokPath = args.str('tokenizer', DEFAULT_TOKENIZER_PATH);
     const ids = args.optStr('ids');
@@ -43,7 +47,7 @@ export const detokenize: Command = {
     const tok = await readTokenizerFile(tokPath);
     for await (const row of rows(ids, 'ids')) {
       if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger)) throw new Error('"ids" must be an array of integers');
-      emit({ ...row, text: tok.decode(row.ids as number[]) });
+      await emit({ ...row, text: tok.decode(row.ids as number[]) });
     }
   },
 };

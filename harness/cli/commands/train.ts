@@ -12,6 +12,8 @@ import { emit } from '../../../ts/util/jsonl.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
+export const SET_HELP = '[--set k=v,k=v (config fields; separate pairs with ; when a value holds a comma)]';
+
 /** Applies `--set key=value;key=value` (or comma-separated when no value holds a comma); values are parsed as JSON when they are JSON. */
 export function applySets(raw: Record<string, unknown>, sets: string | undefined): void {
   if (!sets) return;
@@ -47,7 +49,11 @@ export function loadRunConfig(args: Args, stage: RunConfig['stage']): RunConfig 
 
 function stageCommand(stage: RunConfig['stage']): Command {
   return {
-    summary: `${stage === 'pretrain' ? 'pre-train a model from scratch' : 'continue training a checkpoint on new data'}: --out DIR [--config FILE|PRESET] [--set k=v,...]${stage === 'midtrain' ? ' --init CKPT' : ''} [--adapter A]`,
+    summary:
+      `${stage === 'pretrain' ? 'pre-train a model' : 'continue training a checkpoint on new data'}: data built into --out ` +
+      "first, metrics and held-out evaluations as JSON lines, resuming from --out's latest checkpoint: --out DIR " +
+      `${stage === 'midtrain' ? '--init CKPT' : '[--init CKPT (start from its weights, not a fresh model)]'} ` +
+      `[--config ${Object.keys(RUN_PRESETS).filter((p) => p.endsWith(stage)).join('|')}|FILE] ${SET_HELP} [--adapter A]`,
     async run(args) {
       const out = args.str('out');
       const adapter = args.optStr('adapter');
