@@ -61,6 +61,8 @@ interface Case {
   keep?: () => string[];
   /** Outputs that must not appear. */
   absent?: () => string[];
+  /** The fault is met after work began, so progress lines may come before the error line. */
+  afterWork?: boolean;
 }
 
 /** An output path under tmp/out (made by beforeAll). */
@@ -137,14 +139,14 @@ const badInputs: Case[] = [
 ];
 
 /** `data check` of a copy of the dataset with one file damaged. */
-function damagedData(name: string, damage: (dir: string) => void, error: RegExp): Case {
+function damagedData(name: string, damage: (dir: string) => void, error: RegExp, afterWork = false): Case {
   let dir = '';
-  return { name: `data check: ${name}`, prepare: () => damage((dir = copy(F.data))), args: () => ['data', 'check', '--dir', dir], error };
+  return { name: `data check: ${name}`, prepare: () => damage((dir = copy(F.data))), args: () => ['data', 'check', '--dir', dir], error, afterWork };
 }
 const damagedDatasets: Case[] = [
-  damagedData('truncated shard', (d) => truncateHalf(join(d, 'train-00001.bin')), /train-00001\.bin has \d+ bytes but the index says .*truncated or replaced; build the dataset again/),
-  damagedData('corrupted shard', (d) => flipByte(join(d, 'train-00000.bin')), /train-00000\.bin is corrupted: its sha256 does not match the index; build the dataset again/),
-  damagedData('missing shard', (d) => rmSync(join(d, 'train-00002.bin')), /train-00002\.bin is missing; build the dataset again/),
+  damagedData('truncated shard', (d) => truncateHalf(join(d, 'train-00001.bin')), /train-00001\.bin has \d+ bytes but the index says .*truncated or replaced; build the dataset again/, true),
+  damagedData('corrupted shard', (d) => flipByte(join(d, 'train-00000.bin')), /train-00000\.bin is corrupted: its sha256 does not match the index; build the dataset again/, true),
+  damagedData('missing shard', (d) => rmSync(join(d, 'train-00002.bin')), /train-00002\.bin is missing; build the dataset again/, true),
   damagedData('truncated index', (d) => truncateHalf(join(d, 'index.json')), /index\.json is not valid JSON \(.*\); truncated or corrupted: build the dataset again/),
   damagedData('altered index', (d) => {
     const p = join(d, 'index.json');
@@ -191,7 +193,7 @@ const badOutputs: Case[] = [
       {
         name: `data build over a good dataset, ${code} at a shard`, prepare: () => void (data = copy(F.data)),
         args: () => ['data', 'build', '--out', data, '--tokens', '3000', '--tokenizer', F.tok, '--shard-tokens', '500', '--eval-ops', '2', '--eval-count', '2', '--seed', '9'],
-        env: { ENGINE_IO_FAULT: `${code}:train-00003` }, error: why, keep: () => [data],
+        env: { ENGINE_IO_FAULT: `${code}:train-00003` }, error: why, keep: () => [data], afterWork: true,
       },
     ];
   }),
@@ -212,7 +214,7 @@ describe.concurrent('bad input and faults: one error line, non-zero exit, nothin
     c.prepare?.();
     const kept = (c.keep?.() ?? []).map((p) => [p, snapshot(p)] as const);
     const r = await runCli(c.args(), { cwd: tmp, env: c.env, input: c.input });
-    expectRefused(r, c.error);
+    expectRefused(r, c.error, { afterWork: c.afterWork });
     for (const [p, before] of kept) {
       expect(snapshot(p), `${p} changed`).toEqual(before);
       expect(readdirSync(dirname(p)).filter((e) => e.includes('.tmp-')), `temporary files beside ${p}`).toEqual([]);
