@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,12 @@ function save(root: string, step: number) {
   const state: TrainerState = { step, tokensSeen: step * 100, dataCursor: { shard: 0, offset: step }, rng: { seed: 7 }, runConfig: { lr: 1e-3 } };
   const dir = saveCheckpoint(root, { config, layout, params, m, v, tokenizerJson: '{"model":{}}', state });
   return { dir, params, m, v, state };
+}
+
+/** `sidecar` with the checksum the writer adds (the sha256 of the rest), as JSON. */
+function sealed(sidecar: Record<string, unknown>): string {
+  const { checksum: _c, ...rest } = sidecar;
+  return JSON.stringify({ ...rest, checksum: createHash('sha256').update(JSON.stringify(rest)).digest('hex') });
 }
 
 describe('model config', () => {
@@ -88,7 +95,8 @@ describe('checkpoints', () => {
     const sidecar = readFileSync(sidecarPath, 'utf8');
     const files = ['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json'];
     expect(Object.keys(JSON.parse(sidecar).files).sort()).toEqual(files);
-    const withFiles = (f?: Record<string, string>) => writeFileSync(sidecarPath, JSON.stringify({ ...JSON.parse(sidecar), files: f }));
+    // A sidecar that lists other files, sealed with its checksum as the writer seals it.
+    const withFiles = (f?: Record<string, string>) => writeFileSync(sidecarPath, sealed({ ...JSON.parse(sidecar), files: f }));
     for (const file of files) {
       // Unlisted, and changed too: it could not be checked, so the load refuses it.
       const path = join(dir, file);
@@ -115,6 +123,21 @@ describe('checkpoints', () => {
     rmSync(sidecarPath);
     const lost = `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json`;
     expect(() => loadCheckpoint(dir, paramLayout)).toThrow(lost);
+  });
+  it('refuses a trainer_state.json whose content was changed (step, data cursor), and loads a format-1 one', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const { dir } = save(root, 2);
+    const sidecarPath = join(dir, 'trainer_state.json');
+    const sidecar = JSON.parse(readFileSync(sidecarPath, 'utf8'));
+    expect(sidecar.format).toBe('reasoning-engine-checkpoint/2');
+    writeFileSync(sidecarPath, JSON.stringify({ ...sidecar, step: 3 }));
+    const altered = 'trainer_state.json was altered or corrupted (its checksum does not match its content)';
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(altered);
+    writeFileSync(sidecarPath, JSON.stringify({ ...sidecar, tokensSeen: sidecar.tokensSeen + 1 }));
+    expect(() => loadCheckpoint(dir, paramLayout)).toThrow(altered);
+    const { checksum: _c, ...legacy } = sidecar;
+    writeFileSync(sidecarPath, JSON.stringify({ ...legacy, format: 'reasoning-engine-checkpoint/1' }));
+    expect(loadCheckpoint(dir, paramLayout).state).toMatchObject({ step: 2, tokensSeen: sidecar.tokensSeen });
   });
   it('a write killed midway leaves the previous checkpoint as latest, and the leftover is cleaned', () => {
     const root = mkdtempSync(join(tmpdir(), 'ckpt-'));

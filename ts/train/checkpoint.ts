@@ -39,9 +39,14 @@ export interface Checkpoint {
   dir: string;
 }
 
+// Format 2 adds `checksum` (the sha256 of the rest, as index.json of a dataset has), so a damaged
+// step count or data cursor is refused too; format 1 (no checksum) still loads.
+const SIDECAR_FORMAT = 'reasoning-engine-checkpoint/2';
+const LEGACY_FORMAT = 'reasoning-engine-checkpoint/1';
 interface Sidecar extends TrainerState {
-  format: 'reasoning-engine-checkpoint/1';
+  format: typeof SIDECAR_FORMAT | typeof LEGACY_FORMAT;
   files: Record<string, string>; // file -> sha256
+  checksum?: string;
 }
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -87,13 +92,14 @@ function writeFiles(
     'config.json': JSON.stringify(c.config, null, 2) + '\n',
     'tokenizer.json': c.tokenizerJson,
   };
-  const sidecar: Sidecar = { format: 'reasoning-engine-checkpoint/1', ...c.state, files: {} };
+  const sidecar: Sidecar = { format: SIDECAR_FORMAT, ...c.state, files: {} };
   for (const [f, data] of Object.entries(files)) {
     writeDurable(join(dir, f), data);
     sidecar.files[f] = sha256(data);
     killPoint('checkpoint-file');
   }
-  writeDurable(join(dir, 'trainer_state.json'), JSON.stringify(sidecar, null, 2) + '\n');
+  const sealed = { ...sidecar, checksum: sha256(JSON.stringify(sidecar)) };
+  writeDurable(join(dir, 'trainer_state.json'), JSON.stringify(sealed, null, 2) + '\n');
 }
 
 /** The directory `root/latest` points at, or undefined when there is none yet. */
@@ -152,7 +158,16 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
   if (existsSync(join(dir, 'trainer_state.json'))) {
     const text = readFileSync(join(dir, 'trainer_state.json'), 'utf8');
     sidecar = parseJson(text, `checkpoint ${dir}: trainer_state.json`, 'restore it or use an earlier checkpoint') as Sidecar;
-    if (sidecar.format !== 'reasoning-engine-checkpoint/1') throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar.format)}`);
+    if (sidecar?.format !== SIDECAR_FORMAT && sidecar?.format !== LEGACY_FORMAT) {
+      throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar?.format)}`);
+    }
+    const { checksum, ...rest } = sidecar;
+    if (sidecar.format === SIDECAR_FORMAT && checksum !== sha256(JSON.stringify(rest))) {
+      throw new Error(
+        `checkpoint ${dir}: trainer_state.json was altered or corrupted (its checksum does not match its content); ` +
+          'restore it or resume from an earlier checkpoint',
+      );
+    }
     if (typeof sidecar.files !== 'object' || sidecar.files === null) {
       throw new Error(`checkpoint ${dir}: trainer_state.json has no list of files and their sha256`);
     }
@@ -184,7 +199,7 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
       new Map([...opt.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
     out.m = packParams(layout, pick('exp_avg.'), 'optimizer exp_avg');
     out.v = packParams(layout, pick('exp_avg_sq.'), 'optimizer exp_avg_sq');
-    const { format: _f, files: _files, ...state } = sidecar;
+    const { format: _f, files: _files, checksum: _c, ...state } = sidecar;
     out.state = state;
   }
   return out;
