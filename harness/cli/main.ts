@@ -8,7 +8,10 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const name = argv.length && !argv[0].startsWith('--') ? argv.shift()! : 'help';
   const cmd = commands[name];
-  if (!cmd || name === 'help') {
+  if (!cmd && name !== 'help') {
+    throw new Error(`unknown command '${name}'; choose one of ${Object.keys(commands).join(', ')} (help describes them)`);
+  }
+  if (name === 'help') {
     const list = Object.entries(commands)
       .flatMap(([n, c]) => [
         `  ${n.padEnd(12)} ${c.summary}`,
@@ -20,7 +23,7 @@ async function main(): Promise<number> {
         'Results are JSON lines on stdout; progress and logs go to stderr.\n\n' +
         `commands:\n${list}\n`,
     );
-    return name === 'help' ? 0 : 2;
+    return 0;
   }
   const args = new Args(argv);
   await cmd.run(args);

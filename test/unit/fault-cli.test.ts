@@ -133,6 +133,7 @@ const badInputs: Case[] = [
   })(),
   { name: 'eval: missing checkpoint', args: () => ['eval', '--checkpoint', join(tmp, 'none'), '--out', O('e4')], error: /no checkpoint at .*none \(no such directory\); check the path/, absent: () => [O('e4')] },
   { name: 'eval: a dataset as checkpoint', args: () => ['eval', '--checkpoint', F.data, '--out', O('e5')], error: /holds no model\.safetensors .*: give a checkpoint directory/, absent: () => [O('e5')] },
+  { name: 'unknown command', args: () => ['bogus'], error: /unknown command 'bogus'; choose one of .*data.*\(help describes them\)/ },
   { name: 'data: unknown subcommand', args: () => ['data', 'bogus'], error: /unknown data subcommand 'bogus'; choose one of sample, tokenizer, build, check/ },
   { name: 'verify: rows that are not JSON', args: () => ['verify'], input: 'not json\n', error: /input line 1 is not valid JSON/ },
   { name: 'data check: not a dataset', args: () => ['data', 'check', '--dir', F.ckpt], error: /index\.json is missing: not a dataset directory/ },
