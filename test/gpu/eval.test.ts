@@ -21,7 +21,7 @@ import type { EvalResults } from '../../ts/eval/run.js';
 import { preset, validateConfig } from '../../ts/model/config.js';
 import { Model } from '../../ts/model/model.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
-import { saveCheckpoint } from '../../ts/train/checkpoint.js';
+import { saveCheckpoint } from '../../ts/ckpt/index.js';
 import { testGpu } from './setup.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
 import { Model } from '../../ts/model/model.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
-import { decodeSafetensors } from '../../ts/model/safetensors.js';
-import { unpackParams } from '../../ts/model/weights.js';
-import { saveCheckpoint } from '../../ts/train/checkpoint.js';
+import { decodeSafetensors } from '../../ts/ckpt/safetensors.js';
+import { unpackParams } from '../../ts/ckpt/weights.js';
+import { saveCheckpoint } from '../../ts/ckpt/checkpoint.js';
 import { rng, testSeed } from '../util/random.js';
 import { testGpu } from './setup.js';
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Model } from '../../ts/model/model.js';
 import { paramLayout } from '../../ts/model/params.js';
 import type { Batch } from '../../ts/train/batches.js';
-import { loadCheckpoint } from '../../ts/train/checkpoint.js';
+import { loadCheckpoint } from '../../ts/ckpt/index.js';
 import type { TrainableModel } from '../../ts/train/heldout.js';
 import { validateRunConfig } from '../../ts/train/runconfig.js';
 import { lrAt } from '../../ts/train/schedule.js';

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { preset, validateConfig } from '../../ts/model/config.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
-import { encodeSafetensors } from '../../ts/model/safetensors.js';
-import { packParams, unpackParams } from '../../ts/model/weights.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type TrainerState } from '../../ts/train/checkpoint.js';
+import { encodeSafetensors } from '../../ts/ckpt/safetensors.js';
+import { packParams, unpackParams } from '../../ts/ckpt/weights.js';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type TrainerState } from '../../ts/ckpt/checkpoint.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 
 const rand = rng(testSeed());

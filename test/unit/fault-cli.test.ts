@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tokenizer } from '../../ts/data/tokenizer.js';
 import { preset } from '../../ts/model/config.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
-import { saveCheckpoint } from '../../ts/train/checkpoint.js';
+import { saveCheckpoint } from '../../ts/ckpt/index.js';
 import { buildCli, copyUnder, expectRefused, flipByte, runCli, snapshot, truncateHalf } from '../util/fault.js';
 
 let tmp = '';

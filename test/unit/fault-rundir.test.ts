@@ -1,4 +1,4 @@
-// The run-directory lock and the refusal of another stage's directory (ts/train/rundir.ts): a lock
+// The run-directory lock and the refusal of another stage's directory (ts/ckpt/rundir.ts): a lock
 // held by a live process is refused, one left by a dead process on this host is taken over (so a
 // SIGKILLed run resumes), one of another host is refused; the lock goes when the stage ends. Two
 // real stage processes on one directory: test/gpu/fault-stages.test.ts.
@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimRunDir, LOCK_FILE } from '../../ts/train/rundir.js';
+import { claimRunDir, LOCK_FILE } from '../../ts/ckpt/rundir.js';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'rundir-lock-')), 'run');
 const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid: number; host: string };

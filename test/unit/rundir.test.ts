@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimRunDir, truncateMetrics } from '../../ts/train/rundir.js';
+import { claimRunDir, truncateMetrics } from '../../ts/ckpt/rundir.js';
 
 describe('run directory', () => {
   it('keeps the run config and refuses another one', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors } from '../../ts/model/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../ts/ckpt/safetensors.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 
 const rand = rng(testSeed());

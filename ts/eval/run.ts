@@ -4,13 +4,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { latestCheckpoint, loadCheckpoint } from '../ckpt/index.js';
 import { TEMPLATES, type Mode, type Template } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { Gpu } from '../gpu/index.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
 import { appendText, writeFileAtomic } from '../io/files.js';
-import { latestCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
 import type { OnProgress } from '../util/progress.js';

@@ -1,6 +1,7 @@
 // The RL stage: GRPO from a checkpoint for a number of steps, with metrics as JSON lines, periodic
 // checkpoints (policy, AdamW moments, step counters) and exact resume.
 import { join } from 'node:path';
+import { claimRunDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, truncateMetrics } from '../ckpt/index.js';
 import { generate, promptText, type Problem } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { REWARD_PRESETS, scoreBatch, type RewardConfig } from '../data/verifier.js';
@@ -8,8 +9,6 @@ import type { Gpu } from '../gpu/device.js';
 import { appendText } from '../io/files.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
-import { claimRunDir, truncateMetrics } from '../train/rundir.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
 import { Progress } from '../util/progress.js';

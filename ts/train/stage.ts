@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { claimRunDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, truncateMetrics, type TrainerState } from '../ckpt/index.js';
 import { buildDataset } from '../data/build.js';
 import { datasetProblems } from '../eval/problems.js';
 import { TEMPLATES, type Problem } from '../data/generator.js';
@@ -19,8 +20,6 @@ import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
 import { Progress, progressBars } from '../util/progress.js';
 import { BatchReader, type Cursor } from './batches.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
-import { claimRunDir, truncateMetrics } from './rundir.js';
 import { heldOut, modalAnswers, type HeldOut, type TrainableModel } from './heldout.js';
 import { tokensPerStep, type RunConfig } from './runconfig.js';
 import { lrAt, validateSchedule } from './schedule.js';

@@ -1,6 +1,6 @@
 // Between the flat parameter layout and named tensors (Hugging Face Qwen2 names).
 import type { Tensor } from './safetensors.js';
-import type { ParamLayout } from './params.js';
+import type { ParamLayout } from '../model/params.js';
 
 export function unpackParams(layout: ParamLayout, flat: Float32Array, prefix = ''): Map<string, Tensor> {
   const out = new Map<string, Tensor>();

@@ -10,8 +10,8 @@ import { ioError, writeDurable, writeFileAtomic } from '../io/files.js';
 import { parseJson } from '../util/json.js';
 import { validateConfig, type Qwen2Config } from '../model/config.js';
 import type { ParamLayout } from '../model/params.js';
-import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.js';
-import { packParams, unpackParams } from '../model/weights.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { packParams, unpackParams } from './weights.js';
 import { killPoint } from '../util/killpoint.js';
 
 export interface TrainerState {
