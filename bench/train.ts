@@ -5,7 +5,7 @@ import { Gpu } from '../ts/gpu/index.js';
 import { preset, type Qwen2Config } from '../ts/model/config.js';
 import { Model } from '../ts/model/model.js';
 import { initParams, paramLayout } from '../ts/model/params.js';
-import type { Batch } from '../ts/train/batches.js';
+import type { Batch } from '../ts/model/batch.js';
 import { median, runTorch } from './torch.js';
 
 interface Case {

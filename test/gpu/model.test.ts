@@ -5,7 +5,7 @@ import { preset } from '../../ts/model/config.js';
 import { Model } from '../../ts/model/model.js';
 import { paramLayout } from '../../ts/model/params.js';
 import { refModelForward } from '../../ts/ref/model.js';
-import type { Batch } from '../../ts/train/batches.js';
+import type { Batch } from '../../ts/model/batch.js';
 import { perturbedParams } from '../util/params.js';
 import { rng, testSeed } from '../util/random.js';
 import { testGpu } from './setup.js';

@@ -6,14 +6,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Model } from '../../ts/model/model.js';
 import { paramLayout } from '../../ts/model/params.js';
-import type { Batch } from '../../ts/train/batches.js';
+import type { Batch } from '../../ts/model/batch.js';
 import { loadCheckpoint } from '../../ts/ckpt/index.js';
 import type { TrainableModel } from '../../ts/train/heldout.js';
 import { validateRunConfig } from '../../ts/train/runconfig.js';
 import { lrAt } from '../../ts/train/schedule.js';
-import { runStage, type ModelFactory } from '../../ts/train/stage.js';
+import { modelFactory, runStage, type ModelFactory } from '../../ts/train/stage.js';
 import { bitIdentical, testGpu } from './setup.js';
 
 const STEPS = 40, SKIP_AT = 20;
@@ -35,7 +34,7 @@ describe('training stage', () => {
     // which makes every gradient NaN.
     const factory: ModelFactory = async (config, init, run) => {
       initial = init.params.slice();
-      const model = await Model.factory(g)(config, init, run);
+      const model = await modelFactory(g)(config, init, run);
       const watched: TrainableModel = {
         decodeBatch: model.decodeBatch,
         evalLoss: (b) => model.evalLoss(b),

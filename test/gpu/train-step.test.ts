@@ -7,7 +7,7 @@ import { Model } from '../../ts/model/model.js';
 import { paramLayout } from '../../ts/model/params.js';
 import { refGradNorm } from '../../ts/ref/adamw.js';
 import { refModelForward } from '../../ts/ref/model.js';
-import type { Batch } from '../../ts/train/batches.js';
+import type { Batch } from '../../ts/model/batch.js';
 import { centralDifference } from '../util/gradcheck.js';
 import { perturbedParams } from '../util/params.js';
 import { rng, testSeed } from '../util/random.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SampleOptions } from '../../ts/model/decoder.js';
 import { validateGrpoConfig } from '../../ts/rl/config.js';
 import { grpoStep, rolloutShape, type Policy } from '../../ts/rl/grpo.js';
-import type { Batch } from '../../ts/train/batches.js';
+import type { Batch } from '../../ts/model/batch.js';
 import { advantages, grpoObjective, zeroSpreadGroups, type ObjectiveOptions } from '../../ts/rl/objective.js';
 import { packRollouts } from '../../ts/rl/rollouts.js';
 import { centralDifference } from '../util/gradcheck.js';

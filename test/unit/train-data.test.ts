@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INDEX_FORMAT, INDEX_VERSION, ShardWriter, writeIndex } from '../../ts/data/shards.js';
-import { BatchReader, type Batch } from '../../ts/train/batches.js';
+import type { Batch } from '../../ts/model/batch.js';
+import { BatchReader } from '../../ts/train/batches.js';
 import { tokensPerStep, validateRunConfig } from '../../ts/train/runconfig.js';
 
 function dataset(docs: number[][], shardTokens: number): string {

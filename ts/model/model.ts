@@ -18,10 +18,8 @@ import { matmulGrads, type MatmulArgs } from '../ops/matmul.js';
 import { rmsnorm, rmsnormBackward } from '../ops/rmsnorm.js';
 import { rope, ropeBackward, ropeTable } from '../ops/rope.js';
 import { swigluBackward } from '../ops/swiglu.js';
-import type { Batch } from '../train/batches.js';
-import type { TrainableModel } from '../train/heldout.js';
-import type { ModelFactory } from '../train/stage.js';
 import { allocActs, LOGIT_CHUNK, type Acts } from './activations.js';
+import type { Batch } from './batch.js';
 import { headDim, type Qwen2Config } from './config.js';
 import { Decoder, type Sampled, type SampleOptions } from './decoder.js';
 import { layerForward } from './layer.js';
@@ -47,7 +45,7 @@ export interface ModelShape {
   decodeBatch?: number;
 }
 
-export class Model implements TrainableModel {
+export class Model {
   readonly layout: ParamLayout;
   readonly params: GPUBuffer;
   readonly grads: GPUBuffer;
@@ -81,12 +79,6 @@ export class Model implements TrainableModel {
     this.clipStats = gpu.buffer(8, 'grad norm stats');
     this.normPartials = gpu.buffer(gradNormPartials(n) * 4, 'grad norm partials');
     this.ranges = this.layout.slots.map((s) => ({ offset: s.offset, size: s.name === 'model.embed_tokens.weight' ? embedRows(config) * config.hidden_size : s.size, decay: s.decay }));
-  }
-
-  /** For a training stage (ts/train/stage.ts): a model shaped by the run config. */
-  static factory(gpu: Gpu): ModelFactory {
-    // Held-out evaluation decodes its prompts together: a decode batch well above the training batch.
-    return (config, init, run) => Model.create(gpu, config, init, { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) }, run);
   }
 
   static async create(gpu: Gpu, config: Qwen2Config, init: { params: Float32Array; m?: Float32Array; v?: Float32Array }, shape: ModelShape, hyper: OptimHyper): Promise<Model> {

@@ -4,7 +4,7 @@
 // derivative by each token's log-probability becomes that token's weight in the cross-entropy
 // backward (ts/model/model.ts policyGradient).
 import type { SampleOptions } from '../model/decoder.js';
-import type { Batch } from '../train/batches.js';
+import type { Batch } from '../model/batch.js';
 import type { GrpoConfig } from './config.js';
 import { advantages, grpoObjective, zeroSpreadGroups } from './objective.js';
 import { packRollouts, type Rollout } from './rollouts.js';

@@ -1,6 +1,6 @@
 // Rollout sequences (prompt + completion) packed into the model's [rows, S] training batches, with
 // the completion tokens' positions, so per-token log-probabilities line up with the sampler's.
-import type { Batch } from '../train/batches.js';
+import type { Batch } from '../model/batch.js';
 
 export interface Rollout {
   prompt: Int32Array;

@@ -8,15 +8,7 @@
 // With `lossFrom` (the `<solution>` id) the loss counts only each document's tokens after that
 // token (the solution, the answer and the separator), not its question.
 import { TokenReader, type StreamPosition } from '../data/shards.js';
-
-export interface Batch {
-  /** [B*S] input ids. */
-  ids: Uint32Array;
-  /** [B*S] next-token ids. */
-  targets: Uint32Array;
-  /** [B*S] loss weights (1 = counted). */
-  mask: Float32Array;
-}
+import type { Batch } from '../model/batch.js';
 
 export interface Cursor {
   position: StreamPosition;

@@ -5,8 +5,8 @@ import type { Problem } from '../data/generator.js';
 import { generateMany, promptText, TEMPLATES, trainingText } from '../data/generator.js';
 import type { Tokenizer } from '../data/tokenizer.js';
 import { REWARD_PRESETS, scoreBatch } from '../data/verifier.js';
+import type { Batch } from '../model/batch.js';
 import type { OnProgress } from '../util/progress.js';
-import type { Batch } from './batches.js';
 
 /** What training needs from a model: implemented on the GPU by ts/model. */
 export interface TrainableModel {

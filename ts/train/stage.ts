@@ -13,7 +13,9 @@ import { readIndex } from '../data/shards.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { trainDefaultTokenizer } from '../data/tokenizer-default.js';
 import { tokenizerHash } from '../data/tokenizer-file.js';
+import type { Gpu } from '../gpu/device.js';
 import { preset, type Qwen2Config } from '../model/config.js';
+import { Model } from '../model/model.js';
 import { appendText, writeFileAtomic } from '../io/files.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
@@ -26,6 +28,12 @@ import { lrAt, validateSchedule } from './schedule.js';
 
 export interface ModelFactory {
   (config: Qwen2Config, init: { params: Float32Array; m?: Float32Array; v?: Float32Array }, run: RunConfig): Promise<TrainableModel>;
+}
+
+/** The GPU model (ts/model) shaped by the run config. */
+export function modelFactory(gpu: Gpu): ModelFactory {
+  // Held-out evaluation decodes its prompts together: a decode batch well above the training batch.
+  return (config, init, run) => Model.create(gpu, config, init, { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) }, run);
 }
 
 export interface StageResult {

@@ -13,14 +13,13 @@ import { checkDataset } from '../../../ts/data/build.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { selfCheck } from '../../../ts/gpu/selfcheck.js';
 import { EVAL_PRESETS, proposeRange, runEval, writeJson, type EvalResults } from '../../../ts/eval/index.js';
-import { Model } from '../../../ts/model/model.js';
 import { validateGrpoConfig } from '../../../ts/rl/config.js';
 import { RL_PRESETS } from '../../../ts/rl/presets.js';
 import { runRl } from '../../../ts/rl/stage.js';
 import { pooled, type HeldOut } from '../../../ts/train/heldout.js';
 import { RUN_PRESETS } from '../../../ts/train/presets.js';
 import { validateRunConfig } from '../../../ts/train/runconfig.js';
-import { runStage } from '../../../ts/train/stage.js';
+import { modelFactory, runStage } from '../../../ts/train/stage.js';
 import { emit, log } from '../../../ts/util/jsonl.js';
 import { progressBars } from '../../../ts/util/progress.js';
 import type { Command } from './types.js';
@@ -67,7 +66,7 @@ export const start: Command = {
     log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
     stage('gpu', { adapter: gpu.adapterName, kind: gpu.adapterKind, ...(await selfCheck(gpu, progressBars('[1/7]'))) });
-    const factory = Model.factory(gpu);
+    const factory = modelFactory(gpu);
 
     log('[2/7] pre-training mini on op 2-10');
     const pre = validateRunConfig({ ...RUN_PRESETS['mini-pretrain'], tokens: Math.round(RUN_PRESETS['mini-pretrain'].tokens * scale) });

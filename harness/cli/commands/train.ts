@@ -4,10 +4,9 @@ import { existsSync } from 'node:fs';
 import { readInput } from '../../../ts/io/files.js';
 import { parseJson } from '../../../ts/util/json.js';
 import { Gpu } from '../../../ts/gpu/index.js';
-import { Model } from '../../../ts/model/model.js';
 import { RUN_PRESETS } from '../../../ts/train/presets.js';
 import { validateRunConfig, type RunConfig } from '../../../ts/train/runconfig.js';
-import { runStage } from '../../../ts/train/stage.js';
+import { modelFactory, runStage } from '../../../ts/train/stage.js';
 import { emit } from '../../../ts/util/jsonl.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
@@ -60,7 +59,7 @@ function stageCommand(stage: RunConfig['stage']): Command {
       const cfg = loadRunConfig(args, stage);
       args.checkAllUsed();
       const gpu = await Gpu.create({ adapter });
-      const result = await runStage(cfg, out, Model.factory(gpu), emit);
+      const result = await runStage(cfg, out, modelFactory(gpu), emit);
       emit({ stage, done: true, ...result, adapter: gpu.adapterName });
     },
   };
