@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ropeInvFreq, ropeTable } from '../../ts/ops/rope.js';
-import { refRope } from '../../ts/ref/rope.js';
+import { refRope, refRopeTable } from '../../ts/ref/rope.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { centralDifference } from '../util/gradcheck.js';
 
@@ -58,5 +58,14 @@ describe(`rope reference (seed ${seed})`, () => {
     // At large positions f32 rounding of the angle shows (HF semantics), e.g. p = 2047, i = 0:
     expect(table[2047 * hd]).toBe(Math.fround(Math.cos(2047)));
     expect(roundedAngleSeen).toBe(true);
+  });
+
+  it("the reference's own f64 table agrees with the fast path's f32 one within the angle's f32 rounding", () => {
+    const P = 300, hd = 16, theta = 1e4;
+    const ref = refRopeTable(P, hd, theta), fast = ropeTable(P, hd, theta);
+    for (let p = 0; p < P; p++) {
+      for (let j = 0; j < hd; j++) expect(Math.abs(ref[p * hd + j] - fast[p * hd + j]), `p ${p}, entry ${j}`).toBeLessThan((p * 20 + 2) * U);
+    }
+    expect(Array.from(ref.subarray(0, hd))).toEqual([...new Array(hd / 2).fill(1), ...new Array(hd / 2).fill(0)]);
   });
 });

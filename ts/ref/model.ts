@@ -2,13 +2,12 @@
 // the model's finite-difference check (ts/model/model.ts must match its gradients).
 import { headDim, type Qwen2Config } from '../model/config.js';
 import { paramLayout } from '../model/params.js';
-import { ropeTable } from '../ops/rope.js';
 import { refAttentionForward } from './attention.js';
 import { refCrossEntropy } from './cross_entropy.js';
 import { refEmbedding } from './embedding.js';
 import { refMatmul } from './matmul.js';
 import { refRmsNorm } from './rmsnorm.js';
-import { refRope } from './rope.js';
+import { refRope, refRopeTable } from './rope.js';
 import { refSwiglu } from './swiglu.js';
 
 export interface RefBatch {
@@ -37,7 +36,7 @@ export function refModelForward(c: Qwen2Config, params: ArrayLike<number>, b: Re
     return y;
   };
   const add = (a: Float64Array, x: Float64Array) => a.map((v, i) => v + x[i]);
-  const table = ropeTable(b.S, hd, c.rope_theta);
+  const table = refRopeTable(b.S, hd, c.rope_theta);
   let x: Float64Array = refEmbedding(b.ids, t('model.embed_tokens.weight'), D);
   for (let l = 0; l < c.num_hidden_layers; l++) {
     const pre = `model.layers.${l}.`, att = `${pre}self_attn.`, mlp = `${pre}mlp.`;

@@ -11,8 +11,8 @@
 import { join } from 'node:path';
 import { checkDataset } from '../../../ts/data/build.js';
 import { Gpu } from '../../../ts/gpu/index.js';
-import { selfCheck } from '../../../ts/gpu/selfcheck.js';
 import { EVAL_PRESETS, proposeRange, runEval, writeJson, type EvalResults } from '../../../ts/eval/index.js';
+import { selfCheck } from '../../../ts/ops/selfcheck.js';
 import { validateGrpoConfig } from '../../../ts/rl/config.js';
 import { RL_PRESETS } from '../../../ts/rl/presets.js';
 import { runRl } from '../../../ts/rl/stage.js';

@@ -1,9 +1,9 @@
 // A quick end-to-end check of the device and kernels: products against the reference, and the
 // rate of one 512³ matmul. Used by `npm start`.
-import { matmul } from '../ops/matmul.js';
+import type { Gpu } from '../gpu/device.js';
 import { refMatmul } from '../ref/matmul.js';
 import type { OnProgress } from '../util/progress.js';
-import type { Gpu } from './device.js';
+import { matmul } from './matmul.js';
 
 export interface SelfCheck {
   maxRelError: number;
