@@ -1,6 +1,5 @@
 // Elementwise ops over n elements (any n; the grid is 2D so n may exceed 65535 workgroups' worth).
 //   binary: c = a (+ - * /) b, or c = alpha * a + beta * b       (OP 0..4)
-//   affine: c = alpha * a + beta
 //   fill:   c = alpha
 // `c` may alias nothing else; use a separate output or the axpby form for in-place updates.
 
@@ -31,17 +30,6 @@ fn binary(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
     case 3u: { c[i] = x / y; }
     default: { c[i] = p.alpha * x + p.beta * y; }
   }
-}
-
-@group(0) @binding(0) var<storage, read> u_in: array<f32>;
-@group(0) @binding(1) var<storage, read_write> u_out: array<f32>;
-@group(0) @binding(2) var<uniform> up: Params;
-
-@compute @workgroup_size(WG)
-fn affine(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let i = index(wg, nwg, lid);
-  if (i >= up.n) { return; }
-  u_out[i] = up.alpha * u_in[i] + up.beta;
 }
 
 @group(0) @binding(0) var<storage, read_write> f_out: array<f32>;

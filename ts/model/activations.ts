@@ -81,14 +81,3 @@ export function allocActs(gpu: Gpu, c: Qwen2Config, T: number, attnScratchFloats
     embOffsets: f(embedRows(c) + 1, 'embOffsets'), embPositions: f(T, 'embPositions'),
   };
 }
-
-export function freeActs(a: Acts): void {
-  const seen = new Set<GPUBuffer>();
-  const visit = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (v && typeof v === 'object' && 'destroy' in v) seen.add(v as GPUBuffer);
-    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
-  };
-  visit(a);
-  for (const b of seen) b.destroy();
-}

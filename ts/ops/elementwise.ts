@@ -6,7 +6,6 @@ import source from '../../shaders/elementwise.wgsl';
 import { grid2d } from './grid.js';
 
 const binaryKernel: Kernel = { name: 'elementwise', source, entry: 'binary' };
-const affineKernel: Kernel = { name: 'elementwise', source, entry: 'affine' };
 const fillKernel: Kernel = { name: 'elementwise', source, entry: 'fill' };
 const WG = 256;
 
@@ -20,11 +19,6 @@ function params(n: number, alpha: number, beta: number): Uint32Array {
 /** c = a op b over n elements; 'axpby' is c = alpha * a + beta * b. */
 export function binary(op: BinaryOp, a: Binding, b: Binding, c: Binding, n: number, alpha = 1, beta = 1): Dispatch {
   return { kernel: binaryKernel, constants: { OP: BINARY[op] }, buffers: [a, b, c], params: params(n, alpha, beta), workgroups: grid2d(Math.ceil(n / WG)) };
-}
-
-/** out = alpha * x + beta over n elements. */
-export function affine(x: Binding, out: Binding, n: number, alpha: number, beta = 0): Dispatch {
-  return { kernel: affineKernel, buffers: [x, out], params: params(n, alpha, beta), workgroups: grid2d(Math.ceil(n / WG)) };
 }
 
 /** out = value over n elements. */

@@ -13,7 +13,3 @@ export function refBinary(op: BinaryOp, a: ArrayLike<number>, b: ArrayLike<numbe
     }
   });
 }
-
-export function refAffine(x: ArrayLike<number>, alpha: number, beta: number): Float32Array {
-  return Float32Array.from(x, (v) => Math.fround(Math.fround(Math.fround(alpha) * v) + Math.fround(beta)));
-}
