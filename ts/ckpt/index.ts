@@ -2,5 +2,7 @@
 // save/load (atomic, hashed) and run directories (lock, config, metric rows), for every stage.
 export { decodeSafetensors, encodeSafetensors, type Decoded, type Tensor } from './safetensors.js';
 export { packParams, unpackParams } from './weights.js';
-export { latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type Checkpoint, type TrainerState } from './checkpoint.js';
+export {
+  latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type Checkpoint, type TrainerState,
+} from './checkpoint.js';
 export { claimRunDir, LOCK_FILE, lockRunDir, truncateMetrics } from './rundir.js';
