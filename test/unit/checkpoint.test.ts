@@ -7,7 +7,9 @@ import { preset, validateConfig } from '../../ts/model/config.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { encodeSafetensors } from '../../ts/ckpt/safetensors.js';
 import { packParams, unpackParams } from '../../ts/ckpt/weights.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type TrainerState } from '../../ts/ckpt/checkpoint.js';
+import {
+  latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type TrainerState,
+} from '../../ts/ckpt/checkpoint.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 
 const rand = rng(testSeed());

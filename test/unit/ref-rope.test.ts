@@ -64,7 +64,9 @@ describe(`rope reference (seed ${seed})`, () => {
     const P = 300, hd = 16, theta = 1e4;
     const ref = refRopeTable(P, hd, theta), fast = ropeTable(P, hd, theta);
     for (let p = 0; p < P; p++) {
-      for (let j = 0; j < hd; j++) expect(Math.abs(ref[p * hd + j] - fast[p * hd + j]), `p ${p}, entry ${j}`).toBeLessThan((p * 20 + 2) * U);
+      for (let j = 0; j < hd; j++) {
+        expect(Math.abs(ref[p * hd + j] - fast[p * hd + j]), `p ${p}, entry ${j}`).toBeLessThan((p * 20 + 2) * U);
+      }
     }
     expect(Array.from(ref.subarray(0, hd))).toEqual([...new Array(hd / 2).fill(1), ...new Array(hd / 2).fill(0)]);
   });

@@ -5,7 +5,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claimRunDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, truncateMetrics, type TrainerState } from '../ckpt/index.js';
+import {
+  claimRunDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, truncateMetrics, type TrainerState,
+} from '../ckpt/index.js';
 import { buildDataset } from '../data/build.js';
 import { datasetProblems } from '../eval/problems.js';
 import { TEMPLATES, type Problem } from '../data/generator.js';
@@ -33,7 +35,10 @@ export interface ModelFactory {
 /** The GPU model (ts/model) shaped by the run config. */
 export function modelFactory(gpu: Gpu): ModelFactory {
   // Held-out evaluation decodes its prompts together: a decode batch well above the training batch.
-  return (config, init, run) => Model.create(gpu, config, init, { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) }, run);
+  return (config, init, run) => {
+    const shape = { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) };
+    return Model.create(gpu, config, init, shape, run);
+  };
 }
 
 export interface StageResult {
