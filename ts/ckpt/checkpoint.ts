@@ -113,10 +113,15 @@ export function latestCheckpoint(root: string): string | undefined {
   return dir;
 }
 
+/** Whether `dir` holds a checkpoint (one with a file missing too: loading it names the file). */
+export function isCheckpointDir(dir: string): boolean {
+  return ['model.safetensors', 'config.json'].some((f) => existsSync(join(dir, f)));
+}
+
 /** Why `dir` is not a checkpoint directory and what to give instead; undefined when it is one. */
 function notACheckpoint(dir: string): string | undefined {
   if (!existsSync(dir)) return `no checkpoint at ${dir} (no such directory); check the path`;
-  if (['model.safetensors', 'config.json'].some((f) => existsSync(join(dir, f)))) return undefined;
+  if (isCheckpointDir(dir)) return undefined;
   const latest = join(dir, 'checkpoints', 'latest');
   const run = existsSync(latest);
   const kind = run ? ' but a run directory' : existsSync(join(dir, 'index.json')) ? ' but a dataset directory' : '';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { latestCheckpoint, loadCheckpoint } from '../ckpt/index.js';
+import { isCheckpointDir, latestCheckpoint, loadCheckpoint } from '../ckpt/index.js';
 import { TEMPLATES, type Mode, type Template } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { Gpu } from '../gpu/index.js';
@@ -61,8 +61,7 @@ export function checkSettings(s: EvalSettings): void {
 /** A checkpoint directory, or a run directory whose checkpoints/latest names one. */
 export function resolveCheckpoint(dir: string): string {
   if (!existsSync(dir)) throw new Error(`no checkpoint at ${dir} (no such directory); check the path`);
-  // A checkpoint with a file missing is one too: loading it names the file.
-  if (['model.safetensors', 'config.json'].some((f) => existsSync(join(dir, f)))) return dir;
+  if (isCheckpointDir(dir)) return dir;
   const latest = existsSync(join(dir, 'checkpoints')) ? latestCheckpoint(join(dir, 'checkpoints')) : undefined;
   if (latest) return latest;
   throw new Error(`${dir} holds no model.safetensors and no checkpoints/latest: give a checkpoint directory or a run directory`);
