@@ -3,7 +3,7 @@
 // the same KV-cache generation (tools/torch/sample_bench.py) in the same run.
 import { Gpu } from '../ts/gpu/index.js';
 import { preset } from '../ts/model/config.js';
-import { Model } from '../ts/model/model.js';
+import { InferenceModel } from '../ts/model/inference.js';
 import { initParams, paramLayout } from '../ts/model/params.js';
 import { runTorch } from './torch.js';
 
@@ -17,8 +17,7 @@ export async function benchSample(): Promise<void> {
   const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % VOCAB;
   const prompts = Array.from({ length: PROMPTS }, () => Int32Array.from({ length: PROMPT_LEN }, rand));
   const rows = PROMPTS * GROUP;
-  const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
-  const model = await Model.create(gpu, config, { params: initParams(config, paramLayout(config), 1) }, { batch: 1, seqLen: 8, decodeBatch: rows }, hyper);
+  const model = new InferenceModel(gpu, config, initParams(config, paramLayout(config), 1), { decodeBatch: rows });
   const o = { maxNew: MAX_NEW, stopId: -1, temperature: TEMPERATURE, seed: 1, group: GROUP };
   await model.sample(prompts.slice(0, 1), { ...o, maxNew: 2 }); // compiles the pipelines
   const t = performance.now();

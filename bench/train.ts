@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Gpu } from '../ts/gpu/index.js';
 import { preset, type Qwen2Config } from '../ts/model/config.js';
-import { Model } from '../ts/model/model.js';
+import { TrainingModel } from '../ts/model/training.js';
 import { initParams, paramLayout } from '../ts/model/params.js';
 import type { Batch } from '../ts/model/batch.js';
 import { median, runTorch } from './torch.js';
@@ -32,7 +32,7 @@ function randomBatch(c: Qwen2Config, n: number, seed: number): Batch {
 
 async function engineStepSeconds(gpu: Gpu, c: Case): Promise<number> {
   const layout = paramLayout(c.config);
-  const model = await Model.create(gpu, c.config, { params: initParams(c.config, layout, 1) }, { batch: c.batch, seqLen: c.seq }, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1, clip: 1 });
+  const model = new TrainingModel(gpu, c.config, { params: initParams(c.config, layout, 1) }, { batch: c.batch, seqLen: c.seq }, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1, clip: 1 });
   const batch = randomBatch(c.config, c.batch * c.seq, 7);
   await model.trainStep([batch], 1e-3, 1); // compiles the pipelines
   const times: number[] = [];

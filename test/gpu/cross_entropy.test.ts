@@ -243,7 +243,7 @@ describe(`cross_entropy (seed ${seed})`, () => {
     });
   }
 
-  // RL's LM head (Model.policyGradient, tokenLogprobs): per-token weights of either sign, logits
+  // RL's LM head (TrainingModel.policyGradient, tokenLogprobs): per-token weights of either sign, logits
   // scaled by 1/temperature, and the entropy entry; gradients of J = scale Σ w_t loss_t - Σ e_t H_t.
   const rlHeads = [
     { T: 150, D: 12, vocab: 37, embedRows: 40, chunkRows: 64, logitScale: 1 / 0.7, scale: 1, entropy: false },

@@ -3,7 +3,8 @@
 // reference model, top-k / top-p reaching the sampler, groups, and seeds.
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
-import { Model } from '../../ts/model/model.js';
+import { InferenceModel } from '../../ts/model/inference.js';
+import { TrainingModel } from '../../ts/model/training.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { refModelForward } from '../../ts/ref/model.js';
 import { refKeptSet, refLogprob } from '../../ts/ref/sample.js';
@@ -31,7 +32,7 @@ function params(embedScale = 20): Float32Array {
 const prompts = () => [3, 7, 1, 70].map((n) => Int32Array.from({ length: n }, () => Math.floor(rand() * V)));
 
 /** Logits of the training forward over each prompt + completion, padded to S (rows of Vp). */
-async function forwardLogits(model: Model, seqs: number[][]): Promise<Float32Array> {
+async function forwardLogits(model: TrainingModel, seqs: number[][]): Promise<Float32Array> {
   const ids = new Uint32Array(model.shape.batch * S);
   seqs.forEach((s, r) => ids.set(s, r * S));
   return model.logits({ ids, targets: new Uint32Array(ids.length), mask: new Float32Array(ids.length).fill(1) });
@@ -42,7 +43,7 @@ describe(`decoding (seed ${seed})`, () => {
     const g = await testGpu();
     const ps = prompts(), group = 3;
     // Decode batch above the training batch: 4 prompts x 3 sequences.
-    const model = await Model.create(g, config, { params: params() }, { batch: ps.length * group, seqLen: S, decodeBatch: 16 }, hyper);
+    const model = new TrainingModel(g, config, { params: params() }, { batch: ps.length * group, seqLen: S, decodeBatch: 16 }, hyper);
     for (const o of [{ temperature: 0.8 }, { temperature: 1.3, topK: 5, topP: 0.9 }, { temperature: 0 }]) {
       const out = await model.sample(ps, { maxNew, stopId: -1, seed: Math.floor(rand() * 1e9), group, ...o });
       expect(out.logprobTemperature).toBe(o.temperature || 1);
@@ -64,7 +65,7 @@ describe(`decoding (seed ${seed})`, () => {
   it('temperature 0 is greedy: the same tokens as greedy(), argmax of the training forward', async () => {
     const g = await testGpu();
     const ps = prompts();
-    const model = await Model.create(g, config, { params: params() }, { batch: ps.length, seqLen: S }, hyper);
+    const model = new TrainingModel(g, config, { params: params() }, { batch: ps.length, seqLen: S }, hyper);
     const sampled = await model.sample(ps, { maxNew, stopId: -1, temperature: 0, seed: 5 });
     const greedy = await model.greedy(ps, maxNew, -1);
     expect(sampled.tokens.map((t) => Array.from(t))).toEqual(greedy.map((t) => Array.from(t)));
@@ -84,7 +85,7 @@ describe(`decoding (seed ${seed})`, () => {
     // the current token's embedding alone (at init scale, decoding at shifted positions passed).
     const weights = params(5);
     for (const t of paramLayout(config).slots) if (/attn\.[qkvo]_proj\.weight/.test(t.name)) for (let i = 0; i < t.size; i++) weights[t.offset + i] *= 10;
-    const model = await Model.create(g, config, { params: weights }, { batch: 1, seqLen: 8, decodeBatch: ps.length }, hyper);
+    const model = new InferenceModel(g, config, weights, { decodeBatch: ps.length });
     const greedy = await model.greedy(ps, maxNew, -1);
     let decided = 0;
     greedy.forEach((toks, r) => {
@@ -109,7 +110,7 @@ describe(`decoding (seed ${seed})`, () => {
     const ps = prompts(), group = 3, temperature = 1.5;
     // Near-uniform distributions (embeddings unscaled): a draw outside the filter's few tokens would
     // come up many times over 144 draws if the filter were dropped.
-    const model = await Model.create(g, config, { params: params(1) }, { batch: ps.length * group, seqLen: S, decodeBatch: ps.length * group }, hyper);
+    const model = new TrainingModel(g, config, { params: params(1) }, { batch: ps.length * group, seqLen: S, decodeBatch: ps.length * group }, hyper);
     const greedy = (await model.greedy(ps, maxNew, -1)).map((t) => Array.from(t));
     for (const filter of [{ topK: 1 }, { topP: 1e-6 }]) {
       const out = await model.sample(ps, { maxNew, stopId: -1, temperature, seed: Math.floor(rand() * 1e9), ...filter });
@@ -137,7 +138,7 @@ describe(`decoding (seed ${seed})`, () => {
     const g = await testGpu();
     const ps = prompts(), group = 2;
     // Near-uniform distributions: two sequences agreeing on 12 draws by chance is negligible.
-    const model = await Model.create(g, config, { params: params(1) }, { batch: 2, seqLen: S, decodeBatch: ps.length * group }, hyper);
+    const model = new TrainingModel(g, config, { params: params(1) }, { batch: 2, seqLen: S, decodeBatch: ps.length * group }, hyper);
     const o = { maxNew, temperature: 1.5, seed: 2 ** 40 + 17, group };
     const free = await model.sample(ps, { ...o, stopId: -1 });
     const again = await model.sample(ps, { ...o, stopId: -1 });

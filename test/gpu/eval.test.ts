@@ -19,7 +19,7 @@ import { passAtK } from '../../ts/eval/passk.js';
 import { generatorProblems } from '../../ts/eval/problems.js';
 import type { EvalResults } from '../../ts/eval/run.js';
 import { preset, validateConfig } from '../../ts/model/config.js';
-import { Model } from '../../ts/model/model.js';
+import { TrainingModel } from '../../ts/model/training.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { saveCheckpoint } from '../../ts/ckpt/index.js';
 import { testGpu } from './setup.js';
@@ -48,7 +48,7 @@ const HYPER = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
  * A tiny model trained on the completions of `solved` (loss on the completion tokens only) until
  * it reproduces them, saved as a checkpoint; returns the model (decoding `decodeBatch` at once).
  */
-async function memorizingCheckpoint(dir: string, tok: Tokenizer, solved: Problem[], decodeBatch: number): Promise<Model> {
+async function memorizingCheckpoint(dir: string, tok: Tokenizer, solved: Problem[], decodeBatch: number): Promise<TrainingModel> {
   const config = validateConfig({ ...preset('tiny', tok.vocabSize), max_position_embeddings: 256 });
   const seqs = solved.map((p) => ({ ids: tok.encode(trainingText(p)), prompt: tok.encode(promptText(p)).length }));
   const B = seqs.length, S = Math.max(...seqs.map((q) => q.ids.length)) - 1;
@@ -61,7 +61,7 @@ async function memorizingCheckpoint(dir: string, tok: Tokenizer, solved: Problem
     }
   });
   const layout = paramLayout(config);
-  const model = await Model.create(await testGpu(), config, { params: initParams(config, layout, 1) }, { batch: B, seqLen: S, decodeBatch }, HYPER);
+  const model = new TrainingModel(await testGpu(), config, { params: initParams(config, layout, 1) }, { batch: B, seqLen: S, decodeBatch }, HYPER);
   // About 80 steps on lavapipe reach a completion loss of 0.01 nats per token.
   let loss = Infinity;
   for (let step = 1; step <= 300 && loss > 0.01; step++) loss = (await model.trainStep([batch], 1e-2, step)).loss;
@@ -198,7 +198,7 @@ describe('eval CLI', () => {
       }
     };
 
-    // Sampling at T = 1: the same draws as Model.sample in this process (one call of all problems
+    // Sampling at T = 1: the same draws as InferenceModel.sample in this process (one call of all problems
     // x n, seed 7: evaluation's first sampler call), judged here one by one.
     const sampled = await model.sample(prompts, { maxNew, stopId: stop, temperature: 1, seed: 7, group: n });
     const judged = await judge(sampled.tokens, n);

@@ -3,7 +3,7 @@
 // >= 0.9 within a bounded number of steps on the CPU adapter.
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
-import { Model } from '../../ts/model/model.js';
+import { TrainingModel } from '../../ts/model/training.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { validateGrpoConfig } from '../../ts/rl/config.js';
 import { grpoStep } from '../../ts/rl/grpo.js';
@@ -15,7 +15,7 @@ describe('GRPO', () => {
     const V = 61, B = 4, S = 8, T = B * S;
     const config = preset('tiny', V);
     const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
-    const model = await Model.create(g, config, { params: initParams(config, paramLayout(config), 5) }, { batch: B, seqLen: S }, hyper);
+    const model = new TrainingModel(g, config, { params: initParams(config, paramLayout(config), 5) }, { batch: B, seqLen: S }, hyper);
     const ids = Uint32Array.from({ length: T }, (_, i) => (i * 17 + 3) % V);
     const batch = { ids, targets: Uint32Array.from(ids, (t) => (t * 5 + 1) % V), mask: new Float32Array(T).fill(1) };
     batch.mask[5] = 0; // masked: entropy 0
@@ -51,7 +51,7 @@ describe('GRPO', () => {
     const config = preset('tiny', V);
     const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
     // Init-scale weights: near-uniform next-token distributions, so unfiltered rollouts at T = 1.5 differ.
-    const policy = await Model.create(g, config, { params: initParams(config, paramLayout(config), 9) }, { batch: 8, seqLen: 8, decodeBatch: 8 }, hyper);
+    const policy = new TrainingModel(g, config, { params: initParams(config, paramLayout(config), 9) }, { batch: 8, seqLen: 8, decodeBatch: 8 }, hyper);
     const prompts = [Int32Array.from([1, 5]), Int32Array.from([2])];
     const greedy = (await policy.greedy(prompts, LEN, -1)).map((t) => Array.from(t));
     const rollouts = async (set: Record<string, unknown>) => {
@@ -76,7 +76,7 @@ describe('GRPO', () => {
     const V = 61, TARGET = 7, LEN = 4;
     const config = preset('tiny', V);
     const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
-    const policy = await Model.create(g, config, { params: initParams(config, paramLayout(config), 3) }, { batch: 16, seqLen: 8, decodeBatch: 64 }, hyper);
+    const policy = new TrainingModel(g, config, { params: initParams(config, paramLayout(config), 3) }, { batch: 16, seqLen: 8, decodeBatch: 64 }, hyper);
     const cfg = validateGrpoConfig({
       prompts_per_step: 8, num_generations: 8, mini_batch_size: 8, micro_batch_size: 16, learning_rate: 3e-3, beta: 0,
       max_completion_length: LEN, temperature: 1, scale_rewards: 'group', loss_type: 'token-mean',

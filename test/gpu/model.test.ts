@@ -2,7 +2,7 @@
 // reference, bit-identical training from one seed, and greedy decoding against the full forward.
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
-import { Model } from '../../ts/model/model.js';
+import { TrainingModel } from '../../ts/model/training.js';
 import { paramLayout } from '../../ts/model/params.js';
 import { refModelForward } from '../../ts/ref/model.js';
 import type { Batch } from '../../ts/model/batch.js';
@@ -34,7 +34,7 @@ describe(`model (seed ${seed})`, () => {
     const g = await testGpu();
     const params = randomParams();
     const batch = randomBatch();
-    const model = await Model.create(g, config, { params }, { batch: B, seqLen: S }, hyper);
+    const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
     const ref = refModelForward(config, params, { ...batch, B, S });
     const logits = await model.logits(batch);
     const Vp = Math.ceil(V / 4) * 4;
@@ -49,7 +49,7 @@ describe(`model (seed ${seed})`, () => {
     const g = await testGpu();
     const params = randomParams();
     const batch = randomBatch();
-    const model = await Model.create(g, config, { params }, { batch: B, seqLen: S }, hyper);
+    const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
     const { grads } = await model.lossAndGrads(batch);
     const p64 = Float64Array.from(params);
     const f = () => refModelForward(config, p64, { ...batch, B, S }).loss;
@@ -69,7 +69,7 @@ describe(`model (seed ${seed})`, () => {
     const params = randomParams();
     const batches = [randomBatch(), randomBatch(), randomBatch()];
     const run = async () => {
-      const m = await Model.create(g, config, { params }, { batch: B, seqLen: S }, hyper);
+      const m = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
       for (let s = 0; s < 3; s++) await m.trainStep([batches[s]], 1e-2, s + 1);
       return (await m.snapshot()).params;
     };
@@ -82,7 +82,7 @@ describe(`model (seed ${seed})`, () => {
   it('greedy decoding with the KV cache equals argmax of the full forward, token by token', async () => {
     const g = await testGpu();
     const params = randomParams();
-    const model = await Model.create(g, config, { params }, { batch: B, seqLen: S }, hyper);
+    const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
     const prompts = [Int32Array.from([5, 9, 2]), Int32Array.from([7, 1, 3, 3, 8, 4])];
     const maxNew = 5;
     const got = await model.greedy(prompts, maxNew, -1);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
-import { Model } from '../../ts/model/model.js';
+import { TrainingModel } from '../../ts/model/training.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { decodeSafetensors } from '../../ts/ckpt/safetensors.js';
 import { unpackParams } from '../../ts/ckpt/weights.js';
@@ -43,7 +43,7 @@ describe(`PyTorch oracle (seed ${seed})`, () => {
     const ids = Uint32Array.from({ length: B * S }, () => Math.floor(rand() * V));
     const targets = Uint32Array.from({ length: B * S }, () => Math.floor(rand() * V));
     const mask = Float32Array.from({ length: B * S }, (_, i) => (i % 7 === 0 ? 0 : 1));
-    const model = await Model.create(g, config, { params }, { batch: B, seqLen: S }, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 });
+    const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 });
     const ours = await model.lossAndGrads({ ids, targets, mask });
 
     const dir = mkdtempSync(join(tmpdir(), 'oracle-'));

@@ -3,7 +3,7 @@
 // optimizer state untouched; weight decay reaches exactly the matrices and the (tied) embedding.
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../ts/model/config.js';
-import { Model } from '../../ts/model/model.js';
+import { TrainingModel } from '../../ts/model/training.js';
 import { paramLayout } from '../../ts/model/params.js';
 import { refGradNorm } from '../../ts/ref/adamw.js';
 import { refModelForward } from '../../ts/ref/model.js';
@@ -55,8 +55,8 @@ describe(`training step (seed ${seed})`, () => {
     // the mean over all 42 tokens; an overwrite keeps only the last micro-batch.
     const micro = [microBatch(24), microBatch(5), microBatch(13)];
     const whole = concat(micro);
-    const acc = await Model.create(g, config, { params }, { batch: B, seqLen: S }, hyper);
-    const one = await Model.create(g, config, { params }, { batch: K * B, seqLen: S }, hyper);
+    const acc = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
+    const one = new TrainingModel(g, config, { params }, { batch: K * B, seqLen: S }, hyper);
     const lr = 1e-2;
     const stepAcc = await acc.trainStep(micro, lr, 1);
     const accGrads = await g.read(acc.grads, Float32Array);
@@ -95,7 +95,7 @@ describe(`training step (seed ${seed})`, () => {
 
   it('a non-finite gradient norm skips the update: weights and AdamW moments stay bit-identical', async () => {
     const g = await testGpu();
-    const model = await Model.create(g, config, { params: randomParams() }, { batch: B, seqLen: S }, hyper);
+    const model = new TrainingModel(g, config, { params: randomParams() }, { batch: B, seqLen: S }, hyper);
     await model.trainStep([microBatch(20)], 1e-2, 1); // moments nonzero, as mid-run
     const before = await model.snapshot();
     // A NaN and an Inf gradient written into the accumulated gradients.
@@ -131,7 +131,7 @@ describe(`training step (seed ${seed})`, () => {
     expect(layout.slots.filter((s) => !decays(s.name)).length).toBe(1 + 5 * config.num_hidden_layers);
     const g = await testGpu();
     const params = randomParams();
-    const model = await Model.create(g, config, { params }, { batch: B, seqLen: S }, hyper);
+    const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
     // With zero gradients AdamW's step is 0: what moves a weight is the decay alone.
     await model.zeroGrads();
     const lr = 0.5;

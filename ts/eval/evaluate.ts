@@ -9,7 +9,7 @@ import { passAtK } from './passk.js';
 
 /**
  * Continues each prompt `group` times (output row p * group + g continues prompt p; stop token
- * included); one call holds at most the sampling batch of sequences. Model.sample is one.
+ * included); one call holds at most the sampling batch of sequences. InferenceModel.sample is one.
  */
 export type Sampler = (prompts: Int32Array[], opts: SampleOptions) => Promise<{ tokens: Int32Array[] }>;
 

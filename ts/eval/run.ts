@@ -8,7 +8,7 @@ import { isCheckpointDir, latestCheckpoint, loadCheckpoint } from '../ckpt/index
 import { TEMPLATES, type Mode, type Template } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { Gpu } from '../gpu/index.js';
-import { Model } from '../model/model.js';
+import { InferenceModel } from '../model/inference.js';
 import { paramLayout } from '../model/params.js';
 import { appendText, writeFileAtomic } from '../io/files.js';
 import { log } from '../util/jsonl.js';
@@ -142,9 +142,7 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   const ids = problems.map((p) => p.id);
   const key = createHash('sha256').update(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids })).digest('hex');
   const done = o.journal ? openJournal(o.journal, key) : undefined;
-  // Decoding needs no training activations: a short sequence keeps them small.
-  const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
-  const model = await Model.create(gpu, ckpt.config, { params: ckpt.params }, { batch: 1, seqLen: 8, decodeBatch: s.batch }, hyper);
+  const model = new InferenceModel(gpu, ckpt.config, ckpt.params, { decodeBatch: s.batch });
   const report = o.onProgress;
   const out = await evaluateProblems(problems, {
     sampler: (prompts, opts) => model.sample(prompts, opts),

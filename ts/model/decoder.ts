@@ -173,7 +173,7 @@ export class Decoder {
     if (!(Number.isInteger(group) && group >= 1)) throw new Error(`sample: group ${group} must be a positive integer`);
     if (!(Number.isInteger(o.maxNew) && o.maxNew >= 0)) throw new Error(`sample: maxNew ${o.maxNew} must be a non-negative integer`);
     const B = prompts.length * group;
-    if (B > this.maxBatch) throw new Error(`sample: ${prompts.length} prompts x group ${group} = ${B} sequences exceed the decoder's batch of ${this.maxBatch} (Model option decodeBatch)`);
+    if (B > this.maxBatch) throw new Error(`sample: ${prompts.length} prompts x group ${group} = ${B} sequences exceed the decoder's batch of ${this.maxBatch} (the model's decodeBatch)`);
     const greedy = o.temperature === 0;
     // Greedy ignores the filters (the argmax is always kept): skip their threshold searches.
     const d = { temperature: o.temperature, topK: greedy ? 0 : (o.topK ?? 0), topP: greedy ? 1 : (o.topP ?? 1), seed: seed32(o.seed) };

@@ -2,14 +2,14 @@
 // advantages, and update the policy with the clipped objective (+ k3 KL to a frozen reference)
 // over PPO mini-batches. The gradient reaches the weights through the LM head: the objective's
 // derivative by each token's log-probability becomes that token's weight in the cross-entropy
-// backward (ts/model/model.ts policyGradient).
+// backward (ts/model/training.ts policyGradient).
 import type { SampleOptions } from '../model/decoder.js';
 import type { Batch } from '../model/batch.js';
 import type { GrpoConfig } from './config.js';
 import { advantages, grpoObjective, zeroSpreadGroups } from './objective.js';
 import { packRollouts, type Rollout } from './rollouts.js';
 
-/** What GRPO needs from a model (ts/model/model.ts implements it). */
+/** What GRPO needs from a model (ts/model/training.ts implements it; the reference needs only tokenLogprobs). */
 export interface Policy {
   /** Rows per training micro-batch and their length. */
   readonly shape: { batch: number; seqLen: number };

@@ -1,7 +1,7 @@
 // The GRPO objective as plain functions of per-token log-probabilities: group-normalised
 // advantages, the clipped (and dual-clipped) policy-gradient loss, the k3 KL penalty, the entropy
 // bonus, and the derivatives of the aggregated loss by each token's log-probability and entropy,
-// which the model turns into a gradient through its LM head (ts/model/model.ts policyGradient).
+// which the model turns into a gradient through its LM head (ts/model/training.ts policyGradient).
 import type { LossAggregation, ScaleRewards } from './config.js';
 
 /** Advantages of each rollout from its group's rewards (groups of `g` consecutive rollouts). */

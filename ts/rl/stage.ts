@@ -7,7 +7,8 @@ import { Tokenizer } from '../data/tokenizer.js';
 import { REWARD_PRESETS, scoreBatch, type RewardConfig } from '../data/verifier.js';
 import type { Gpu } from '../gpu/device.js';
 import { appendText } from '../io/files.js';
-import { Model } from '../model/model.js';
+import { InferenceModel } from '../model/inference.js';
+import { TrainingModel } from '../model/training.js';
 import { paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
@@ -65,9 +66,9 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
   const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.clip };
   // Rollouts decode together: all of a step's (up to 64) sequences at once.
   const shape = { batch: cfg.micro_batch_size, seqLen: S, decodeBatch: Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations)) };
-  const policy = await Model.create(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
+  const policy = new TrainingModel(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
   // The frozen reference of the KL term is the starting checkpoint.
-  const reference = cfg.beta > 0 ? await Model.create(gpu, config, { params: init.params }, shape, hyper) : undefined;
+  const reference = cfg.beta > 0 ? new InferenceModel(gpu, config, init.params, { score: { batch: shape.batch, seqLen: S } }) : undefined;
   const state = (start.state as { step: number; tokensSeen: number; dataCursor: unknown; rng: unknown; runConfig: unknown } | undefined) ?? undefined;
   let step = resumeDir && state ? state.step : 0;
   const step0 = step;

@@ -17,7 +17,7 @@ import { trainDefaultTokenizer } from '../data/tokenizer-default.js';
 import { tokenizerHash } from '../data/tokenizer-file.js';
 import type { Gpu } from '../gpu/device.js';
 import { preset, type Qwen2Config } from '../model/config.js';
-import { Model } from '../model/model.js';
+import { TrainingModel } from '../model/training.js';
 import { appendText, writeFileAtomic } from '../io/files.js';
 import { initParams, paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
@@ -35,9 +35,9 @@ export interface ModelFactory {
 /** The GPU model (ts/model) shaped by the run config. */
 export function modelFactory(gpu: Gpu): ModelFactory {
   // Held-out evaluation decodes its prompts together: a decode batch well above the training batch.
-  return (config, init, run) => {
+  return async (config, init, run) => {
     const shape = { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) };
-    return Model.create(gpu, config, init, shape, run);
+    return new TrainingModel(gpu, config, init, shape, run);
   };
 }
 
