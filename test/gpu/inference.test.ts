@@ -26,7 +26,8 @@ function allocations(g: Gpu, make: () => unknown): { bytes: number; labels: stri
   try {
     make();
     const calls = spy.mock.calls as [number, string?][];
-    return { bytes: calls.reduce((a, [b]) => a + Math.max(4, Math.ceil(b / 4) * 4), 0), labels: calls.map(([, l]) => l ?? '') };
+    const bytes = calls.reduce((a, [b]) => a + Math.max(4, Math.ceil(b / 4) * 4), 0);
+    return { bytes, labels: calls.map(([, l]) => l ?? '') };
   } finally {
     spy.mockRestore();
   }
@@ -47,7 +48,7 @@ function randomBatch(): Batch {
 }
 
 describe(`inference model (seed ${seed})`, () => {
-  it('holds the parameters and the RoPE table only; the training model adds gradients, moments and activations', async () => {
+  it('holds parameters and the RoPE table only; the training model adds gradients, moments, activations', async () => {
     const g = await testGpu();
     for (const c of [tiny, deeper]) {
       const total = paramLayout(c).total;
@@ -60,7 +61,8 @@ describe(`inference model (seed ${seed})`, () => {
       const train = allocations(g, () => new TrainingModel(g, c, { params }, { batch: B, seqLen: S }, hyper));
       expect(train.labels).toEqual(expect.arrayContaining(['grads', 'adam.m', 'adam.v']));
       // Gradients and two moments of the layout's size, and each layer's saved activations.
-      expect(train.bytes - inf.bytes).toBeGreaterThanOrEqual(4 * (3 * total + c.num_hidden_layers * T * savedPerToken(c)));
+      const saved = c.num_hidden_layers * T * savedPerToken(c);
+      expect(train.bytes - inf.bytes).toBeGreaterThanOrEqual(4 * (3 * total + saved));
     }
   });
 
@@ -70,8 +72,9 @@ describe(`inference model (seed ${seed})`, () => {
       const p = perturbedParams(c, paramLayout(c), rand);
       return allocations(g, () => make(p)).bytes - 4 * (1 + moments) * paramLayout(c).total;
     };
-    const score = (c: Qwen2Config) => beyondParams(c, (p) => new InferenceModel(g, c, p, { score: { batch: B, seqLen: S } }), 0);
-    const train = (c: Qwen2Config) => beyondParams(c, (p) => new TrainingModel(g, c, { params: p }, { batch: B, seqLen: S }, hyper), 3);
+    const rows = { batch: B, seqLen: S };
+    const score = (c: Qwen2Config) => beyondParams(c, (p) => new InferenceModel(g, c, p, { score: rows }), 0);
+    const train = (c: Qwen2Config) => beyondParams(c, (p) => new TrainingModel(g, c, { params: p }, rows, hyper), 3);
     expect(score(deeper)).toBe(score(tiny));
     const extraLayers = deeper.num_hidden_layers - tiny.num_hidden_layers;
     expect(train(deeper) - train(tiny)).toBeGreaterThanOrEqual(4 * extraLayers * T * savedPerToken(tiny));
@@ -86,7 +89,8 @@ describe(`inference model (seed ${seed})`, () => {
     const train = new TrainingModel(g, tiny, { params }, { batch: B, seqLen: S, decodeBatch: 6 }, hyper);
     const inf = new InferenceModel(g, tiny, params, { decodeBatch: 6, score: { batch: B, seqLen: S } });
     const prompts = [Int32Array.from([5, 9, 2]), Int32Array.from([7, 1, 3, 3, 8, 4])];
-    const o = { maxNew: 8, stopId: -1, temperature: 0.9, topK: 20, topP: 0.95, seed: 1 + Math.floor(rand() * 1e6), group: 3 };
+    const draws = 1 + Math.floor(rand() * 1e6);
+    const o = { maxNew: 8, stopId: -1, temperature: 0.9, topK: 20, topP: 0.95, seed: draws, group: 3 };
     const a = await train.sample(prompts, o);
     const b = await inf.sample(prompts, o);
     expect(b.tokens).toEqual(a.tokens);
@@ -108,7 +112,8 @@ describe(`inference model (seed ${seed})`, () => {
     await expect(decodeOnly.tokenLogprobs(randomBatch())).rejects.toThrow(/without score rows/);
     const scoreOnly = new InferenceModel(g, tiny, params, { score: { batch: B, seqLen: S } });
     await expect(scoreOnly.greedy([Int32Array.from([1])], 2, -1)).rejects.toThrow(/without a decodeBatch/);
-    expect(() => new InferenceModel(g, tiny, params, { score: { batch: 1, seqLen: tiny.max_position_embeddings + 1 } })).toThrow(/exceeds/);
+    const tooLong = { batch: 1, seqLen: tiny.max_position_embeddings + 1 };
+    expect(() => new InferenceModel(g, tiny, params, { score: tooLong })).toThrow(/exceeds/);
     expect(() => new InferenceModel(g, tiny, params.subarray(1), { decodeBatch: 1 })).toThrow(/layout needs/);
   });
 });

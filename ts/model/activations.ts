@@ -67,7 +67,7 @@ const floats = (gpu: Gpu) => (n: number, label: string) => gpu.buffer(Math.max(1
  */
 export function allocForwardActs(gpu: Gpu, c: Qwen2Config, T: number, keep: boolean): ForwardActs {
   const D = c.hidden_size, F = c.intermediate_size, hd = headDim(c);
-  const Q = c.num_attention_heads * hd, KV = c.num_key_value_heads * hd, H = c.num_attention_heads, L = c.num_hidden_layers;
+  const H = c.num_attention_heads, Q = H * hd, KV = c.num_key_value_heads * hd, L = c.num_hidden_layers;
   const f = floats(gpu);
   const layer = (l: number | string): LayerActs => {
     const h1 = f(T * D, `h1.${l}`), rstd1 = f(T, `rstd1.${l}`);
@@ -86,8 +86,9 @@ export function allocForwardActs(gpu: Gpu, c: Qwen2Config, T: number, keep: bool
     ids: f(T, 'ids'), targets: f(T, 'targets'), mask: f(T, 'mask'),
     x: Array.from({ length: L + 1 }, (_, l) => shared?.x ?? f(T * D, `x.${l}`)),
     layers: Array.from({ length: L }, (_, l) => shared?.layer ?? layer(l)),
-    hf: f(T * D, 'hf'), rstdf: f(T, 'rstdf'), loss: f(T, 'loss'), entWeights: f(T, 'entWeights'), entropy: f(T, 'entropy'),
-    logits: f(chunk * embedRows(c), 'logits'), lossSum: f(1, 'lossSum'), lossPartials: f(Math.ceil(T / 4096) + 1, 'lossPartials'),
+    hf: f(T * D, 'hf'), rstdf: f(T, 'rstdf'), loss: f(T, 'loss'),
+    entWeights: f(T, 'entWeights'), entropy: f(T, 'entropy'), logits: f(chunk * embedRows(c), 'logits'),
+    lossSum: f(1, 'lossSum'), lossPartials: f(Math.ceil(T / 4096) + 1, 'lossPartials'),
     tmp: f(T * D, 'tmp'),
   };
 }
@@ -97,7 +98,8 @@ export function allocGradActs(gpu: Gpu, c: Qwen2Config, T: number, attnScratchFl
   const Q = c.num_attention_heads * hd, KV = c.num_key_value_heads * hd;
   const f = floats(gpu);
   return {
-    dResid: f(T * D, 'dResid'), dH: f(T * D, 'dH'), dQ: f(T * Q, 'dQ'), dK: f(T * KV, 'dK'), dV: f(T * KV, 'dV'), dO: f(T * Q, 'dO'),
+    dResid: f(T * D, 'dResid'), dH: f(T * D, 'dH'),
+    dQ: f(T * Q, 'dQ'), dK: f(T * KV, 'dK'), dV: f(T * KV, 'dV'), dO: f(T * Q, 'dO'),
     dGate: f(T * F, 'dGate'), dUp: f(T * F, 'dUp'), dAct: f(T * F, 'dAct'),
     attnScratch: f(attnScratchFloats, 'attnScratch'),
     embOffsets: f(embedRows(c) + 1, 'embOffsets'), embPositions: f(T, 'embPositions'),

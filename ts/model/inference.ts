@@ -18,7 +18,19 @@ import type { Batch } from './batch.js';
 import { headDim, type Qwen2Config } from './config.js';
 import { Decoder, type Sampled, type SampleOptions } from './decoder.js';
 import { layerForward } from './layer.js';
-import { embedRows, paramLayout, type ParamLayout } from './params.js';
+import { embedRows, paramLayout, slotElements, type ParamLayout } from './params.js';
+
+/** Where the head's backward writes d(hf) and adds the embedding's gradient. */
+export interface HeadGrads {
+  dx: Binding;
+  dEmbed: Binding;
+}
+
+/** Per token: log p(target) (0 where the mask is 0) and the entropy of the next-token distribution. */
+export interface TokenLogprobs {
+  logp: Float32Array;
+  entropy: Float32Array;
+}
 
 /** Rows a full-sequence forward takes at once: `batch` sequences of `seqLen` tokens. */
 export interface Rows {
@@ -47,7 +59,9 @@ export interface InferenceShape {
 function checkShape(config: Qwen2Config, params: Float32Array, decodeBatch?: number, rows?: Rows): void {
   const n = paramLayout(config).total;
   if (params.length !== n) throw new Error(`initial parameters have ${params.length} floats, the layout needs ${n}`);
-  if (decodeBatch !== undefined && !(Number.isInteger(decodeBatch) && decodeBatch > 0)) throw new Error(`decodeBatch ${decodeBatch} must be a positive integer`);
+  if (decodeBatch !== undefined && !(Number.isInteger(decodeBatch) && decodeBatch > 0)) {
+    throw new Error(`decodeBatch ${decodeBatch} must be a positive integer`);
+  }
   if (rows) checkRows(config, rows);
 }
 
@@ -73,22 +87,24 @@ export class InferenceModel {
     this.decodeBatch = shape.decodeBatch ?? 0;
     this.params = gpu.upload(params, 'params');
     this.ropeTab = gpu.upload(ropeTable(config.max_position_embeddings, headDim(config), config.rope_theta), 'rope table');
-    if (shape.score) this.scoring = { rows: shape.score, acts: allocForwardActs(gpu, config, shape.score.batch * shape.score.seqLen, false) };
+    const score = shape.score;
+    if (score) this.scoring = { rows: score, acts: allocForwardActs(gpu, config, score.batch * score.seqLen, false) };
   }
 
   /** A tensor of a flat buffer (parameters, or gradients and moments of the same layout) as a binding. */
   bind(buf: GPUBuffer, name: string): Binding {
     const s = this.layout.byName.get(name);
     if (!s) throw new Error(`no tensor ${name}`);
-    const size = name === 'model.embed_tokens.weight' ? embedRows(this.config) * this.config.hidden_size : s.size;
-    return { buffer: buf, offset: s.offset * 4, size: size * 4 };
+    return { buffer: buf, offset: s.offset * 4, size: slotElements(this.config, s) * 4 };
   }
 
   protected readonly p = (name: string): Binding => this.bind(this.params, name);
 
   /** Uploads a micro-batch into `a`; returns its number of counted tokens. */
   protected upload(a: ForwardActs, b: Batch): number {
-    if (b.ids.length !== a.T) throw new Error(`batch has ${b.ids.length} tokens, the model was built for ${a.T} (batch x seq_len)`);
+    if (b.ids.length !== a.T) {
+      throw new Error(`batch has ${b.ids.length} tokens, the model was built for ${a.T} (batch x seq_len)`);
+    }
     this.gpu.write(a.ids, b.ids);
     this.gpu.write(a.targets, b.targets);
     this.gpu.write(a.mask, b.mask);
@@ -99,14 +115,20 @@ export class InferenceModel {
   protected body(a: ForwardActs, rows: Rows): Dispatch[] {
     const c = this.config, T = a.T, S = rows.seqLen, B = rows.batch;
     const D = c.hidden_size, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads;
-    const list: Dispatch[] = [embedding({ ids: a.ids, table: this.p('model.embed_tokens.weight'), out: a.x[0], T, V: c.vocab_size, D })];
+    const table = this.p('model.embed_tokens.weight');
+    const list: Dispatch[] = [embedding({ ids: a.ids, table, out: a.x[0], T, V: c.vocab_size, D })];
     for (let l = 0; l < c.num_hidden_layers; l++) {
       const L = a.layers[l];
-      const positions = [rope({ q: L.q, k: L.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, T, S, heads: H, kvHeads: KVH, headDim: hd })];
+      const positions = [
+        rope({
+          q: L.q, k: L.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, T, S, heads: H, kvHeads: KVH, headDim: hd,
+        }),
+      ];
       const attend = attentionForward({ q: L.q, k: L.k, v: L.v, o: L.o, lse: L.lse, B, S, H, KVH, hd });
       list.push(...layerForward(c, l, T, this.p, { ...L, x: a.x[l], out: a.x[l + 1], tmp: a.tmp }, positions, attend));
     }
-    list.push(rmsnorm({ x: a.x[c.num_hidden_layers], weight: this.p('model.norm.weight'), y: a.hf, rstd: a.rstdf, T, D, eps: c.rms_norm_eps }));
+    const weight = this.p('model.norm.weight');
+    list.push(rmsnorm({ x: a.x[c.num_hidden_layers], weight, y: a.hf, rstd: a.rstdf, T, D, eps: c.rms_norm_eps }));
     return list;
   }
 
@@ -114,7 +136,7 @@ export class InferenceModel {
    * The tied LM head and the loss (per token, summed); `entropy` also writes per-token entropies and
    * adds the bonus of a.entWeights (RL); `grad` also writes d(hf) and adds dEmbed.
    */
-  protected head(a: ForwardActs, scale: number, logitScale = 1, entropy = false, grad?: { dx: Binding; dEmbed: Binding }): Dispatch[] {
+  protected head(a: ForwardActs, scale: number, logitScale = 1, entropy = false, grad?: HeadGrads): Dispatch[] {
     const c = this.config, T = a.T;
     return [
       ...lmHeadLoss({
@@ -128,7 +150,7 @@ export class InferenceModel {
   }
 
   /** The forward of tokenLogprobs over `a` (which keeps its activations). */
-  protected async logprobsOver(a: ForwardActs, rows: Rows, b: Batch, logitScale: number): Promise<{ logp: Float32Array; entropy: Float32Array }> {
+  protected async logprobsOver(a: ForwardActs, rows: Rows, b: Batch, logitScale: number): Promise<TokenLogprobs> {
     this.upload(a, b);
     this.gpu.write(a.entWeights, new Float32Array(b.mask.length));
     await this.gpu.run([...this.body(a, rows), ...this.head(a, 1, logitScale, true)]);
@@ -141,14 +163,15 @@ export class InferenceModel {
    * log p(target) and the entropy of the whole next-token distribution, per token under logits *
    * logitScale (0 where the mask is 0).
    */
-  async tokenLogprobs(b: Batch, logitScale = 1): Promise<{ logp: Float32Array; entropy: Float32Array }> {
-    if (!this.scoring) throw new Error('tokenLogprobs: this model was created without score rows (InferenceShape.score)');
+  async tokenLogprobs(b: Batch, logitScale = 1): Promise<TokenLogprobs> {
+    if (!this.scoring) throw new Error('tokenLogprobs: the model was created without score rows (InferenceShape.score)');
     return this.logprobsOver(this.scoring.acts, this.scoring.rows, b, logitScale);
   }
 
   private decoding(): Decoder {
-    if (!this.decodeBatch) throw new Error('sample/greedy: this model was created without a decodeBatch (InferenceShape.decodeBatch)');
-    this.decoder ??= new Decoder(this.gpu, this.config, this.decodeBatch, this.config.max_position_embeddings, this.p, this.ropeTab);
+    if (!this.decodeBatch) throw new Error('sample/greedy: the model was created without a decodeBatch (InferenceShape)');
+    const c = this.config;
+    this.decoder ??= new Decoder(this.gpu, c, this.decodeBatch, c.max_position_embeddings, this.p, this.ropeTab);
     return this.decoder;
   }
 

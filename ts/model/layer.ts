@@ -95,8 +95,12 @@ export function layerBackward(
     // Attention branch: xMid = x + o·Woᵀ; dResid now holds d xMid.
     ...matmulGrads(lin(L.o, `${att}o_proj.weight`, D, Q), d.dResid, { da: d.dO }),
     ...matmulGrads(lin(L.o, `${att}o_proj.weight`, D, Q), d.dResid, { db: g(`${att}o_proj.weight`), accumulate: true }),
-    ...attentionBackward({ q: L.q, k: L.k, v: L.v, o: L.o, lse: L.lse, dO: d.dO, dq: d.dQ, dk: d.dK, dv: d.dV, scratch: d.attnScratch, B, S, H, KVH, hd }),
-    ropeBackward({ q: d.dQ, k: d.dK, table: ropeTab, tablePositions: c.max_position_embeddings, T, S, heads: H, kvHeads: KVH, headDim: hd }),
+    ...attentionBackward({
+      q: L.q, k: L.k, v: L.v, o: L.o, lse: L.lse, dO: d.dO, dq: d.dQ, dk: d.dK, dv: d.dV, scratch: d.attnScratch, B, S, H, KVH, hd,
+    }),
+    ropeBackward({
+      q: d.dQ, k: d.dK, table: ropeTab, tablePositions: c.max_position_embeddings, T, S, heads: H, kvHeads: KVH, headDim: hd,
+    }),
     ...biasBackward({ dy: d.dQ, db: g(`${att}q_proj.bias`), T, N: Q, accumulate: true }),
     ...biasBackward({ dy: d.dK, db: g(`${att}k_proj.bias`), T, N: KV, accumulate: true }),
     ...biasBackward({ dy: d.dV, db: g(`${att}v_proj.bias`), T, N: KV, accumulate: true }),

@@ -29,6 +29,11 @@ export function embedRows(c: Qwen2Config): number {
   return Math.ceil(c.vocab_size / 4) * 4;
 }
 
+/** Elements a tensor occupies in the flat buffer: its size, the embedding's reserved rows included. */
+export function slotElements(c: Qwen2Config, s: TensorSlot): number {
+  return s.name === 'model.embed_tokens.weight' ? embedRows(c) * c.hidden_size : s.size;
+}
+
 export function paramLayout(c: Qwen2Config): ParamLayout {
   const D = c.hidden_size, F = c.intermediate_size, hd = headDim(c);
   const q = c.num_attention_heads * hd, kv = c.num_key_value_heads * hd;
@@ -56,11 +61,11 @@ export function paramLayout(c: Qwen2Config): ParamLayout {
   let count = 0;
   for (const [name, shape, decay] of list) {
     const size = shape.reduce((a, b) => a * b, 1);
-    slots.push({ name, shape, offset, size, decay });
+    const slot = { name, shape, offset, size, decay };
+    slots.push(slot);
     // The embedding reserves rows up to a multiple of 4 (zero, never a target, masked out of the
     // softmax), so the tied LM head's products all take the vec4 path.
-    const reserved = name === 'model.embed_tokens.weight' ? embedRows(c) * D : size;
-    offset += Math.ceil(reserved / ALIGN) * ALIGN;
+    offset += Math.ceil(slotElements(c, slot) / ALIGN) * ALIGN;
     count += size;
   }
   return { slots, byName: new Map(slots.map((s) => [s.name, s])), total: offset, count };

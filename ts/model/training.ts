@@ -14,9 +14,9 @@ import { rmsnormBackward } from '../ops/rmsnorm.js';
 import { allocForwardActs, allocGradActs, type ForwardActs, type GradActs } from './activations.js';
 import type { Batch } from './batch.js';
 import { headDim, type Qwen2Config } from './config.js';
-import { checkRows, InferenceModel, type Rows } from './inference.js';
+import { checkRows, InferenceModel, type HeadGrads, type Rows, type TokenLogprobs } from './inference.js';
 import { layerBackward } from './layer.js';
-import { embedRows } from './params.js';
+import { slotElements } from './params.js';
 
 export interface OptimHyper {
   beta1: number;
@@ -72,19 +72,18 @@ export class TrainingModel extends InferenceModel {
     this.gradActs = allocGradActs(gpu, config, T, attnScratch);
     this.clipStats = gpu.buffer(8, 'grad norm stats');
     this.normPartials = gpu.buffer(gradNormPartials(n) * 4, 'grad norm partials');
-    this.ranges = this.layout.slots.map((s) => ({
-      offset: s.offset, size: s.name === 'model.embed_tokens.weight' ? embedRows(config) * config.hidden_size : s.size, decay: s.decay,
-    }));
+    this.ranges = this.layout.slots.map((s) => ({ offset: s.offset, size: slotElements(config, s), decay: s.decay }));
   }
 
   private readonly g = (name: string): Binding => this.bind(this.grads, name);
 
   /** The forward over the uploaded micro-batch (loss and, with grad, d(hf) and dEmbed +=). */
   private forward(scale: number, grad: boolean): Dispatch[] {
-    return [...this.body(this.acts, this.shape), ...this.head(this.acts, scale, 1, false, grad ? this.headGrads() : undefined)];
+    const head = this.head(this.acts, scale, 1, false, grad ? this.headGrads() : undefined);
+    return [...this.body(this.acts, this.shape), ...head];
   }
 
-  private headGrads(): { dx: Binding; dEmbed: Binding } {
+  private headGrads(): HeadGrads {
     return { dx: this.gradActs.dH, dEmbed: this.g('model.embed_tokens.weight') };
   }
 
@@ -96,7 +95,9 @@ export class TrainingModel extends InferenceModel {
       x: a.x[last], weight: this.p('model.norm.weight'), rstd: a.rstdf, dy: d.dH, dx: d.dResid, dw: this.g('model.norm.weight'),
       T, D: c.hidden_size, accumulateDw: true,
     });
-    for (let l = last - 1; l >= 0; l--) list.push(...layerBackward(c, l, rows, this.p, this.g, { ...a.layers[l], x: a.x[l] }, d, this.ropeTab));
+    for (let l = last - 1; l >= 0; l--) {
+      list.push(...layerBackward(c, l, rows, this.p, this.g, { ...a.layers[l], x: a.x[l] }, d, this.ropeTab));
+    }
     list.push(
       embeddingBackward({
         offsets: d.embOffsets, positions: d.embPositions, dOut: d.dResid, dTable: this.g('model.embed_tokens.weight'),
@@ -147,7 +148,11 @@ export class TrainingModel extends InferenceModel {
   async applyUpdate(lr: number, step: number): Promise<{ gradNorm: number }> {
     const h = this.hyper;
     const maxBindingBytes = this.gpu.limits.maxStorageBufferBindingSize;
-    await this.gpu.run(gradNorm({ grads: this.grads, n: this.layout.total, partials: this.normPartials, stats: this.clipStats, maxNorm: h.clip, maxBindingBytes }));
+    await this.gpu.run(
+      gradNorm({
+        grads: this.grads, n: this.layout.total, partials: this.normPartials, stats: this.clipStats, maxNorm: h.clip, maxBindingBytes,
+      }),
+    );
     const [norm] = await this.gpu.read(this.clipStats, Float32Array, 1);
     if (Number.isFinite(norm)) {
       await this.gpu.run(
@@ -161,7 +166,7 @@ export class TrainingModel extends InferenceModel {
   }
 
   /** As InferenceModel's, from a forward that keeps its activations for policyGradient(b). */
-  override async tokenLogprobs(b: Batch, logitScale = 1): Promise<{ logp: Float32Array; entropy: Float32Array }> {
+  override async tokenLogprobs(b: Batch, logitScale = 1): Promise<TokenLogprobs> {
     const out = await this.logprobsOver(this.acts, this.shape, b, logitScale);
     this.bodyOf = b;
     return out;
@@ -174,12 +179,15 @@ export class TrainingModel extends InferenceModel {
    * (same batch, nothing run in between).
    */
   async policyGradient(b: Batch, weights: Float32Array, logitScale = 1, entropyWeights?: Float32Array): Promise<void> {
-    if (this.bodyOf !== b) throw new Error('policyGradient: call tokenLogprobs on the same batch first (its activations are reused)');
+    if (this.bodyOf !== b) {
+      throw new Error('policyGradient: call tokenLogprobs on the same batch first (its activations are reused)');
+    }
     this.bodyOf = undefined;
     this.gpu.write(this.acts.mask, weights);
     if (entropyWeights) this.gpu.write(this.acts.entWeights, entropyWeights);
     this.uploadGroups(b.ids);
-    await this.gpu.run([...this.head(this.acts, 1, logitScale, !!entropyWeights, this.headGrads()), ...this.backward()]);
+    const head = this.head(this.acts, 1, logitScale, !!entropyWeights, this.headGrads());
+    await this.gpu.run([...head, ...this.backward()]);
   }
 
   /** Forward and backward of one micro-batch without an update: the loss and the gradients (tests, oracle). */
