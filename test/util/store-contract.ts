@@ -11,6 +11,12 @@ export interface StoreFixture {
   root: string;
 }
 
+/** A case's outcome where it ran out of vitest's reach (a browser): its error message, if any. */
+export interface StoreCaseResult {
+  name: string;
+  error?: string;
+}
+
 export interface StoreCase {
   name: string;
   run(f: StoreFixture): Promise<void>;
