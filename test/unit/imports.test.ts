@@ -12,7 +12,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** ts/ folder -> the other ts/ folders its files may import. A new folder must be placed here. */
 const MAY_IMPORT: Record<string, string[]> = {
   util: [],
-  io: ['util'],
+  store: [],
+  // io: the Node side of the injected services (the run store, Dawn as the GPU provider).
+  io: ['gpu', 'store', 'util'],
   gpu: ['util'],
   // ref: plain arithmetic. It may name the shapes ops define (type-only: nothing of ops runs) and
   // the model's description (config.ts, params.ts: what a flat parameter vector means); see refAllows.
