@@ -5,8 +5,8 @@ import { readText, type RunStore } from '../../ts/store/store.js';
 
 export interface StoreFixture {
   store: RunStore;
-  /** The same files seen by another holder (another process, page or worker): for the lock. */
-  other: RunStore;
+  /** The lock of another holder of the same files (another process, page or worker). */
+  other: Pick<RunStore, 'lock'>;
   /** Where the case's files go inside the store ('' for the whole store). */
   root: string;
 }
