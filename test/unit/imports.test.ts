@@ -130,7 +130,8 @@ function nodeUses(files: Map<string, string>): string[] {
 function isMemberName(node: ts.Identifier): boolean {
   const p = node.parent;
   if (ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) return p.getChildAt(p.getChildCount() - 1) === node;
-  const named = ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isPropertySignature(p) || ts.isMethodDeclaration(p);
+  const named =
+    ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isPropertySignature(p) || ts.isMethodDeclaration(p);
   return named && p.name === node;
 }
 
@@ -190,7 +191,8 @@ describe('the browser-safe core (everything under ts/ but ts/io/)', () => {
     expect(one('ts/gpu/x.ts', "const os = await import('node:os');")).toEqual(['ts/gpu/x.ts: imports node:os']);
     expect(one('ts/gpu/x.ts', "export { join } from 'path';")).toEqual(['ts/gpu/x.ts: imports path']);
     expect(one('ts/gpu/x.ts', "import { readFile } from 'fs/promises';")).toEqual(['ts/gpu/x.ts: imports fs/promises']);
-    expect(one('ts/util/x.ts', 'const a = 1;\nprocess.stderr.write(String(a));')).toEqual(['ts/util/x.ts:2: uses process']);
+    const twoLines = 'const a = 1;\nprocess.stderr.write(String(a));';
+    expect(one('ts/util/x.ts', twoLines)).toEqual(['ts/util/x.ts:2: uses process']);
     expect(one('ts/util/x.ts', "const b = Buffer.from('x');")).toEqual(['ts/util/x.ts:1: uses Buffer']);
     expect(one('ts/util/x.ts', "if (typeof process !== 'undefined') f();")).toEqual(['ts/util/x.ts:1: uses process']);
     expect(one('ts/util/x.ts', 'let b: Buffer;')).toEqual(['ts/util/x.ts:1: uses Buffer']);
@@ -204,7 +206,8 @@ describe('the browser-safe core (everything under ts/ but ts/io/)', () => {
   it('type-checks without Node\'s types (tsconfig.browser.json)', () => {
     let out = '';
     try {
-      execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.browser.json'], { cwd: ROOT, encoding: 'utf8' });
+      const tsc = join(ROOT, 'node_modules/.bin/tsc');
+      execFileSync(tsc, ['-p', 'tsconfig.browser.json'], { cwd: ROOT, encoding: 'utf8' });
     } catch (e) {
       out = String((e as { stdout?: string }).stdout ?? e);
     }

@@ -6,7 +6,10 @@ import { type Constants, type Kernel, kernelKey } from './kernel.js';
 import { BufferPool } from './pool.js';
 
 export interface GpuOptions {
-  /** 'auto' | 'lavapipe' | 'swiftshader' | a substring of the adapter name; default the provider's (ENGINE_ADAPTER) or 'auto'. */
+  /**
+   * 'auto' | 'lavapipe' | 'swiftshader' | a substring of the adapter name; default the provider's
+   * (in Node, ENGINE_ADAPTER), else 'auto'.
+   */
   adapter?: AdapterChoice;
   /**
    * Dawn's robustness transform (bounds clamping in every shader) off. Default: off on lavapipe,

@@ -3,7 +3,14 @@
 // Vulkan drivers, lists adapters, and reads the adapter choice from ENGINE_ADAPTER.
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { type AdapterEntry, type GpuProvider, INSTALL_HINT, classify, pickAdapter, setGpuProvider } from '../gpu/adapters.js';
+import {
+  type AdapterEntry,
+  type GpuProvider,
+  INSTALL_HINT,
+  classify,
+  pickAdapter,
+  setGpuProvider,
+} from '../gpu/adapters.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -21,7 +28,9 @@ async function loadDawn(): Promise<DawnModule> {
   // unless the user pinned the driver list.
   if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
     const add = process.env.VK_ADD_DRIVER_FILES;
-    if (!add?.includes(SWIFTSHADER_ICD)) process.env.VK_ADD_DRIVER_FILES = add ? `${add}:${SWIFTSHADER_ICD}` : SWIFTSHADER_ICD;
+    if (!add?.includes(SWIFTSHADER_ICD)) {
+      process.env.VK_ADD_DRIVER_FILES = add ? `${add}:${SWIFTSHADER_ICD}` : SWIFTSHADER_ICD;
+    }
   }
   const mod = (await import('webgpu')) as unknown as DawnModule;
   Object.assign(globalThis, mod.globals);

@@ -34,6 +34,7 @@ function opfsError(e: unknown, verb: string, path: string): Error {
 
 const missing = (e: unknown) => ['NotFoundError', 'TypeMismatchError'].includes((e as DOMException)?.name);
 
+type Dir = FileSystemDirectoryHandle;
 type Entry = { kind: 'file'; handle: FileSystemFileHandle } | { kind: 'directory'; handle: FileSystemDirectoryHandle };
 
 /** FileSystemHandle.move: Chromium has it for files (not in TypeScript's DOM types yet). */
@@ -67,7 +68,8 @@ export class OpfsStore implements RunStore {
   /** The store on the directory `dir` ('/'-separated, made when missing) of this site's OPFS. */
   static async open(dir = '', opts: Omit<OpfsOptions, 'lockScope'> = {}): Promise<OpfsStore> {
     if (!globalThis.navigator?.storage?.getDirectory) {
-      throw new Error('this browser has no Origin Private File System (navigator.storage.getDirectory); use a current one');
+      const what = 'no Origin Private File System (navigator.storage.getDirectory)';
+      throw new Error(`this browser has ${what}; use a current one`);
     }
     const parts = pathParts(dir);
     const root = await descend(await navigator.storage.getDirectory(), parts, true, 'open', dir);
@@ -104,7 +106,9 @@ export class OpfsStore implements RunStore {
     const src = await this.entry(f);
     if (!src) throw new Error(`cannot rename ${from}: no such file or directory`);
     if (f.join('/') === t.join('/')) return;
-    if (t.join('/').startsWith(`${f.join('/')}/`)) throw new Error(`cannot rename ${from} to ${to}: a directory cannot move into itself`);
+    if (t.join('/').startsWith(`${f.join('/')}/`)) {
+      throw new Error(`cannot rename ${from} to ${to}: a directory cannot move into itself`);
+    }
     const parent = await descend(this.root, t.slice(0, -1), true, 'write', to);
     const name = t[t.length - 1];
     try {
@@ -157,7 +161,8 @@ export class OpfsStore implements RunStore {
       const held: Promise<unknown> = navigator.locks
         .request(name, { ifAvailable: true }, (lock) => {
           if (!lock) {
-            refused(new Error(`${path} is locked by another page or worker of this site; close it or wait for it to finish`));
+            const advice = 'close it or wait for it to finish';
+            refused(new Error(`${path} is locked by another page or worker of this site; ${advice}`));
             return undefined;
           }
           return new Promise<void>((done) =>
@@ -207,9 +212,9 @@ export class OpfsStore implements RunStore {
  * The directory at `parts` below `from`, made when `create`; undefined when it (or a part of it) is
  * missing and not to be made. Errors name `path` (default: the directory's own path).
  */
-async function descend(from: FileSystemDirectoryHandle, parts: string[], create: true, verb: string, path?: string): Promise<FileSystemDirectoryHandle>;
-async function descend(from: FileSystemDirectoryHandle, parts: string[], create: boolean, verb: string, path?: string): Promise<FileSystemDirectoryHandle | undefined>;
-async function descend(from: FileSystemDirectoryHandle, parts: string[], create: boolean, verb: string, path = parts.join('/')) {
+async function descend(from: Dir, parts: string[], create: true, verb: string, path?: string): Promise<Dir>;
+async function descend(from: Dir, parts: string[], create: boolean, verb: string, path?: string): Promise<Dir | undefined>;
+async function descend(from: Dir, parts: string[], create: boolean, verb: string, path = parts.join('/')) {
   let d = from;
   for (const part of parts) {
     try {
@@ -241,14 +246,15 @@ async function commit(
   }
 }
 
-async function copyFile(src: FileSystemFileHandle, parent: FileSystemDirectoryHandle, name: string, path: string): Promise<void> {
+async function copyFile(src: FileSystemFileHandle, parent: Dir, name: string, path: string): Promise<void> {
   const target = await parent.getFileHandle(name, { create: true });
   await commit(target, path, { keepExistingData: false }, await src.getFile());
 }
 
-async function copyTree(src: FileSystemDirectoryHandle, dst: FileSystemDirectoryHandle, path: string): Promise<void> {
+async function copyTree(src: Dir, dst: Dir, path: string): Promise<void> {
   for await (const [name, handle] of src.entries()) {
-    if (handle.kind === 'file') await copyFile(handle as FileSystemFileHandle, dst, name, `${path}/${name}`);
-    else await copyTree(handle as FileSystemDirectoryHandle, await dst.getDirectoryHandle(name, { create: true }), `${path}/${name}`);
+    const to = `${path}/${name}`;
+    if (handle.kind === 'file') await copyFile(handle as FileSystemFileHandle, dst, name, to);
+    else await copyTree(handle as Dir, await dst.getDirectoryHandle(name, { create: true }), to);
   }
 }
