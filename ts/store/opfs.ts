@@ -103,6 +103,7 @@ export class OpfsStore implements RunStore {
 
   async rename(from: string, to: string): Promise<void> {
     const [f, t] = [pathParts(from), pathParts(to)];
+    if (!f.length || !t.length) throw new Error(`cannot rename ${from} to ${to}: the root of a store stays where it is`);
     const src = await this.entry(f);
     if (!src) throw new Error(`cannot rename ${from}: no such file or directory`);
     if (f.join('/') === t.join('/')) return;
