@@ -3,7 +3,7 @@
 import { OpfsStore } from '../../ts/store/opfs.js';
 import { type StoreCaseResult, storeContract } from '../util/store-contract.js';
 
-async function run(): Promise<{ results: StoreCaseResult[]; nativeMove: boolean; userAgent: string }> {
+async function run() {
   const results: StoreCaseResult[] = [];
   for (const nativeMove of [true, false]) {
     for (const [i, c] of storeContract.entries()) {
@@ -17,7 +17,30 @@ async function run(): Promise<{ results: StoreCaseResult[]; nativeMove: boolean;
     }
   }
   const nativeMove = 'move' in FileSystemFileHandle.prototype;
-  return { results, nativeMove, userAgent: navigator.userAgent };
+  return { results, refusals: await refusals(), nativeMove, userAgent: navigator.userAgent };
+}
+
+/** What bad paths give: each call's error message. */
+async function refusals(): Promise<Record<string, string>> {
+  const s = await OpfsStore.open('refusals');
+  await s.write('a/f', 'x');
+  const attempts: Record<string, () => Promise<unknown>> = {
+    'write under a file': () => s.write('a/f/g', 'y'),
+    'write over a directory': () => s.write('a', 'y'),
+    'read a directory': () => s.read('a'),
+    'rename the root': () => s.rename('', 'b'),
+    'rename into itself': () => s.rename('a', 'a/inner'),
+    'rename a missing path': () => s.rename('nothing', 'b'),
+    'leave the store': () => s.read('../outside'),
+  };
+  const out: Record<string, string> = {};
+  for (const [what, attempt] of Object.entries(attempts)) {
+    out[what] = await attempt().then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+  }
+  return out;
 }
 
 (globalThis as unknown as { __result: unknown }).__result = run();
