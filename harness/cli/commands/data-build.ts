@@ -2,8 +2,8 @@
 // evaluation sets from a mixture, and a full read-back check of a built dataset.
 import { existsSync } from 'node:fs';
 import { checkWritable, readInput } from '../../../ts/io/files.js';
-import { emit, log } from '../../../ts/util/jsonl.js';
-import { progressBars } from '../../../ts/util/progress.js';
+import { emit, log } from '../../../ts/io/stdio.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
 import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { buildDataset, checkDataset, DEFAULT_SHARD_TOKENS } from '../../../ts/data/build.js';
 import { opsOfKey, parseMixture, PRESETS } from '../../../ts/data/mixture.js';
@@ -86,7 +86,7 @@ export const build: Command = {
       tokenizer: tok,
       shardTokens,
       eval: noEval ? undefined : evalOpts,
-      onProgress: progressBars('data build:'),
+      onProgress: terminalReporter('data build:').progress,
     });
     if (resumedShards) log(`resumed an interrupted build of these options in ${out}: ${resumedShards} shards kept`);
     emit({ out, tokens: index.tokens, documents: index.documents, shards: index.shards.length, tokenizer: index.tokenizer, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
@@ -98,7 +98,7 @@ export const check: Command = {
   async run(args) {
     const dir = args.str('dir');
     args.checkAllUsed();
-    const result = await checkDataset(dir, progressBars('data check:'));
+    const result = await checkDataset(dir, terminalReporter('data check:').progress);
     emit(result);
     if (result.evalInTraining > 0) throw new Error(`${result.evalInTraining} training documents are evaluation problems`);
   },

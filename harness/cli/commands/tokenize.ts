@@ -1,6 +1,6 @@
 // `tokenize` / `detokenize`: JSON lines in, JSON lines out, with a Hugging Face tokenizer.json.
 // Each input row keeps its other fields, so ids can be carried through a pipeline.
-import { emit, readJsonl } from '../../../ts/util/jsonl.js';
+import { emit, readJsonl } from '../../../ts/io/stdio.js';
 import { DEFAULT_TOKENIZER_PATH, readTokenizerFile } from '../../../ts/data/tokenizer-file.js';
 import type { Command } from './types.js';
 
