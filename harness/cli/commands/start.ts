@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { checkDataset } from '../../../ts/data/build.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { EVAL_PRESETS, proposeRange, runEval, writeJson, type EvalResults } from '../../../ts/eval/index.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
 import { selfCheck } from '../../../ts/ops/selfcheck.js';
 import { validateGrpoConfig } from '../../../ts/rl/config.js';
 import { RL_PRESETS } from '../../../ts/rl/presets.js';
@@ -76,7 +77,7 @@ export const start: Command = {
     log(`op 2-4 after pre-training: greedy accuracy ${(100 * easy.accuracy).toFixed(1)}% of ${easy.judged}, always the most frequent answer ${(100 * easy.majority).toFixed(1)}%: ${easy.ratio.toFixed(2)}x`);
 
     log('[3/7] checking the training data');
-    const check = await checkDataset(join(out, 'pretrain', 'data'), progressBars('[3/7]'));
+    const check = await checkDataset(new NodeStore(), join(out, 'pretrain', 'data'), progressBars('[3/7]'));
     if (check.evalInTraining > 0) throw new Error(`${check.evalInTraining} training documents are evaluation problems`);
     stage('check', { ...check });
 
