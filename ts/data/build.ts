@@ -63,6 +63,14 @@ export function promptHash(p: Problem): Promise<string> {
   return sha256Hex(promptText(p));
 }
 
+/**
+ * The prompt hashes of many problems, in order. WebCrypto digests are asynchronous and cost about
+ * ten times node:crypto's one at a time; started together they overlap.
+ */
+function promptHashes(problems: readonly Problem[]): Promise<string[]> {
+  return Promise.all(problems.map(promptHash));
+}
+
 /** A seeded uniform [0, 1) stream (mulberry32): the build's cell choices; `state` resumes it. */
 class Random {
   constructor(public state: number) {}
@@ -85,10 +93,16 @@ interface StreamState {
   skipped: number;
 }
 
+/** A problem and its prompt hash. */
+interface Drawn {
+  problem: Problem;
+  hash: string;
+}
+
 /** A cell's problem stream, fetched in batches. */
 class CellStream {
   private next = 0;
-  private buffer: Problem[] = [];
+  private buffer: Drawn[] = [];
   remaining: number;
   tokens = 0;
   documents = 0;
@@ -102,7 +116,7 @@ class CellStream {
     this.remaining = target;
   }
 
-  async take(): Promise<Problem> {
+  async take(): Promise<Drawn> {
     if (this.buffer.length === 0) await this.fetch(BATCH);
     return this.buffer.pop()!;
   }
@@ -123,7 +137,9 @@ class CellStream {
   private async fetch(keep: number): Promise<void> {
     const { op, template, mode } = this.cell;
     const batch = await generateMany({ seed: this.seed, op, template, mode, start: this.next, count: BATCH });
-    this.buffer = batch.slice(BATCH - keep).reverse();
+    const kept = batch.slice(BATCH - keep).reverse();
+    const hashes = await promptHashes(kept);
+    this.buffer = kept.map((problem, i) => ({ problem, hash: hashes[i] }));
     this.next += BATCH;
   }
 }
@@ -182,8 +198,9 @@ async function buildEval(
           if (start > 50 * o.count + 1000) throw new Error(`eval op ${op} ${template} ${mode}: could not find ${o.count} distinct problems`);
           const batch = await generateMany({ seed: o.seed, op, template, mode, start, count: Math.min(BATCH, 2 * (o.count - found)) });
           start += batch.length;
-          for (const p of batch) {
-            const h = await promptHash(p);
+          const batchHashes = await promptHashes(batch);
+          for (const [i, p] of batch.entries()) {
+            const h = batchHashes[i];
             if (found < o.count && !hashes.has(h)) {
               hashes.add(h);
               rows.push(p);
@@ -277,8 +294,8 @@ export async function buildDataset(store: RunStore, o: BuildOptions): Promise<Bu
       if ((r -= weights[i]) < 0) break;
     }
     const s = streams[k];
-    const p = await s.take();
-    if (evalSets.hashes.has(await promptHash(p))) {
+    const { problem: p, hash } = await s.take();
+    if (evalSets.hashes.has(hash)) {
       if (++s.skipped > 1000 + 10 * s.documents) throw new Error(`op ${s.cell.op} ${s.cell.template} ${s.cell.mode}: nearly every problem is an evaluation problem; ask for fewer evaluation problems`);
       continue;
     }
@@ -346,7 +363,8 @@ export async function checkDataset(store: RunStore, dir: string, onProgress?: On
     const bytes = await readRequired(store, path, '', REBUILD);
     if ((await sha256Hex(bytes)) !== f.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index`);
     const text = new TextDecoder().decode(bytes);
-    for (const line of text.trim().split('\n')) evalHashes.add(await promptHash(JSON.parse(line) as Problem));
+    const problems = text.trim().split('\n').map((line) => JSON.parse(line) as Problem);
+    for (const h of await promptHashes(problems)) evalHashes.add(h);
   }
   const training = await trainingPromptHashes(store, dir, index, tokenizer, onProgress);
   const docs = [...training.values()].reduce((a, b) => a + b, 0);
@@ -365,14 +383,24 @@ export async function trainingPromptHashes(
   let read = 0;
   const report = () => onProgress?.({ phase: 'training documents', done: read, total: index.documents, unit: 'documents' });
   report();
-  for (let i = 0; i < index.shards.length; i++) {
-    for (const doc of documents(await readShard(store, dir, index, i), index.separatorId)) {
-      const text = tokenizer.decode(doc);
-      const h = await sha256Hex(text.slice(0, text.indexOf(open) + open.length));
+  const count = async (prompts: string[]) => {
+    for (const h of await Promise.all(prompts.map((p) => sha256Hex(p)))) {
       counts.set(h, (counts.get(h) ?? 0) + 1);
       read++;
       report();
     }
+  };
+  for (let i = 0; i < index.shards.length; i++) {
+    let prompts: string[] = [];
+    for (const doc of documents(await readShard(store, dir, index, i), index.separatorId)) {
+      const text = tokenizer.decode(doc);
+      prompts.push(text.slice(0, text.indexOf(open) + open.length));
+      if (prompts.length === BATCH) {
+        await count(prompts); // hashed BATCH at a time (see promptHashes)
+        prompts = [];
+      }
+    }
+    await count(prompts);
   }
   return counts;
 }
