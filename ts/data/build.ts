@@ -13,7 +13,8 @@ import { sha256Hex } from '../util/hash.js';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
 import {
-  documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, REBUILD, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
+  documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, REBUILD, ShardWriter, writeIndex,
+  type ShardEntry, type ShardIndex,
 } from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { OnProgress } from '../util/progress.js';
