@@ -118,7 +118,6 @@ export async function runTraining(cfg: RunConfig, ctx: StageContext & { createMo
           seed: cfg.seed + 1_000_003,
         },
         onProgress: (r) => reporter.progress({ ...r, phase: `${cfg.stage} data: ${r.phase}` }),
-        onLog: reporter.log,
       });
     }
     const dataTok = (await readIndex(store, dataDir)).tokenizer.sha256;

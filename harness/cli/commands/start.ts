@@ -79,7 +79,7 @@ export const start: Command = {
     log(`op 2-4 after pre-training: greedy accuracy ${(100 * easy.accuracy).toFixed(1)}% of ${easy.judged}, always the most frequent answer ${(100 * easy.majority).toFixed(1)}%: ${easy.ratio.toFixed(2)}x`);
 
     log('[3/7] checking the training data');
-    const check = await checkDataset(join(out, 'pretrain', 'data'), terminalReporter('[3/7]').progress);
+    const check = await checkDataset(store, join(out, 'pretrain', 'data'), terminalReporter('[3/7]').progress);
     if (check.evalInTraining > 0) throw new Error(`${check.evalInTraining} training documents are evaluation problems`);
     stage('check', { ...check });
 
