@@ -65,6 +65,6 @@ describe('the stage loop', () => {
     const notes: string[] = [];
     await runLoop(spec(log, 5, 5, calls), store, callbackReporter({ log: (m) => notes.push(m) }));
     expect(calls).toEqual(['eval 5']);
-    expect(notes).toEqual(['resuming toy at step 5 of 5']);
+    expect(notes).toEqual(['resuming toy (step 5 of 5)']);
   });
 });

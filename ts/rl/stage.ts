@@ -86,6 +86,7 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
         label: 'rl',
         steps: cfg.steps,
         start: step,
+        resumedFrom: resumed?.dir,
         progress: { unit: 'steps', total: cfg.steps, done: step },
         log: run.metrics,
         killPoint: 'rl-step',

@@ -45,6 +45,8 @@ export interface LoopSpec {
   steps: number;
   /** Steps the restored state holds; rows of later steps in the log belong to lost work and go. */
   start: number;
+  /** Where the restored state came from (a checkpoint directory), for the note that says so. */
+  resumedFrom?: string;
   progress: { unit: string; total: number; done: number };
   /** The JSON-lines log of rows, each with a `step`. */
   log: string;
@@ -56,7 +58,10 @@ export interface LoopSpec {
 }
 
 export async function runLoop(spec: LoopSpec, store: RunStore, reporter: Reporter): Promise<void> {
-  if (spec.start > 0) reporter.log(`resuming ${spec.label} at step ${spec.start} of ${spec.steps}`);
+  if (spec.start > 0) {
+    const from = spec.resumedFrom ? ` from ${spec.resumedFrom}` : '';
+    reporter.log(`resuming ${spec.label}${from} (step ${spec.start} of ${spec.steps})`);
+  }
   await truncateMetrics(store, spec.log, spec.start);
   // Row by row: each is in the log before the next is made, so a kill loses none that was reported.
   const emit = async (rows: object[] | void, arrive = false) => {

@@ -147,6 +147,7 @@ export async function runTraining(cfg: RunConfig, ctx: StageContext & { createMo
         label: cfg.stage,
         steps,
         start: state.step,
+        resumedFrom: resumed?.dir,
         progress: { unit: 'tokens', total: steps * perStep, done: state.tokensSeen },
         log: run.metrics,
         killPoint: 'train-step',
