@@ -3,12 +3,10 @@
 import { Args } from './args.js';
 import { commands } from './commands/index.js';
 import { useDawn } from '../../ts/io/dawn.js';
-import { armKillPointFromEnv } from '../../ts/io/killpoint.js';
-import { flushStdout } from '../../ts/util/jsonl.js';
+import { flushStdout } from '../../ts/io/stdio.js';
 
 async function main(): Promise<number> {
   useDawn();
-  armKillPointFromEnv();
   const argv = process.argv.slice(2);
   const name = argv.length && !argv[0].startsWith('--') ? argv.shift()! : 'help';
   const cmd = commands[name];
