@@ -8,12 +8,14 @@ export interface Variant<S> {
   name: string;
   /** Why this variant cannot compute `shape` (e.g. a size not a multiple of 4); undefined when it can. */
   refuses?(shape: S): string | undefined;
-  /** The dispatches that write `output` from `inputs` (in the order of the family's `inputs`). */
-  dispatch(shape: S, inputs: GPUBuffer[], output: GPUBuffer): Dispatch[];
+  /** The dispatches that write `outputs` from `inputs` (each in the family's order). */
+  dispatch(shape: S, inputs: GPUBuffer[], outputs: GPUBuffer[]): Dispatch[];
 }
 
-/** Output elements to compare (all, or a sample of a large output), with their reference values and tolerances. */
+/** Elements of one output to compare (all, or a sample of a large output), their reference values and tolerances. */
 export interface Expected {
+  /** The output's name in messages, e.g. 'C'. */
+  name: string;
   index: Uint32Array;
   want: Float64Array;
   tol: Float64Array;
@@ -29,11 +31,22 @@ export interface Family<S> {
   defaultShape: S;
   /** Small shapes with ragged edges: the unit test checks every variant on them. */
   testShapes: S[];
-  /** Floating-point operations of one computation, for GFLOP/s. */
-  flops(shape: S): number;
+  /** The work of one computation: floating-point operations (reported as GFLOP/s) or, for a kernel
+   * bound by memory, bytes read and written (GB/s). */
+  work(shape: S): { flops: number } | { bytes: number };
   inputs(shape: S, rand: () => number): Float32Array[];
-  outputLength(shape: S): number;
-  expected(shape: S, inputs: Float32Array[]): Expected;
+  outputLengths(shape: S): number[];
+  /** One per output, in order. */
+  expected(shape: S, inputs: Float32Array[]): Expected[];
   /** In id order, starting at 00 (the plain baseline) and 01 (the engine's kernel). */
   variants: Variant<S>[];
+}
+
+/** 'MxNxK'-style text as `syntax.split('x').length` positive integers, or a one-line error naming the family. */
+export function parseDims(family: string, syntax: string, text: string, example: string): number[] {
+  const dims = text.split('x').map(Number);
+  if (dims.length !== syntax.split('x').length || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new Error(`${family} shape '${text}' must be ${syntax} with positive integers, e.g. ${example}`);
+  }
+  return dims;
 }

@@ -6,14 +6,14 @@ import { rng } from '../../test/util/random.js';
 import { seconds } from '../timing.js';
 import type { Family, Variant } from './family.js';
 
-/** A variant's inputs on the GPU and its output buffer, poisoned with NaN before each check. */
+/** A variant's inputs on the GPU and its output buffers, poisoned with NaN. */
 export interface Prepared<S> {
   family: Family<S>;
   variant: Variant<S>;
   shape: S;
   host: Float32Array[];
   inputs: GPUBuffer[];
-  output: GPUBuffer;
+  outputs: GPUBuffer[];
 }
 
 export interface CheckResult {
@@ -24,31 +24,40 @@ export interface CheckResult {
   detail?: string;
 }
 
-/** Fresh random inputs (from `seed`) uploaded, and a NaN-filled output buffer. */
+/** Fresh random inputs (from `seed`) uploaded, and NaN-filled output buffers. */
 export function prepare<S>(gpu: Gpu, family: Family<S>, variant: Variant<S>, shape: S, seed: number): Prepared<S> {
   const host = family.inputs(shape, rng(seed));
   const inputs = host.map((h, i) => gpu.upload(h, `${family.name} input ${i}`));
-  return { family, variant, shape, host, inputs, output: poisoned(gpu, family.outputLength(shape), `${family.name} output`) };
+  const outputs = family.outputLengths(shape).map((n, i) => poisoned(gpu, n, `${family.name} output ${i}`));
+  return { family, variant, shape, host, inputs, outputs };
 }
 
 export function release(p: Prepared<unknown>): void {
-  for (const b of [...p.inputs, p.output]) b.destroy();
+  for (const b of [...p.inputs, ...p.outputs]) b.destroy();
 }
 
-/** Runs the variant once and compares its output with the reference; any element left NaN fails. */
+/** Runs the variant once and compares its outputs with the reference; any element left NaN fails. */
 export async function check<S>(gpu: Gpu, p: Prepared<S>): Promise<CheckResult> {
-  await gpu.run(p.variant.dispatch(p.shape, p.inputs, p.output));
-  const got = await gpu.read(p.output, Float32Array, p.family.outputLength(p.shape));
-  const unwritten = got.findIndex(Number.isNaN);
-  if (unwritten >= 0) return { ok: false, worst: Infinity, detail: `output element ${unwritten} is NaN (not written?)` };
-  const e = p.family.expected(p.shape, p.host);
-  const { ratio, at } = worstRatio(Array.from(e.index, (i) => got[i]), e.want, (i) => e.tol[i]);
-  if (ratio <= 1) return { ok: true, worst: ratio };
-  const i = e.index[at];
-  return { ok: false, worst: ratio, detail: `output element ${i}: got ${got[i]}, want ${e.want[at]} (tolerance ${e.tol[at].toExponential(2)})` };
+  await gpu.run(p.variant.dispatch(p.shape, p.inputs, p.outputs));
+  const lengths = p.family.outputLengths(p.shape);
+  const got = await Promise.all(p.outputs.map((b, i) => gpu.read(b, Float32Array, lengths[i])));
+  const expected = p.family.expected(p.shape, p.host);
+  let worst = 0;
+  for (const [o, e] of expected.entries()) {
+    const unwritten = got[o].findIndex(Number.isNaN);
+    if (unwritten >= 0) return { ok: false, worst: Infinity, detail: `${e.name} element ${unwritten} is NaN (not written?)` };
+    const { ratio, at } = worstRatio(Array.from(e.index, (i) => got[o][i]), e.want, (i) => e.tol[i]);
+    if (ratio > 1) {
+      const i = e.index[at];
+      const detail = `${e.name} element ${i}: got ${got[o][i]}, want ${e.want[at]} (tolerance ${e.tol[at].toExponential(2)})`;
+      return { ok: false, worst: ratio, detail };
+    }
+    worst = Math.max(worst, ratio);
+  }
+  return { ok: true, worst };
 }
 
 /** Median milliseconds of `reps` runs after a warm-up. */
 export async function time<S>(gpu: Gpu, p: Prepared<S>, reps: number): Promise<number> {
-  return 1000 * (await seconds(gpu, p.variant.dispatch(p.shape, p.inputs, p.output), reps));
+  return 1000 * (await seconds(gpu, p.variant.dispatch(p.shape, p.inputs, p.outputs), reps));
 }

@@ -1,4 +1,4 @@
-// `npm run bench:kernels -- <family> [--variant NN] [--shape S] [--reps N] [--seed S]`: checks each
+// `npm run bench:kernels -- <matmul|rmsnorm> [--variant NN] [--shape S] [--reps N] [--seed S]`: checks each
 // variant of a kernel family against the CPU reference on fresh random inputs (output poisoned with
 // NaN), then times it (warm-up, then the median of N runs). One JSON line per variant on stdout, a
 // table on stderr. Variant 01 (the engine's kernel) is always measured too: every row gives its
@@ -43,15 +43,20 @@ const ids = family.variants.map((v) => v.id);
 const wanted = args.values.variant?.padStart(2, '0'); // --variant 3 means 03
 if (wanted !== undefined && !ids.includes(wanted)) fail(`${name} has no variant '${args.values.variant}'; it has ${ids.join(', ')}`);
 // 01 first: the others are compared with it.
-const chosen = family.variants.filter((v) => v.id === '01' || wanted === undefined || v.id === wanted);
+const chosen = family.variants
+  .filter((v) => v.id === '01' || wanted === undefined || v.id === wanted)
+  .sort((a, b) => (a.id === '01' ? -1 : b.id === '01' ? 1 : a.id.localeCompare(b.id)));
+
+const work = family.work(shape);
+const [amount, unit, key] = 'flops' in work ? [work.flops, 'GFLOP/s', 'gflops'] : [work.bytes, 'GB/s', 'gbytes_per_s'];
 
 const gpu = await Gpu.create();
 const shapeText = family.formatShape(shape);
 process.stderr.write(`${name} ${shapeText} (${family.shapeSyntax}), seed ${seed}, median of ${reps} runs\n`);
-process.stderr.write(`${'id'.padEnd(4)}${'variant'.padEnd(58)}${'check'.padEnd(8)}${'ms'.padStart(10)}${'GFLOP/s'.padStart(10)}${'vs 01'.padStart(8)}\n`);
+process.stderr.write(`${'id'.padEnd(4)}${'variant'.padEnd(58)}${'check'.padEnd(8)}${'ms'.padStart(10)}${unit.padStart(10)}${'vs 01'.padStart(8)}\n`);
 let ms01: number | undefined;
 let failed = false;
-for (const v of [...chosen].sort((a, b) => (a.id === '01' ? -1 : b.id === '01' ? 1 : a.id.localeCompare(b.id)))) {
+for (const v of chosen) {
   const row: Record<string, unknown> = { bench: 'kernels', family: name, variant: v.id, name: v.name, shape: shapeText, adapter: gpu.adapterName, seed };
   const refused = v.refuses?.(shape);
   let cells: string[];
@@ -65,10 +70,10 @@ for (const v of [...chosen].sort((a, b) => (a.id === '01' ? -1 : b.id === '01' ?
     if (c.ok) {
       const ms = await time(gpu, p, reps);
       if (v.id === '01') ms01 = ms;
-      const gflops = family.flops(shape) / ms / 1e6;
+      const rate = amount / ms / 1e6;
       const vs01 = ms01 === undefined ? undefined : ms01 / ms;
-      Object.assign(row, { median_ms: ms, gflops, speedup_vs_01: vs01 });
-      cells = ['ok', ms.toFixed(3), gflops.toFixed(2), vs01 === undefined ? '' : `${vs01.toFixed(2)}x`];
+      Object.assign(row, { median_ms: ms, [key]: rate, speedup_vs_01: vs01 });
+      cells = ['ok', ms.toFixed(3), rate.toFixed(2), vs01 === undefined ? '' : `${vs01.toFixed(2)}x`];
     } else {
       failed = true;
       cells = ['FAILED', '', '', ''];

@@ -38,15 +38,15 @@ describe('the harness check', () => {
   const broken = (dispatch: Variant<MatmulSize>['dispatch']): Variant<MatmulSize> => ({ id: '99', name: 'broken', dispatch });
   it('fails a variant that leaves output rows unwritten', async () => {
     const g = await testGpu();
-    const p = prepare(g, matmulFamily, broken((s, [a, b], c) => [matmul({ a, b, c, ...s, M: s.M - 1 })]), shape, seed);
+    const p = prepare(g, matmulFamily, broken((s, [a, b], [c]) => [matmul({ a, b, c, ...s, M: s.M - 1 })]), shape, seed);
     const c = await check(g, p);
     release(p);
     expect(c.ok).toBe(false);
-    expect(c.detail).toContain(`element ${(shape.M - 1) * shape.N} is NaN`);
+    expect(c.detail).toContain(`C element ${(shape.M - 1) * shape.N} is NaN`);
   });
   it('fails a variant off by more than the rounding bound', async () => {
     const g = await testGpu();
-    const p = prepare(g, matmulFamily, broken((s, [a, b], c) => [matmul({ a, b, c, ...s, alpha: 1 + 2 ** -10 })]), shape, seed);
+    const p = prepare(g, matmulFamily, broken((s, [a, b], [c]) => [matmul({ a, b, c, ...s, alpha: 1 + 2 ** -10 })]), shape, seed);
     const c = await check(g, p);
     release(p);
     expect(c.ok).toBe(false);

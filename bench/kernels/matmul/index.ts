@@ -4,7 +4,7 @@ import { Params, type Dispatch, type Kernel } from '../../../ts/gpu/index.js';
 import { matmul, matmulUsesVec4 } from '../../../ts/ops/matmul.js';
 import { refMatmul } from '../../../ts/ref/matmul.js';
 import { randomArray } from '../../../test/util/random.js';
-import type { Expected, Family, Variant } from '../family.js';
+import { parseDims, type Expected, type Family, type Variant } from '../family.js';
 import naive from './00-naive.wgsl';
 import workgroupTiles from './02-workgroup-tiles.wgsl';
 import registerTile8x8 from './03-register-tile-8x8.wgsl';
@@ -26,7 +26,7 @@ function plain(id: string, name: string, source: string, tile: [number, number])
   return {
     id,
     name,
-    dispatch: (s, [a, b], c): Dispatch[] => [{
+    dispatch: (s, [a, b], [c]): Dispatch[] => [{
       kernel,
       buffers: [a, b, c],
       params: new Params(4).u32(s.M).u32(s.N).u32(s.K).pad().words,
@@ -38,7 +38,7 @@ function plain(id: string, name: string, source: string, tile: [number, number])
 const engine: Variant<MatmulSize> = {
   id: '01',
   name: 'engine (shaders/matmul.wgsl; vec4 when K, N % 4 = 0)',
-  dispatch: (s, [a, b], c) => [matmul({ a, b, c, ...s })],
+  dispatch: (s, [a, b], [c]) => [matmul({ a, b, c, ...s })],
 };
 
 // The engine's shader with one more entry point; its host code packs the params.
@@ -47,7 +47,7 @@ const tile8x8: Variant<MatmulSize> = {
   id: '03',
   name: 'register tile 8x8 (01 with 8 rows per invocation)',
   refuses: (s) => (matmulUsesVec4(s) ? undefined : 'K and N must be multiples of 4'),
-  dispatch: (s, [a, b], c) => [{ ...matmul({ a, b, c, ...s }), kernel: kernel8x8, workgroups: [Math.ceil(s.N / 64), Math.ceil(s.M / 64)] }],
+  dispatch: (s, [a, b], [c]) => [{ ...matmul({ a, b, c, ...s }), kernel: kernel8x8, workgroups: [Math.ceil(s.N / 64), Math.ceil(s.M / 64)] }],
 };
 
 function checkedRows(M: number): number[] {
@@ -59,21 +59,17 @@ export const matmulFamily: Family<MatmulSize> = {
   name: 'matmul',
   shapeSyntax: 'MxNxK',
   parseShape(text) {
-    const dims = text.split('x').map(Number);
-    if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new Error(`matmul shape '${text}' must be MxNxK with positive integers, e.g. 512x512x512`);
-    }
-    const [M, N, K] = dims;
+    const [M, N, K] = parseDims('matmul', 'MxNxK', text, '512x512x512');
     return { M, N, K };
   },
   formatShape: (s) => `${s.M}x${s.N}x${s.K}`,
   defaultShape: { M: 512, N: 512, K: 512 },
   // Multiples of 4 (01's vec4 entry) and not (its scalar entry); none a multiple of 01's or 02's tile.
   testShapes: [{ M: 37, N: 44, K: 52 }, { M: 70, N: 132, K: 36 }, { M: 33, N: 45, K: 17 }],
-  flops: (s) => 2 * s.M * s.N * s.K,
+  work: (s) => ({ flops: 2 * s.M * s.N * s.K }),
   inputs: (s, rand) => [randomArray(s.M * s.K, rand), randomArray(s.K * s.N, rand)],
-  outputLength: (s) => s.M * s.N,
-  expected(s, [a, b]): Expected {
+  outputLengths: (s) => [s.M * s.N],
+  expected(s, [a, b]): Expected[] {
     // The checked rows of A as a smaller product, so a large shape's check stays quick.
     const rows = checkedRows(s.M);
     const ra = new Float32Array(rows.length * s.K);
@@ -84,7 +80,7 @@ export const matmulFamily: Family<MatmulSize> = {
     const abs = refMatmul({ ...shape, a: ra.map(Math.abs), b: b.map(Math.abs) });
     const tol = abs.map((v) => 2 * (s.K + 2) * U * v + 1e-30);
     const index = Uint32Array.from(rows.flatMap((m) => Array.from({ length: s.N }, (_, n) => m * s.N + n)));
-    return { index, want, tol };
+    return [{ name: 'C', index, want, tol }];
   },
   variants: [
     plain('00', 'naive (one output per invocation)', naive, [8, 8]),
