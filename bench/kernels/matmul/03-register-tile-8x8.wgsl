@@ -3,6 +3,8 @@
 // 8 rows x 8 columns in sixteen vec4 accumulators. Per 4 steps of k it loads 16 vec4s for 256
 // multiply-adds, where main_vec4 loads 12 for 128: fewer loads per FMA, which is what costs on
 // lavapipe, against more registers and half the invocations. Needs K and N to be multiples of 4.
+// Measured on lavapipe (2 shared vCPUs, load ~14, 2026-11-27): 1.31x of 01 at 1024^3, then 0.51x at
+// 512^3, 1.06x at 2048x768x768, 0.74x at 2048x3072x768: inconclusive; measure on a quiet machine.
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main_8x8(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
