@@ -47,6 +47,7 @@ const tile8x8: Variant<MatmulSize> = {
   id: '03',
   name: 'register tile 8x8 (01 with 8 rows per invocation)',
   refuses: (s) => (matmulUsesVec4(s) ? undefined : 'K and N must be multiples of 4'),
+  // 8 x 8 invocations (WG_X, WG_Y) of 8 x 8 outputs each.
   dispatch: (s, [a, b], [c]) => [{ ...matmul({ a, b, c, ...s }), kernel: kernel8x8, workgroups: [Math.ceil(s.N / 64), Math.ceil(s.M / 64)] }],
 };
 
