@@ -45,11 +45,14 @@ export async function check<S>(gpu: Gpu, p: Prepared<S>): Promise<CheckResult> {
   let worst = 0;
   for (const [o, e] of expected.entries()) {
     const unwritten = got[o].findIndex(Number.isNaN);
-    if (unwritten >= 0) return { ok: false, worst: Infinity, detail: `${e.name} element ${unwritten} is NaN (not written?)` };
+    if (unwritten >= 0) {
+      return { ok: false, worst: Infinity, detail: `${e.name} element ${unwritten} is NaN (not written?)` };
+    }
     const { ratio, at } = worstRatio(Array.from(e.index, (i) => got[o][i]), e.want, (i) => e.tol[i]);
     if (ratio > 1) {
       const i = e.index[at];
-      const detail = `${e.name} element ${i}: got ${got[o][i]}, want ${e.want[at]} (tolerance ${e.tol[at].toExponential(2)})`;
+      const tolerance = e.tol[at].toExponential(2);
+      const detail = `${e.name} element ${i}: got ${got[o][i]}, want ${e.want[at]} (tolerance ${tolerance})`;
       return { ok: false, worst: ratio, detail };
     }
     worst = Math.max(worst, ratio);

@@ -10,7 +10,8 @@ import { testSeed } from '../../test/util/random.js';
 import { families } from './families.js';
 import { check, prepare, release, time } from './harness.js';
 
-const USAGE = `usage: npm run bench:kernels -- <${Object.keys(families).join('|')}> [--variant NN] [--shape S] [--reps 10] [--seed S]`;
+const USAGE = `usage: npm run bench:kernels -- <${Object.keys(families).join('|')}> ` +
+  '[--variant NN] [--shape S] [--reps 10] [--seed S]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -21,14 +22,21 @@ let args;
 try {
   args = parseArgs({
     allowPositionals: true,
-    options: { variant: { type: 'string' }, shape: { type: 'string' }, reps: { type: 'string', default: '10' }, seed: { type: 'string' } },
+    options: {
+      variant: { type: 'string' },
+      shape: { type: 'string' },
+      reps: { type: 'string', default: '10' },
+      seed: { type: 'string' },
+    },
   });
 } catch (e) {
   fail((e as Error).message);
 }
 const [name, ...extra] = args.positionals;
 const family = families[name];
-if (!family || extra.length) fail(name ? `unknown kernel family '${[name, ...extra].join(' ')}'` : 'name a kernel family');
+if (!family || extra.length) {
+  fail(name ? `unknown kernel family '${[name, ...extra].join(' ')}'` : 'name a kernel family');
+}
 const reps = Number(args.values.reps);
 if (!Number.isInteger(reps) || reps < 1) fail(`--reps ${args.values.reps} must be a positive integer`);
 const seed = args.values.seed === undefined ? testSeed() : Number(args.values.seed);
@@ -41,7 +49,9 @@ try {
 }
 const ids = family.variants.map((v) => v.id);
 const wanted = args.values.variant?.padStart(2, '0'); // --variant 3 means 03
-if (wanted !== undefined && !ids.includes(wanted)) fail(`${name} has no variant '${args.values.variant}'; it has ${ids.join(', ')}`);
+if (wanted !== undefined && !ids.includes(wanted)) {
+  fail(`${name} has no variant '${args.values.variant}'; it has ${ids.join(', ')}`);
+}
 // 01 first: the others are compared with it.
 const chosen = family.variants
   .filter((v) => v.id === '01' || wanted === undefined || v.id === wanted)
@@ -53,11 +63,18 @@ const [amount, unit, key] = 'flops' in work ? [work.flops, 'GFLOP/s', 'gflops'] 
 const gpu = await Gpu.create();
 const shapeText = family.formatShape(shape);
 process.stderr.write(`${name} ${shapeText} (${family.shapeSyntax}), seed ${seed}, median of ${reps} runs\n`);
-process.stderr.write(`${'id'.padEnd(4)}${'variant'.padEnd(58)}${'check'.padEnd(8)}${'ms'.padStart(10)}${unit.padStart(10)}${'vs 01'.padStart(8)}\n`);
+/** One line of the table: id, variant, check, ms, rate, vs 01. */
+const tableRow = (c: string[]) =>
+  process.stderr.write(
+    `${c[0].padEnd(4)}${c[1].padEnd(58)}${c[2].padEnd(8)}${c[3].padStart(10)}${c[4].padStart(10)}${c[5].padStart(8)}\n`,
+  );
+tableRow(['id', 'variant', 'check', 'ms', unit, 'vs 01']);
 let ms01: number | undefined;
 let failed = false;
 for (const v of chosen) {
-  const row: Record<string, unknown> = { bench: 'kernels', family: name, variant: v.id, name: v.name, shape: shapeText, adapter: gpu.adapterName, seed };
+  const row: Record<string, unknown> = {
+    bench: 'kernels', family: name, variant: v.id, name: v.name, shape: shapeText, adapter: gpu.adapterName, seed,
+  };
   const refused = v.refuses?.(shape);
   let cells: string[];
   if (refused) {
@@ -66,7 +83,8 @@ for (const v of chosen) {
   } else {
     const p = prepare(gpu, family, v, shape, seed);
     const c = await check(gpu, p);
-    Object.assign(row, { check: c.ok ? 'ok' : 'failed', worst_error_ratio: c.worst, ...(c.detail ? { detail: c.detail } : {}) });
+    Object.assign(row, { check: c.ok ? 'ok' : 'failed', worst_error_ratio: c.worst });
+    if (c.detail) row.detail = c.detail;
     if (c.ok) {
       const ms = await time(gpu, p, reps);
       if (v.id === '01') ms01 = ms;
@@ -80,7 +98,7 @@ for (const v of chosen) {
     }
     release(p);
   }
-  process.stderr.write(`${v.id.padEnd(4)}${v.name.padEnd(58)}${cells[0].padEnd(8)}${cells[1].padStart(10)}${cells[2].padStart(10)}${cells[3].padStart(8)}\n`);
+  tableRow([v.id, v.name, ...cells]);
   if (row.detail || row.reason) process.stderr.write(`    ${row.detail ?? row.reason}\n`);
   await emit(row);
 }

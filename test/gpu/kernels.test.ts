@@ -35,10 +35,11 @@ describe(`kernel variants (seed ${seed})`, () => {
 
 describe('the harness check', () => {
   const shape = matmulFamily.testShapes[0];
-  const broken = (dispatch: Variant<MatmulSize>['dispatch']): Variant<MatmulSize> => ({ id: '99', name: 'broken', dispatch });
+  const broken = (dispatch: Variant<MatmulSize>['dispatch']): Variant<MatmulSize> => ({ id: '99', name: '', dispatch });
   it('fails a variant that leaves output rows unwritten', async () => {
     const g = await testGpu();
-    const p = prepare(g, matmulFamily, broken((s, [a, b], [c]) => [matmul({ a, b, c, ...s, M: s.M - 1 })]), shape, seed);
+    const lastRowLeft = broken((s, [a, b], [c]) => [matmul({ a, b, c, ...s, M: s.M - 1 })]);
+    const p = prepare(g, matmulFamily, lastRowLeft, shape, seed);
     const c = await check(g, p);
     release(p);
     expect(c.ok).toBe(false);
@@ -46,7 +47,8 @@ describe('the harness check', () => {
   });
   it('fails a variant off by more than the rounding bound', async () => {
     const g = await testGpu();
-    const p = prepare(g, matmulFamily, broken((s, [a, b], [c]) => [matmul({ a, b, c, ...s, alpha: 1 + 2 ** -10 })]), shape, seed);
+    const scaled = broken((s, [a, b], [c]) => [matmul({ a, b, c, ...s, alpha: 1 + 2 ** -10 })]);
+    const p = prepare(g, matmulFamily, scaled, shape, seed);
     const c = await check(g, p);
     release(p);
     expect(c.ok).toBe(false);

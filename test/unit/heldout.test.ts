@@ -47,7 +47,10 @@ describe('held-out evaluation', () => {
 describe('held-out evaluation at the edge of the context', () => {
   it('judges the prompts shorter than S, caps generation at S - 1 tokens, stops at </answer>', async () => {
     const tok = await trainDefaultTokenizer();
-    const ps = await Promise.all(Array.from({ length: 8 }, (_, i) => generate({ seed: 7 + i, op: 3, template: 'teachers_in_school', mode: 'forward' })));
+    const ps = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        generate({ seed: 7 + i, op: 3, template: 'teachers_in_school', mode: 'forward' })),
+    );
     const lengths = ps.map((p) => tok.encode(promptText(p)).length);
     const S = [...lengths].sort((a, b) => a - b)[4]; // that prompt and the longer ones do not fit
     const seen: { prompts: number[]; maxNew: number; stop: number }[] = [];
@@ -65,7 +68,9 @@ describe('held-out evaluation at the edge of the context', () => {
       },
     };
     const phases: string[] = [];
-    const onProgress = (e: { phase: string; done: number; total: number }) => phases.push(`${e.phase} ${e.done}/${e.total}`);
+    const onProgress = (e: { phase: string; done: number; total: number }) => {
+      phases.push(`${e.phase} ${e.done}/${e.total}`);
+    };
     const h = await heldOut(model, tok, new Map([[3, ps]]), new Map([[3, ps[0].answer]]), 4, S, 10_000, onProgress);
     const fit = lengths.filter((n) => n < S).length;
     expect(h.judged[3]).toBe(fit);

@@ -127,7 +127,10 @@ export async function heldOut(
     codec: tok,
     stopId: tok.specialId('</answer>'),
     context: S,
-    sampling: { n: 1, ks: [1], temperature: 0, topK: 0, topP: 1, maxNew: Math.min(maxNew, S - 1), seed: 0, batch: model.decodeBatch },
+    sampling: {
+      n: 1, ks: [1], temperature: 0, topK: 0, topP: 1, seed: 0,
+      maxNew: Math.min(maxNew, S - 1), batch: model.decodeBatch,
+    },
     onProgress: (done, total) => onProgress?.({ phase: 'held-out answers', done, total, unit: 'problems' }),
   });
   const judged: Record<number, number> = {};

@@ -20,7 +20,7 @@ const U = 2 ** -24; // f32 unit roundoff
 /** Rows of C compared with the reference at most (first, last, and evenly spread between). */
 const CHECKED_ROWS = 64;
 
-/** A variant with one WGSL entry `main` on buffers A, B, C and Params {M, N, K}; `tile` x `tile` outputs per workgroup. */
+/** A variant with one WGSL entry `main` on A, B, C and Params {M, N, K}; `tile` = columns x rows of C per workgroup. */
 function plain(id: string, name: string, source: string, tile: [number, number]): Variant<MatmulSize> {
   const kernel: Kernel = { name: `matmul-${id}`, source, entry: 'main' };
   return {
@@ -48,7 +48,9 @@ const tile8x8: Variant<MatmulSize> = {
   name: 'register tile 8x8 (01 with 8 rows per invocation)',
   refuses: (s) => (matmulUsesVec4(s) ? undefined : 'K and N must be multiples of 4'),
   // 8 x 8 invocations (WG_X, WG_Y) of 8 x 8 outputs each.
-  dispatch: (s, [a, b], [c]) => [{ ...matmul({ a, b, c, ...s }), kernel: kernel8x8, workgroups: [Math.ceil(s.N / 64), Math.ceil(s.M / 64)] }],
+  dispatch: (s, [a, b], [c]) => [
+    { ...matmul({ a, b, c, ...s }), kernel: kernel8x8, workgroups: [Math.ceil(s.N / 64), Math.ceil(s.M / 64)] },
+  ],
 };
 
 function checkedRows(M: number): number[] {

@@ -13,7 +13,8 @@ struct Params { T: u32, D: u32, eps: f32, _pad: u32 }
 const WG = 64u;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_id) lid: vec3u) {
   let t = (wg.y * nwg.x + wg.x) * WG + lid.x;
   if (t >= p.T) { return; }
   var ss = 0.0;

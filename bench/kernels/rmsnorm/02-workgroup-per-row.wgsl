@@ -17,7 +17,8 @@ const WG = 64u;
 var<workgroup> partial: array<f32, 64>;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_id) lid: vec3u) {
   let t = wg.y * nwg.x + wg.x; // uniform across the workgroup, so every invocation reaches the barriers
   let row = min(t, p.T - 1u) * p.D4;
   var ss = vec4f();

@@ -18,7 +18,9 @@ const U = 2 ** -24; // f32 unit roundoff
 const vec4Rows = (s: RmsNormSize) => (s.D % 4 ? 'D must be a multiple of 4 (rows are read as vec4s)' : undefined);
 
 /** A variant with one WGSL entry `main` on x, w, y, rstd and Params {T, D or D/4, eps}. */
-function plain(id: string, name: string, source: string, o: { rowsPerGroup: number; vec4: boolean }): Variant<RmsNormSize> {
+function plain(
+  id: string, name: string, source: string, o: { rowsPerGroup: number; vec4: boolean },
+): Variant<RmsNormSize> {
   const kernel: Kernel = { name: `rmsnorm-${id}`, source, entry: 'main' };
   return {
     id,
@@ -63,7 +65,7 @@ export const rmsnormFamily: Family<RmsNormSize> = {
     const rho = (s.D / 2 + 8) * U;
     const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
     return [
-      { name: 'y', index: all(s.T * s.D), want: want.y, tol: want.y.map((v) => (rho + 3 * U) * Math.abs(v) + Number.MIN_VALUE) },
+      { name: 'y', index: all(s.T * s.D), want: want.y, tol: want.y.map((v) => (rho + 3 * U) * Math.abs(v) + 1e-30) },
       { name: 'rstd', index: all(s.T), want: want.rstd, tol: want.rstd.map((v) => rho * v) },
     ];
   },
