@@ -2,7 +2,7 @@
 // progress and logs go to stderr. Each command lives in its own module under harness/cli/commands.
 import { Args } from './args.js';
 import { commands } from './commands/index.js';
-import { flushStdout } from '../../ts/util/jsonl.js';
+import { flushStdout } from '../../ts/io/stdio.js';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
