@@ -5,7 +5,7 @@
 // speed relative to 01 in the same run. Exits 1 when a check fails.
 import { parseArgs } from 'node:util';
 import { Gpu } from '../../ts/gpu/index.js';
-import { emit, flushStdout } from '../../ts/util/jsonl.js';
+import { emit, flushStdout } from '../../ts/io/stdio.js';
 import { testSeed } from '../../test/util/random.js';
 import { families } from './families.js';
 import { check, prepare, release, time } from './harness.js';
