@@ -5,6 +5,7 @@
 // speed relative to 01 in the same run. Exits 1 when a check fails.
 import { parseArgs } from 'node:util';
 import { Gpu } from '../../ts/gpu/index.js';
+import { useDawn } from '../../ts/io/dawn.js';
 import { emit, flushStdout } from '../../ts/io/stdio.js';
 import { testSeed } from '../../test/util/random.js';
 import { families } from './families.js';
@@ -60,6 +61,7 @@ const chosen = family.variants
 const work = family.work(shape);
 const [amount, unit, key] = 'flops' in work ? [work.flops, 'GFLOP/s', 'gflops'] : [work.bytes, 'GB/s', 'gbytes_per_s'];
 
+useDawn();
 const gpu = await Gpu.create();
 const shapeText = family.formatShape(shape);
 process.stderr.write(`${name} ${shapeText} (${family.shapeSyntax}), seed ${seed}, median of ${reps} runs\n`);
