@@ -2,9 +2,11 @@
 // progress and logs go to stderr. Each command lives in its own module under harness/cli/commands.
 import { Args } from './args.js';
 import { commands } from './commands/index.js';
-import { flushStdout } from '../../ts/util/jsonl.js';
+import { useDawn } from '../../ts/io/dawn.js';
+import { flushStdout } from '../../ts/io/stdio.js';
 
 async function main(): Promise<number> {
+  useDawn();
   const argv = process.argv.slice(2);
   const name = argv.length && !argv[0].startsWith('--') ? argv.shift()! : 'help';
   const cmd = commands[name];

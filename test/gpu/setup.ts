@@ -1,5 +1,8 @@
-// One Gpu per test file (vitest runs each file in its own process); adapter from ENGINE_ADAPTER.
+// One Gpu per test file (vitest runs each file in its own process), on Dawn; adapter from ENGINE_ADAPTER.
 import { Gpu } from '../../ts/gpu/index.js';
+import { useDawn } from '../../ts/io/dawn.js';
+
+useDawn();
 
 let gpu: Promise<Gpu> | undefined;
 

@@ -2,7 +2,9 @@
 // study -> rl/eval/train -> model/ckpt -> ops -> gpu; data and engine below them; ref is plain
 // arithmetic; nothing in model or eval imports train. Type-only imports count (a type pulled up from
 // train is the coupling this guards against), except the one exception of ref named below.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -12,18 +14,22 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** ts/ folder -> the other ts/ folders its files may import. A new folder must be placed here. */
 const MAY_IMPORT: Record<string, string[]> = {
   util: [],
-  io: ['util'],
+  store: [],
+  // io: the Node implementations of the injected services (run store, terminal reporter, stdio, Dawn).
+  io: ['gpu', 'store', 'util'],
   gpu: ['util'],
   // ref: plain arithmetic. It may name the shapes ops define (type-only: nothing of ops runs) and
   // the model's description (config.ts, params.ts: what a flat parameter vector means); see refAllows.
   ref: ['ops', 'model'],
   ops: ['gpu', 'ref', 'util'], // ref: the self-check compares a product with it
-  data: ['io', 'util'],
+  data: ['store', 'util'],
   model: ['gpu', 'ops', 'util'],
-  ckpt: ['io', 'model', 'util'],
-  eval: ['ckpt', 'data', 'gpu', 'io', 'model', 'ops', 'util'],
-  train: ['ckpt', 'data', 'eval', 'gpu', 'io', 'model', 'ops', 'util'],
-  rl: ['ckpt', 'data', 'eval', 'gpu', 'io', 'model', 'ops', 'util'],
+  ckpt: ['model', 'store', 'util'],
+  // stage: the loop and run directory every stage shares.
+  stage: ['ckpt', 'gpu', 'model', 'store', 'util'],
+  eval: ['ckpt', 'data', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
+  train: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
+  rl: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
 };
 
 /** What ref may take from ops and model (besides this rule, the table above). */
@@ -88,6 +94,49 @@ function violations(files: Map<string, string>): string[] {
   return bad;
 }
 
+const NODE_GLOBALS = ['process', 'Buffer'];
+const isNodeModule = (spec: string) => spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0]);
+
+/**
+ * Node in the browser-safe core: every import of a Node module (node:fs or bare fs, static, dynamic
+ * or re-exported) and every use of Node's globals (process, Buffer) in `files` outside ts/io/.
+ */
+function nodeUses(files: Map<string, string>): string[] {
+  const bad: string[] = [];
+  for (const [file, source] of files) {
+    if (file.startsWith('ts/io/')) continue;
+    for (const imp of importsOf(file, source)) if (isNodeModule(imp.target)) bad.push(`${file}: imports ${imp.target}`);
+    const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    // A file that declares its own `process` (a score) means that one (tsc checks the scoping).
+    const own = new Set<string>();
+    const declared = (node: ts.Node) => {
+      const name = (node as ts.NamedDeclaration).name;
+      if (name && ts.isIdentifier(name) && NODE_GLOBALS.includes(name.text) && !ts.isPropertyAccessExpression(node)) {
+        if (ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isBindingElement(node)) own.add(name.text);
+      }
+      ts.forEachChild(node, declared);
+    };
+    declared(sf);
+    const visit = (node: ts.Node) => {
+      if (ts.isIdentifier(node) && NODE_GLOBALS.includes(node.text) && !own.has(node.text) && !isMemberName(node)) {
+        bad.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: uses ${node.text}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return bad;
+}
+
+/** A name after a dot or of a member (`x.process`, `{ process: 1 }`), not the global itself. */
+function isMemberName(node: ts.Identifier): boolean {
+  const p = node.parent;
+  if (ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) return p.getChildAt(p.getChildCount() - 1) === node;
+  const named =
+    ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isPropertySignature(p) || ts.isMethodDeclaration(p);
+  return named && p.name === node;
+}
+
 function sources(dir: string, out = new Map<string, string>()): Map<string, string> {
   for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
     const path = `${dir}/${e.name}`;
@@ -128,5 +177,42 @@ describe('import layering (DESIGN.md)', () => {
     expect(one('ts/ref/x.ts', refOk)).toEqual([]);
     const trainOk = "import { loadCheckpoint } from '../ckpt/index.js';\nimport { join } from 'node:path';";
     expect(one('ts/train/x.ts', trainOk)).toEqual([]);
+  });
+});
+
+describe('the browser-safe core (everything under ts/ but ts/io/)', () => {
+  const files = sources('ts');
+
+  it('imports no Node module and uses no Node global', () => {
+    expect(nodeUses(files)).toEqual([]);
+  });
+
+  it('catches Node in any form, and only in the core', () => {
+    const one = (file: string, source: string) => nodeUses(new Map([[file, source]]));
+    expect(one('ts/gpu/x.ts', "import { existsSync } from 'node:fs';")).toEqual(['ts/gpu/x.ts: imports node:fs']);
+    expect(one('ts/gpu/x.ts', "const os = await import('node:os');")).toEqual(['ts/gpu/x.ts: imports node:os']);
+    expect(one('ts/gpu/x.ts', "export { join } from 'path';")).toEqual(['ts/gpu/x.ts: imports path']);
+    expect(one('ts/gpu/x.ts', "import { readFile } from 'fs/promises';")).toEqual(['ts/gpu/x.ts: imports fs/promises']);
+    const twoLines = 'const a = 1;\nprocess.stderr.write(String(a));';
+    expect(one('ts/util/x.ts', twoLines)).toEqual(['ts/util/x.ts:2: uses process']);
+    expect(one('ts/util/x.ts', "const b = Buffer.from('x');")).toEqual(['ts/util/x.ts:1: uses Buffer']);
+    expect(one('ts/util/x.ts', "if (typeof process !== 'undefined') f();")).toEqual(['ts/util/x.ts:1: uses process']);
+    expect(one('ts/util/x.ts', 'let b: Buffer;')).toEqual(['ts/util/x.ts:1: uses Buffer']);
+    // Not Node: a member of that name, a string, a comment; and anything in ts/io/.
+    const fine = "// process.stderr\nconst o = { process: 1, Buffer: 2 };\no.process = o.Buffer;\nconst s = 'node:fs';";
+    expect(one('ts/util/x.ts', fine)).toEqual([]);
+    expect(one('ts/data/x.ts', 'const process = 1 - penalty;\nreturn { process };')).toEqual([]);
+    expect(one('ts/io/x.ts', "import { existsSync } from 'node:fs';\nprocess.exit(0);")).toEqual([]);
+  });
+
+  it('type-checks without Node\'s types (tsconfig.browser.json)', () => {
+    let out = '';
+    try {
+      const tsc = join(ROOT, 'node_modules/.bin/tsc');
+      execFileSync(tsc, ['-p', 'tsconfig.browser.json'], { cwd: ROOT, encoding: 'utf8' });
+    } catch (e) {
+      out = String((e as { stdout?: string }).stdout ?? e);
+    }
+    expect(out.split('\n').filter((l) => l.includes('error TS'))).toEqual([]);
   });
 });

@@ -1,12 +1,15 @@
 // One object per process (or page) that owns the GPUDevice: adapter choice, limits, error capture,
 // the pipeline cache, buffer pool, typed upload/readback, and batched dispatch recording.
-import { type AdapterChoice, isNode, requestAdapter } from './adapters.js';
+import { type AdapterChoice, gpuProvider } from './adapters.js';
 import { GpuError } from './errors.js';
 import { type Constants, type Kernel, kernelKey } from './kernel.js';
 import { BufferPool } from './pool.js';
 
 export interface GpuOptions {
-  /** 'auto' | 'lavapipe' | 'swiftshader' | a substring of the adapter name; default ENGINE_ADAPTER or 'auto'. */
+  /**
+   * 'auto' | 'lavapipe' | 'swiftshader' | a substring of the adapter name; default the provider's
+   * (in Node, ENGINE_ADAPTER), else 'auto'.
+   */
   adapter?: AdapterChoice;
   /**
    * Dawn's robustness transform (bounds clamping in every shader) off. Default: off on lavapipe,
@@ -15,8 +18,11 @@ export interface GpuOptions {
    * GFLOP/s); on for every other adapter.
    */
   fast?: boolean;
-  /** Print the adapter in use on stderr (default true). */
-  announce?: boolean;
+  /**
+   * Says which adapter is in use, as one line: to this callback, or (true, the default) to the
+   * provider's log (stderr in Node, the console in a browser); false says nothing.
+   */
+  announce?: boolean | ((line: string) => void);
 }
 
 export type TypedArray = Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
@@ -71,10 +77,13 @@ export class Gpu {
   }
 
   static async create(opts: GpuOptions = {}): Promise<Gpu> {
-    const choice = opts.adapter ?? (isNode ? process.env.ENGINE_ADAPTER : undefined) ?? 'auto';
+    const provider = gpuProvider();
+    const choice = opts.adapter ?? provider.defaultChoice() ?? 'auto';
     const robustnessOff = (kind: string) => opts.fast ?? kind === 'lavapipe';
-    const { adapter, name, kind } = await requestAdapter(choice, (k) => (robustnessOff(k) ? ['allow_unsafe_apis', 'disable_robustness'] : []));
-    const fast = isNode && robustnessOff(kind);
+    const { adapter, name, kind, toggles } = await provider.requestAdapter(choice, (k) =>
+      robustnessOff(k) ? ['allow_unsafe_apis', 'disable_robustness'] : [],
+    );
+    const fast = toggles.includes('disable_robustness');
     const L = adapter.limits;
     // Ask for what the adapter offers for the limits a training engine runs into.
     const requiredLimits: Record<string, number> = {
@@ -92,10 +101,10 @@ export class Gpu {
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'engine' });
     const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
     const gpu = new Gpu(device, name, kind, { min: info.subgroupMinSize ?? 0, max: info.subgroupMaxSize ?? 0 });
-    if (opts.announce ?? true) {
-      const msg = `webgpu adapter: ${name} (${kind}${fast ? ', Dawn robustness off' : ''})`;
-      if (isNode) process.stderr.write(msg + '\n');
-      else console.info(msg);
+    const announce = opts.announce ?? true;
+    if (announce) {
+      const line = `webgpu adapter: ${name} (${kind}${fast ? ', Dawn robustness off' : ''})`;
+      (announce === true ? provider.log : announce)(line);
     }
     return gpu;
   }

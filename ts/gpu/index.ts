@@ -1,4 +1,12 @@
-export { type AdapterChoice, type AdapterEntry, listAdapters, pickAdapter, classify } from './adapters.js';
+export {
+  type AdapterChoice,
+  type AdapterEntry,
+  type GpuProvider,
+  classify,
+  listAdapters,
+  pickAdapter,
+  setGpuProvider,
+} from './adapters.js';
 export { Gpu, type GpuOptions, type Binding, type Dispatch, type TypedArray } from './device.js';
 export { GpuError } from './errors.js';
 export { type Kernel, type Constants } from './kernel.js';

@@ -3,11 +3,12 @@
 // killed midway resumes from FILE.partial.jsonl when run again with the same options.
 import { MODES, type Mode } from '../../../ts/data/generator.js';
 import { opsOfKey } from '../../../ts/data/mixture.js';
-import { rmSync } from 'node:fs';
-import { EVAL_PRESETS, journalPath, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
+import { EVAL_PRESETS, runEval, finishEval, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
-import { emit } from '../../../ts/util/jsonl.js';
-import { progressBars } from '../../../ts/util/progress.js';
+import { emit } from '../../../ts/io/stdio.js';
+import { Gpu } from '../../../ts/gpu/index.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
@@ -63,9 +64,10 @@ export const evalCommand: Command = {
     const settings = evalSettings(args);
     args.checkAllUsed();
     checkWritable(out);
-    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('eval'), journal: journalPath(out) });
-    writeJson(out, results);
-    rmSync(journalPath(out), { force: true });
+    const gpu = await Gpu.create({ adapter, announce: true });
+    const store = new NodeStore();
+    const results = await runEval({ checkpoint, settings }, { gpu, store, reporter: terminalReporter('eval', { rows: false }), out });
+    await finishEval(store, out, results);
     await emitGroups(results);
     emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });
   },

@@ -4,7 +4,9 @@ import { Gpu } from '../../../ts/gpu/index.js';
 import { validateGrpoConfig, type GrpoConfig } from '../../../ts/rl/config.js';
 import { RL_PRESETS } from '../../../ts/rl/presets.js';
 import { runRl } from '../../../ts/rl/stage.js';
-import { emit } from '../../../ts/util/jsonl.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
+import { emit } from '../../../ts/io/stdio.js';
 import type { Args } from '../args.js';
 import { applySets, readConfigSpec, SET_HELP } from './train.js';
 import type { Command } from './types.js';
@@ -29,7 +31,7 @@ export const rl: Command = {
     const cfg = loadRlConfig(args);
     args.checkAllUsed();
     const gpu = await Gpu.create({ adapter });
-    const result = await runRl(cfg, out, gpu, (m) => emit({ stage: 'rl', ...m }));
+    const result = await runRl(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out });
     emit({ stage: 'rl', done: true, checkpoint: result.checkpoint, steps: result.metrics.length, adapter: gpu.adapterName });
   },
 };

@@ -6,8 +6,10 @@ import { parseJson } from '../../../ts/util/json.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { RUN_PRESETS } from '../../../ts/train/presets.js';
 import { validateRunConfig, type RunConfig } from '../../../ts/train/runconfig.js';
-import { modelFactory, runStage } from '../../../ts/train/stage.js';
-import { emit } from '../../../ts/util/jsonl.js';
+import { runTraining } from '../../../ts/train/stage.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
+import { emit } from '../../../ts/io/stdio.js';
 import type { Args } from '../args.js';
 import type { Command } from './types.js';
 
@@ -59,7 +61,7 @@ function stageCommand(stage: RunConfig['stage']): Command {
       const cfg = loadRunConfig(args, stage);
       args.checkAllUsed();
       const gpu = await Gpu.create({ adapter });
-      const result = await runStage(cfg, out, modelFactory(gpu), emit);
+      const result = await runTraining(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out });
       emit({ stage, done: true, ...result, adapter: gpu.adapterName });
     },
   };
