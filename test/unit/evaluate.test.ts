@@ -83,7 +83,7 @@ describe(`evaluate (seed ${seed})`, () => {
   it('counts outcome and process-verified correct samples exactly, and aggregates pass@k by split, op and template', async () => {
     const calls: SampleOptions[] = [];
     // Batch 9 holds two problems' 4 samples per call.
-    const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 11, batch: 9 };
+    const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 11, batch: 9 };
     const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, new Set()), codec, stopId: STOP, context: 1 << 20, sampling });
     expect(out.problems.map((r) => r.id)).toEqual(problems.map((p) => p.id));
     for (const r of out.problems) {
@@ -119,7 +119,7 @@ describe(`evaluate (seed ${seed})`, () => {
   it('resumed with the problems an interrupted run finished, samples only the others, with the seeds it would have', async () => {
     // Batch 9: two problems a call; batch 3: two calls a problem.
     for (const batch of [9, 3]) {
-      const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 5, batch };
+      const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 5, batch };
       const run = async (done?: Map<number, ProblemResult>) => {
         const calls: SampleOptions[] = [], seen = new Set<string>(), finished: number[] = [];
         const sampler = scriptedSampler(calls, seen);
@@ -148,7 +148,7 @@ describe(`evaluate (seed ${seed})`, () => {
     const seen = new Set<string>();
     const calls: SampleOptions[] = [];
     // n = 4 over batch 3: each problem takes a call of 3 samples and one of 1.
-    const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 1, batch: 3 };
+    const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 1, batch: 3 };
     const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, seen), codec, stopId: STOP, context, sampling });
     for (const r of out.problems.filter((x) => !x.skipped)) expect({ o: r.cOutcome, p: r.cProcess }).toEqual({ o: plans.get(r.id)!.outcome, p: plans.get(r.id)!.process });
     expect(calls.map((c) => c.group)).toEqual(out.problems.filter((r) => !r.skipped).flatMap(() => [3, 1]));

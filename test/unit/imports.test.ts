@@ -24,6 +24,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   eval: ['ckpt', 'data', 'gpu', 'io', 'model', 'ops', 'util'],
   train: ['ckpt', 'data', 'eval', 'gpu', 'io', 'model', 'ops', 'util'],
   rl: ['ckpt', 'data', 'eval', 'gpu', 'io', 'model', 'ops', 'util'],
+  config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
 };
 
 /** What ref may take from ops and model (besides this rule, the table above). */

@@ -74,11 +74,18 @@ function checkNotForeign(out: string, file: string): void {
   throw new Error(`${out} is not a run directory (it holds ${entries.slice(0, 3).join(', ')}); give a new or empty --out`);
 }
 
+/** Sorted keys at every level: two configs are the same when this is. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+
 /**
  * Creates `out`, locks it (lockRunDir) and records `cfg` as `out/file`, or checks it equals the config
- * already there. Returns the lock's release function.
+ * already there. A config written under old key names resumes when `upgrade` maps it to `cfg`; the
+ * file is then rewritten under the new names. Returns the lock's release function.
  */
-export function claimRunDir(out: string, file: string, cfg: unknown): () => void {
+export function claimRunDir(
+  out: string, file: string, cfg: unknown, upgrade?: (old: Record<string, unknown>) => unknown,
+): () => void {
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {
@@ -91,14 +98,18 @@ export function claimRunDir(out: string, file: string, cfg: unknown): () => void
     const text = JSON.stringify(cfg, null, 2) + '\n';
     if (!existsSync(path)) writeFileAtomic(path, text);
     else if (readFileSync(path, 'utf8') !== text) {
-      let was: unknown;
+      let was: Record<string, unknown>;
       try {
-        was = (JSON.parse(readFileSync(path, 'utf8')) as { stage?: unknown }).stage;
+        was = (JSON.parse(readFileSync(path, 'utf8')) ?? {}) as Record<string, unknown>;
       } catch {
         throw new Error(`${path} is not valid JSON (corrupted?); restore it, or use another --out`);
       }
+      if (upgrade && canonical(upgrade(was)) === canonical(cfg)) {
+        writeFileAtomic(path, text);
+        return release;
+      }
       const is = (cfg as { stage?: unknown }).stage;
-      if (was !== is) throw new Error(`${out} is the run directory of a ${was} stage, not ${is}; give this stage its own --out`);
+      if (was.stage !== is) throw new Error(`${out} is the run directory of a ${was.stage} stage, not ${is}; give this stage its own --out`);
       throw new Error(`${out} holds a run with a different configuration (${path}); use another --out, or the same config to resume`);
     }
   } catch (e) {

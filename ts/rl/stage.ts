@@ -12,7 +12,7 @@ import { paramLayout } from '../model/params.js';
 import { log } from '../util/jsonl.js';
 import { killPoint } from '../util/killpoint.js';
 import { Progress } from '../util/progress.js';
-import type { GrpoConfig } from './config.js';
+import { upgradeGrpoConfig, type GrpoConfig } from './config.js';
 import { grpoStep, rolloutShape, type StepMetrics } from './grpo.js';
 
 export interface RlResult {
@@ -44,7 +44,7 @@ async function stepProblems(cfg: GrpoConfig, step: number, tok: Tokenizer, maxPr
 /** Runs GRPO with its run directory claimed (locked) for the duration. */
 export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
   if (!cfg.init) throw new Error('RL needs init: the checkpoint to start from');
-  const release = claimRunDir(out, 'rl.json', cfg);
+  const release = claimRunDir(out, 'rl.json', cfg, upgradeGrpoConfig);
   try {
     return await rlIn(cfg as GrpoConfig & { init: string }, out, gpu, onMetrics);
   } finally {
@@ -62,9 +62,9 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
   const config = init.config;
   // Training rows hold the longest prompt and completion (shorter rows are padding the update pays for).
   const { seqLen: S, maxPrompt } = rolloutShape(cfg, config.max_position_embeddings);
-  const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.clip };
+  const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.max_grad_norm };
   // Rollouts decode together: all of a step's (up to 64) sequences at once.
-  const shape = { batch: cfg.micro_batch_size, seqLen: S, decodeBatch: Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations)) };
+  const shape = { batch: cfg.per_device_train_batch_size, seqLen: S, decodeBatch: Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations)) };
   const policy = await Model.create(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
   // The frozen reference of the KL term is the starting checkpoint.
   const reference = cfg.beta > 0 ? await Model.create(gpu, config, { params: init.params }, shape, hyper) : undefined;
@@ -73,7 +73,7 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
   const step0 = step;
   const updates = { n: resumeDir && state ? (state.dataCursor as { updates: number }).updates : 0 };
   const metricsFile = join(out, 'metrics.jsonl');
-  if (resumeDir) log(`resuming RL from ${resumeDir} (step ${step} of ${cfg.steps})`);
+  if (resumeDir) log(`resuming RL from ${resumeDir} (step ${step} of ${cfg.max_steps})`);
   truncateMetrics(metricsFile, step);
   const stopId = tok.specialId('</answer>');
   const pad = tok.specialId('[PAD]');
@@ -87,11 +87,11 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
   };
   // A step takes about a minute on a CPU adapter: the bar shows from the start, and a resumed run's
   // rate counts its own steps only.
-  const progress = new Progress('rl', cfg.steps, 'steps', 5, { start: step });
+  const progress = new Progress('rl', cfg.max_steps, 'steps', 5, { start: step });
   progress.update(step);
   const all: StepMetrics[] = [];
   let checkpoint = resumeDir ?? '';
-  while (step < cfg.steps) {
+  while (step < cfg.max_steps) {
     const t0 = performance.now();
     const { problems, prompts } = await stepProblems(cfg, step + 1, tok, maxPrompt);
     const m = await grpoStep(
@@ -119,7 +119,7 @@ async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, o
     onMetrics(row);
     progress.update(step, `reward ${m.reward_mean.toFixed(3)}`);
     killPoint('rl-step');
-    if (cfg.checkpoint_interval && step % cfg.checkpoint_interval === 0 && step < cfg.steps) checkpoint = await save();
+    if (cfg.checkpoint_interval && step % cfg.checkpoint_interval === 0 && step < cfg.max_steps) checkpoint = await save();
   }
   progress.done();
   // A finished run started again keeps its checkpoint (see ts/train/stage.ts).

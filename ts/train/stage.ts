@@ -25,7 +25,7 @@ import { killPoint } from '../util/killpoint.js';
 import { Progress, progressBars } from '../util/progress.js';
 import { BatchReader, type Cursor } from './batches.js';
 import { heldOut, modalAnswers, type HeldOut, type TrainableModel } from './heldout.js';
-import { tokensPerStep, type RunConfig } from './runconfig.js';
+import { optimizerOf, tokensPerStep, upgradeRunConfig, type RunConfig } from './runconfig.js';
 import { lrAt, validateSchedule } from './schedule.js';
 
 export interface ModelFactory {
@@ -37,7 +37,7 @@ export function modelFactory(gpu: Gpu): ModelFactory {
   // Held-out evaluation decodes its prompts together: a decode batch well above the training batch.
   return (config, init, run) => {
     const shape = { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) };
-    return Model.create(gpu, config, init, shape, run);
+    return Model.create(gpu, config, init, shape, optimizerOf(run));
   };
 }
 
@@ -79,7 +79,7 @@ async function packingFill(cfg: RunConfig, tok: Tokenizer): Promise<number> {
 
 /** Runs the stage with its run directory claimed (locked) for the duration. */
 export async function runStage(cfg: RunConfig, out: string, createModel: ModelFactory, onMetrics: (row: object) => void): Promise<StageResult> {
-  const release = claimRunDir(out, 'run.json', cfg);
+  const release = claimRunDir(out, 'run.json', cfg, upgradeRunConfig);
   try {
     return await stageIn(cfg, out, createModel, onMetrics);
   } finally {
