@@ -13,7 +13,8 @@ import { STAGES } from '../../ts/config/presets.js';
 import { checkSettings, type EvalSettings } from '../../ts/eval/settings.js';
 import { upgradeGrpoConfig, validateGrpoConfig } from '../../ts/rl/config.js';
 import { upgradeRunConfig, validateRunConfig } from '../../ts/train/runconfig.js';
-import { validate } from '../../ts/util/schema.js';
+import { showValue, validate } from '../../ts/util/schema.js';
+import { GRPO_SCHEMA } from '../../ts/rl/config.js';
 
 describe('preset registry', () => {
   it.each(Object.entries(STAGES).flatMap(([stage, s]) => Object.keys(s.presets).map((name) => [stage, name] as const)))(
@@ -26,6 +27,13 @@ describe('preset registry', () => {
       if ('stage' in p) expect(p.stage).toBe(stage);
     },
   );
+  it("docs/rl.md's table has every GRPO key: its meaning, where the name comes from, its default", () => {
+    const doc = readFileSync(new URL('../../docs/rl.md', import.meta.url), 'utf8');
+    for (const [k, f] of Object.entries(GRPO_SCHEMA.fields)) {
+      const d = f.default === undefined ? '' : '`' + showValue(f, f.default) + '`';
+      expect(doc).toContain(`| \`${k}\` | ${f.doc} | ${f.source} | ${d} |`);
+    }
+  });
   it('every key of the schemas is snake_case', () => {
     for (const s of Object.values(STAGES)) for (const k of Object.keys(s.schema.fields)) expect(k).toMatch(/^[a-z][a-z0-9_]*$/);
   });
