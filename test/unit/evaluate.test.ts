@@ -203,7 +203,7 @@ function rowsFor(counts: Record<number, number[]>, samples: number): ProblemResu
 
 describe('calibrate', () => {
   const k = 8;
-  it('proposes the first maxWidth ops of the longest run with pass@1 < 0.5 and pass@k > 0', () => {
+  it('proposes the first max_width ops of the longest run with pass@1 < 0.5 and pass@k > 0', () => {
     // ops 2-6 solved (pass@1 >= 0.5), 7-11 sometimes (pass@1 1/8..3/8), 12 never, 13 sometimes, 14 never.
     const counts: Record<number, number[]> = {};
     for (let op = 2; op <= 6; op++) counts[op] = [8, 6];
@@ -218,7 +218,7 @@ describe('calibrate', () => {
     expect(cal.reason).toMatch(/first 4 of the longest run/);
     // Process counts are half the outcome counts here: ops 2-6 drop to pass@1 = 7/16, and of 7-11
     // only 8 and 11 keep a correct sample.
-    const byProcess = proposeRange(aggregate(rowsFor(counts, k), [1, k]), k, { ...DEFAULT_RULE, metric: 'process', maxWidth: 8 });
+    const byProcess = proposeRange(aggregate(rowsFor(counts, k), [1, k]), k, { ...DEFAULT_RULE, metric: 'process', max_width: 8 });
     expect(byProcess.range).toEqual({ from: 2, to: 6 });
     expect(byProcess.ops.filter((o) => o.qualifies).map((o) => o.op)).toEqual([2, 3, 4, 5, 6, 8, 11]);
   });

@@ -12,9 +12,9 @@ export const calibrate: Command = {
   summary: 'per-op pass@1/pass@n and the proposed RL op range (edge of competence), written to --out as JSON',
   options: {
     ...EVAL_OPTIONS,
-    'max-pass1': { type: 'number', default: DEFAULT_RULE.maxPass1, help: 'an op qualifies when its pass@1 is below this' },
-    'min-passk': { type: 'number', default: DEFAULT_RULE.minPassK, help: '... and its pass@n above this' },
-    'max-width': { type: 'int', default: DEFAULT_RULE.maxWidth, help: 'ops in the proposed range at most' },
+    'max-pass1': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.max_pass1, help: 'an op qualifies when its pass@1 is below this' },
+    'min-passk': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.min_passk, help: '... and its pass@n above this' },
+    'max-width': { type: 'int', min: 1, default: DEFAULT_RULE.max_width, help: 'ops in the proposed range at most' },
     metric: { type: 'string', choices: ['outcome', 'process'], default: DEFAULT_RULE.metric, help: 'answer-only or process-verified correctness' },
   },
   retired: EVAL_RETIRED,
@@ -24,9 +24,9 @@ export const calibrate: Command = {
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
     const rule = {
-      maxPass1: args.num('max-pass1'),
-      minPassK: args.num('min-passk'),
-      maxWidth: args.num('max-width'),
+      max_pass1: args.num('max-pass1'),
+      min_passk: args.num('min-passk'),
+      max_width: args.num('max-width'),
       metric: args.str('metric') as 'outcome' | 'process',
     };
     checkWritable(out);
