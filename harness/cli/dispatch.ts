@@ -11,7 +11,9 @@ const USAGE =
 /** Every runnable command by its words ("pretrain", "data build"). */
 export function runnable(): [string, Command][] {
   return Object.entries(commands).flatMap(([name, c]) =>
-    c.subcommands ? Object.entries(c.subcommands).map(([s, sub]): [string, Command] => [`${name} ${s}`, sub]) : [[name, c]],
+    c.subcommands
+      ? Object.entries(c.subcommands).map(([s, sub]): [string, Command] => [`${name} ${s}`, sub])
+      : [[name, c]],
   );
 }
 
@@ -19,20 +21,24 @@ export function runnable(): [string, Command][] {
 export function findCommand(words: string[]): { name: string; cmd: Command; rest: string[] } {
   const [name, ...rest] = words;
   const cmd = commands[name];
-  if (!cmd) throw new Error(`unknown command '${name}'; choose one of ${Object.keys(commands).join(', ')} (help describes them)`);
+  if (!cmd) {
+    throw new Error(`unknown command '${name}'; choose one of ${Object.keys(commands).join(', ')} (help describes them)`);
+  }
   if (!cmd.subcommands) return { name, cmd, rest };
   const [subName, ...subRest] = rest;
   const sub = subName === undefined ? undefined : cmd.subcommands[subName];
   if (!sub) {
     const choose = `choose one of ${Object.keys(cmd.subcommands).join(', ')} (\`help ${name}\` lists their options)`;
-    throw new Error(subName === undefined || subName.startsWith('-') ? `${name} needs a subcommand; ${choose}` : `unknown ${name} subcommand '${subName}'; ${choose}`);
+    const missing = subName === undefined || subName.startsWith('-');
+    throw new Error(missing ? `${name} needs a subcommand; ${choose}` : `unknown ${name} subcommand '${subName}'; ${choose}`);
   }
   return { name: `${name} ${subName}`, cmd: sub, rest: subRest };
 }
 
 /** Help for the commands `words` name (all of them when none). */
 export function help(words: string[]): string {
-  const chosen = words.length ? runnable().filter(([n]) => n === words.join(' ') || n.startsWith(`${words.join(' ')} `)) : runnable();
+  const asked = words.join(' ');
+  const chosen = runnable().filter(([n]) => !asked || n === asked || n.startsWith(`${asked} `));
   if (!chosen.length) findCommand(words); // throws, naming the commands there are
   return [USAGE, ...chosen.map(([n, c]) => helpText(n, c))].join('\n\n') + '\n';
 }
@@ -43,10 +49,10 @@ export async function runCli(argv: string[]): Promise<void> {
     process.stderr.write(help(argv.slice(1)));
     return;
   }
-  const { name, cmd, rest } = findCommand(argv);
-  if (rest.includes('--help')) {
-    process.stderr.write(help(name.split(' ')));
+  if (argv.includes('--help')) {
+    process.stderr.write(help(argv.slice(0, argv.findIndex((w) => w.startsWith('-')))));
     return;
   }
+  const { name, cmd, rest } = findCommand(argv);
   await cmd.run(parseOptions(name, cmd, rest));
 }

@@ -102,7 +102,9 @@ function convert(name: string, o: Option, text: string): unknown {
       throw new Error(`--${name}: ${(e as Error).message}`);
     }
   }
-  if (o.choices && !o.choices.includes(text)) throw new Error(`--${name} must be one of ${o.choices.join(', ')}, got '${text}'`);
+  if (o.choices && !o.choices.includes(text)) {
+    throw new Error(`--${name} must be one of ${o.choices.join(', ')}, got '${text}'`);
+  }
   if (o.type === 'int' || o.type === 'number') {
     const n = Number(text);
     if (text.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${text}'`);
@@ -118,21 +120,22 @@ function convert(name: string, o: Option, text: string): unknown {
 /** Reads `argv` (the words after the command's name) against the command's declared options. */
 export function parseOptions(command: string, cmd: Command, argv: string[]): Args {
   const options = cmd.options ?? {};
-  const config = Object.fromEntries(
-    Object.entries(options).map(([n, o]) => [n, { type: o.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
-  );
+  const type = (o: Option) => (o.type === 'boolean' ? ('boolean' as const) : ('string' as const));
+  const config = Object.fromEntries(Object.entries(options).map(([n, o]) => [n, { type: type(o) }]));
   // Not strict: the tokens are checked below, with errors that name the command and the fix.
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
   const given = new Map<string, unknown>();
   for (const t of tokens) {
-    if (t.kind === 'positional') throw new Error(`${command}: unexpected argument '${t.value}' (options are --name value)`);
+    if (t.kind === 'positional') {
+      throw new Error(`${command}: unexpected argument '${t.value}' (options are --name value)`);
+    }
     if (t.kind !== 'option') continue;
     const o = options[t.name];
     if (!o || t.rawName.length === 2) {
       const retired = cmd.retired?.[t.name];
       throw new Error(retired ?? `${command}: unknown option ${t.rawName}; \`${command} --help\` lists its options`);
     }
-    if (given.has(t.name)) throw new Error(`${command}: --${t.name} is given twice`);
+    // Given twice, the last one counts (a script may append an override).
     if (o.type === 'boolean') {
       if (t.value !== undefined) throw new Error(`${command}: --${t.name} takes no value (got '${t.value}')`);
       given.set(t.name, true);
@@ -147,14 +150,17 @@ export function parseOptions(command: string, cmd: Command, argv: string[]): Arg
   return new Args(command, options, given);
 }
 
-const placeholder = (o: Option) =>
-  o.type === 'boolean' ? '' : (o.value ?? (o.choices ? o.choices.join('|') : o.type === 'string' ? 'TEXT' : o.type === 'int' ? 'N' : 'X'));
+function placeholder(o: Option): string {
+  if (o.type === 'boolean') return '';
+  return o.value ?? o.choices?.join('|') ?? { string: 'TEXT', int: 'N', number: 'X' }[o.type];
+}
 
 /** The usage line and one line per option, from the declaration. */
 export function helpText(command: string, cmd: Command): string {
   const options = Object.entries(cmd.options ?? {});
   const required = options.filter(([, o]) => o.required).map(([n, o]) => `--${n} ${placeholder(o)}`.trim());
-  const usage = `usage: npm run --silent cli -- ${command} ${[...required, options.length > required.length ? '[options]' : ''].join(' ')}`;
+  const more = options.length > required.length ? '[options]' : '';
+  const usage = `usage: npm run --silent cli -- ${command} ${[...required, more].join(' ')}`;
   const heads = options.map(([n, o]) => `  --${n} ${placeholder(o)}`.trimEnd());
   const width = Math.min(40, Math.max(0, ...heads.map((h) => h.length)) + 2);
   const lines = options.map(([, o], i) => {

@@ -58,9 +58,10 @@ const rl: Record<string, Partial<GrpoConfig>> = {
     checkpoint_interval: 5, reward: 'outcome',
   },
   'paper-rl': {
-    max_steps: 200, prompts_per_step: 1024, num_generations: 6, ppo_mini_batch_size: 256, per_device_train_batch_size: 16,
-    num_iterations: 1, learning_rate: 1e-6, beta: 0.001, epsilon: 0.2, epsilon_high: 0.2, clip_ratio_c: 3,
-    loss_type: 'dapo', scale_rewards: 'group', temperature: 1, top_p: 1, max_completion_length: 1024, checkpoint_interval: 10,
+    max_steps: 200, prompts_per_step: 1024, num_generations: 6, ppo_mini_batch_size: 256,
+    per_device_train_batch_size: 16, num_iterations: 1, learning_rate: 1e-6, beta: 0.001, epsilon: 0.2,
+    epsilon_high: 0.2, clip_ratio_c: 3, loss_type: 'dapo', scale_rewards: 'group', temperature: 1, top_p: 1,
+    max_completion_length: 1024, checkpoint_interval: 10,
   },
 };
 

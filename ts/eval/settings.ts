@@ -2,7 +2,7 @@
 // which problems. The names are those of the other stages (top_k, top_p, max_new_tokens, seed).
 import { MODES, TEMPLATES, type Mode, type Template } from '../data/generator.js';
 import { opList } from '../data/mixture.js';
-import { validate, type StageSchema } from '../util/schema.js';
+import { validate, type Field, type StageSchema } from '../util/schema.js';
 import type { SamplingConfig } from './evaluate.js';
 import { EVAL_PROBLEM_SEED } from './problems.js';
 
@@ -17,24 +17,36 @@ export interface EvalSettings extends Omit<SamplingConfig, 'ks'> {
   data?: string;
 }
 
+export const isOp = (o: unknown): boolean => Number.isInteger(o) && (o as number) >= 2 && (o as number) <= 30;
+
+/** A key holding a list of ops, written 2-20 or 2,5,11-14 (evaluation, held-out evaluation). */
+export function opsField(doc: string, ops: number[], mayBeEmpty = false): Field {
+  const what = `a ${mayBeEmpty ? '' : 'non-empty '}list of ops from 2 to 30`;
+  return {
+    type: 'json', parse: opList, value: 'OPS', show: (v) => (v as number[]).join(','), default: ops, doc,
+    check: (v) => (Array.isArray(v) && (mayBeEmpty || v.length) && v.every(isOp) ? undefined : what),
+  };
+}
+
+/** A key holding templates, written T,T or as a JSON list (evaluation, RL). */
+export const TEMPLATES_FIELD: Field = {
+  type: 'json', default: [...TEMPLATES], value: 'T,T', show: (v) => (v as string[]).join(','), doc: 'problem templates',
+  parse: (t) => (t.trim().startsWith('[') ? JSON.parse(t) : t.split(',')),
+  check: (v) =>
+    Array.isArray(v) && v.length && v.every((t) => TEMPLATES.includes(t)) ? undefined : `a non-empty list of ${TEMPLATES.join(', ')}`,
+};
+
 export const EVAL_SCHEMA: StageSchema = {
   what: 'eval settings',
   fields: {
-    ops: {
-      type: 'json', parse: opList, value: 'OPS', show: (v) => (v as number[]).join(','), default: opList('2-20'),
-      check: (v) => (Array.isArray(v) && v.length && v.every((o) => Number.isInteger(o) && o >= 2 && o <= 30) ? undefined : 'a non-empty list of ops from 2 to 30'),
-      doc: 'ops to evaluate: 2-20 or 2,5,11-14',
-    },
+    ops: opsField('ops to evaluate: 2-20 or 2,5,11-14', opList('2-20')),
     per_op: { type: 'int', min: 1, default: 200, doc: 'problems per op, split evenly over the templates' },
-    templates: {
-      type: 'json', default: [...TEMPLATES], value: 'T,T', show: (v) => (v as string[]).join(','),
-      parse: (t) => (t.trim().startsWith('[') ? JSON.parse(t) : t.split(',')),
-      check: (v) => (Array.isArray(v) && v.length && v.every((t) => TEMPLATES.includes(t)) ? undefined : `a non-empty list of ${TEMPLATES.join(', ')}`),
-      doc: 'problem templates',
-    },
+    templates: TEMPLATES_FIELD,
     mode: { type: 'enum', values: MODES, default: 'forward', doc: 'forward or reverse problems' },
-    problem_seed: { type: 'int', min: 0, default: EVAL_PROBLEM_SEED, doc: 'generator seed of the problems (ignored with data)' },
-    data: { type: 'string', optional: true, value: 'DIR', doc: "a dataset directory: problems from its eval sets, not the generator" },
+    problem_seed: {
+      type: 'int', min: 0, default: EVAL_PROBLEM_SEED, doc: 'generator seed of the problems (ignored with data)',
+    },
+    data: { type: 'string', optional: true, value: 'DIR', doc: 'a dataset directory: problems from its eval sets, not the generator' },
     n: { type: 'int', min: 1, default: 128, doc: 'samples per problem' },
     temperature: { type: 'number', min: 0, aboveMin: true, max: 100, default: 0.7, doc: 'sampling temperature' },
     top_k: { type: 'int', min: 0, default: 0, doc: 'top-k filter (0: off)' },
@@ -43,7 +55,9 @@ export const EVAL_SCHEMA: StageSchema = {
     seed: { type: 'int', min: 0, default: 1, doc: 'sampling seed: sampler call i uses seed + i' },
     batch: { type: 'int', min: 1, default: 64, doc: 'sequences decoded at once (the decode batch)' },
   },
-  renamed: { keys: { perOp: 'per_op', topK: 'top_k', topP: 'top_p', maxNew: 'max_new_tokens', problemSeed: 'problem_seed' } },
+  renamed: {
+    keys: { perOp: 'per_op', topK: 'top_k', topP: 'top_p', maxNew: 'max_new_tokens', problemSeed: 'problem_seed' },
+  },
 };
 
 /** Throws an error naming every bad setting. */

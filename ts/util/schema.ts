@@ -24,7 +24,8 @@ interface FieldBase<T> {
 
 export type Field =
   | ({ type: 'int'; min?: number; max?: number } & FieldBase<number>)
-  | ({ type: 'number'; min?: number; max?: number; /** min itself is not allowed */ aboveMin?: boolean } & FieldBase<number>)
+  /** aboveMin: min itself is not allowed. */
+  | ({ type: 'number'; min?: number; max?: number; aboveMin?: boolean } & FieldBase<number>)
   | ({ type: 'boolean' } & FieldBase<boolean>)
   | ({ type: 'enum'; values: readonly string[] } & FieldBase<string>)
   | ({ type: 'string' } & FieldBase<string>)
@@ -76,13 +77,17 @@ export function allowed(f: Field): string {
 function problem(key: string, f: Field, v: unknown, c: Record<string, unknown>): string | undefined {
   const bad = (what: string) => `${key} must be ${what} (got ${show(v)})`;
   switch (f.type) {
-    case 'int':
-      if (!Number.isSafeInteger(v) || (v as number) < (f.min ?? 0) || (f.max !== undefined && (v as number) > f.max)) return bad(allowed(f));
+    case 'int': {
+      const n = v as number;
+      if (!Number.isSafeInteger(n) || n < (f.min ?? 0) || n > (f.max ?? Infinity)) return bad(allowed(f));
       break;
+    }
     case 'number': {
       const n = v as number;
       const lo = f.min ?? -Infinity;
-      if (typeof v !== 'number' || !Number.isFinite(n) || n < lo || (f.aboveMin && n === lo) || n > (f.max ?? Infinity)) return bad(allowed(f));
+      if (typeof v !== 'number' || !Number.isFinite(n) || n < lo || (f.aboveMin && n === lo) || n > (f.max ?? Infinity)) {
+        return bad(allowed(f));
+      }
       break;
     }
     case 'boolean':
@@ -174,7 +179,8 @@ export function parseText(key: string, f: Field, text: string): unknown {
 /** How help texts name a value of `f`: N, X, one|two, ... */
 export function placeholder(f: Field): string {
   if (f.value) return f.value;
-  return f.type === 'enum' ? f.values.join('|') : { int: 'N', number: 'X', boolean: 'true|false', string: 'TEXT', json: 'JSON' }[f.type];
+  if (f.type === 'enum') return f.values.join('|');
+  return { int: 'N', number: 'X', boolean: 'true|false', string: 'TEXT', json: 'JSON' }[f.type];
 }
 
 /** A value as help texts show it. */

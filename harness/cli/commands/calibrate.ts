@@ -15,7 +15,9 @@ export const calibrate: Command = {
     'max-pass1': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.max_pass1, help: 'an op qualifies when its pass@1 is below this' },
     'min-passk': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.min_passk, help: '... and its pass@n above this' },
     'max-width': { type: 'int', min: 1, default: DEFAULT_RULE.max_width, help: 'ops in the proposed range at most' },
-    metric: { type: 'string', choices: ['outcome', 'process'], default: DEFAULT_RULE.metric, help: 'answer-only or process-verified correctness' },
+    metric: {
+      type: 'string', choices: ['outcome', 'process'], default: DEFAULT_RULE.metric, help: 'answer-only or process-verified correctness',
+    },
   },
   retired: EVAL_RETIRED,
   async run(args) {

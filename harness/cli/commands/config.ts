@@ -15,7 +15,8 @@ export function configOptions(stage: StageName, o: { skip?: string[]; required?:
   const options: Options = {
     config: {
       type: 'string', default: name, value: 'NAME|FILE',
-      help: `a preset (${Object.keys(presets).join(', ')}) or a JSON file of ${schema.what} keys; the flags below override its keys`,
+      help: `a preset (${Object.keys(presets).join(', ')}) or a JSON file of ${schema.what} keys; the flags below ` +
+        'override its keys',
     },
   };
   for (const [key, f] of Object.entries(schema.fields)) {
@@ -35,7 +36,9 @@ export function retiredFlags(stage: StageName, more: Record<string, string> = {}
   const out: Record<string, string> = {
     set: '--set was replaced by one flag per config key: --set learning_rate=1e-3 is --learning-rate 1e-3',
   };
-  for (const [from, to] of Object.entries({ ...keys, ...more })) out[flagOf(from)] = `--${flagOf(from)} was renamed --${flagOf(to)}`;
+  for (const [from, to] of Object.entries({ ...keys, ...more })) {
+    out[flagOf(from)] = `--${flagOf(from)} was renamed --${flagOf(to)}`;
+  }
   return out;
 }
 
@@ -47,8 +50,12 @@ export function configFrom(stage: StageName, args: Args): Record<string, unknown
   if (presets[spec]) raw = preset(stage, spec);
   else if (existsSync(spec)) {
     const what = STAGES[stage].schema.what;
-    raw = parseJson(readInput(spec, what).toString('utf8'), `${what} ${spec}`, 'fix it or give a preset') as Record<string, unknown>;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`--config ${spec}: a ${what} is a JSON object`);
-  } else throw new Error(`--config ${spec}: no such file or ${stage} preset; presets: ${Object.keys(presets).join(', ')}`);
+    raw = parseJson(readInput(spec, what).toString('utf8'), `${what} ${spec}`, 'fix it or give a preset') as typeof raw;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new Error(`--config ${spec}: a ${what} is a JSON object`);
+    }
+  } else {
+    throw new Error(`--config ${spec}: no such file or ${stage} preset; presets: ${Object.keys(presets).join(', ')}`);
+  }
   return { ...raw, ...args.keys() };
 }

@@ -31,7 +31,9 @@ function list<T extends string>(value: string, names: readonly T[]): T[] {
 
 export const tokenizer: Command = {
   summary: 'train the default tokenizer on a seeded generated corpus, written as a tokenizer.json',
-  options: { out: { type: 'string', required: true, value: 'PATH', help: 'the tokenizer.json to write' }, ...TOKENIZER_OPTIONS },
+  options: {
+    out: { type: 'string', required: true, value: 'PATH', help: 'the tokenizer.json to write' }, ...TOKENIZER_OPTIONS,
+  },
   async run(args) {
     const out = args.str('out');
     checkWritable(out);
@@ -59,7 +61,9 @@ export const build: Command = {
     'eval-count': { type: 'int', default: 200, help: 'evaluation problems per op, template and mode' },
     'eval-seed': { type: 'int', help: 'seed of the evaluation sets', shownDefault: 'seed + 1000003' },
     'no-eval': { type: 'boolean', help: 'build no evaluation sets' },
-    tokenizer: { type: 'string', value: 'PATH', help: 'a tokenizer.json; without it the default one, trained with the options below' },
+    tokenizer: {
+      type: 'string', value: 'PATH', help: 'a tokenizer.json; without it the default one, trained with the options below',
+    },
     ...TOKENIZER_OPTIONS,
   },
   async run(args) {
