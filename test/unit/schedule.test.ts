@@ -59,7 +59,7 @@ describe('learning-rate schedule', () => {
   });
 
   it('refuses bad configurations and steps, naming the field', () => {
-    expect(() => validateSchedule({ ...pretrain, min_lr: 2e-4 }, 10)).toThrow(/min_lr must be in \[0, lr/);
+    expect(() => validateSchedule({ ...pretrain, min_lr: 2e-4 }, 10)).toThrow(/min_lr must be in \[0, learning_rate/);
     expect(() => validateSchedule({ ...pretrain, warmup: 1 }, 10)).toThrow(/warmup must be a fraction/);
     expect(() => validateSchedule({ ...pretrain, learning_rate: 0 }, 10)).toThrow(/learning_rate must be a number > 0/);
     expect(() => validateSchedule({ ...pretrain, schedule: 'linear' as 'cosine' }, 10)).toThrow(/schedule must be "cosine" or "constant"/);
