@@ -1,8 +1,9 @@
 // Attention tokens/s (forward, and forward + backward) on the chosen adapter beside PyTorch (CPU,
 // Hugging Face Qwen2's eager attention) on the same shapes, in the same run.
-import { Gpu, type Dispatch } from '../ts/gpu/index.js';
+import { Gpu } from '../ts/gpu/index.js';
 import { attentionBackward, attentionBackwardScratch, attentionForward, type AttentionShape } from '../ts/ops/attention.js';
-import { median, runTorch, torchThreads } from './torch.js';
+import { seconds } from './timing.js';
+import { runTorch, torchThreads } from './torch.js';
 
 interface Case extends AttentionShape {
   name: string;
@@ -14,28 +15,6 @@ const cases: Case[] = [
   { name: 'hd64  B=8 S=512 H=4 KVH=2 hd=64', B: 8, S: 512, H: 4, KVH: 2, hd: 64, reps: 3 },
   { name: 'paper B=1 S=2048 H=12 KVH=2 hd=64', B: 1, S: 2048, H: 12, KVH: 2, hd: 64, reps: 1 },
 ];
-
-async function once(gpu: Gpu, list: Dispatch[]): Promise<number> {
-  const t = performance.now();
-  await gpu.run(list);
-  await gpu.sync();
-  return (performance.now() - t) / 1000;
-}
-
-async function seconds(gpu: Gpu, list: Dispatch[], reps: number): Promise<number> {
-  // Compile each pipeline on its own first; then repeat until the time stops falling, as Gpu's
-  // wait estimate (learned from a first run that included compiling) settles on the real time.
-  for (const d of list) await once(gpu, [d]);
-  let last = Infinity;
-  for (let i = 0; i < 6; i++) {
-    const t = await once(gpu, list);
-    if (t > 0.95 * last) break;
-    last = t;
-  }
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) times.push(await once(gpu, list));
-  return median(times);
-}
 
 async function timeCase(gpu: Gpu, c: Case): Promise<{ forward: number; train: number }> {
   const T = c.B * c.S;

@@ -1,6 +1,6 @@
 // `npm run bench`: every section prints its numbers beside a peer measured in the same run, and
 // appends a JSON line to stdout. Run one section with `npm run bench -- <name> [...]`.
-import { flushStdout } from '../ts/util/jsonl.js';
+import { flushStdout } from '../ts/io/stdio.js';
 import { sections } from './sections.js';
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

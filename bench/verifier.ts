@@ -5,7 +5,7 @@
 // half of them changed, so the verifier walks both fine and failing steps.
 import { generateMany, MODES, TEMPLATES } from '../ts/data/generator.js';
 import { loadVerifier, REWARD_PRESETS, type GoldSolution } from '../ts/data/verifier.js';
-import { emit, log } from '../ts/util/jsonl.js';
+import { emit, log } from '../ts/io/stdio.js';
 
 const TARGET_PER_S = 20_000;
 const TARGET_1MB_MS = 50;

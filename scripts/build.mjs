@@ -45,7 +45,7 @@ if (!ifStale || Math.max(...sources.map(newest)) > mtime(bundleStamp)) {
     ...common,
     platform: 'node',
     target: 'node20',
-    entryPoints: { cli: 'harness/cli/main.ts', bench: 'bench/main.ts' },
+    entryPoints: { cli: 'harness/cli/main.ts', bench: 'bench/main.ts', kernels: 'bench/kernels/run.ts' },
     outdir: 'dist/node',
     packages: 'external',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

@@ -1,7 +1,7 @@
 // CLI entry: `npm run --silent cli -- <command> [options]`. Results are JSON lines on stdout;
 // progress and logs go to stderr. Each command lives in its own module under harness/cli/commands.
 import { runCli } from './dispatch.js';
-import { flushStdout } from '../../ts/util/jsonl.js';
+import { flushStdout } from '../../ts/io/stdio.js';
 
 async function main(): Promise<number> {
   await runCli(process.argv.slice(2));

@@ -23,6 +23,9 @@ import { Model } from '../../ts/model/model.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { saveCheckpoint } from '../../ts/ckpt/index.js';
 import { testGpu } from './setup.js';
+import { NodeStore } from '../../ts/io/node-store.js';
+
+const store = new NodeStore();
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/node/cli.js');
@@ -39,7 +42,7 @@ async function tinyCheckpoint(dir: string, tok: Tokenizer, context: number): Pro
   for (let i = 0; i < D; i++) params[embed + stop * D + i] *= 40;
   const zeros = new Float32Array(layout.total);
   const state = { step: 5, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
-  return saveCheckpoint(join(dir, 'checkpoints'), { config, layout, params, m: zeros, v: zeros, tokenizerJson: JSON.stringify(tok.toJson()), state });
+  return saveCheckpoint(store, join(dir, 'checkpoints'), { config, layout, params, m: zeros, v: zeros, tokenizerJson: JSON.stringify(tok.toJson()), state });
 }
 
 const HYPER = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
@@ -67,7 +70,7 @@ async function memorizingCheckpoint(dir: string, tok: Tokenizer, solved: Problem
   for (let step = 1; step <= 300 && loss > 0.01; step++) loss = (await model.trainStep([batch], 1e-2, step)).loss;
   expect(loss).toBeLessThan(0.01);
   const state = { step: 1, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
-  saveCheckpoint(join(dir, 'checkpoints'), { config, layout, ...(await model.snapshot()), tokenizerJson: JSON.stringify(tok.toJson()), state });
+  await saveCheckpoint(store, join(dir, 'checkpoints'), { config, layout, ...(await model.snapshot()), tokenizerJson: JSON.stringify(tok.toJson()), state });
   return model;
 }
 

@@ -14,6 +14,9 @@ import { unpackParams } from '../../ts/ckpt/weights.js';
 import { saveCheckpoint } from '../../ts/ckpt/checkpoint.js';
 import { rng, testSeed } from '../util/random.js';
 import { testGpu } from './setup.js';
+import { NodeStore } from '../../ts/io/node-store.js';
+
+const store = new NodeStore();
 
 const PYTHON = '/usr/bin/python3';
 const TCMALLOC = '/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4';
@@ -48,7 +51,7 @@ describe(`PyTorch oracle (seed ${seed})`, () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'oracle-'));
     const zeros = new Float32Array(layout.total);
-    const ckpt = saveCheckpoint(join(dir, 'ckpt'), {
+    const ckpt = await saveCheckpoint(store, join(dir, 'ckpt'), {
       config, layout, params, m: zeros, v: zeros, tokenizerJson: '{}',
       state: { step: 0, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null },
     });

@@ -12,8 +12,12 @@ import { loadCheckpoint } from '../../ts/ckpt/index.js';
 import type { TrainableModel } from '../../ts/train/heldout.js';
 import { validateRunConfig } from '../../ts/train/runconfig.js';
 import { lrAt } from '../../ts/train/schedule.js';
-import { modelFactory, runStage, type ModelFactory } from '../../ts/train/stage.js';
+import { modelFactory, runTraining, type ModelFactory } from '../../ts/train/stage.js';
+import { callbackReporter } from '../../ts/util/reporter.js';
 import { bitIdentical, testGpu } from './setup.js';
+import { NodeStore } from '../../ts/io/node-store.js';
+
+const store = new NodeStore();
 
 const STEPS = 40, SKIP_AT = 20;
 const cfg = validateRunConfig({
@@ -55,7 +59,7 @@ describe('training stage', () => {
       return watched;
     };
     const out = mkdtempSync(join(tmpdir(), 'train-stage-'));
-    const result = await runStage(cfg, out, factory, () => {});
+    const result = await runTraining(cfg, { gpu: g, store, reporter: callbackReporter(), out, createModel: factory });
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
     const rows = lines.map((l) => JSON.parse(l)).filter((r) => r.loss !== undefined); // step rows, not evaluations
 
@@ -88,7 +92,7 @@ describe('training stage', () => {
     const first = mean(rows.slice(0, 3)), last = mean(rows.slice(-5));
     expect(last, `loss ${first} -> ${last}`).toBeLessThan(first - 2);
     expect(result.finalLoss).toBe(rows[STEPS - 1].loss);
-    const final = loadCheckpoint(result.checkpoint, paramLayout);
+    const final = await loadCheckpoint(store, result.checkpoint, paramLayout);
     for (const s of paramLayout(final.config).slots) {
       const now = final.params.subarray(s.offset, s.offset + s.size);
       const was = initial!.subarray(s.offset, s.offset + s.size);

@@ -1,5 +1,5 @@
 // The built CLI writing into a pipe: every row reaches a slow reader, and a reader that closes early
-// ends the CLI quietly with exit 0. Rows reach stdout only through emit (ts/util/jsonl.ts) and leave
+// ends the CLI quietly with exit 0. Rows reach stdout only through emit (ts/io/stdio.ts) and leave
 // the process only once main.ts has flushed stdout, so the commands that can write more than a pipe
 // holds without a GPU (data sample, verify, tokenize, detokenize) stand for all of them; the others
 // (devices, data tokenizer/build/check, pretrain, midtrain, rl, eval, calibrate, start) write a few

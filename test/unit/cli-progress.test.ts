@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDataset, checkDataset } from '../../ts/data/build.js';
+import { NodeStore } from '../../ts/io/node-store.js';
 import { evaluateProblems } from '../../ts/eval/evaluate.js';
 import { generateMany, promptText } from '../../ts/data/generator.js';
 import { trainTokenizer } from '../../ts/data/tokenizer-train.js';
@@ -166,14 +167,15 @@ describe('long phases report their progress', () => {
     const tokens = 20_000;
     const evalOpts = { ops: [2, 3], templates: ['crazy_zootopia', 'teachers_in_school'] as const, modes: ['forward'] as const, count: 2, seed: 9 };
     const onProgress = (r: ProgressReport) => void reports.push({ ...r });
-    const { index } = await buildDataset({ out, mixture: 'uniform', tokens, seed: 3, tokenizer: tok, eval: evalOpts, onProgress });
+    const store = new NodeStore();
+    const { index } = await buildDataset(store, { out, mixture: 'uniform', tokens, seed: 3, tokenizer: tok, eval: evalOpts, onProgress });
     const phases = byPhase(reports);
     expect([...phases.keys()]).toEqual(['eval sets', 'training shards']);
     expectGrowsToTotal(phases.get('eval sets'), 4, 'files');
     expectGrowsToTotal(phases.get('training shards'), tokens, 'tokens');
 
     const checked: ProgressReport[] = [];
-    await checkDataset(out, (r) => checked.push({ ...r }));
+    await checkDataset(store, out, (r) => checked.push({ ...r }));
     expectGrowsToTotal(byPhase(checked).get('training documents'), index.documents, 'documents');
   });
 });

@@ -9,6 +9,7 @@ import { configFrom } from '../../harness/cli/commands/config.js';
 import { runnable } from '../../harness/cli/dispatch.js';
 import { parseOptions } from '../../harness/cli/options.js';
 import { claimRunDir } from '../../ts/ckpt/rundir.js';
+import { NodeStore } from '../../ts/io/node-store.js';
 import { STAGES } from '../../ts/config/presets.js';
 import { checkSettings, type EvalSettings } from '../../ts/eval/settings.js';
 import { upgradeGrpoConfig, validateGrpoConfig } from '../../ts/rl/config.js';
@@ -77,6 +78,7 @@ describe('validator', () => {
 });
 
 describe('a run directory written under the old names', () => {
+  const store = new NodeStore();
   const dir = () => join(mkdtempSync(join(tmpdir(), 'config-')), 'run');
   // run.json as the validator before the renames wrote it (its key order, `lr` and `clip`).
   const oldRun = {
@@ -87,22 +89,22 @@ describe('a run directory written under the old names', () => {
   };
   const { lr, clip, ...same } = oldRun;
 
-  it('resumes: run.json is read under the new names and rewritten with them', () => {
+  it('resumes: run.json is read under the new names and rewritten with them', async () => {
     const out = dir();
-    claimRunDir(out, 'run.json', oldRun)();
+    await (await claimRunDir(store, out, 'run.json', oldRun))();
     const cfg = validateRunConfig({ ...same, learning_rate: lr, max_grad_norm: clip });
-    claimRunDir(out, 'run.json', cfg, upgradeRunConfig)();
+    await (await claimRunDir(store, out, 'run.json', cfg, upgradeRunConfig))();
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toEqual(cfg);
   });
 
-  it('is still refused when a value differs', () => {
+  it('is still refused when a value differs', async () => {
     const out = dir();
-    claimRunDir(out, 'run.json', oldRun)();
+    await (await claimRunDir(store, out, 'run.json', oldRun))();
     const cfg = validateRunConfig({ ...same, learning_rate: lr * 2, max_grad_norm: clip });
-    expect(() => claimRunDir(out, 'run.json', cfg, upgradeRunConfig)).toThrow(/different configuration/);
+    await expect(claimRunDir(store, out, 'run.json', cfg, upgradeRunConfig)).rejects.toThrow(/different configuration/);
   });
 
-  it('resumes an RL run: keys and loss_type values', () => {
+  it('resumes an RL run: keys and loss_type values', async () => {
     const out = dir();
     const cfg = validateGrpoConfig({ init: 'ckpt', max_steps: 4, num_iterations: 2, loss_type: 'grpo', clip_ratio_c: 0 });
     const { max_steps, num_iterations, clip_ratio_c, max_grad_norm, ppo_mini_batch_size, per_device_train_batch_size, ...rest } = cfg;
@@ -110,8 +112,8 @@ describe('a run directory written under the old names', () => {
       ...rest, steps: max_steps, ppo_epochs: num_iterations, dual_clip: clip_ratio_c, clip: max_grad_norm,
       mini_batch_size: ppo_mini_batch_size, micro_batch_size: per_device_train_batch_size, loss_type: 'seq-mean',
     };
-    claimRunDir(out, 'rl.json', old)();
-    claimRunDir(out, 'rl.json', cfg, upgradeGrpoConfig)();
+    await (await claimRunDir(store, out, 'rl.json', old))();
+    await (await claimRunDir(store, out, 'rl.json', cfg, upgradeGrpoConfig))();
     expect(JSON.parse(readFileSync(join(out, 'rl.json'), 'utf8'))).toEqual(cfg);
   });
 });

@@ -8,6 +8,7 @@ import { aggregate, evaluateProblems, splitOf, type Codec, type ProblemResult, t
 import type { SampleOptions } from '../../ts/model/decoder.js';
 import { DEFAULT_RULE, proposeRange } from '../../ts/eval/calibrate.js';
 import { passAtK } from '../../ts/eval/passk.js';
+import { NodeStore } from '../../ts/io/node-store.js';
 import { datasetProblems, generatorProblems, templateQuota } from '../../ts/eval/problems.js';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Tokenizer } from '../../ts/data/tokenizer.js';
@@ -186,11 +187,12 @@ describe('problem sources', () => {
       mkdirSync(join(dir, 'eval', t), { recursive: true });
       for (const op of spec.ops) writeFileSync(join(dir, 'eval', t, `op0${op}.jsonl`), all.filter((p) => p.op === op && p.template === t).map((p) => JSON.stringify(p)).join('\n') + '\n');
     }
-    const got = datasetProblems(dir, spec);
+    const store = new NodeStore();
+    const got = await datasetProblems(store, dir, spec);
     const want = spec.ops.flatMap((op) => TEMPLATES.flatMap((t, i) => all.filter((p) => p.op === op && p.template === t).slice(0, templateQuota(7, 3)[i])));
     expect(got.map((p) => p.id)).toEqual(want.map((p) => p.id));
-    expect(() => datasetProblems(dir, { ...spec, ops: [4] })).toThrow(/op04\.jsonl is missing/);
-    expect(() => datasetProblems(dir, { ...spec, perOp: 18 })).toThrow(/holds 5 forward problems; 6 are needed/);
+    await expect(datasetProblems(store, dir, { ...spec, ops: [4] })).rejects.toThrow(/op04\.jsonl is missing/);
+    await expect(datasetProblems(store, dir, { ...spec, perOp: 18 })).rejects.toThrow(/holds 5 forward problems; 6 are needed/);
   });
 });
 

@@ -13,6 +13,9 @@ import { preset } from '../../ts/model/config.js';
 import { initParams, paramLayout } from '../../ts/model/params.js';
 import { saveCheckpoint } from '../../ts/ckpt/index.js';
 import { buildCli, copyUnder, expectRefused, flipByte, runCli, snapshot, truncateHalf } from '../util/fault.js';
+import { NodeStore } from '../../ts/io/node-store.js';
+
+const store = new NodeStore();
 
 let tmp = '';
 /** Fixtures made once: tok.json, data/ (a small dataset), ckpt/ (a tiny random checkpoint), good.json. */
@@ -36,7 +39,7 @@ beforeAll(async () => {
   const layout = paramLayout(config);
   const zeros = new Float32Array(layout.total);
   const state = { step: 2, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
-  F.ckpt = saveCheckpoint(join(tmp, 'run', 'checkpoints'), { config, layout, params: initParams(config, layout, 1), m: zeros, v: zeros, tokenizerJson: JSON.stringify(tok.toJson()), state });
+  F.ckpt = await saveCheckpoint(store, join(tmp, 'run', 'checkpoints'), { config, layout, params: initParams(config, layout, 1), m: zeros, v: zeros, tokenizerJson: JSON.stringify(tok.toJson()), state });
   F.good = join(tmp, 'good.json');
   writeFileSync(F.good, '{"a good": "file"}\n');
   F.runCfg = join(tmp, 'run-config.json');

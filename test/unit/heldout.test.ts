@@ -44,6 +44,43 @@ describe('held-out evaluation', () => {
   });
 });
 
+describe('held-out evaluation at the edge of the context', () => {
+  it('judges the prompts shorter than S, caps generation at S - 1 tokens, stops at </answer>', async () => {
+    const tok = await trainDefaultTokenizer();
+    const ps = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        generate({ seed: 7 + i, op: 3, template: 'teachers_in_school', mode: 'forward' })),
+    );
+    const lengths = ps.map((p) => tok.encode(promptText(p)).length);
+    const S = [...lengths].sort((a, b) => a - b)[4]; // that prompt and the longer ones do not fit
+    const seen: { prompts: number[]; maxNew: number; stop: number }[] = [];
+    const model: TrainableModel = {
+      decodeBatch: 3,
+      trainStep: async () => ({ loss: 0, gradNorm: 0 }),
+      evalLoss: async () => 0,
+      snapshot: async () => ({ params: new Float32Array(), m: new Float32Array(), v: new Float32Array() }),
+      greedy: async (prompts, maxNew, stop) => {
+        seen.push({ prompts: prompts.map((q) => q.length), maxNew, stop });
+        return prompts.map((q) => {
+          const p = ps[lengths.indexOf(q.length)];
+          return tok.encode(` ${solutionBody(p.solution)} </solution> <answer> ${p.answer} </answer>`);
+        });
+      },
+    };
+    const phases: string[] = [];
+    const onProgress = (e: { phase: string; done: number; total: number }) => {
+      phases.push(`${e.phase} ${e.done}/${e.total}`);
+    };
+    const h = await heldOut(model, tok, new Map([[3, ps]]), new Map([[3, ps[0].answer]]), 4, S, 10_000, onProgress);
+    const fit = lengths.filter((n) => n < S).length;
+    expect(h.judged[3]).toBe(fit);
+    expect(h.accuracy[3]).toBe(1);
+    expect(seen.flatMap((c) => c.prompts)).toEqual(lengths.filter((n) => n < S));
+    expect(seen.every((c) => c.maxNew === S - 1 && c.stop === tok.specialId('</answer>'))).toBe(true);
+    expect(phases.at(-1)).toBe(`held-out answers ${fit}/${fit}`);
+  });
+});
+
 describe('modal answers', () => {
   it('are, for each op, an answer as frequent as any on 3,000 other problems', async () => {
     const modal = await modalAnswers([2, 4, 6]);

@@ -12,18 +12,22 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** ts/ folder -> the other ts/ folders its files may import. A new folder must be placed here. */
 const MAY_IMPORT: Record<string, string[]> = {
   util: [],
-  io: ['util'],
+  store: [],
+  // io: the Node implementations of the injected services (run store, terminal reporter, stdio).
+  io: ['store', 'util'],
   gpu: ['util'],
   // ref: plain arithmetic. It may name the shapes ops define (type-only: nothing of ops runs) and
   // the model's description (config.ts, params.ts: what a flat parameter vector means); see refAllows.
   ref: ['ops', 'model'],
   ops: ['gpu', 'ref', 'util'], // ref: the self-check compares a product with it
-  data: ['io', 'util'],
+  data: ['store', 'util'],
   model: ['gpu', 'ops', 'util'],
-  ckpt: ['io', 'model', 'util'],
-  eval: ['ckpt', 'data', 'gpu', 'io', 'model', 'ops', 'util'],
-  train: ['ckpt', 'data', 'eval', 'gpu', 'io', 'model', 'ops', 'util'],
-  rl: ['ckpt', 'data', 'eval', 'gpu', 'io', 'model', 'ops', 'util'],
+  ckpt: ['model', 'store', 'util'],
+  // stage: the loop and run directory every stage shares.
+  stage: ['ckpt', 'gpu', 'model', 'store', 'util'],
+  eval: ['ckpt', 'data', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
+  train: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
+  rl: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
 };
 

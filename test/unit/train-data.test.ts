@@ -2,18 +2,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NodeStore } from '../../ts/io/node-store.js';
 import { INDEX_FORMAT, INDEX_VERSION, ShardWriter, writeIndex } from '../../ts/data/shards.js';
 import type { Batch } from '../../ts/model/batch.js';
 import { BatchReader } from '../../ts/train/batches.js';
 import { tokensPerStep, validateRunConfig } from '../../ts/train/runconfig.js';
 
-function dataset(docs: number[][], shardTokens: number): string {
+const store = new NodeStore();
+
+async function dataset(docs: number[][], shardTokens: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'batches-'));
-  const w = new ShardWriter(dir, 3, shardTokens);
-  for (const d of docs) w.add(d);
-  const shards = w.finish();
+  const w = new ShardWriter(store, dir, 3, shardTokens);
+  for (const d of docs) await w.add(d);
+  const shards = await w.finish();
   const tokens = shards.reduce((a, s) => a + s.tokens, 0);
-  writeIndex(dir, {
+  await writeIndex(store, dir, {
     format: INDEX_FORMAT, version: INDEX_VERSION, dtype: 'uint16', byteOrder: 'little', separatorId: 3,
     tokenizer: { file: 'tokenizer.json', sha256: 'x', vocabSize: 100 }, tokens, documents: docs.length, shards, extra: {},
   });
@@ -34,13 +37,13 @@ describe('training batches', () => {
       return n ? [...b.ids.subarray(r * S, r * S + n), b.targets[r * S + n - 1]] : [];
     });
 
-  it('pack whole documents into rows in stream order, none split, none lost across batches or shards', () => {
-    const dir = dataset(docs, 37);
+  it('pack whole documents into rows in stream order, none split, none lost across batches or shards', async () => {
+    const dir = await dataset(docs, 37);
     const S = 24;
-    const r = new BatchReader(dir, 2, S);
+    const r = await BatchReader.open(store, dir, 2, S);
     const seen: number[][] = [];
     for (let i = 0; i < 6; i++) {
-      for (const row of rows(r.next()!, S)) {
+      for (const row of rows((await r.next())!, S)) {
         expect(row.length).toBeGreaterThan(S / 2); // the next document did not fit
         // Each row is whole documents, each ended by its separator.
         expect(row.at(-1)).toBe(3);
@@ -55,35 +58,35 @@ describe('training batches', () => {
     expect(seen.length).toBeGreaterThan(12);
   });
 
-  it('split only a document longer than a row, continuing it in the next row', () => {
+  it('split only a document longer than a row, continuing it in the next row', async () => {
     const long = Array.from({ length: 30 }, (_, j) => 20 + j);
-    const dir = dataset([[11, 12], long, [13]], 100);
-    const r = new BatchReader(dir, 3, 12);
-    const got = rows(r.next()!, 12);
+    const dir = await dataset([[11, 12], long, [13]], 100);
+    const r = await BatchReader.open(store, dir, 3, 12);
+    const got = rows((await r.next())!, 12);
     expect(got[0]).toEqual([11, 12, 3]);
     expect(got[1]).toEqual(long.slice(0, 13));
     expect(got[2]).toEqual(long.slice(13, 26));
   });
 
-  it('resume from a saved cursor gives the very batches an uninterrupted reader gives', () => {
-    const dir = dataset(docs, 50);
-    const a = new BatchReader(dir, 3, 17);
-    for (let i = 0; i < 4; i++) a.next();
+  it('resume from a saved cursor gives the very batches an uninterrupted reader gives', async () => {
+    const dir = await dataset(docs, 50);
+    const a = await BatchReader.open(store, dir, 3, 17);
+    for (let i = 0; i < 4; i++) await a.next();
     const cursor = JSON.parse(JSON.stringify(a.cursor)); // as saved in a checkpoint
-    const b = new BatchReader(dir, 3, 17, cursor);
+    const b = await BatchReader.open(store, dir, 3, 17, cursor);
     for (let i = 0; i < 5; i++) {
-      const [x, y] = [a.next()!, b.next()!];
+      const [x, y] = [(await a.next())!, (await b.next())!];
       expect(Array.from(y.ids)).toEqual(Array.from(x.ids));
       expect(Array.from(y.mask)).toEqual(Array.from(x.mask));
     }
   });
 
-  it('with lossFrom, count only each document\'s tokens after that token, also across a split and a resume', () => {
+  it('with lossFrom, count only each document\'s tokens after that token, also across a split and a resume', async () => {
     const SOL = 9; // plays <solution>
     const withSol = docs.map((d, i) => [...d.slice(0, 2), SOL, ...d.slice(2), ...(i % 4 === 0 ? Array(20).fill(50) : [])]);
-    const dir = dataset(withSol, 41);
+    const dir = await dataset(withSol, 41);
     const S = 16; // the long documents are split across rows
-    const whole = new BatchReader(dir, 2, S, undefined, SOL);
+    const whole = await BatchReader.open(store, dir, 2, S, undefined, SOL);
     const stream = withSol.flatMap((d) => [...d, 3]);
     // Plain rule over the stream: a target counts when its document's SOL came at or before the input.
     const counted = new Map<number, boolean>();
@@ -93,14 +96,14 @@ describe('training batches', () => {
       else if (t === 3) after = false;
       counted.set(k, after);
     });
-    const plain = new BatchReader(dir, 2, S);
+    const plain = await BatchReader.open(store, dir, 2, S);
     let at = 0, checked = 0;
     const resumedAt = 3;
     let resumed: BatchReader | undefined;
     for (let n = 0; n < 8; n++) {
-      if (n === resumedAt) resumed = new BatchReader(dir, 2, S, JSON.parse(JSON.stringify(whole.cursor)), SOL);
-      const b = whole.next()!, p = plain.next()!;
-      if (resumed) expect(Array.from(resumed.next()!.mask)).toEqual(Array.from(b.mask));
+      if (n === resumedAt) resumed = await BatchReader.open(store, dir, 2, S, JSON.parse(JSON.stringify(whole.cursor)), SOL);
+      const b = (await whole.next())!, p = (await plain.next())!;
+      if (resumed) expect(Array.from((await resumed.next())!.mask)).toEqual(Array.from(b.mask));
       expect(Array.from(b.ids)).toEqual(Array.from(p.ids)); // the same rows, only the mask differs
       for (let i = 0; i < b.ids.length; i++) {
         if (!p.mask[i]) {
@@ -116,16 +119,16 @@ describe('training batches', () => {
     expect(checked).toBeGreaterThan(150);
   });
 
-  it('refuse a cursor of the old stream format', () => {
-    const dir = dataset(docs, 50);
-    expect(() => new BatchReader(dir, 1, 8, { position: { shard: 0, offset: 3 }, carry: 5 } as never)).toThrow(/older version/);
+  it('refuse a cursor of the old stream format', async () => {
+    const dir = await dataset(docs, 50);
+    await expect(BatchReader.open(store, dir, 1, 8, { position: { shard: 0, offset: 3 }, carry: 5 } as never)).rejects.toThrow(/older version/);
   });
 
-  it('end when the stream cannot fill a batch', () => {
-    const dir = dataset(docs.slice(0, 3), 1000);
-    const r = new BatchReader(dir, 1, 16);
+  it('end when the stream cannot fill a batch', async () => {
+    const dir = await dataset(docs.slice(0, 3), 1000);
+    const r = await BatchReader.open(store, dir, 1, 16);
     let n = 0;
-    while (r.next()) n++;
+    while (await r.next()) n++;
     expect(n).toBe(2); // 6+1 and 7+1 tokens share a row of 17 slots; 8+1 then starts a second row, the last
   });
 });

@@ -3,10 +3,8 @@
 // cursor. Writes are atomic: everything goes into a temporary directory that is renamed into place,
 // then the `latest` pointer is replaced by rename, so a run killed at any moment leaves the last
 // complete checkpoint intact. Every file's sha256 is recorded and checked on load.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ioError, writeDurable, writeFileAtomic } from '../io/files.js';
+import { joinPath as join, readText, type RunStore } from '../store/store.js';
+import { sha256Hex as sha256 } from '../util/hash.js';
 import { parseJson } from '../util/json.js';
 import { validateConfig, type Qwen2Config } from '../model/config.js';
 import type { ParamLayout } from '../model/params.js';
@@ -49,43 +47,44 @@ interface Sidecar extends TrainerState {
   checksum?: string;
 }
 
-const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-
 export function stepDirName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`;
 }
 
+/** What a checkpoint holds when it is written. */
+export interface CheckpointContent {
+  config: Qwen2Config;
+  layout: ParamLayout;
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  tokenizerJson: string;
+  state: TrainerState;
+}
+
 /** Writes a checkpoint into `root/step-XXXXXXXX` atomically and points `root/latest` at it. */
-export function saveCheckpoint(
-  root: string,
-  c: { config: Qwen2Config; layout: ParamLayout; params: Float32Array; m: Float32Array; v: Float32Array; tokenizerJson: string; state: TrainerState },
-): string {
+export async function saveCheckpoint(store: RunStore, root: string, c: CheckpointContent): Promise<string> {
   const name = stepDirName(c.state.step);
-  const tmp = join(root, `${name}.tmp-${process.pid}`);
-  try {
-    mkdirSync(root, { recursive: true });
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp);
-    writeFiles(tmp, c);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw ioError(e, 'write', join(root, name), 'checkpoint');
-  }
+  const tmp = join(root, `${name}.tmp-${store.owner}`);
   const final = join(root, name);
-  rmSync(final, { recursive: true, force: true });
-  renameSync(tmp, final);
+  try {
+    await store.remove(tmp);
+    await store.mkdir(tmp);
+    await writeFiles(store, tmp, c);
+  } catch (e) {
+    await store.remove(tmp);
+    throw new Error(`cannot write checkpoint ${final}: ${(e as { reason?: string }).reason ?? (e as Error).message}`);
+  }
+  await store.rename(tmp, final);
   killPoint('checkpoint-dir');
-  writeFileAtomic(join(root, 'latest'), name + '\n');
+  await store.write(join(root, 'latest'), name + '\n');
   // Leftovers of runs killed mid-write.
-  for (const e of readdirSync(root)) if (e.includes('.tmp-') && e !== name) rmSync(join(root, e), { recursive: true, force: true });
+  for (const e of await store.list(root)) if (e.includes('.tmp-') && e !== name) await store.remove(join(root, e));
   return final;
 }
 
 /** The checkpoint's files and its sidecar with their hashes, into directory `dir`. */
-function writeFiles(
-  dir: string,
-  c: { config: Qwen2Config; layout: ParamLayout; params: Float32Array; m: Float32Array; v: Float32Array; tokenizerJson: string; state: TrainerState },
-): void {
+async function writeFiles(store: RunStore, dir: string, c: CheckpointContent): Promise<void> {
   const files: Record<string, Uint8Array | string> = {
     'model.safetensors': encodeSafetensors(unpackParams(c.layout, c.params), { format: 'pt' }),
     'optimizer.safetensors': encodeSafetensors([...unpackParams(c.layout, c.m, 'exp_avg.'), ...unpackParams(c.layout, c.v, 'exp_avg_sq.')]),
@@ -94,38 +93,39 @@ function writeFiles(
   };
   const sidecar: Sidecar = { format: SIDECAR_FORMAT, ...c.state, files: {} };
   for (const [f, data] of Object.entries(files)) {
-    writeDurable(join(dir, f), data);
-    sidecar.files[f] = sha256(data);
+    await store.write(join(dir, f), data);
+    sidecar.files[f] = await sha256(data);
     killPoint('checkpoint-file');
   }
-  const sealed = { ...sidecar, checksum: sha256(JSON.stringify(sidecar)) };
-  writeDurable(join(dir, 'trainer_state.json'), JSON.stringify(sealed, null, 2) + '\n');
+  const sealed = { ...sidecar, checksum: await sha256(JSON.stringify(sidecar)) };
+  await store.write(join(dir, 'trainer_state.json'), JSON.stringify(sealed, null, 2) + '\n');
 }
 
 /** The directory `root/latest` points at, or undefined when there is none yet. */
-export function latestCheckpoint(root: string): string | undefined {
+export async function latestCheckpoint(store: RunStore, root: string): Promise<string | undefined> {
   const p = join(root, 'latest');
-  if (!existsSync(p)) return undefined;
-  const dir = join(root, readFileSync(p, 'utf8').trim());
-  if (!existsSync(dir)) {
+  const name = await readText(store, p);
+  if (name === undefined) return undefined;
+  const dir = join(root, name.trim());
+  if (!(await store.exists(dir))) {
     throw new Error(`${p} points at ${dir}, which does not exist; rename a complete ${dir}.tmp-PID to it, or point latest at an earlier step`);
   }
   return dir;
 }
 
 /** Whether `dir` holds a checkpoint (one with a file missing too: loading it names the file). */
-export function isCheckpointDir(dir: string): boolean {
-  return ['model.safetensors', 'config.json'].some((f) => existsSync(join(dir, f)));
+export async function isCheckpointDir(store: RunStore, dir: string): Promise<boolean> {
+  return (await store.exists(join(dir, 'model.safetensors'))) || (await store.exists(join(dir, 'config.json')));
 }
 
 /** Why `dir` is not a checkpoint directory and what to give instead; undefined when it is one. */
-function notACheckpoint(dir: string): string | undefined {
-  if (!existsSync(dir)) return `no checkpoint at ${dir} (no such directory); check the path`;
-  if (isCheckpointDir(dir)) return undefined;
-  const latest = join(dir, 'checkpoints', 'latest');
-  const run = existsSync(latest);
-  const kind = run ? ' but a run directory' : existsSync(join(dir, 'index.json')) ? ' but a dataset directory' : '';
-  const hint = run ? `give one of its checkpoints, e.g. ${join(dir, 'checkpoints', readFileSync(latest, 'utf8').trim())}` : 'give a checkpoint directory (RUN/checkpoints/step-...)';
+async function notACheckpoint(store: RunStore, dir: string): Promise<string | undefined> {
+  if (!(await store.exists(dir))) return `no checkpoint at ${dir} (no such directory); check the path`;
+  if (await isCheckpointDir(store, dir)) return undefined;
+  const latest = await readText(store, join(dir, 'checkpoints', 'latest'));
+  const run = latest !== undefined;
+  const kind = run ? ' but a run directory' : (await store.exists(join(dir, 'index.json'))) ? ' but a dataset directory' : '';
+  const hint = run ? `give one of its checkpoints, e.g. ${join(dir, 'checkpoints', latest.trim())}` : 'give a checkpoint directory (RUN/checkpoints/step-...)';
   return `${dir} is not a checkpoint${kind} (no config.json or model.safetensors); ${hint}`;
 }
 
@@ -133,7 +133,7 @@ function notACheckpoint(dir: string): string | undefined {
  * A checkpoint file's bytes. With a sidecar's `sums`, the file must be listed there (a file left
  * off the list could not be checked) and match its sha256.
  */
-function readChecked(dir: string, file: string, sums?: Record<string, unknown>): Buffer {
+async function readChecked(store: RunStore, dir: string, file: string, sums?: Record<string, unknown>): Promise<Uint8Array> {
   const path = join(dir, file);
   if (sums && typeof sums[file] !== 'string') {
     throw new Error(
@@ -141,12 +141,12 @@ function readChecked(dir: string, file: string, sums?: Record<string, unknown>):
         'restore the checkpoint or resume from an earlier one',
     );
   }
-  if (!existsSync(path)) {
+  const data = await store.read(path);
+  if (!data) {
     const listed = sums ? ' (trainer_state.json lists it)' : '';
     throw new Error(`checkpoint ${dir} has no ${file}${listed}; restore it or resume from an earlier checkpoint`);
   }
-  const data = readFileSync(path);
-  if (sums && sha256(data) !== sums[file]) {
+  if (sums && (await sha256(data)) !== sums[file]) {
     throw new Error(`checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json); restore it or resume from an earlier checkpoint`);
   }
   return data;
@@ -156,18 +156,18 @@ function readChecked(dir: string, file: string, sums?: Record<string, unknown>):
  * Loads a checkpoint directory: ours (with optimizer state, checked against recorded hashes) or a
  * Qwen2 model made elsewhere (config.json + model.safetensors only).
  */
-export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamLayout): Checkpoint {
-  const notOne = notACheckpoint(dir);
+export async function loadCheckpoint(store: RunStore, dir: string, layoutOf: (c: Qwen2Config) => ParamLayout): Promise<Checkpoint> {
+  const notOne = await notACheckpoint(store, dir);
   if (notOne) throw new Error(notOne);
   let sidecar: Sidecar | undefined;
-  if (existsSync(join(dir, 'trainer_state.json'))) {
-    const text = readFileSync(join(dir, 'trainer_state.json'), 'utf8');
+  const text = await readText(store, join(dir, 'trainer_state.json'));
+  if (text !== undefined) {
     sidecar = parseJson(text, `checkpoint ${dir}: trainer_state.json`, 'restore it or use an earlier checkpoint') as Sidecar;
     if (sidecar?.format !== SIDECAR_FORMAT && sidecar?.format !== LEGACY_FORMAT) {
       throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar?.format)}`);
     }
     const { checksum, ...rest } = sidecar;
-    if (sidecar.format === SIDECAR_FORMAT && checksum !== sha256(JSON.stringify(rest))) {
+    if (sidecar.format === SIDECAR_FORMAT && checksum !== (await sha256(JSON.stringify(rest)))) {
       throw new Error(
         `checkpoint ${dir}: trainer_state.json was altered or corrupted (its checksum does not match its content); ` +
           'restore it or resume from an earlier checkpoint',
@@ -176,14 +176,14 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
     if (typeof sidecar.files !== 'object' || sidecar.files === null) {
       throw new Error(`checkpoint ${dir}: trainer_state.json has no list of files and their sha256`);
     }
-  } else if (existsSync(join(dir, 'optimizer.safetensors'))) {
+  } else if (await store.exists(join(dir, 'optimizer.safetensors'))) {
     // Without its sidecar, optimizer state would be dropped and the step count restart at 0.
     throw new Error(
       `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json; restore it or resume from an earlier checkpoint`,
     );
   }
   const sums = sidecar?.files;
-  const configText = readChecked(dir, 'config.json', sums).toString('utf8');
+  const configText = new TextDecoder().decode(await readChecked(store, dir, 'config.json', sums));
   let config: Qwen2Config;
   try {
     config = validateConfig(parseJson(configText, 'it'));
@@ -191,15 +191,15 @@ export function loadCheckpoint(dir: string, layoutOf: (c: Qwen2Config) => ParamL
     throw new Error(`checkpoint ${dir}: config.json: ${(e as Error).message}`);
   }
   const layout = layoutOf(config);
-  const model = decodeSafetensors(readChecked(dir, 'model.safetensors', sums), join(dir, 'model.safetensors'));
+  const model = decodeSafetensors(await readChecked(store, dir, 'model.safetensors', sums), join(dir, 'model.safetensors'));
   const params = packParams(layout, model.tensors, join(dir, 'model.safetensors'));
   const out: Checkpoint = { config, params, dir };
   // Ours always hold a tokenizer (listed in the sidecar); a model made elsewhere may not.
-  if (sums || existsSync(join(dir, 'tokenizer.json'))) {
-    out.tokenizerJson = readChecked(dir, 'tokenizer.json', sums).toString('utf8');
+  if (sums || (await store.exists(join(dir, 'tokenizer.json')))) {
+    out.tokenizerJson = new TextDecoder().decode(await readChecked(store, dir, 'tokenizer.json', sums));
   }
   if (sidecar) {
-    const opt = decodeSafetensors(readChecked(dir, 'optimizer.safetensors', sums), join(dir, 'optimizer.safetensors'));
+    const opt = decodeSafetensors(await readChecked(store, dir, 'optimizer.safetensors', sums), join(dir, 'optimizer.safetensors'));
     const pick = (prefix: string) =>
       new Map([...opt.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
     out.m = packParams(layout, pick('exp_avg.'), 'optimizer exp_avg');

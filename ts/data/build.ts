@@ -8,13 +8,13 @@
 // an old dataset stays whole until then. After each shard the build's state is saved
 // (build-state.json), so a build killed midway (or failed: a full disk) and run again with the same
 // options resumes after the last saved shard and writes the same dataset.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ioError, writeFileAtomic } from '../io/files.js';
+import { joinPath, readRequired, readText, type RunStore } from '../store/store.js';
+import { sha256Hex } from '../util/hash.js';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
 import {
-  documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, sha256, ShardWriter, writeIndex, type ShardEntry, type ShardIndex,
+  documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, REBUILD, ShardWriter, writeIndex,
+  type ShardEntry, type ShardIndex,
 } from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { OnProgress } from '../util/progress.js';
@@ -30,6 +30,7 @@ export interface EvalOptions {
 }
 
 export interface BuildOptions {
+  /** The dataset's directory in the store. */
   out: string;
   /** Mixture spec: object, JSON text or preset name. */
   mixture: unknown;
@@ -59,8 +60,16 @@ const BATCH = 64;
 const PRIOR_DOC_TOKENS = 300;
 
 /** The key under which evaluation problems are kept out of training: sha256 of the prompt. */
-export function promptHash(p: Problem): string {
-  return sha256(promptText(p));
+export function promptHash(p: Problem): Promise<string> {
+  return sha256Hex(promptText(p));
+}
+
+/**
+ * The prompt hashes of many problems, in order. WebCrypto digests are asynchronous and cost about
+ * ten times node:crypto's one at a time; started together they overlap.
+ */
+function promptHashes(problems: readonly Problem[]): Promise<string[]> {
+  return Promise.all(problems.map(promptHash));
 }
 
 /** A seeded uniform [0, 1) stream (mulberry32): the build's cell choices; `state` resumes it. */
@@ -85,10 +94,16 @@ interface StreamState {
   skipped: number;
 }
 
+/** A problem and its prompt hash. */
+interface Drawn {
+  problem: Problem;
+  hash: string;
+}
+
 /** A cell's problem stream, fetched in batches. */
 class CellStream {
   private next = 0;
-  private buffer: Problem[] = [];
+  private buffer: Drawn[] = [];
   remaining: number;
   tokens = 0;
   documents = 0;
@@ -102,7 +117,7 @@ class CellStream {
     this.remaining = target;
   }
 
-  async take(): Promise<Problem> {
+  async take(): Promise<Drawn> {
     if (this.buffer.length === 0) await this.fetch(BATCH);
     return this.buffer.pop()!;
   }
@@ -123,7 +138,9 @@ class CellStream {
   private async fetch(keep: number): Promise<void> {
     const { op, template, mode } = this.cell;
     const batch = await generateMany({ seed: this.seed, op, template, mode, start: this.next, count: BATCH });
-    this.buffer = batch.slice(BATCH - keep).reverse();
+    const kept = batch.slice(BATCH - keep).reverse();
+    const hashes = await promptHashes(kept);
+    this.buffer = kept.map((problem, i) => ({ problem, hash: hashes[i] }));
     this.next += BATCH;
   }
 }
@@ -140,28 +157,30 @@ interface BuildState {
 
 const STATE_FILE = 'build-state.json';
 
-function saveState(dir: string, state: BuildState): void {
-  writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(state));
+async function saveState(store: RunStore, dir: string, state: BuildState): Promise<void> {
+  await store.write(joinPath(dir, STATE_FILE), JSON.stringify(state));
 }
 
 /** The saved state of an interrupted build of `key` in `dir` whose shards are all intact, if any. */
-function savedState(dir: string, key: string): BuildState | undefined {
+async function savedState(store: RunStore, dir: string, key: string): Promise<BuildState | undefined> {
+  const text = await readText(store, joinPath(dir, STATE_FILE));
+  if (text === undefined) return undefined;
   let state: BuildState;
   try {
-    state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8'));
+    state = JSON.parse(text);
   } catch {
-    return undefined;
+    return undefined; // cut short by a kill
   }
   if (state.key !== key) return undefined;
-  const intact = (s: ShardEntry) => {
-    const path = join(dir, s.file);
-    return existsSync(path) && sha256(readFileSync(path)) === s.sha256;
-  };
-  return state.shards.every(intact) ? state : undefined;
+  for (const s of state.shards) {
+    const bytes = await store.read(joinPath(dir, s.file));
+    if (!bytes || (await sha256Hex(bytes)) !== s.sha256) return undefined;
+  }
+  return state;
 }
 
 async function buildEval(
-  out: string, o: EvalOptions, onProgress?: OnProgress,
+  store: RunStore, out: string, o: EvalOptions, onProgress?: OnProgress,
 ): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
   const hashes = new Set<string>();
   const files: BuildResult['evalFiles'] = [];
@@ -169,7 +188,7 @@ async function buildEval(
   const report = () => onProgress?.({ phase: 'eval sets', done: files.length, total, unit: 'files' });
   report();
   for (const template of o.templates) {
-    mkdirSync(join(out, 'eval', template), { recursive: true });
+    await store.mkdir(joinPath(out, 'eval', template));
     for (const op of o.ops) {
       const rows: Problem[] = [];
       for (const mode of o.modes) {
@@ -180,8 +199,9 @@ async function buildEval(
           if (start > 50 * o.count + 1000) throw new Error(`eval op ${op} ${template} ${mode}: could not find ${o.count} distinct problems`);
           const batch = await generateMany({ seed: o.seed, op, template, mode, start, count: Math.min(BATCH, 2 * (o.count - found)) });
           start += batch.length;
-          for (const p of batch) {
-            const h = promptHash(p);
+          const batchHashes = await promptHashes(batch);
+          for (const [i, p] of batch.entries()) {
+            const h = batchHashes[i];
             if (found < o.count && !hashes.has(h)) {
               hashes.add(h);
               rows.push(p);
@@ -190,10 +210,10 @@ async function buildEval(
           }
         }
       }
-      const file = join('eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
+      const file = joinPath('eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
       const text = rows.map((p) => JSON.stringify(p)).join('\n') + '\n';
-      writeFileAtomic(join(out, file), text);
-      files.push({ file, op, template, count: rows.length, sha256: sha256(text) });
+      await store.write(joinPath(out, file), text);
+      files.push({ file, op, template, count: rows.length, sha256: await sha256Hex(text) });
       report();
     }
   }
@@ -203,9 +223,8 @@ async function buildEval(
 /** What a dataset directory holds; an old dataset is replaced, anything else refused. */
 const DATASET_ENTRY = /^(train-\d{5}\.bin|(index|build-state)\.json(\.tmp)?|tokenizer\.json|eval)$/;
 
-function refuseForeign(dir: string): void {
-  if (!existsSync(dir)) return;
-  const foreign = readdirSync(dir).filter((e) => !DATASET_ENTRY.test(e));
+async function refuseForeign(store: RunStore, dir: string): Promise<void> {
+  const foreign = (await store.list(dir)).filter((e) => !DATASET_ENTRY.test(e));
   if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
 }
 
@@ -214,49 +233,42 @@ function refuseForeign(dir: string): void {
  * DIR.partial: emptied for a build of `key`, or, when it holds an interrupted build of the same
  * options, with that build's saved shards kept and its state.
  */
-function prepareOut(dir: string, key: string): { work: string; state?: BuildState } {
-  refuseForeign(dir);
+async function prepareOut(store: RunStore, dir: string, key: string): Promise<{ work: string; state?: BuildState }> {
+  await refuseForeign(store, dir);
   const work = `${dir}.partial`;
-  refuseForeign(work);
-  let state: BuildState | undefined;
-  try {
-    if (existsSync(work)) {
-      state = savedState(work, key);
-      const keep = new Set([STATE_FILE, ...(state?.shards.map((s) => s.file) ?? [])]);
-      for (const e of readdirSync(work)) if (!state || !keep.has(e)) rmSync(join(work, e), { recursive: true, force: true });
-    }
-    mkdirSync(work, { recursive: true });
-  } catch (e) {
-    throw ioError(e, 'write', work);
-  }
+  await refuseForeign(store, work);
+  const state = await savedState(store, work, key);
+  const keep = new Set([STATE_FILE, ...(state?.shards.map((s) => s.file) ?? [])]);
+  for (const e of await store.list(work)) if (!state || !keep.has(e)) await store.remove(joinPath(work, e));
+  await store.mkdir(work);
   return { work, state };
 }
 
 /** Puts the complete dataset `work` at `dir`; the old index goes first, so a half-removed dataset never looks complete. */
-function replaceDir(work: string, dir: string): void {
-  if (existsSync(dir)) {
-    rmSync(join(dir, INDEX_FILE), { force: true });
-    rmSync(dir, { recursive: true, force: true });
+async function replaceDir(store: RunStore, work: string, dir: string): Promise<void> {
+  if (await store.exists(dir)) {
+    await store.remove(joinPath(dir, INDEX_FILE));
+    await store.remove(dir);
   }
-  renameSync(work, dir);
+  await store.rename(work, dir);
 }
 
-export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
+export async function buildDataset(store: RunStore, o: BuildOptions): Promise<BuildResult> {
   const cells = parseMixture(o.mixture);
   if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
   if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
   const shardTokens = o.shardTokens ?? DEFAULT_SHARD_TOKENS;
-  const tokenizer = tokenizerHash(o.tokenizer);
-  const key = sha256(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
-  const { work, state: resume } = prepareOut(o.out, key);
+  const tokenizer = await tokenizerHash(o.tokenizer);
+  const key = await sha256Hex(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
+  const { work, state: resume } = await prepareOut(store, o.out, key);
   const tokenizerFile = 'tokenizer.json';
-  writeTokenizerFile(join(work, tokenizerFile), o.tokenizer);
+  await writeTokenizerFile(store, joinPath(work, tokenizerFile), o.tokenizer);
 
-  const evalSets = o.eval ? await buildEval(work, o.eval, o.onProgress) : { files: [], hashes: new Set<string>() };
+  const evalSets = o.eval ? await buildEval(store, work, o.eval, o.onProgress) : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
-  const writer = new ShardWriter(work, separatorId, shardTokens);
+  const writer = new ShardWriter(store, work, separatorId, shardTokens);
   const streams = cells.map((c) => new CellStream(c, Math.round(c.share * o.tokens), o.seed));
   const rng = new Random((o.seed ^ 0x9e3779b9) >>> 0);
   let written = 0;
@@ -283,14 +295,14 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
       if ((r -= weights[i]) < 0) break;
     }
     const s = streams[k];
-    const p = await s.take();
-    if (evalSets.hashes.has(promptHash(p))) {
+    const { problem: p, hash } = await s.take();
+    if (evalSets.hashes.has(hash)) {
       if (++s.skipped > 1000 + 10 * s.documents) throw new Error(`op ${s.cell.op} ${s.cell.template} ${s.cell.mode}: nearly every problem is an evaluation problem; ask for fewer evaluation problems`);
       continue;
     }
     const ids = o.tokenizer.encode(trainingText(p));
     const shardsBefore = writer.shards.length;
-    writer.add(ids);
+    await writer.add(ids);
     s.remaining -= ids.length + 1;
     s.tokens += ids.length + 1;
     s.documents++;
@@ -298,13 +310,13 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
     report();
     if (writer.shards.length > shardsBefore) {
       const { shards, pending } = writer;
-      saveState(work, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written });
+      await saveState(store, work, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written });
     }
   }
-  const shards = writer.finish();
+  const shards = await writer.finish();
   report(o.tokens);
 
-  const index = writeIndex(work, {
+  const index = await writeIndex(store, work, {
     format: INDEX_FORMAT,
     version: INDEX_VERSION,
     dtype: 'uint16',
@@ -322,8 +334,8 @@ export async function buildDataset(o: BuildOptions): Promise<BuildResult> {
       eval: o.eval ? { ...o.eval, files: evalSets.files } : null,
     },
   });
-  rmSync(join(work, STATE_FILE), { force: true });
-  replaceDir(work, o.out);
+  await store.remove(joinPath(work, STATE_FILE));
+  await replaceDir(store, work, o.out);
   return { index, evalFiles: evalSets.files, resumedShards: resume?.shards.length ?? 0 };
 }
 
@@ -341,18 +353,21 @@ export interface CheckResult {
  * evaluation file (sha256), and that no training document's prompt is an evaluation prompt.
  * Reports the phase 'training documents' (documents read) to `onProgress`.
  */
-export async function checkDataset(dir: string, onProgress?: OnProgress): Promise<CheckResult> {
-  const index = readIndex(dir);
-  const tokenizer = await readTokenizerFile(join(dir, index.tokenizer.file));
-  if (tokenizerHash(tokenizer) !== index.tokenizer.sha256) throw new Error(`${dir}: ${index.tokenizer.file} is not the tokenizer the shards were written with`);
+export async function checkDataset(store: RunStore, dir: string, onProgress?: OnProgress): Promise<CheckResult> {
+  const index = await readIndex(store, dir);
+  const tokenizer = await readTokenizerFile(store, joinPath(dir, index.tokenizer.file));
+  if ((await tokenizerHash(tokenizer)) !== index.tokenizer.sha256) throw new Error(`${dir}: ${index.tokenizer.file} is not the tokenizer the shards were written with`);
   const evalHashes = new Set<string>();
   const evalInfo = index.extra.eval as { files: BuildResult['evalFiles'] } | null;
   for (const f of evalInfo?.files ?? []) {
-    const text = readFileSync(join(dir, f.file), 'utf8');
-    if (sha256(text) !== f.sha256) throw new Error(`${join(dir, f.file)} is corrupted: its sha256 does not match the index`);
-    for (const line of text.trim().split('\n')) evalHashes.add(promptHash(JSON.parse(line) as Problem));
+    const path = joinPath(dir, f.file);
+    const bytes = await readRequired(store, path, '', REBUILD);
+    if ((await sha256Hex(bytes)) !== f.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index`);
+    const text = new TextDecoder().decode(bytes);
+    const problems = text.trim().split('\n').map((line) => JSON.parse(line) as Problem);
+    for (const h of await promptHashes(problems)) evalHashes.add(h);
   }
-  const training = trainingPromptHashes(dir, index, tokenizer, onProgress);
+  const training = await trainingPromptHashes(store, dir, index, tokenizer, onProgress);
   const docs = [...training.values()].reduce((a, b) => a + b, 0);
   let leaks = 0;
   for (const h of evalHashes) leaks += training.get(h) ?? 0;
@@ -361,22 +376,32 @@ export async function checkDataset(dir: string, onProgress?: OnProgress): Promis
 }
 
 /** How many training documents have each prompt (by sha256), reading and checking every shard. */
-export function trainingPromptHashes(
-  dir: string, index: ShardIndex, tokenizer: Tokenizer, onProgress?: OnProgress,
-): Map<string, number> {
+export async function trainingPromptHashes(
+  store: RunStore, dir: string, index: ShardIndex, tokenizer: Tokenizer, onProgress?: OnProgress,
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const open = '<solution>';
   let read = 0;
   const report = () => onProgress?.({ phase: 'training documents', done: read, total: index.documents, unit: 'documents' });
   report();
-  for (let i = 0; i < index.shards.length; i++) {
-    for (const doc of documents(readShard(dir, index, i), index.separatorId)) {
-      const text = tokenizer.decode(doc);
-      const h = sha256(text.slice(0, text.indexOf(open) + open.length));
+  const count = async (prompts: string[]) => {
+    for (const h of await Promise.all(prompts.map((p) => sha256Hex(p)))) {
       counts.set(h, (counts.get(h) ?? 0) + 1);
       read++;
       report();
     }
+  };
+  for (let i = 0; i < index.shards.length; i++) {
+    let prompts: string[] = [];
+    for (const doc of documents(await readShard(store, dir, index, i), index.separatorId)) {
+      const text = tokenizer.decode(doc);
+      prompts.push(text.slice(0, text.indexOf(open) + open.length));
+      if (prompts.length === BATCH) {
+        await count(prompts); // hashed BATCH at a time (see promptHashes)
+        prompts = [];
+      }
+    }
+    await count(prompts);
   }
   return counts;
 }

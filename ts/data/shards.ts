@@ -1,12 +1,10 @@
-// Token shards on disk (Node only): `train-NNNNN.bin` files of uint16 little-endian token ids, each
+// Token shards in a run store: `train-NNNNN.bin` files of uint16 little-endian token ids, each
 // a run of whole documents, every document followed by the separator id ([EOS]), described by
 // `index.json` (counts, seeds, mixture, tokenizer hash, and the sha256 of every shard). The index
 // carries a checksum of its own content, is written last (a build that died has none), and the
 // reader refuses a missing, truncated or altered shard or index rather than read part of it.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../io/files.js';
+import { joinPath, type RunStore } from '../store/store.js';
+import { sha256Hex } from '../util/hash.js';
 import { parseJson } from '../util/json.js';
 import { killPoint } from '../util/killpoint.js';
 
@@ -37,7 +35,6 @@ export interface ShardIndex {
   checksum: string;
 }
 
-export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 function leBytes(tokens: Uint16Array): Uint8Array {
@@ -56,6 +53,7 @@ export class ShardWriter {
   private docs = 0;
 
   constructor(
+    private readonly store: RunStore,
     private readonly dir: string,
     private readonly separatorId: number,
     private readonly shardTokens = 1 << 24,
@@ -64,10 +62,10 @@ export class ShardWriter {
     this.buf = new Uint16Array(shardTokens);
   }
 
-  /** Appends one document (its ids, then the separator). */
-  add(ids: ArrayLike<number>): void {
+  /** Appends one document (its ids, then the separator), first writing the shard it would not fit in. */
+  async add(ids: ArrayLike<number>): Promise<void> {
     const need = ids.length + 1;
-    if (this.used > 0 && this.used + need > this.buf.length) this.flush();
+    if (this.used > 0 && this.used + need > this.buf.length) await this.flush();
     if (need > this.buf.length) this.buf = new Uint16Array(need);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
@@ -95,53 +93,57 @@ export class ShardWriter {
   }
 
   /** Writes the last shard; returns all of them. */
-  finish(): ShardEntry[] {
-    if (this.used > 0) this.flush();
+  async finish(): Promise<ShardEntry[]> {
+    if (this.used > 0) await this.flush();
     return this.shards;
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const file = `train-${String(this.shards.length).padStart(5, '0')}.bin`;
     const bytes = leBytes(this.buf.subarray(0, this.used));
-    writeFileAtomic(join(this.dir, file), bytes);
-    this.shards.push({ file, tokens: this.used, documents: this.docs, sha256: sha256(bytes) });
+    await this.store.write(joinPath(this.dir, file), bytes);
+    this.shards.push({ file, tokens: this.used, documents: this.docs, sha256: await sha256Hex(bytes) });
     killPoint('data-shard');
     this.used = 0;
     this.docs = 0;
   }
 }
 
-export function writeIndex(dir: string, index: Omit<ShardIndex, 'checksum'>): ShardIndex {
-  const full = { ...index, checksum: sha256(JSON.stringify(index)) };
-  writeFileAtomic(join(dir, INDEX_FILE), JSON.stringify(full, null, 1) + '\n');
+export async function writeIndex(store: RunStore, dir: string, index: Omit<ShardIndex, 'checksum'>): Promise<ShardIndex> {
+  const full = { ...index, checksum: await sha256Hex(JSON.stringify(index)) };
+  await store.write(joinPath(dir, INDEX_FILE), JSON.stringify(full, null, 1) + '\n');
   return full;
 }
 
-/** What to do about a damaged dataset. */
-const REBUILD = 'build the dataset again (data build, or delete the run\'s data/ folder to have it rebuilt)';
+const decoder = new TextDecoder();
 
-export function readIndex(dir: string): ShardIndex {
-  const path = join(dir, INDEX_FILE);
-  if (!existsSync(path)) throw new Error(`${path} is missing: not a dataset directory, or its build did not finish`);
-  const index = parseJson(readFileSync(path, 'utf8'), path, `truncated or corrupted: ${REBUILD}`) as ShardIndex;
+/** What to do about a damaged dataset. */
+export const REBUILD = 'build the dataset again (data build, or delete the run\'s data/ folder to have it rebuilt)';
+
+export async function readIndex(store: RunStore, dir: string): Promise<ShardIndex> {
+  const path = joinPath(dir, INDEX_FILE);
+  const bytes = await store.read(path);
+  if (!bytes) throw new Error(`${path} is missing: not a dataset directory, or its build did not finish`);
+  const index = parseJson(decoder.decode(bytes), path, `truncated or corrupted: ${REBUILD}`) as ShardIndex;
   if (index?.format !== INDEX_FORMAT) throw new Error(`${path} is not a ${INDEX_FORMAT} index`);
   if (index.version !== INDEX_VERSION) throw new Error(`${path} has format version ${index.version}; this reader knows ${INDEX_VERSION}`);
   const { checksum, ...rest } = index;
-  if (checksum !== sha256(JSON.stringify(rest))) throw new Error(`${path} was altered or corrupted: its checksum does not match its content; ${REBUILD}`);
+  if (checksum !== (await sha256Hex(JSON.stringify(rest)))) throw new Error(`${path} was altered or corrupted: its checksum does not match its content; ${REBUILD}`);
   return index;
 }
 
 /** The tokens of shard i, after checking its length and sha256 against the index. */
-export function readShard(dir: string, index: ShardIndex, i: number): Uint16Array {
+export async function readShard(store: RunStore, dir: string, index: ShardIndex, i: number): Promise<Uint16Array> {
   const entry = index.shards[i];
   if (!entry) throw new Error(`shard ${i} does not exist (the index lists ${index.shards.length})`);
-  const path = join(dir, entry.file);
-  if (!existsSync(path)) throw new Error(`${path} is missing; ${REBUILD}`);
-  const bytes = new Uint8Array(readFileSync(path));
+  const path = joinPath(dir, entry.file);
+  const read = await store.read(path);
+  if (!read) throw new Error(`${path} is missing; ${REBUILD}`);
+  const bytes = new Uint8Array(read); // a copy, so the Uint16Array view below is aligned
   if (bytes.length !== entry.tokens * 2) {
     throw new Error(`${path} has ${bytes.length} bytes but the index says ${entry.tokens} tokens (${entry.tokens * 2} bytes): truncated or replaced; ${REBUILD}`);
   }
-  if (sha256(bytes) !== entry.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index; ${REBUILD}`);
+  if ((await sha256Hex(bytes)) !== entry.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index; ${REBUILD}`);
   const tokens = new Uint16Array(entry.tokens);
   new Uint8Array(tokens.buffer).set(leBytes(new Uint16Array(bytes.buffer, bytes.byteOffset, entry.tokens)));
   return tokens;
@@ -170,19 +172,24 @@ export interface StreamPosition {
  * is loaded). `position` can be saved with a checkpoint and passed back to resume exactly there.
  */
 export class TokenReader {
-  readonly index: ShardIndex;
   private tokens: Uint16Array | undefined;
   private pos: StreamPosition;
 
-  constructor(
+  private constructor(
+    private readonly store: RunStore,
     private readonly dir: string,
-    start: StreamPosition = { shard: 0, offset: 0 },
+    readonly index: ShardIndex,
+    start: StreamPosition,
   ) {
-    this.index = readIndex(dir);
-    const entry = this.index.shards[start.shard];
-    const valid = Number.isInteger(start.offset) && start.offset >= 0 && (entry ? start.offset < entry.tokens : start.shard === this.index.shards.length && start.offset === 0);
-    if (!valid) throw new Error(`position ${JSON.stringify(start)} is not in ${dir} (${this.index.shards.length} shards)`);
+    const entry = index.shards[start.shard];
+    const valid = Number.isInteger(start.offset) && start.offset >= 0 && (entry ? start.offset < entry.tokens : start.shard === index.shards.length && start.offset === 0);
+    if (!valid) throw new Error(`position ${JSON.stringify(start)} is not in ${dir} (${index.shards.length} shards)`);
     this.pos = { ...start };
+  }
+
+  /** A reader of the dataset in `dir` (its index read and checked), at `start`. */
+  static async open(store: RunStore, dir: string, start: StreamPosition = { shard: 0, offset: 0 }): Promise<TokenReader> {
+    return new TokenReader(store, dir, await readIndex(store, dir), start);
   }
 
   get position(): StreamPosition {
@@ -190,11 +197,11 @@ export class TokenReader {
   }
 
   /** The next `count` tokens (fewer only at the end of the stream, none after it). */
-  read(count: number): Uint16Array {
+  async read(count: number): Promise<Uint16Array> {
     const out = new Uint16Array(count);
     let n = 0;
     while (n < count && this.pos.shard < this.index.shards.length) {
-      this.tokens ??= readShard(this.dir, this.index, this.pos.shard);
+      this.tokens ??= await readShard(this.store, this.dir, this.index, this.pos.shard);
       const take = Math.min(count - n, this.tokens.length - this.pos.offset);
       out.set(this.tokens.subarray(this.pos.offset, this.pos.offset + take), n);
       n += take;

@@ -1,20 +1,31 @@
-// tokenizer.json on disk (Node only) and the tokenizer's content hash, which dataset indexes record
-// so that shards are never read with a tokenizer other than the one that wrote them.
-import { existsSync } from 'node:fs';
-import { readInput, writeFileAtomic } from '../io/files.js';
+// tokenizer.json in a run store and the tokenizer's content hash, which dataset indexes record so
+// that shards are never read with a tokenizer other than the one that wrote them.
+import type { RunStore } from '../store/store.js';
+import { sha256Hex } from '../util/hash.js';
 import { oneLine } from '../util/json.js';
-import { sha256 } from './shards.js';
 import { Tokenizer } from './tokenizer.js';
 
 export const DEFAULT_TOKENIZER_PATH = 'tokenizer.json';
 
-export async function readTokenizerFile(path: string): Promise<Tokenizer> {
-  if (!existsSync(path)) {
+/** The file's bytes; a store's error names the file as the tokenizer (what the user passed). */
+async function readBytes(store: RunStore, path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await store.read(path);
+  } catch (e) {
+    const { code, reason } = e as { code?: string; reason?: string };
+    if (reason === undefined) throw e;
+    throw Object.assign(new Error(`cannot read tokenizer ${path}: ${reason}`), { code, reason });
+  }
+}
+
+export async function readTokenizerFile(store: RunStore, path: string): Promise<Tokenizer> {
+  const bytes = await readBytes(store, path);
+  if (!bytes) {
     throw new Error(
       `no tokenizer at ${path}; make the default one with \`npm run --silent cli -- data tokenizer --out ${path}\` or pass --tokenizer PATH`,
     );
   }
-  const text = readInput(path, 'tokenizer').toString('utf8');
+  const text = new TextDecoder().decode(bytes);
   try {
     return await Tokenizer.fromJson(text);
   } catch (e) {
@@ -22,11 +33,11 @@ export async function readTokenizerFile(path: string): Promise<Tokenizer> {
   }
 }
 
-export function writeTokenizerFile(path: string, tok: Tokenizer): void {
-  writeFileAtomic(path, JSON.stringify(tok.toJson(), null, 1) + '\n');
+export async function writeTokenizerFile(store: RunStore, path: string, tok: Tokenizer): Promise<void> {
+  await store.write(path, JSON.stringify(tok.toJson(), null, 1) + '\n');
 }
 
 /** sha256 of the tokenizer's canonical JSON: equal for equal vocabularies, merges and special tokens. */
-export function tokenizerHash(tok: Tokenizer): string {
-  return sha256(JSON.stringify(tok.toJson()));
+export function tokenizerHash(tok: Tokenizer): Promise<string> {
+  return sha256Hex(JSON.stringify(tok.toJson()));
 }

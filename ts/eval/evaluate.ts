@@ -166,12 +166,28 @@ export function samplerCalls(results: ProblemResult[], n: number, batch: number)
   return calls;
 }
 
-/** Samples, judges and counts; problems keep their input order. */
-export async function evaluateProblems(problems: Problem[], o: EvaluateOptions): Promise<EvaluateOutput> {
+/** An evaluation as numbered sampler calls, taken one at a time (the stage loop's steps). */
+export interface EvalPlan {
+  readonly calls: readonly { ids: number[]; group: number }[];
+  /** Per problem, in input order; complete once every call is made. */
+  readonly results: ProblemResult[];
+  /** Samples drawn and judged so far (those of finished problems given as done included), of `total`. */
+  samples: number;
+  readonly total: number;
+  /** Generated tokens so far. */
+  tokens: number;
+  /**
+   * Makes sampler call k and judges the problems whose n samples are then in; returns their indices,
+   * or undefined when every problem of the call was given as done (nothing sampled).
+   */
+  call(k: number): Promise<number[] | undefined>;
+}
+
+/** The plan of sampler calls for the problems; results given in `o.done` are kept and not sampled again. */
+export async function planEvaluation(problems: Problem[], o: EvaluateOptions): Promise<EvalPlan> {
   const s = o.sampling;
   if (!Number.isInteger(s.n) || s.n < 1) throw new Error(`n must be a positive integer, got ${s.n}`);
   if (!Number.isInteger(s.batch) || s.batch < 1) throw new Error(`batch must be a positive integer, got ${s.batch}`);
-  const t0 = performance.now();
   const verifier = await loadVerifier();
   const prompts = problems.map((p) => o.codec.encode(promptText(p)));
   const results: ProblemResult[] = problems.map((p, i) => ({
@@ -179,30 +195,36 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
     n: s.n, cOutcome: 0, cProcess: 0, truncated: 0, tokens: 0,
     ...(prompts[i].length >= o.context ? { skipped: 'prompt_too_long' as const } : {}),
   }));
-  let tokens = 0;
-  let samples = 0;
+  const plan = {
+    calls: samplerCalls(results, s.n, s.batch),
+    results,
+    samples: 0,
+    total: results.filter((r) => !r.skipped).length * s.n,
+    tokens: 0,
+    call,
+  };
   for (const [i, r] of o.done ?? []) {
     if (r.id !== results[i]?.id) throw new Error(`the finished result given for problem ${i} is ${r.id}'s, not ${results[i]?.id}'s`);
     results[i] = r;
-    tokens += r.tokens;
-    samples += r.skipped ? 0 : r.n;
+    plan.tokens += r.tokens;
+    plan.samples += r.skipped ? 0 : r.n;
   }
-  const total = results.filter((r) => !r.skipped).length * s.n;
   const pending = new Map<number, string[]>();
-  o.onProgress?.(samples, total);
-  for (const [call, { ids, group }] of samplerCalls(results, s.n, s.batch).entries()) {
+  async function call(k: number): Promise<number[] | undefined> {
+    const { ids, group } = plan.calls[k];
     // Call numbers (and so seeds) stay those of the whole plan: a resumed run samples what it would have.
-    if (ids.every((i) => o.done?.has(i))) continue;
+    if (ids.every((i) => o.done?.has(i))) return undefined;
     const { tokens: outs } = await o.sampler(
       ids.map((i) => prompts[i]),
-      { maxNew: s.max_new_tokens, stopId: o.stopId, temperature: s.temperature, topK: s.top_k, topP: s.top_p, seed: s.seed + call, group },
+      { maxNew: s.max_new_tokens, stopId: o.stopId, temperature: s.temperature, topK: s.top_k, topP: s.top_p, seed: s.seed + k, group },
     );
     if (outs.length !== ids.length * group) throw new Error(`sampler returned ${outs.length} completions for ${ids.length} prompts x ${group}`);
+    const finished: number[] = [];
     outs.forEach((out, row) => {
       const i = ids[Math.floor(row / group)];
       if (o.done?.has(i)) return; // never counted twice
-      samples++;
-      tokens += out.length;
+      plan.samples++;
+      plan.tokens += out.length;
       results[i].tokens += out.length;
       if (out[out.length - 1] !== o.stopId) results[i].truncated++;
       const texts = pending.get(i) ?? [];
@@ -215,10 +237,24 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
           results[i].cProcess += score.processCorrect ? 1 : 0;
         }
         pending.delete(i);
-        o.onProblem?.(i, results[i]);
+        finished.push(i);
       }
     });
-    o.onProgress?.(samples, total, problems[ids[0]].op);
+    return finished;
   }
-  return { problems: results, samples, tokens, seconds: (performance.now() - t0) / 1000 };
+  return plan;
+}
+
+/** Samples, judges and counts; problems keep their input order. */
+export async function evaluateProblems(problems: Problem[], o: EvaluateOptions): Promise<EvaluateOutput> {
+  const t0 = performance.now();
+  const plan = await planEvaluation(problems, o);
+  o.onProgress?.(plan.samples, plan.total);
+  for (let k = 0; k < plan.calls.length; k++) {
+    const finished = await plan.call(k);
+    if (!finished) continue;
+    for (const i of finished) o.onProblem?.(i, plan.results[i]);
+    o.onProgress?.(plan.samples, plan.total, problems[plan.calls[k].ids[0]].op);
+  }
+  return { problems: plan.results, samples: plan.samples, tokens: plan.tokens, seconds: (performance.now() - t0) / 1000 };
 }

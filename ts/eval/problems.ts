@@ -1,9 +1,8 @@
 // Evaluation problems per op, split evenly over the templates: drawn from the generator with a fixed
 // seed, or read from a dataset's eval/<template>/opNN.jsonl files (written by `data build`, and kept
 // out of that dataset's training shards).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { generateMany, type Mode, type Problem, type Template } from '../data/generator.js';
+import { joinPath, readText, type RunStore } from '../store/store.js';
 import { parseJson } from '../util/json.js';
 
 /** Seed of the generator stream evaluation problems come from when no dataset is given. */
@@ -45,15 +44,16 @@ export async function generatorProblems(spec: ProblemSpec, seed = EVAL_PROBLEM_S
 }
 
 /** The first problems of each eval/<template>/opNN.jsonl of a dataset directory. */
-export function datasetProblems(dir: string, spec: ProblemSpec): Problem[] {
+export async function datasetProblems(store: RunStore, dir: string, spec: ProblemSpec): Promise<Problem[]> {
   const out: Problem[] = [];
   const quota = templateQuota(spec.perOp, spec.templates.length);
   for (const op of spec.ops) {
     for (const [t, template] of spec.templates.entries()) {
       if (!quota[t]) continue;
-      const file = join(dir, 'eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
-      if (!existsSync(file)) throw new Error(`${file} is missing: build the dataset with evaluation sets for op ${op} (data build --eval-ops ...) or leave out --data to use the generator`);
-      const rows = readFileSync(file, 'utf8')
+      const file = joinPath(dir, 'eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
+      const text = await readText(store, file);
+      if (text === undefined) throw new Error(`${file} is missing: build the dataset with evaluation sets for op ${op} (data build --eval-ops ...) or leave out --data to use the generator`);
+      const rows = text
         .split('\n')
         .filter((l) => l.trim())
         .map((l, i) => parseJson(l, `${file} row ${i + 1}`, 'build the dataset again (data build)') as Problem)

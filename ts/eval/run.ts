@@ -1,28 +1,24 @@
 // An evaluation run end to end: settings (presets + overrides), the checkpoint loaded onto the GPU
 // as a sampler, problems from the generator or a dataset, and one results JSON file. A journal of
-// per-problem results lets a killed run resume where it stopped, to the same results.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// per-problem results beside that file lets a killed run resume where it stopped, to the same results.
 import { isCheckpointDir, latestCheckpoint, loadCheckpoint } from '../ckpt/index.js';
 import { Tokenizer } from '../data/tokenizer.js';
-import { Gpu } from '../gpu/index.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
-import { appendText, writeFileAtomic } from '../io/files.js';
-import { log } from '../util/jsonl.js';
-import { killPoint } from '../util/killpoint.js';
-import type { OnProgress } from '../util/progress.js';
-import { aggregate, evaluateProblems, type Aggregates, type ProblemResult } from './evaluate.js';
+import { runLoop, type StageContext } from '../stage/loop.js';
+import { joinPath as join, readRequired, readText, type RunStore } from '../store/store.js';
+import { sha256Hex } from '../util/hash.js';
+import type { Reporter } from '../util/reporter.js';
+import { aggregate, planEvaluation, type Aggregates, type ProblemResult } from './evaluate.js';
 import { defaultKs } from './passk.js';
 import { datasetProblems, generatorProblems } from './problems.js';
 import { checkSettings, type EvalSettings } from './settings.js';
 
 /** A checkpoint directory, or a run directory whose checkpoints/latest names one. */
-export function resolveCheckpoint(dir: string): string {
-  if (!existsSync(dir)) throw new Error(`no checkpoint at ${dir} (no such directory); check the path`);
-  if (isCheckpointDir(dir)) return dir;
-  const latest = existsSync(join(dir, 'checkpoints')) ? latestCheckpoint(join(dir, 'checkpoints')) : undefined;
+export async function resolveCheckpoint(store: RunStore, dir: string): Promise<string> {
+  if (!(await store.exists(dir))) throw new Error(`no checkpoint at ${dir} (no such directory); check the path`);
+  if (await isCheckpointDir(store, dir)) return dir;
+  const latest = await latestCheckpoint(store, join(dir, 'checkpoints'));
   if (latest) return latest;
   throw new Error(`${dir} holds no model.safetensors and no checkpoints/latest: give a checkpoint directory or a run directory`);
 }
@@ -39,33 +35,26 @@ export interface EvalResults {
   timing: { seconds: number; samples: number; tokens: number; samplesPerSecond: number; tokensPerSecond: number };
 }
 
-export interface EvalRunOptions {
+/** What to evaluate and how: a checkpoint (or a run directory) and the settings. */
+export interface EvalConfig {
   checkpoint: string;
   settings: EvalSettings;
-  adapter?: string;
-  /** Reports the phase 'samples' (samples drawn and judged; a resumed run starts at those it had). */
-  onProgress?: OnProgress;
-  /** Say on stderr which adapter runs it. */
-  announce?: boolean;
-  /**
-   * A JSON-lines file of finished problems: written as the run goes, read back by a run with the
-   * same checkpoint, settings and adapter, which then samples only the problems not in it.
-   */
-  journal?: string;
 }
 
-/** The journal of the results file `out` (the caller removes it once the results are written). */
+/** The journal of the results file `out` (removed once the results are written: finishEval). */
 export const journalPath = (out: string): string => `${out}.partial.jsonl`;
 
-const JOURNAL_FORMAT = 'reasoning-engine-eval-journal/1';
+// Format 2: every row has the `step` of the stage loop (the sampler call that finished the problem;
+// the header's is 0), so the loop keeps the rows of a resumed run's finished calls.
+const JOURNAL_FORMAT = 'reasoning-engine-eval-journal/2';
 
 /**
  * The finished problems of a journal written for `key`, keeping only its whole lines (a kill may cut
- * the last one short); a journal for another run, or none, starts empty.
+ * the last one short); a journal for another run, or none, starts anew with its header.
  */
-function openJournal(path: string, key: string): Map<number, ProblemResult> {
+async function openJournal(store: RunStore, path: string, key: string, reporter: Reporter): Promise<Map<number, ProblemResult>> {
   const done = new Map<number, ProblemResult>();
-  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
+  const lines = (await readText(store, path))?.split('\n') ?? [];
   const parse = (l: string) => {
     try {
       return JSON.parse(l);
@@ -73,53 +62,74 @@ function openJournal(path: string, key: string): Map<number, ProblemResult> {
       return undefined;
     }
   };
-  if (parse(lines[0] ?? '')?.key === key) {
+  const head = parse(lines[0] ?? '');
+  if (head?.format === JOURNAL_FORMAT && head.key === key) {
     for (const l of lines.slice(1)) {
       const row = parse(l) as { i: number; result: ProblemResult } | undefined;
       if (row) done.set(row.i, row.result);
     }
-    log(`resuming the evaluation from ${path}: ${done.size} problems done`);
-  } else if (lines.length) log(`${path} is the journal of another evaluation: starting over`);
-  const rows = [{ format: JOURNAL_FORMAT, key }, ...[...done].map(([i, result]) => ({ i, result }))];
-  writeFileAtomic(path, rows.map((r) => JSON.stringify(r) + '\n').join(''));
+    reporter.log(`resuming the evaluation from ${path}: ${done.size} problems done`);
+    return done;
+  }
+  if (lines.length) reporter.log(`${path} is the journal of another evaluation: starting over`);
+  await store.write(path, JSON.stringify({ step: 0, format: JOURNAL_FORMAT, key }) + '\n');
   return done;
 }
 
-/** Loads the checkpoint, samples and judges every problem, and returns the results. */
-export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
-  const s = o.settings;
+/**
+ * Loads the checkpoint, samples and judges every problem, and returns the results; ctx.out is the
+ * results file the caller writes (finishEval), and its journal is kept beside it meanwhile.
+ */
+export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalResults> {
+  const { store, reporter, gpu } = ctx;
+  const s = cfg.settings;
   checkSettings(s);
   const ks = defaultKs(s.n);
-  const dir = resolveCheckpoint(o.checkpoint);
-  const ckpt = loadCheckpoint(dir, paramLayout);
+  const dir = await resolveCheckpoint(store, cfg.checkpoint);
+  const ckpt = await loadCheckpoint(store, dir, paramLayout);
   if (!ckpt.tokenizerJson) throw new Error(`checkpoint ${dir} has no tokenizer.json`);
   const tok = await Tokenizer.fromJson(ckpt.tokenizerJson);
   if (tok.vocabSize !== ckpt.config.vocab_size) throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
   const spec = { ops: s.ops, perOp: s.per_op, templates: s.templates, mode: s.mode };
-  const problems = s.data ? datasetProblems(s.data, spec) : await generatorProblems(spec, s.problem_seed);
-  const gpu = await Gpu.create({ adapter: o.adapter, announce: o.announce ?? false });
-  const modelSha256 = createHash('sha256').update(readFileSync(join(dir, 'model.safetensors'))).digest('hex');
+  const problems = s.data ? await datasetProblems(store, s.data, spec) : await generatorProblems(spec, s.problem_seed);
+  const modelSha256 = await sha256Hex(await readRequired(store, join(dir, 'model.safetensors'), 'checkpoint file'));
   const ids = problems.map((p) => p.id);
-  const key = createHash('sha256').update(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids })).digest('hex');
-  const done = o.journal ? openJournal(o.journal, key) : undefined;
+  const key = await sha256Hex(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids }));
+  const journal = journalPath(ctx.out);
+  const done = await openJournal(store, journal, key, reporter);
   // Decoding needs no training activations: a short sequence keeps them small.
   const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 };
   const model = await Model.create(gpu, ckpt.config, { params: ckpt.params }, { batch: 1, seqLen: 8, decodeBatch: s.batch }, hyper);
-  const report = o.onProgress;
-  const out = await evaluateProblems(problems, {
+  const t0 = performance.now();
+  const plan = await planEvaluation(problems, {
     sampler: (prompts, opts) => model.sample(prompts, opts),
     codec: tok,
     stopId: tok.specialId('</answer>'),
     context: ckpt.config.max_position_embeddings,
     sampling: { ...s, ks },
-    onProgress: report && ((samples, total, op) => report({ phase: 'samples', done: samples, total, unit: 'samples', note: op ? `op ${op}` : undefined })),
     done,
-    onProblem: (i, result) => {
-      if (!o.journal) return;
-      appendText(o.journal, JSON.stringify({ i, result }) + '\n');
-      killPoint('eval-problem');
-    },
   });
+  // The first call with a problem not in the journal: calls finish problems in order.
+  const first = plan.calls.findIndex((c) => c.ids.some((i) => !done.has(i)));
+  const start = first < 0 ? plan.calls.length : first;
+  await runLoop(
+    {
+      label: 'samples',
+      steps: plan.calls.length,
+      start,
+      progress: { unit: 'samples', total: plan.total, done: plan.samples },
+      log: journal,
+      killPoint: 'eval-problem',
+      async step(k) {
+        const finished = (await plan.call(k)) ?? [];
+        const rows = finished.map((i) => ({ step: k, i, result: plan.results[i] }));
+        return { rows, done: plan.samples, note: `op ${problems[plan.calls[k].ids[0]].op}` };
+      },
+    },
+    store,
+    { ...reporter, row: () => {} },
+  );
+  const seconds = (performance.now() - t0) / 1000;
   return {
     format: 'reasoning-engine-eval/1',
     created: new Date().toISOString(),
@@ -131,19 +141,20 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
     adapter: gpu.adapterName,
     settings: s,
     ks,
-    problems: out.problems,
-    aggregates: aggregate(out.problems, ks),
+    problems: plan.results,
+    aggregates: aggregate(plan.results, ks),
     timing: {
-      seconds: out.seconds,
-      samples: out.samples,
-      tokens: out.tokens,
-      samplesPerSecond: out.samples / out.seconds,
-      tokensPerSecond: out.tokens / out.seconds,
+      seconds,
+      samples: plan.samples,
+      tokens: plan.tokens,
+      samplesPerSecond: plan.samples / seconds,
+      tokensPerSecond: plan.tokens / seconds,
     },
   };
 }
 
-/** Writes JSON atomically (ts/io/files.ts). */
-export function writeJson(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 1) + '\n');
+/** Writes the results (or a document holding them) to `out` atomically, then drops the journal. */
+export async function finishEval(store: RunStore, out: string, value: unknown): Promise<void> {
+  await store.write(out, JSON.stringify(value, null, 1) + '\n');
+  await store.remove(journalPath(out));
 }

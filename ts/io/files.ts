@@ -26,7 +26,8 @@ export function ioError(e: unknown, verb: 'read' | 'write', path: string, what =
   const code = (e as NodeJS.ErrnoException)?.code;
   const advice = code && ADVICE[code];
   const why = advice ? `${advice.split(';')[0]} (${code});${advice.slice(advice.indexOf(';') + 1)}` : (e as Error).message;
-  return new Error(`cannot ${verb} ${what ? what + ' ' : ''}${path}: ${why}`);
+  // `reason` lets a caller name what it was writing (a checkpoint) instead of the file that failed.
+  return Object.assign(new Error(`cannot ${verb} ${what ? what + ' ' : ''}${path}: ${why}`), { code, reason: why });
 }
 
 const fault = (code: string) => Object.assign(new Error(`${code} (injected by ENGINE_IO_FAULT)`), { code });

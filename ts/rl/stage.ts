@@ -1,17 +1,13 @@
 // The RL stage: GRPO from a checkpoint for a number of steps, with metrics as JSON lines, periodic
 // checkpoints (policy, AdamW moments, step counters) and exact resume.
-import { join } from 'node:path';
-import { claimRunDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, truncateMetrics } from '../ckpt/index.js';
+import { loadCheckpoint, type TrainerState } from '../ckpt/index.js';
 import { generate, promptText, type Problem } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { REWARD_PRESETS, scoreBatch, type RewardConfig } from '../data/verifier.js';
-import type { Gpu } from '../gpu/device.js';
-import { appendText } from '../io/files.js';
 import { Model } from '../model/model.js';
 import { paramLayout } from '../model/params.js';
-import { log } from '../util/jsonl.js';
-import { killPoint } from '../util/killpoint.js';
-import { Progress } from '../util/progress.js';
+import { runLoop, type StageContext } from '../stage/loop.js';
+import { withRunDir } from '../stage/rundir.js';
 import { upgradeGrpoConfig, type GrpoConfig } from './config.js';
 import { grpoStep, rolloutShape, type StepMetrics } from './grpo.js';
 
@@ -41,88 +37,88 @@ async function stepProblems(cfg: GrpoConfig, step: number, tok: Tokenizer, maxPr
   return { problems, prompts };
 }
 
-/** Runs GRPO with its run directory claimed (locked) for the duration. */
-export async function runRl(cfg: GrpoConfig, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
-  if (!cfg.init) throw new Error('RL needs init: the checkpoint to start from');
-  const release = claimRunDir(out, 'rl.json', cfg, upgradeGrpoConfig);
-  try {
-    return await rlIn(cfg as GrpoConfig & { init: string }, out, gpu, onMetrics);
-  } finally {
-    release();
-  }
+/**
+ * RL's state in a checkpoint: the step and the optimizer updates taken (several per step with
+ * several mini-batches). It keeps the sidecar fields pre-training has, so one checkpoint format
+ * serves both.
+ */
+interface RlState extends TrainerState {
+  tokensSeen: 0;
+  dataCursor: { updates: number };
+  rng: { seed: number };
 }
 
-async function rlIn(cfg: GrpoConfig & { init: string }, out: string, gpu: Gpu, onMetrics: (m: StepMetrics) => void): Promise<RlResult> {
-  const ckptRoot = join(out, 'checkpoints');
-  const resumeDir = latestCheckpoint(ckptRoot);
-  const init = loadCheckpoint(cfg.init, paramLayout);
-  const start = resumeDir ? loadCheckpoint(resumeDir, paramLayout) : init;
-  if (!init.tokenizerJson) throw new Error(`${cfg.init} has no tokenizer.json`);
-  const tok = await Tokenizer.fromJson(init.tokenizerJson);
-  const config = init.config;
-  // Training rows hold the longest prompt and completion (shorter rows are padding the update pays for).
-  const { seqLen: S, maxPrompt } = rolloutShape(cfg, config.max_position_embeddings);
-  const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.max_grad_norm };
-  // Rollouts decode together: all of a step's (up to 64) sequences at once.
-  const shape = { batch: cfg.per_device_train_batch_size, seqLen: S, decodeBatch: Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations)) };
-  const policy = await Model.create(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
-  // The frozen reference of the KL term is the starting checkpoint.
-  const reference = cfg.beta > 0 ? await Model.create(gpu, config, { params: init.params }, shape, hyper) : undefined;
-  const state = (start.state as { step: number; tokensSeen: number; dataCursor: unknown; rng: unknown; runConfig: unknown } | undefined) ?? undefined;
-  let step = resumeDir && state ? state.step : 0;
-  const step0 = step;
-  const updates = { n: resumeDir && state ? (state.dataCursor as { updates: number }).updates : 0 };
-  const metricsFile = join(out, 'metrics.jsonl');
-  if (resumeDir) log(`resuming RL from ${resumeDir} (step ${step} of ${cfg.max_steps})`);
-  truncateMetrics(metricsFile, step);
-  const stopId = tok.specialId('</answer>');
-  const pad = tok.specialId('[PAD]');
-  const rc = rewardConfig(cfg);
-  const save = async () => {
-    const snap = await policy.snapshot();
-    return saveCheckpoint(ckptRoot, {
-      config, layout: policy.layout, ...snap, tokenizerJson: init.tokenizerJson!,
-      state: { step, tokensSeen: 0, dataCursor: { updates: updates.n }, rng: { seed: cfg.seed }, runConfig: cfg },
-    });
-  };
-  // A step takes about a minute on a CPU adapter: the bar shows from the start, and a resumed run's
-  // rate counts its own steps only.
-  const progress = new Progress('rl', cfg.max_steps, 'steps', 5, { start: step });
-  progress.update(step);
-  const all: StepMetrics[] = [];
-  let checkpoint = resumeDir ?? '';
-  while (step < cfg.max_steps) {
-    const t0 = performance.now();
-    const { problems, prompts } = await stepProblems(cfg, step + 1, tok, maxPrompt);
-    const m = await grpoStep(
-      policy,
-      reference,
-      cfg,
+/**
+ * GRPO from cfg.init in the run directory ctx.out, claimed (locked) for the duration; a directory
+ * that holds checkpoints resumes from the latest one.
+ */
+export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResult> {
+  if (!cfg.init) throw new Error('RL needs init: the checkpoint to start from');
+  const initDir = cfg.init;
+  const { store, reporter, gpu } = ctx;
+  return withRunDir(ctx, 'rl.json', cfg, async (run) => {
+    const init = await loadCheckpoint(store, initDir, paramLayout);
+    const resumed = run.resumed;
+    const start = resumed ?? init;
+    if (!init.tokenizerJson) throw new Error(`${initDir} has no tokenizer.json`);
+    const tokenizerJson = init.tokenizerJson;
+    const tok = await Tokenizer.fromJson(tokenizerJson);
+    const config = init.config;
+    // Training rows hold the longest prompt and completion (shorter rows are padding the update pays for).
+    const { seqLen: S, maxPrompt } = rolloutShape(cfg, config.max_position_embeddings);
+    const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.max_grad_norm };
+    // Rollouts decode together: all of a step's (up to 64) sequences at once.
+    const decodeBatch = Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations));
+    const shape = { batch: cfg.per_device_train_batch_size, seqLen: S, decodeBatch };
+    const policy = await Model.create(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
+    // The frozen reference of the KL term is the starting checkpoint.
+    const reference = cfg.beta > 0 ? await Model.create(gpu, config, { params: init.params }, shape, hyper) : undefined;
+    const state = resumed?.state as RlState | undefined;
+    let step = state?.step ?? 0;
+    const updates = { n: state?.dataCursor.updates ?? 0 };
+    const stopId = tok.specialId('</answer>');
+    const pad = tok.specialId('[PAD]');
+    const rc = rewardConfig(cfg);
+    const all: StepMetrics[] = [];
+    let checkpoint = resumed?.dir ?? '';
+    await runLoop(
       {
-        prompts,
-        step: step + 1,
-        seed: cfg.seed * 7919 + step + 1,
-        updates,
-        score: async (i, completions) => {
-          const scores = await scoreBatch(problems[i], completions.map((c) => tok.decode(c)), rc);
-          return scores.map((s) => ({ reward: s.reward, outcome: s.outcome, process: s.process, processCorrect: s.processCorrect }));
+        label: 'rl',
+        steps: cfg.max_steps,
+        start: step,
+        resumedFrom: resumed?.dir,
+        progress: { unit: 'steps', total: cfg.max_steps, done: step },
+        log: run.metrics,
+        killPoint: 'rl-step',
+        async step() {
+          const t0 = performance.now();
+          const { problems, prompts } = await stepProblems(cfg, step + 1, tok, maxPrompt);
+          const score = async (i: number, completions: Int32Array[]) => {
+            const scores = await scoreBatch(problems[i], completions.map((c) => tok.decode(c)), rc);
+            return scores.map((s) => ({ reward: s.reward, outcome: s.outcome, process: s.process, processCorrect: s.processCorrect }));
+          };
+          const batch = { prompts, step: step + 1, seed: cfg.seed * 7919 + step + 1, updates, score };
+          const m = await grpoStep(policy, reference, cfg, batch, pad, stopId, cfg.learning_rate);
+          step++;
+          all.push(m);
+          const row = { stage: 'rl', ...m, lr: cfg.learning_rate, seconds: +((performance.now() - t0) / 1000).toFixed(2) };
+          return { rows: [row], done: step, note: `reward ${m.reward_mean.toFixed(3)}` };
         },
+        periodic: [
+          {
+            every: cfg.checkpoint_interval,
+            atEnd: 'if-stepped',
+            async run() {
+              const snap = await policy.snapshot();
+              const st: RlState = { step, tokensSeen: 0, dataCursor: { updates: updates.n }, rng: { seed: cfg.seed }, runConfig: cfg };
+              checkpoint = await run.save({ config, layout: policy.layout, ...snap, tokenizerJson, state: st });
+            },
+          },
+        ],
       },
-      pad,
-      stopId,
-      cfg.learning_rate,
+      store,
+      reporter,
     );
-    step++;
-    const row = { ...m, lr: cfg.learning_rate, seconds: +((performance.now() - t0) / 1000).toFixed(2) };
-    appendText(metricsFile, JSON.stringify({ stage: 'rl', ...row }) + '\n');
-    all.push(m);
-    onMetrics(row);
-    progress.update(step, `reward ${m.reward_mean.toFixed(3)}`);
-    killPoint('rl-step');
-    if (cfg.checkpoint_interval && step % cfg.checkpoint_interval === 0 && step < cfg.max_steps) checkpoint = await save();
-  }
-  progress.done();
-  // A finished run started again keeps its checkpoint (see ts/train/stage.ts).
-  if (!(resumeDir && step === step0)) checkpoint = await save();
-  return { checkpoint, metrics: all };
+    return { checkpoint, metrics: all };
+  }, upgradeGrpoConfig);
 }

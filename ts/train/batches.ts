@@ -9,6 +9,7 @@
 // token (the solution, the answer and the separator), not its question.
 import { TokenReader, type StreamPosition } from '../data/shards.js';
 import type { Batch } from '../model/batch.js';
+import type { RunStore } from '../store/store.js';
 
 export interface Cursor {
   position: StreamPosition;
@@ -19,20 +20,33 @@ export interface Cursor {
 }
 
 export class BatchReader {
-  private readonly reader: TokenReader;
   private readonly separator: number;
   private pending: number[];
   private counting: boolean;
 
-  /** `lossFrom`: count the loss only after this token in each document (undefined: every token). */
-  constructor(dir: string, private readonly B: number, private readonly S: number, cursor?: Cursor, private readonly lossFrom?: number) {
+  private constructor(
+    private readonly reader: TokenReader,
+    private readonly B: number,
+    private readonly S: number,
+    cursor: Cursor | undefined,
+    private readonly lossFrom: number | undefined,
+  ) {
+    this.separator = reader.index.separatorId;
+    this.pending = cursor ? [...cursor.pending] : [];
+    this.counting = cursor?.counting ?? lossFrom === undefined;
+  }
+
+  /**
+   * Batches of B rows of S tokens from the dataset in `dir`, from the start or from a saved `cursor`;
+   * `lossFrom`: count the loss only after this token in each document (undefined: every token).
+   */
+  static async open(
+    store: RunStore, dir: string, B: number, S: number, cursor?: Cursor, lossFrom?: number,
+  ): Promise<BatchReader> {
     if (cursor !== undefined && (!Array.isArray((cursor as Partial<Cursor>).pending) || typeof (cursor as Partial<Cursor>).counting !== 'boolean')) {
       throw new Error(`the checkpoint's data cursor ${JSON.stringify(cursor)} is not a document-packing cursor (written by an older version); start a new run`);
     }
-    this.reader = new TokenReader(dir, cursor?.position);
-    this.separator = this.reader.index.separatorId;
-    this.pending = cursor ? [...cursor.pending] : [];
-    this.counting = cursor?.counting ?? lossFrom === undefined;
+    return new BatchReader(await TokenReader.open(store, dir, cursor?.position), B, S, cursor, lossFrom);
   }
 
   get cursor(): Cursor {
@@ -40,7 +54,7 @@ export class BatchReader {
   }
 
   /** The next batch, or undefined when the stream ends before its last row begins. */
-  next(): Batch | undefined {
+  async next(): Promise<Batch | undefined> {
     const { B, S } = this;
     const ids = new Uint32Array(B * S).fill(this.separator);
     const targets = new Uint32Array(B * S).fill(this.separator);
@@ -49,7 +63,7 @@ export class BatchReader {
     for (let r = 0; r < B; r++) {
       let used = 0;
       while (used <= S) {
-        const doc = this.nextDocument();
+        const doc = await this.nextDocument();
         if (!doc) {
           if (used === 0) return undefined; // the stream ended before this row
           break; // the stream's last documents
@@ -74,11 +88,11 @@ export class BatchReader {
   }
 
   /** Length of the pending document (through its separator), reading on as needed; 0 at the end. */
-  private nextDocument(): number {
+  private async nextDocument(): Promise<number> {
     for (;;) {
       const end = this.pending.indexOf(this.separator);
       if (end >= 0) return end + 1;
-      const more = this.reader.read(this.S);
+      const more = await this.reader.read(this.S);
       if (more.length === 0) return 0;
       for (const t of more) this.pending.push(t);
     }

@@ -2,9 +2,9 @@
 // accuracy per op (the model writes its solution from the prompt; the verifier reads the answer),
 // beside the accuracy of always answering the most frequent gold answer of that op.
 import type { Problem } from '../data/generator.js';
-import { generateMany, promptText, TEMPLATES, trainingText } from '../data/generator.js';
+import { generateMany, TEMPLATES, trainingText } from '../data/generator.js';
 import type { Tokenizer } from '../data/tokenizer.js';
-import { REWARD_PRESETS, scoreBatch } from '../data/verifier.js';
+import { evaluateProblems, type Sampler } from '../eval/evaluate.js';
 import type { Batch } from '../model/batch.js';
 import type { OnProgress } from '../util/progress.js';
 
@@ -100,50 +100,48 @@ export function packDocuments(tok: Tokenizer, problems: Problem[], rows: number,
 
 /**
  * The held-out evaluation of `model`. Reports the phases 'held-out loss' (problems teacher-forced)
- * and 'held-out answers' (problems decoded) to `onProgress`.
+ * and 'held-out answers' (problems decoded) to `onProgress`. Answers are decoded and judged by
+ * evaluation's own loop (evaluateProblems: one greedy sample per problem, prompts of every op
+ * decoded together, as many at once as the model takes); a prompt that does not fit `S` is left out.
  */
 export async function heldOut(
   model: TrainableModel, tok: Tokenizer, byOp: Map<number, Problem[]>, modal: Map<number, number>, rows: number, S: number, maxNew: number,
   onProgress?: OnProgress,
 ): Promise<HeldOut> {
-  const stop = tok.specialId('</answer>');
   let lossSum = 0;
   let lossN = 0;
-  const judgedProblems: { op: number; p: Problem; prompt: Int32Array }[] = [];
-  const judged: Record<number, number> = {};
-  const problems = [...byOp.values()].reduce((n, all) => n + all.length, 0);
+  const problems = [...byOp.values()].flat();
   let forced = 0;
-  onProgress?.({ phase: 'held-out loss', done: 0, total: problems, unit: 'problems' });
-  for (const [op, all] of byOp) {
+  onProgress?.({ phase: 'held-out loss', done: 0, total: problems.length, unit: 'problems' });
+  for (const all of byOp.values()) {
     for (let i = 0; i < all.length; i += rows) {
       lossSum += await model.evalLoss(packDocuments(tok, all.slice(i, i + rows), rows, S));
       lossN++;
       forced += Math.min(rows, all.length - i);
-      onProgress?.({ phase: 'held-out loss', done: forced, total: problems, unit: 'problems' });
+      onProgress?.({ phase: 'held-out loss', done: forced, total: problems.length, unit: 'problems' });
     }
-    const fits = all.map((p) => ({ op, p, prompt: tok.encode(promptText(p)) })).filter((e) => e.prompt.length < S);
-    judged[op] = fits.length;
-    judgedProblems.push(...fits);
   }
-  // Every op's prompts decode together, as many at once as the model takes.
-  const outs: string[] = [];
-  const decoding = (done: number) =>
-    onProgress?.({ phase: 'held-out answers', done, total: judgedProblems.length, unit: 'problems' });
-  decoding(0);
-  for (let i = 0; i < judgedProblems.length; i += model.decodeBatch) {
-    const prompts = judgedProblems.slice(i, i + model.decodeBatch).map((e) => e.prompt);
-    for (const ids of await model.greedy(prompts, Math.min(maxNew, S - 1), stop)) outs.push(tok.decode(ids));
-    decoding(outs.length);
-  }
+  const greedy: Sampler = async (prompts, o) => ({ tokens: await model.greedy(prompts, o.maxNew, o.stopId) });
+  const { problems: results } = await evaluateProblems(problems, {
+    sampler: greedy,
+    codec: tok,
+    stopId: tok.specialId('</answer>'),
+    context: S,
+    sampling: {
+      n: 1, ks: [1], temperature: 0, top_k: 0, top_p: 1, seed: 0,
+      max_new_tokens: Math.min(maxNew, S - 1), batch: model.decodeBatch,
+    },
+    onProgress: (done, total) => onProgress?.({ phase: 'held-out answers', done, total, unit: 'problems' }),
+  });
+  const judged: Record<number, number> = {};
   const accuracy: Record<number, number> = {};
   const majority: Record<number, number> = {};
   for (const op of byOp.keys()) {
-    const idx = judgedProblems.flatMap((e, i) => (e.op === op ? [i] : []));
-    if (!idx.length) continue;
-    const problems = idx.map((i) => judgedProblems[i].p);
-    const scores = await scoreBatch(problems, idx.map((i) => outs[i]), REWARD_PRESETS.outcome);
-    accuracy[op] = scores.filter((s) => s.outcome === 1).length / problems.length;
-    majority[op] = problems.filter((p) => p.answer === modal.get(op)).length / problems.length;
+    const fits = results.flatMap((r, i) => (r.op === op && !r.skipped ? [i] : []));
+    judged[op] = fits.length;
+    if (!fits.length) continue;
+    accuracy[op] = fits.filter((i) => results[i].cOutcome === 1).length / fits.length;
+    majority[op] = fits.filter((i) => problems[i].answer === modal.get(op)).length / fits.length;
   }
   return { loss: lossSum / Math.max(1, lossN), accuracy, judged, majority };
 }

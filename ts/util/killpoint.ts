@@ -7,10 +7,13 @@
 // result is journaled), data-shard (after the n-th training shard is written, before the build's
 // resume state records it).
 const reached = new Map<string, number>();
+/** Node's process where there is one (a browser has none, and no ENGINE_KILL_AT). */
+const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; pid: number; kill(pid: number, signal: string): void } })
+  .process;
 let target: { point: string; n: number } | null | undefined;
 
 function parse(): { point: string; n: number } | null {
-  const spec = globalThis.process?.env?.ENGINE_KILL_AT;
+  const spec = proc?.env?.ENGINE_KILL_AT;
   if (!spec) return null;
   const m = /^([a-z-]+):([1-9]\d*)$/.exec(spec);
   if (!m) throw new Error(`ENGINE_KILL_AT=${spec}: expected <point>:<n>, e.g. train-step:3`);
@@ -24,6 +27,6 @@ export function killPoint(point: string): void {
   const n = (reached.get(point) ?? 0) + 1;
   reached.set(point, n);
   if (n !== target.n) return;
-  process.kill(process.pid, 'SIGKILL');
+  proc!.kill(proc!.pid, 'SIGKILL');
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // nothing runs after the kill point
 }

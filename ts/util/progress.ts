@@ -1,5 +1,6 @@
-// Progress on stderr: a redrawn bar with rate and ETA on a terminal, plain lines elsewhere (CI).
-// Modules that must also run in a browser do not draw: they take an OnProgress and report to it.
+// Progress bars: a redrawn bar with rate and ETA on a terminal, plain lines elsewhere (CI), drawn
+// into a sink (stderr on the CLI: ts/io/terminal.ts). Stages do not draw: they report to an
+// OnProgress (their Reporter's), and the CLI turns the reports into bars with progressBars.
 
 /** One report of a long phase: `done` of `total` units so far. */
 export interface ProgressReport {
@@ -23,14 +24,6 @@ export interface ProgressSink {
   now(): number;
 }
 
-function stderrSink(): ProgressSink {
-  return {
-    write: (text) => void process.stderr.write(text),
-    tty: typeof process !== 'undefined' && !!process.stderr.isTTY,
-    now: () => performance.now(),
-  };
-}
-
 export class Progress {
   private readonly sink: ProgressSink;
   private readonly start: number;
@@ -46,7 +39,7 @@ export class Progress {
     /** Seconds between plain lines when not on a terminal. */
     private readonly every = 10,
     /** `start`: units already done before this run (a resumed run), left out of the rate. */
-    { sink = stderrSink(), start = 0 }: { sink?: ProgressSink; start?: number } = {},
+    { sink, start = 0 }: { sink: ProgressSink; start?: number },
   ) {
     this.sink = sink;
     this.start = start;
@@ -80,25 +73,26 @@ export class Progress {
 
 /**
  * An OnProgress that draws each phase (with a total above 0) as its own Progress labelled
- * `label phase`. A report with `done >= total` ends the phase's bar; more such reports of it (a
- * phase may overshoot) are ignored, and one below the total starts the phase again.
+ * `label phase`; phases may interleave (training steps between held-out evaluations), each keeping
+ * its own rate. A report with `done >= total` ends the phase's bar; more such reports of it (a phase
+ * may overshoot) are ignored, and one below the total starts the phase again.
  */
-export function progressBars(label: string, sink?: ProgressSink): OnProgress {
-  let bar: Progress | undefined;
-  let phase: string | undefined;
-  let ended: string | undefined;
+export function progressBars(label: string, sink: ProgressSink): OnProgress {
+  const bars = new Map<string, Progress>();
+  const ended = new Set<string>();
   return (r) => {
-    if (r.total <= 0 || (r.phase === ended && r.done >= r.total)) return; // nothing to do, or done already
-    if (!bar || r.phase !== phase) {
-      phase = r.phase;
-      ended = undefined;
+    if (r.total <= 0 || (ended.has(r.phase) && r.done >= r.total)) return; // nothing to do, or done already
+    let bar = bars.get(r.phase);
+    if (!bar) {
+      ended.delete(r.phase);
       // A phase's first report may be where a resumed run starts: the rate counts from there.
-      bar = new Progress(`${label} ${r.phase}`, r.total, r.unit, undefined, { sink, start: r.done });
+      bar = new Progress(label ? `${label} ${r.phase}` : r.phase, r.total, r.unit, undefined, { sink, start: r.done });
+      bars.set(r.phase, bar);
     }
     if (r.done < r.total) return bar.update(r.done, r.note);
     bar.done(r.note);
-    bar = undefined;
-    ended = r.phase;
+    bars.delete(r.phase);
+    ended.add(r.phase);
   };
 }
 

@@ -1,10 +1,11 @@
 // `calibrate`: per-op pass@1 and pass@k of a checkpoint and the RL op range at its edge of
 // competence (ts/eval/calibrate.ts states the rule), written as one JSON file.
-import { rmSync } from 'node:fs';
-import { DEFAULT_RULE, journalPath, proposeRange, runEval, writeJson } from '../../../ts/eval/index.js';
+import { DEFAULT_RULE, finishEval, proposeRange, runEval } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
-import { emit } from '../../../ts/util/jsonl.js';
-import { progressBars } from '../../../ts/util/progress.js';
+import { emit } from '../../../ts/io/stdio.js';
+import { Gpu } from '../../../ts/gpu/index.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
 import type { Command } from '../options.js';
 import { EVAL_OPTIONS, EVAL_RETIRED, evalSettings } from './eval.js';
 
@@ -32,10 +33,11 @@ export const calibrate: Command = {
       metric: args.str('metric') as 'outcome' | 'process',
     };
     checkWritable(out);
-    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('calibrate'), journal: journalPath(out) });
+    const gpu = await Gpu.create({ adapter, announce: true });
+    const store = new NodeStore();
+    const results = await runEval({ checkpoint, settings }, { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out });
     const calibration = proposeRange(results.aggregates, settings.n, rule);
-    writeJson(out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
-    rmSync(journalPath(out), { force: true });
+    await finishEval(store, out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
     for (const o of calibration.ops) await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
     emit({ calibrate: 'done', range: calibration.range, reason: calibration.reason, results: out, checkpoint: results.checkpoint.dir });
   },

@@ -2,8 +2,9 @@
 // evaluation sets from a mixture, and a full read-back check of a built dataset.
 import { existsSync } from 'node:fs';
 import { checkWritable, readInput } from '../../../ts/io/files.js';
-import { emit, log } from '../../../ts/util/jsonl.js';
-import { progressBars } from '../../../ts/util/progress.js';
+import { emit, log } from '../../../ts/io/stdio.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
 import { MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { buildDataset, checkDataset, DEFAULT_SHARD_TOKENS } from '../../../ts/data/build.js';
 import { opList, parseMixture, PRESETS } from '../../../ts/data/mixture.js';
@@ -39,8 +40,8 @@ export const tokenizer: Command = {
     checkWritable(out);
     const t0 = performance.now();
     const tok = await trainDefaultTokenizer(defaultTokenizerOptions(args));
-    writeTokenizerFile(out, tok);
-    emit({ path: out, vocabSize: tok.vocabSize, sha256: tokenizerHash(tok), seconds: +((performance.now() - t0) / 1000).toFixed(2) });
+    await writeTokenizerFile(new NodeStore(), out, tok);
+    emit({ path: out, vocabSize: tok.vocabSize, sha256: await tokenizerHash(tok), seconds: +((performance.now() - t0) / 1000).toFixed(2) });
   },
 };
 
@@ -83,10 +84,11 @@ export const build: Command = {
     };
     const mixture = !spec.trim().startsWith('{') && existsSync(spec) ? readInput(spec, 'mixture').toString('utf8') : spec;
     parseMixture(mixture); // refuse a bad mixture before any work
-    const tok = tokPath ? await readTokenizerFile(tokPath) : await trainDefaultTokenizer(defaultTokenizerOptions(args));
+    const store = new NodeStore();
+    const tok = tokPath ? await readTokenizerFile(store, tokPath) : await trainDefaultTokenizer(defaultTokenizerOptions(args));
     if (!tokPath) log(`no --tokenizer: trained the default one (${tok.vocabSize} ids); the dataset keeps it as tokenizer.json`);
     const t0 = performance.now();
-    const { index, resumedShards } = await buildDataset({
+    const { index, resumedShards } = await buildDataset(store, {
       out,
       mixture,
       tokens,
@@ -94,7 +96,7 @@ export const build: Command = {
       tokenizer: tok,
       shardTokens: args.num('shard-tokens'),
       eval: args.flag('no-eval') ? undefined : evalOpts,
-      onProgress: progressBars('data build:'),
+      onProgress: terminalReporter('data build:').progress,
     });
     if (resumedShards) log(`resumed an interrupted build of these options in ${out}: ${resumedShards} shards kept`);
     emit({ out, tokens: index.tokens, documents: index.documents, shards: index.shards.length, tokenizer: index.tokenizer, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
@@ -106,7 +108,7 @@ export const check: Command = {
   options: { dir: { type: 'string', required: true, value: 'DIR', help: 'the dataset directory' } },
   async run(args) {
     const dir = args.str('dir');
-    const result = await checkDataset(dir, progressBars('data check:'));
+    const result = await checkDataset(new NodeStore(), dir, terminalReporter('data check:').progress);
     emit(result);
     if (result.evalInTraining > 0) throw new Error(`${result.evalInTraining} training documents are evaluation problems`);
   },

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { compare, formatTable, GATED, ourProblems, parseReference } from '../../../ts/data/fidelity.js';
-import { emit, log } from '../../../ts/util/jsonl.js';
+import { emit, log } from '../../../ts/io/stdio.js';
 import type { Command } from '../options.js';
 
 export const fidelity: Command = {

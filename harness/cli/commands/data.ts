@@ -1,5 +1,5 @@
 // `data <subcommand>`: the task world's data. Each subcommand is a Command in the table below.
-import { emit } from '../../../ts/util/jsonl.js';
+import { emit } from '../../../ts/io/stdio.js';
 import { generateMany, MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { build, check, tokenizer } from './data-build.js';
 import { fidelity } from './data-fidelity.js';

@@ -1,4 +1,4 @@
-import { emit } from '../../../ts/util/jsonl.js';
+import { emit } from '../../../ts/io/stdio.js';
 import { listAdapters } from '../../../ts/gpu/index.js';
 import type { Command } from '../options.js';
 

@@ -1,12 +1,12 @@
 // `eval`: process-verified pass@k of a checkpoint (SPEC §6), written as one results JSON file, with
 // one JSON line per group (all, split, op, template) on stdout and progress with ETA on stderr. A run
 // killed midway resumes from FILE.partial.jsonl when run again with the same options.
-import { rmSync } from 'node:fs';
-import { journalPath, runEval, writeJson, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
-import { EVAL_SCHEMA } from '../../../ts/eval/settings.js';
+import { EVAL_SCHEMA, finishEval, runEval, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
-import { emit } from '../../../ts/util/jsonl.js';
-import { progressBars } from '../../../ts/util/progress.js';
+import { emit } from '../../../ts/io/stdio.js';
+import { Gpu } from '../../../ts/gpu/index.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
 import { validate } from '../../../ts/util/schema.js';
 import type { Args, Command, Options } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
@@ -47,9 +47,10 @@ export const evalCommand: Command = {
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
     checkWritable(out);
-    const results = await runEval({ checkpoint, settings, adapter, announce: true, onProgress: progressBars('eval'), journal: journalPath(out) });
-    writeJson(out, results);
-    rmSync(journalPath(out), { force: true });
+    const gpu = await Gpu.create({ adapter, announce: true });
+    const store = new NodeStore();
+    const results = await runEval({ checkpoint, settings }, { gpu, store, reporter: terminalReporter('eval', { rows: false }), out });
+    await finishEval(store, out, results);
     await emitGroups(results);
     emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });
   },

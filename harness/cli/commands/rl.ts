@@ -3,7 +3,9 @@
 import { Gpu } from '../../../ts/gpu/index.js';
 import { validateGrpoConfig } from '../../../ts/rl/config.js';
 import { runRl } from '../../../ts/rl/stage.js';
-import { emit } from '../../../ts/util/jsonl.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
+import { emit } from '../../../ts/io/stdio.js';
 import type { Command } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
 
@@ -20,7 +22,7 @@ export const rl: Command = {
     const adapter = args.optStr('adapter');
     const cfg = validateGrpoConfig(configFrom('rl', args));
     const gpu = await Gpu.create({ adapter });
-    const result = await runRl(cfg, out, gpu, (m) => emit({ stage: 'rl', ...m }));
+    const result = await runRl(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out });
     emit({ stage: 'rl', done: true, checkpoint: result.checkpoint, steps: result.metrics.length, adapter: gpu.adapterName });
   },
 };

@@ -1,6 +1,7 @@
 // `tokenize` / `detokenize`: JSON lines in, JSON lines out, with a Hugging Face tokenizer.json.
 // Each input row keeps its other fields, so ids can be carried through a pipeline.
-import { emit, readJsonl } from '../../../ts/util/jsonl.js';
+import { emit, readJsonl } from '../../../ts/io/stdio.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
 import { DEFAULT_TOKENIZER_PATH, readTokenizerFile } from '../../../ts/data/tokenizer-file.js';
 import type { Command, Options } from '../options.js';
 
@@ -30,7 +31,7 @@ export const tokenize: Command = {
   async run(args) {
     const tokPath = args.str('tokenizer');
     const text = args.optStr('text');
-    const tok = await readTokenizerFile(tokPath);
+    const tok = await readTokenizerFile(new NodeStore(), tokPath);
     for await (const row of rows(text, 'text')) {
       if (typeof row.text !== 'string') throw new Error('"text" must be a string');
       await emit({ ...row, ids: [...tok.encode(row.text)] });
@@ -44,7 +45,7 @@ export const detokenize: Command = {
   async run(args) {
     const tokPath = args.str('tokenizer');
     const ids = args.optStr('ids');
-    const tok = await readTokenizerFile(tokPath);
+    const tok = await readTokenizerFile(new NodeStore(), tokPath);
     for await (const row of rows(ids, 'ids')) {
       if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger)) throw new Error('"ids" must be an array of integers');
       await emit({ ...row, text: tok.decode(row.ids as number[]) });

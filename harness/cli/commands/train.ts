@@ -2,8 +2,10 @@
 // keys), on the chosen adapter, resuming from the run directory's latest checkpoint when there is one.
 import { Gpu } from '../../../ts/gpu/index.js';
 import { validateRunConfig, type RunConfig } from '../../../ts/train/runconfig.js';
-import { modelFactory, runStage } from '../../../ts/train/stage.js';
-import { emit } from '../../../ts/util/jsonl.js';
+import { runTraining } from '../../../ts/train/stage.js';
+import { NodeStore } from '../../../ts/io/node-store.js';
+import { terminalReporter } from '../../../ts/io/terminal.js';
+import { emit } from '../../../ts/io/stdio.js';
 import type { Args, Command } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
 
@@ -30,7 +32,7 @@ function stageCommand(stage: RunConfig['stage']): Command {
       const adapter = args.optStr('adapter');
       const cfg = loadRunConfig(args, stage);
       const gpu = await Gpu.create({ adapter });
-      const result = await runStage(cfg, out, modelFactory(gpu), emit);
+      const result = await runTraining(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out });
       emit({ stage, done: true, ...result, adapter: gpu.adapterName });
     },
   };

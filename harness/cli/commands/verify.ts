@@ -2,7 +2,7 @@
 // gold solution text), `output` (the text to judge) and optionally `answer` (the gold answer, else
 // the solution's "Answer: N.") and `id` (copied to the verdict); other fields are ignored. Writes
 // one verdict per row: SPEC §5 rewards, and each step's check unless --scores-only.
-import { emit, readJsonl } from '../../../ts/util/jsonl.js';
+import { emit, readJsonl } from '../../../ts/io/stdio.js';
 import { loadVerifier, REWARD_PRESETS, type GoldSolution, type RewardPreset } from '../../../ts/data/verifier.js';
 import type { Command } from '../options.js';
 

@@ -1,4 +1,4 @@
-// JSON lines: the CLI's machine-readable output on stdout; logs and progress go to stderr.
+// The CLI's standard streams: JSON lines, its machine-readable output, on stdout; notes on stderr.
 
 /** Settles at stdout's next 'drain'; one shared wait, so callers that do not await add no listeners. */
 let drained: Promise<void> | undefined;
