@@ -14,7 +14,7 @@ import { STAGES } from '../../ts/config/presets.js';
 import { checkSettings, type EvalSettings } from '../../ts/eval/settings.js';
 import { upgradeGrpoConfig, validateGrpoConfig } from '../../ts/rl/config.js';
 import { upgradeRunConfig, validateRunConfig } from '../../ts/train/runconfig.js';
-import { showValue, validate } from '../../ts/util/schema.js';
+import { parseText, showValue, validate } from '../../ts/util/schema.js';
 import { GRPO_SCHEMA } from '../../ts/rl/config.js';
 
 describe('preset registry', () => {
@@ -34,6 +34,11 @@ describe('preset registry', () => {
       const d = f.default === undefined ? '' : '`' + showValue(f, f.default) + '`';
       expect(doc).toContain(`| \`${k}\` | ${f.doc} | ${f.source} | ${d} |`);
     }
+  });
+  it('a list of ops shows as ranges and reads back', () => {
+    const f = STAGES.eval.schema.fields.ops;
+    expect(showValue(f, [2, 3, 5, 11, 12, 13])).toBe('2-3,5,11-13');
+    expect(parseText('ops', f, '2-3,5,11-13')).toEqual([2, 3, 5, 11, 12, 13]);
   });
   it('every key of the schemas is snake_case', () => {
     for (const s of Object.values(STAGES)) for (const k of Object.keys(s.schema.fields)) expect(k).toMatch(/^[a-z][a-z0-9_]*$/);

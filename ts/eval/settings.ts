@@ -19,11 +19,23 @@ export interface EvalSettings extends Omit<SamplingConfig, 'ks'> {
 
 export const isOp = (o: unknown): boolean => Number.isInteger(o) && (o as number) >= 2 && (o as number) <= 30;
 
+/** Ops as opList reads them: runs of consecutive ops as ranges (2-10,12). */
+function showOps(ops: number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    let j = i;
+    while (j + 1 < ops.length && ops[j + 1] === ops[j] + 1) j++;
+    runs.push(j > i ? `${ops[i]}-${ops[j]}` : `${ops[i]}`);
+    i = j;
+  }
+  return runs.join(',');
+}
+
 /** A key holding a list of ops, written 2-20 or 2,5,11-14 (evaluation, held-out evaluation). */
 export function opsField(doc: string, ops: number[], mayBeEmpty = false): Field {
   const what = `a ${mayBeEmpty ? '' : 'non-empty '}list of ops from 2 to 30`;
   return {
-    type: 'json', parse: opList, value: 'OPS', show: (v) => (v as number[]).join(','), default: ops, doc,
+    type: 'json', parse: opList, value: 'OPS', show: (v) => showOps(v as number[]), default: ops, doc,
     check: (v) => (Array.isArray(v) && (mayBeEmpty || v.length) && v.every(isOp) ? undefined : what),
   };
 }
