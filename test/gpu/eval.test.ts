@@ -30,7 +30,7 @@ const store = new NodeStore();
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/node/cli.js');
 const N = 4, MAX_NEW = 10;
-const OPTIONS = ['--preset', 'cpu', '--ops', '2,3', '--per-op', '4', '--n', String(N), '--max-new', String(MAX_NEW), '--batch', '6', '--seed', '7'];
+const OPTIONS = ['--config', 'cpu', '--ops', '2,3', '--per-op', '4', '--n', String(N), '--max-new-tokens', String(MAX_NEW), '--batch', '6', '--seed', '7'];
 
 async function tinyCheckpoint(dir: string, tok: Tokenizer, context: number): Promise<string> {
   const config = validateConfig({ ...preset('tiny', tok.vocabSize), max_position_embeddings: context });
@@ -101,7 +101,7 @@ describe('eval CLI', () => {
     expect(r.checkpoint.step).toBe(5);
     expect(r.checkpoint.modelSha256).toBe(createHash('sha256').update(readFileSync(join(path, 'model.safetensors'))).digest('hex'));
     expect(r.adapter.length).toBeGreaterThan(0);
-    expect(r.settings).toMatchObject({ ops: [2, 3], perOp: 4, n: N, maxNew: MAX_NEW, temperature: 0.7, seed: 7 });
+    expect(r.settings).toMatchObject({ ops: [2, 3], per_op: 4, n: N, max_new_tokens: MAX_NEW, temperature: 0.7, seed: 7 });
     expect(r.ks).toEqual([1, 2, 4]);
 
     // The same problems the generator gives, in order; skipped exactly where the prompt does not fit.
@@ -184,7 +184,7 @@ describe('eval CLI', () => {
     const adapter = process.env.ENGINE_ADAPTER ?? 'auto';
     const evalRun = (name: string, extra: string[]) => {
       const out = join(tmp, `${name}.json`);
-      const args = ['--preset', 'cpu', '--ops', '2,3', '--per-op', '2', '--n', String(n), '--max-new', String(maxNew), '--batch', String(batch), '--seed', '7'];
+      const args = ['--config', 'cpu', '--ops', '2,3', '--per-op', '2', '--n', String(n), '--max-new-tokens', String(maxNew), '--batch', String(batch), '--seed', '7'];
       cli(['eval', '--checkpoint', tmp, '--out', out, '--adapter', adapter, ...args, ...extra]);
       return JSON.parse(readFileSync(out, 'utf8')) as EvalResults;
     };
@@ -215,7 +215,7 @@ describe('eval CLI', () => {
     const times = (c: number[]) => c.map((x) => x * n);
     for (const filter of [['--top-k', '1'], ['--top-p', '0.000001']]) {
       const r = evalRun(`hot${filter[0]}`, ['--temperature', '5', ...filter]);
-      expect(r.settings).toMatchObject(filter[0] === '--top-k' ? { topK: 1, topP: 1 } : { topK: 0, topP: 1e-6 });
+      expect(r.settings).toMatchObject(filter[0] === '--top-k' ? { top_k: 1, top_p: 1 } : { top_k: 0, top_p: 1e-6 });
       expectCounts(r, { outcome: times(greedy.outcome), process: times(greedy.process) }, filter.join(' '));
       expect(r.aggregates.ops['2'].passOutcome['1']).toBe(0.5);
       expect(r.aggregates.ops['3'].passProcess['4']).toBe(0.5);

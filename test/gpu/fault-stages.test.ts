@@ -14,7 +14,7 @@ import { buildCli, copyUnder, CLI, expectRefused, flipByte, runCli, snapshot, tr
 // A 2-step pre-training run of the tiny model: the run directory, its dataset and checkpoint.
 const config = {
   stage: 'pretrain', model: 'tiny', mixture: 'uniform', tokens: 2 * 2 * 32, seq_len: 32, batch_size: 2,
-  lr: 3e-3, min_lr: 3e-4, warmup: 0.1, eval_ops: [2], eval_per_op: 1, eval_max_new_tokens: 4, seed: 5,
+  learning_rate: 3e-3, min_lr: 3e-4, warmup: 0.1, eval_ops: [2], eval_per_op: 1, eval_max_new_tokens: 4, seed: 5,
 };
 let tmp = '', cfgFile = '', run = '', ckpt = '', good = '';
 
@@ -97,7 +97,7 @@ describe('bad input and faults at the training stages', () => {
   });
 
   it('keeps a good results file when the disk fills as the evaluation writes it; /dev/full is refused', async () => {
-    const tinyEval = ['--checkpoint', ckpt, '--preset', 'cpu', '--ops', '2', '--per-op', '1', '--n', '1', '--max-new', '4'];
+    const tinyEval = ['--checkpoint', ckpt, '--config', 'cpu', '--ops', '2', '--per-op', '1', '--n', '1', '--max-new-tokens', '4'];
     const kept = copy(good);
     // The fault hits the results file only (not the journal, good.json.partial.jsonl).
     const fault = { ENGINE_IO_FAULT: 'ENOSPC:good.json.tmp' };

@@ -55,7 +55,7 @@ describe('GRPO', () => {
     const prompts = [Int32Array.from([1, 5]), Int32Array.from([2])];
     const greedy = (await policy.greedy(prompts, LEN, -1)).map((t) => Array.from(t));
     const rollouts = async (set: Record<string, unknown>) => {
-      const cfg = validateGrpoConfig({ prompts_per_step: 2, num_generations: 4, mini_batch_size: 2, learning_rate: 0, beta: 0, max_completion_length: LEN, temperature: 1.5, ...set });
+      const cfg = validateGrpoConfig({ prompts_per_step: 2, num_generations: 4, ppo_mini_batch_size: 2, learning_rate: 0, beta: 0, max_completion_length: LEN, temperature: 1.5, ...set });
       const seen: number[][][] = [];
       const score = async (_i: number, completions: Int32Array[]) => {
         seen.push(completions.map((c) => Array.from(c)));
@@ -78,8 +78,8 @@ describe('GRPO', () => {
     const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
     const policy = new TrainingModel(g, config, { params: initParams(config, paramLayout(config), 3) }, { batch: 16, seqLen: 8, decodeBatch: 64 }, hyper);
     const cfg = validateGrpoConfig({
-      prompts_per_step: 8, num_generations: 8, mini_batch_size: 8, micro_batch_size: 16, learning_rate: 3e-3, beta: 0,
-      max_completion_length: LEN, temperature: 1, scale_rewards: 'group', loss_type: 'token-mean',
+      prompts_per_step: 8, num_generations: 8, ppo_mini_batch_size: 8, per_device_train_batch_size: 16, learning_rate: 3e-3, beta: 0,
+      max_completion_length: LEN, temperature: 1, scale_rewards: 'group', loss_type: 'dapo',
     });
     const prompts = Array.from({ length: cfg.prompts_per_step }, () => Int32Array.from([1]));
     const score = async (_i: number, completions: Int32Array[]) =>

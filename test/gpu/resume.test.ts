@@ -91,8 +91,8 @@ function expectSameTree(got: string, want: string): void {
 let tmp: string;
 const STEPS = 10;
 const pretrain = {
-  stage: 'pretrain', model: 'tiny', mixture: 'uniform', tokens: STEPS * 2 * 32, seq_len: 32, batch_size: 2, lr: 3e-3, min_lr: 3e-4,
-  warmup: 0.1, checkpoint_interval: 2, eval_ops: [2, 3], eval_per_op: 2, eval_max_new_tokens: 6, seed: 5,
+  stage: 'pretrain', model: 'tiny', mixture: 'uniform', tokens: STEPS * 2 * 32, seq_len: 32, batch_size: 2,
+  learning_rate: 3e-3, min_lr: 3e-4, warmup: 0.1, checkpoint_interval: 2, eval_ops: [2, 3], eval_per_op: 2, eval_max_new_tokens: 6, seed: 5,
 };
 const MID_STEPS = 8, RL_STEPS = 4;
 const pretrained = () => join(tmp, 'pretrain-a', 'checkpoints', `step-${String(STEPS).padStart(8, '0')}`);
@@ -149,10 +149,12 @@ describe('SIGKILL at a seeded point, then resume', () => {
 
   it('RL: inside a checkpoint write, then after a GRPO step', async () => {
     const draw = draws(3);
-    const sets =
-      `steps=${RL_STEPS},prompts_per_step=2,num_generations=2,mini_batch_size=2,micro_batch_size=4,max_completion_length=8,` +
-      'max_prompt_length=120,checkpoint_interval=1,entropy_coeff=0.01,learning_rate=1e-3';
-    await trainingStage('rl', (out) => ['rl', '--init', pretrained(), '--ops', '2-2', '--set', sets, '--out', out], [
+    const flags = [
+      '--max-steps', `${RL_STEPS}`, '--prompts-per-step', '2', '--num-generations', '2', '--ppo-mini-batch-size', '2',
+      '--per-device-train-batch-size', '4', '--max-completion-length', '8', '--max-prompt-length', '120',
+      '--checkpoint-interval', '1', '--entropy-coeff', '0.01', '--learning-rate', '1e-3',
+    ];
+    await trainingStage('rl', (out) => ['rl', '--init', pretrained(), '--ops', '2-2', ...flags, '--out', out], [
       (a) => `checkpoint-file:${draw(CKPT_FILES + 1, CKPT_FILES * (savesAfter(a, 0) - 1))}`,
       (_a, b) => `rl-step:${draw(1, RL_STEPS - latestStep(b))}`,
     ]);
@@ -167,7 +169,7 @@ describe('SIGKILL at a seeded point, then resume', () => {
   it('evaluation: after a problem is judged, twice, resuming from the journal without sampling it again', async () => {
     const draw = draws(4);
     const args = (out: string) => [
-      'eval', '--checkpoint', pretrained(), '--out', out, '--preset', 'cpu', '--ops', '2,3', '--per-op', '8', '--n', '2', '--batch', '4', '--max-new', '8', '--seed', '7',
+      'eval', '--checkpoint', pretrained(), '--out', out, '--config', 'cpu', '--ops', '2,3', '--per-op', '8', '--n', '2', '--batch', '4', '--max-new-tokens', '8', '--seed', '7',
     ];
     const a = join(tmp, 'eval-a.json'), b = join(tmp, 'eval-b.json');
     await ok(args(a));

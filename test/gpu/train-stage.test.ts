@@ -24,7 +24,7 @@ const cfg = validateRunConfig({
   stage: 'pretrain', model: 'tiny', seed: 11,
   mixture: { ops: { '2': 1 }, templates: { teachers_in_school: 1 }, modes: { forward: 1 } },
   seq_len: 64, batch_size: 2, grad_accum: 2, tokens: STEPS * 2 * 64 * 2,
-  lr: 1e-2, min_lr: 1e-3, warmup: 0.1, schedule: 'cosine',
+  learning_rate: 1e-2, min_lr: 1e-3, warmup: 0.1, schedule: 'cosine',
   eval_ops: [2], eval_per_op: 2, eval_max_new_tokens: 4,
 });
 
@@ -74,10 +74,10 @@ describe('training stage', () => {
     // steps, the floor at the last step.
     for (const r of rows) expect(r.lr, `step ${r.step}`).toBe(lrAt(r.step - 1, STEPS, cfg));
     const lr = (step: number) => rows[step - 1].lr;
-    expect(lr(1)).toBeCloseTo(cfg.lr / 4, 15);
-    expect(lr(3)).toBeCloseTo((3 * cfg.lr) / 4, 15);
-    expect(lr(4)).toBe(cfg.lr);
-    expect(lr(4 + 18)).toBeCloseTo((cfg.lr + cfg.min_lr) / 2, 15);
+    expect(lr(1)).toBeCloseTo(cfg.learning_rate / 4, 15);
+    expect(lr(3)).toBeCloseTo((3 * cfg.learning_rate) / 4, 15);
+    expect(lr(4)).toBe(cfg.learning_rate);
+    expect(lr(4 + 18)).toBeCloseTo((cfg.learning_rate + cfg.min_lr) / 2, 15);
     expect(lr(STEPS)).toBeCloseTo(cfg.min_lr, 15);
     for (let s = 5; s <= STEPS; s++) expect(lr(s)).toBeLessThan(lr(s - 1));
 

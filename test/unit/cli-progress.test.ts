@@ -145,7 +145,7 @@ describe('long phases report their progress', () => {
       codec: tok,
       stopId,
       context: 4096,
-      sampling: { n: 2, batch: 4, ks: [1, 2], temperature: 1, topK: 0, topP: 1, maxNew: 4, seed: 1 },
+      sampling: { n: 2, batch: 4, ks: [1, 2], temperature: 1, top_k: 0, top_p: 1, max_new_tokens: 4, seed: 1 },
       onProgress: (done, total, op) => void calls.push([done, total, op]),
     });
     // 5 problems x 2 samples, 2 problems (4 samples) per sampler call.

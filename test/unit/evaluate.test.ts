@@ -84,7 +84,7 @@ describe(`evaluate (seed ${seed})`, () => {
   it('counts outcome and process-verified correct samples exactly, and aggregates pass@k by split, op and template', async () => {
     const calls: SampleOptions[] = [];
     // Batch 9 holds two problems' 4 samples per call.
-    const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 11, batch: 9 };
+    const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 11, batch: 9 };
     const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, new Set()), codec, stopId: STOP, context: 1 << 20, sampling });
     expect(out.problems.map((r) => r.id)).toEqual(problems.map((p) => p.id));
     for (const r of out.problems) {
@@ -120,7 +120,7 @@ describe(`evaluate (seed ${seed})`, () => {
   it('resumed with the problems an interrupted run finished, samples only the others, with the seeds it would have', async () => {
     // Batch 9: two problems a call; batch 3: two calls a problem.
     for (const batch of [9, 3]) {
-      const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 5, batch };
+      const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 5, batch };
       const run = async (done?: Map<number, ProblemResult>) => {
         const calls: SampleOptions[] = [], seen = new Set<string>(), finished: number[] = [];
         const sampler = scriptedSampler(calls, seen);
@@ -149,7 +149,7 @@ describe(`evaluate (seed ${seed})`, () => {
     const seen = new Set<string>();
     const calls: SampleOptions[] = [];
     // n = 4 over batch 3: each problem takes a call of 3 samples and one of 1.
-    const sampling = { n, ks, temperature: 0.7, topK: 0, topP: 1, maxNew: 64, seed: 1, batch: 3 };
+    const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 1, batch: 3 };
     const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, seen), codec, stopId: STOP, context, sampling });
     for (const r of out.problems.filter((x) => !x.skipped)) expect({ o: r.cOutcome, p: r.cProcess }).toEqual({ o: plans.get(r.id)!.outcome, p: plans.get(r.id)!.process });
     expect(calls.map((c) => c.group)).toEqual(out.problems.filter((r) => !r.skipped).flatMap(() => [3, 1]));
@@ -205,7 +205,7 @@ function rowsFor(counts: Record<number, number[]>, samples: number): ProblemResu
 
 describe('calibrate', () => {
   const k = 8;
-  it('proposes the first maxWidth ops of the longest run with pass@1 < 0.5 and pass@k > 0', () => {
+  it('proposes the first max_width ops of the longest run with pass@1 < 0.5 and pass@k > 0', () => {
     // ops 2-6 solved (pass@1 >= 0.5), 7-11 sometimes (pass@1 1/8..3/8), 12 never, 13 sometimes, 14 never.
     const counts: Record<number, number[]> = {};
     for (let op = 2; op <= 6; op++) counts[op] = [8, 6];
@@ -220,7 +220,7 @@ describe('calibrate', () => {
     expect(cal.reason).toMatch(/first 4 of the longest run/);
     // Process counts are half the outcome counts here: ops 2-6 drop to pass@1 = 7/16, and of 7-11
     // only 8 and 11 keep a correct sample.
-    const byProcess = proposeRange(aggregate(rowsFor(counts, k), [1, k]), k, { ...DEFAULT_RULE, metric: 'process', maxWidth: 8 });
+    const byProcess = proposeRange(aggregate(rowsFor(counts, k), [1, k]), k, { ...DEFAULT_RULE, metric: 'process', max_width: 8 });
     expect(byProcess.range).toEqual({ from: 2, to: 6 });
     expect(byProcess.ops.filter((o) => o.qualifies).map((o) => o.op)).toEqual([2, 3, 4, 5, 6, 8, 11]);
   });

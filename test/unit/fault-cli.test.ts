@@ -45,7 +45,7 @@ beforeAll(async () => {
   F.runCfg = join(tmp, 'run-config.json');
   writeFileSync(F.runCfg, JSON.stringify({ stage: 'pretrain', model: 'tiny', mixture: 'uniform', tokens: 1000, seq_len: 32, batch_size: 2 }));
   F.rlCfg = join(tmp, 'rl-config.json');
-  writeFileSync(F.rlCfg, JSON.stringify({ steps: 2, prompts_per_step: 2 }));
+  writeFileSync(F.rlCfg, JSON.stringify({ max_steps: 2, prompts_per_step: 2 }));
 }, 120_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -70,7 +70,7 @@ interface Case {
 
 /** An output path under tmp/out (made by beforeAll). */
 const O = (name: string) => join(tmp, 'out', name);
-const UNKNOWN = /unknown option\(s\): --bogus/;
+const UNKNOWN = /unknown option --bogus; `[a-z ]+ --help` lists its options/;
 
 const unknownOptions: Case[] = [
   ['data', 'sample', '--op', '2'],
@@ -111,20 +111,20 @@ const badInputs: Case[] = [
   })(),
   { name: 'data build: missing mixture file', args: () => ['data', 'build', '--out', O('b-mix'), '--tokens', '100', '--tokenizer', F.tok, '--mixture', 'nofile.json'], error: /mixture/, absent: () => [O('b-mix')] },
   { name: 'data build: a directory as mixture', args: () => ['data', 'build', '--out', O('b-mix2'), '--tokens', '100', '--tokenizer', F.tok, '--mixture', tmp], error: /cannot read mixture .*: it is a directory/, absent: () => [O('b-mix2')] },
-  { name: 'pretrain: missing config', args: () => ['pretrain', '--out', O('p1'), '--config', join(tmp, 'none.json')], error: /--config .*none\.json: no such file or preset; presets: /, absent: () => [O('p1')] },
+  { name: 'pretrain: missing config', args: () => ['pretrain', '--out', O('p1'), '--config', join(tmp, 'none.json')], error: /--config .*none\.json: no such file or pretrain preset; presets: mini-pretrain, paper-pretrain/, absent: () => [O('p1')] },
   { name: 'pretrain: a directory as config', args: () => ['pretrain', '--out', O('p2'), '--config', tmp], error: /cannot read run config .*: it is a directory/, absent: () => [O('p2')] },
   (() => {
     let c = '';
     return { name: 'pretrain: truncated config', prepare: () => truncateHalf((c = copy(F.runCfg))), args: () => ['pretrain', '--out', O('p3'), '--config', c], error: /run config .* is not valid JSON \(.*\); fix it or give a preset/, absent: () => [O('p3')] };
   })(),
-  { name: 'pretrain: an RL config', args: () => ['pretrain', '--out', O('p4'), '--config', F.rlCfg], error: /bad run config: .*unknown field 'steps'/, absent: () => [O('p4')] },
+  { name: 'pretrain: an RL config', args: () => ['pretrain', '--out', O('p4'), '--config', F.rlCfg], error: /bad run config: .*unknown field 'max_steps'/, absent: () => [O('p4')] },
   { name: 'rl: a pre-training config', args: () => ['rl', '--out', O('r1'), '--init', F.ckpt, '--config', F.runCfg], error: /unknown field 'stage'/, absent: () => [O('r1')] },
   (() => {
     let c = '';
     return { name: 'rl: truncated config', prepare: () => truncateHalf((c = copy(F.rlCfg))), args: () => ['rl', '--out', O('r2'), '--init', F.ckpt, '--config', c], error: /RL config .* is not valid JSON/, absent: () => [O('r2')] };
   })(),
-  { name: 'eval: unknown preset', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e1'), '--preset', 'nope'], error: /--preset nope: choose one of paper, cpu/, absent: () => [O('e1')] },
-  { name: 'eval: top-p out of range', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e2'), '--top-p', '2'], error: /top-p must be in \(0, 1\]/, absent: () => [O('e2')] },
+  { name: 'eval: unknown preset', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e1'), '--config', 'nope'], error: /--config nope: no such file or eval preset; presets: paper, cpu, start/, absent: () => [O('e1')] },
+  { name: 'eval: top-p out of range', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e2'), '--top-p', '2'], error: /top_p must be a number in \(0, 1\] \(got 2\)/, absent: () => [O('e2')] },
   { name: 'eval: a dataset without eval sets', args: () => ['eval', '--checkpoint', F.ckpt, '--out', O('e3'), '--data', tmp, '--ops', '2'], error: /is missing: build the dataset with evaluation sets/, absent: () => [O('e3')] },
   (() => {
     let data = '';

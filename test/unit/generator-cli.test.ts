@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Args } from '../../harness/cli/args.js';
-import { data } from '../../harness/cli/commands/data.js';
+import { runCli } from '../../harness/cli/dispatch.js';
 import { generateMany } from '../../ts/data/generator.js';
 import { recountOps } from './generator-text.js';
 
@@ -12,7 +11,7 @@ async function run(argv: string[]): Promise<Record<string, unknown>[]> {
     return true;
   });
   try {
-    await data.run(new Args(argv));
+    await runCli(['data', ...argv]);
   } finally {
     spy.mockRestore();
   }
@@ -41,10 +40,10 @@ describe('data sample', () => {
 
   it.each([
     [['sample'], /missing option --op/],
-    [['sample', '--op', '40'], /op must be an integer in 2\.\.30/],
-    [['sample', '--op', '3', '--mode', 'backward'], /--mode must be forward or reverse/],
+    [['sample', '--op', '40'], /--op must be in 2\.\.30, got 40/],
+    [['sample', '--op', '3', '--mode', 'backward'], /--mode must be one of forward, reverse, got 'backward'/],
     [['sample', '--op', '3', '--template', 'pirates'], /--template must be one of/],
-    [['sample', '--op', '3', '--cuont', '2'], /unknown option\(s\): --cuont/],
+    [['sample', '--op', '3', '--cuont', '2'], /unknown option --cuont/],
     [['sampel', '--op', '3'], /unknown data subcommand 'sampel'/],
   ])('%j is refused with a clear message', async (argv, msg) => {
     await expect(run(argv)).rejects.toThrow(msg);

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Args } from '../../harness/cli/args.js';
-import { data } from '../../harness/cli/commands/data.js';
+import { runCli } from '../../harness/cli/dispatch.js';
 import { compare, formatTable, ourProblems, parseReference, tvd, type ProblemText } from '../../ts/data/fidelity.js';
 
 const REFERENCE = new URL('../fixtures/gsm_infinite_distribution.jsonl.gz', import.meta.url);
@@ -71,7 +70,7 @@ describe('data fidelity', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
     try {
-      await data.run(new Args(argv));
+      await runCli(['data', ...argv]);
     } finally {
       vi.restoreAllMocks();
     }

@@ -20,7 +20,7 @@ function plainLoss(logp: number[], old: number[], ref: number[], adv: number[], 
   if (o.dualClip > 0) pg = pg.map((p, i) => (adv[i] < 0 ? Math.min(p, -adv[i] * o.dualClip) : p));
   const kl = logp.map((l, i) => Math.exp(ref[i] - l) - (ref[i] - l) - 1);
   const per = pg.map((p, i) => p + o.beta * kl[i] - (o.entropyCoeff ?? 0) * (entropy[i] ?? 0));
-  if (o.lossType === 'token-mean') return per.reduce((a, b) => a + b, 0) / per.length;
+  if (o.lossType === 'dapo') return per.reduce((a, b) => a + b, 0) / per.length;
   const seqs = [...new Set(seq)];
   return seqs.map((s) => {
     const idx = seq.map((x, i) => (x === s ? i : -1)).filter((i) => i >= 0);
@@ -36,7 +36,7 @@ describe(`GRPO objective (seed ${seed})`, () => {
   // Ratios spread over both clip edges and the dual-clip region.
   const logp = old.map((o) => o + (rand() - 0.5) * 2.4);
   const ref = old.map((o) => o + (rand() - 0.5) * 0.5);
-  for (const lossType of ['token-mean', 'seq-mean'] as const) {
+  for (const lossType of ['dapo', 'grpo'] as const) {
     for (const dualClip of [0, 3]) {
       it(`${lossType}, dual clip ${dualClip}: loss equals the plain form and dL/dlogp its finite differences`, () => {
         const o: ObjectiveOptions = { epsilon: 0.2, epsilonHigh: 0.28, dualClip, beta: 0.05, lossType };
@@ -51,7 +51,7 @@ describe(`GRPO objective (seed ${seed})`, () => {
       });
     }
   }
-  for (const lossType of ['token-mean', 'seq-mean'] as const) {
+  for (const lossType of ['dapo', 'grpo'] as const) {
     it(`${lossType} with an entropy bonus: loss equals the plain form, -dL/dH its finite differences`, () => {
       const entropy = old.map(() => 3 * rand());
       const o: ObjectiveOptions = { epsilon: 0.2, epsilonHigh: 0.28, dualClip: 3, beta: 0.05, entropyCoeff: 0.01, lossType };
@@ -68,17 +68,17 @@ describe(`GRPO objective (seed ${seed})`, () => {
     });
   }
   it('at ratio 1 (on-policy) the gradient is -A/N per token and nothing is clipped', () => {
-    const res = grpoObjective({ logp: old, oldLogp: old, adv, seq }, { epsilon: 0.2, epsilonHigh: 0.2, dualClip: 3, beta: 0, lossType: 'token-mean' });
+    const res = grpoObjective({ logp: old, oldLogp: old, adv, seq }, { epsilon: 0.2, epsilonHigh: 0.2, dualClip: 3, beta: 0, lossType: 'dapo' });
     res.dlogp.forEach((d, i) => expect(d).toBeCloseTo(-adv[i] / n, 12));
     expect(res.clipLow + res.clipHigh + res.dualClipped).toBe(0);
   });
   it('slices of a mini-batch add up to the whole (shared denominators)', () => {
-    const o: ObjectiveOptions = { epsilon: 0.2, epsilonHigh: 0.2, dualClip: 0, beta: 0.01, lossType: 'seq-mean' };
+    const o: ObjectiveOptions = { epsilon: 0.2, epsilonHigh: 0.2, dualClip: 0, beta: 0.01, lossType: 'grpo' };
     const whole = grpoObjective({ logp, oldLogp: old, refLogp: ref, adv, seq }, o);
     const cut = 21; // inside sequence 3
     const part = (a: number, b: number) =>
       grpoObjective({ logp: logp.slice(a, b), oldLogp: old.slice(a, b), refLogp: ref.slice(a, b), adv: adv.slice(a, b), seq: seq.slice(a, b) }, { ...o, totalTokens: n, totalSeqs: 6 });
-    // seq-mean needs whole sequences per slice: cut at a sequence boundary.
+    // grpo needs whole sequences per slice: cut at a sequence boundary.
     const a = part(0, 21), b = part(21, n);
     expect(cut % 7).toBe(0);
     expect(a.loss + b.loss).toBeCloseTo(whole.loss, 12);
@@ -115,7 +115,7 @@ describe('rollout packing and RL config', () => {
     expect(() => validateGrpoConfig({ num_generations: 1, epsilon: -1, loss_type: 'mean', ops: [9, 3], foo: 1 })).toThrow(
       /unknown field 'foo'.*ops must be.*num_generations must be an integer >= 2.*epsilon must be.*loss_type must be one of/,
     );
-    expect(() => validateGrpoConfig({ prompts_per_step: 10, mini_batch_size: 4 })).toThrow(/multiple of mini_batch_size/);
+    expect(() => validateGrpoConfig({ prompts_per_step: 10, ppo_mini_batch_size: 4 })).toThrow(/multiple of ppo_mini_batch_size/);
     expect(validateGrpoConfig({}).num_generations).toBe(6);
     expect(() => validateGrpoConfig([])).toThrow(/RL config must be a JSON object/);
   });
@@ -192,8 +192,8 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
   const logp = (id: number, version: number) => old(id) + (version ? Math.log(ratio1[id] ?? 1) : 0);
   const run = async (set: Record<string, unknown>, batch: number, reference?: Pick<Policy, 'tokenLogprobs'>) => {
     const cfg = validateGrpoConfig({
-      prompts_per_step: 2, num_generations: 2, mini_batch_size: 2, temperature: 0.8, top_k: 7, top_p: 0.9,
-      max_completion_length: 3, epsilon: 0.2, epsilon_high: 0.2, dual_clip: 3, beta: 0, ...set,
+      prompts_per_step: 2, num_generations: 2, ppo_mini_batch_size: 2, temperature: 0.8, top_k: 7, top_p: 0.9,
+      max_completion_length: 3, epsilon: 0.2, epsilon_high: 0.2, clip_ratio_c: 3, beta: 0, ...set,
     });
     const policy = new FakePolicy({ batch, seqLen: 6 }, completions, logp);
     const scored: number[][][] = [];
@@ -211,10 +211,10 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
     for (const [id, w] of Object.entries(want)) expect(Math.abs(got.get(Number(id))! - w), `token ${id}`).toBeLessThan(1e-7);
   };
 
-  it('token-mean over two PPO epochs: weights, clip fractions and loss; sampling settings reach the sampler', async () => {
+  it('dapo over two PPO epochs: weights, clip fractions and loss; sampling settings reach the sampler', async () => {
     const refCalls: number[] = [];
     const reference = { tokenLogprobs: async (b: Batch) => (refCalls.push(1), { logp: new Float32Array(b.mask.length), entropy: new Float32Array(b.mask.length) }) };
-    const { m, policy, scored, updates } = await run({ ppo_epochs: 2 }, 1, reference);
+    const { m, policy, scored, updates } = await run({ num_iterations: 2 }, 1, reference);
     expect(policy.sampled).toEqual([{ maxNew: 3, stopId: 99, temperature: 0.8, topK: 7, topP: 0.9, seed: 5 * 1_000_003, group: 2 }]);
     expect(scored).toEqual([completions.slice(0, 2), completions.slice(2)]);
     expect(policy.scales.every((s) => s === 1 / 0.8)).toBe(true);
@@ -239,13 +239,13 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
   });
 
   it('one update per PPO mini-batch, each with its own token count', async () => {
-    const { policy } = await run({ mini_batch_size: 1 }, 4);
+    const { policy } = await run({ ppo_mini_batch_size: 1 }, 4);
     expect(policy.log).toEqual(['sample', 'zero', 'logprobs', 'grad', 'update', 'zero', 'logprobs', 'grad', 'update']);
     close(policy.updates[0], { 10: A / 4, 20: -A / 4, 21: -A / 4, 22: -A / 4 });
     close(policy.updates[1], { 30: 0, 31: 0, 32: 0, 40: 0 });
   });
 
-  it('seq-mean with k3 KL and dynamic sampling: the same weights whatever the micro-batch size', async () => {
+  it('grpo loss_type with k3 KL and dynamic sampling: the same weights whatever the micro-batch size', async () => {
     // Reference log-probabilities ln 2, -ln 2, 0 and ln 2 above the policy's on prompt 0's tokens.
     const d: Record<number, number> = { 10: Math.LN2, 20: -Math.LN2, 21: 0, 22: Math.LN2 };
     const refScales: number[] = [];
@@ -256,7 +256,7 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
       },
     };
     for (const batch of [1, 2, 4]) {
-      const { m, policy } = await run({ loss_type: 'seq-mean', dynamic_sampling: true, beta: 0.1 }, batch, reference);
+      const { m, policy } = await run({ loss_type: 'grpo', dynamic_sampling: true, beta: 0.1 }, batch, reference);
       // Group 1 has zero spread: its rollouts never reach the update.
       expect([...policy.seen].sort()).toEqual([10, 20, 21, 22]);
       expect(m.groups_used).toBe(1);
@@ -277,7 +277,7 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
     expect(rolloutShape({ max_prompt_length: 6, max_completion_length: 4 }, 8)).toEqual({ seqLen: 8, maxPrompt: 4 });
     expect(() => rolloutShape({ max_prompt_length: 6, max_completion_length: 7 }, 8)).toThrow(/no room for a prompt/);
     const { seqLen, maxPrompt } = rolloutShape({ max_prompt_length: 6, max_completion_length: 4 }, 128);
-    const cfg = validateGrpoConfig({ prompts_per_step: 1, num_generations: 2, mini_batch_size: 1, max_prompt_length: 6, max_completion_length: 4 });
+    const cfg = validateGrpoConfig({ prompts_per_step: 1, num_generations: 2, ppo_mini_batch_size: 1, max_prompt_length: 6, max_completion_length: 4 });
     const policy = new FakePolicy({ batch: 2, seqLen }, [[10, 11, 12, 13], [20]], (id) => -1 - id / 100);
     const prompt = Int32Array.from({ length: maxPrompt }, (_, i) => i + 1);
     const score = async () => [{ reward: 1, outcome: 1 }, { reward: 0, outcome: 0 }];

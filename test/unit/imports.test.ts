@@ -30,6 +30,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   eval: ['ckpt', 'data', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   train: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   rl: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
+  config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
 };
 
 /** What ref may take from ops and model (besides this rule, the table above). */

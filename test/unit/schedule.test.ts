@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { lrAt, validateSchedule, warmupSteps, type ScheduleConfig } from '../../ts/train/schedule.js';
 
 // SPEC §4: pre-training 1e-4 cosine to 3e-5 with 5% warm-up; mid-training 1e-4 with 15% warm-up.
-const pretrain: ScheduleConfig = { schedule: 'cosine', lr: 1e-4, min_lr: 3e-5, warmup: 0.05 };
-const midtrain: ScheduleConfig = { schedule: 'constant', lr: 1e-4, min_lr: 0, warmup: 0.15 };
+const pretrain: ScheduleConfig = { schedule: 'cosine', learning_rate: 1e-4, min_lr: 3e-5, warmup: 0.05 };
+const midtrain: ScheduleConfig = { schedule: 'constant', learning_rate: 1e-4, min_lr: 0, warmup: 0.15 };
 
 function curve(c: ScheduleConfig, total: number): number[] {
   return Array.from({ length: total }, (_, s) => lrAt(s, total, c));
@@ -32,10 +32,10 @@ describe('learning-rate schedule', () => {
         if (s < W) expect(lrs[s], `step ${s}`).toBeGreaterThan(lrs[s - 1]);
         else expect(lrs[s], `step ${s}`).toBeLessThanOrEqual(lrs[s - 1]);
       }
-      expect(lrs.every((v) => v <= c.lr)).toBe(true);
+      expect(lrs.every((v) => v <= c.learning_rate)).toBe(true);
       expect(lrs.slice(W).every((v) => v >= c.min_lr)).toBe(true);
       expect(lrs[0]).toBeGreaterThan(0);
-      expect(lrs[W - 1]).toBe(c.lr);
+      expect(lrs[W - 1]).toBe(c.learning_rate);
     }
   });
 
@@ -59,9 +59,9 @@ describe('learning-rate schedule', () => {
   });
 
   it('refuses bad configurations and steps, naming the field', () => {
-    expect(() => validateSchedule({ ...pretrain, min_lr: 2e-4 }, 10)).toThrow(/min_lr must be in \[0, lr/);
+    expect(() => validateSchedule({ ...pretrain, min_lr: 2e-4 }, 10)).toThrow(/min_lr must be in \[0, learning_rate/);
     expect(() => validateSchedule({ ...pretrain, warmup: 1 }, 10)).toThrow(/warmup must be a fraction/);
-    expect(() => validateSchedule({ ...pretrain, lr: 0 }, 10)).toThrow(/lr must be a number > 0/);
+    expect(() => validateSchedule({ ...pretrain, learning_rate: 0 }, 10)).toThrow(/learning_rate must be a number > 0/);
     expect(() => validateSchedule({ ...pretrain, schedule: 'linear' as 'cosine' }, 10)).toThrow(/schedule must be "cosine" or "constant"/);
     expect(() => validateSchedule(pretrain, 0)).toThrow(/total steps must be a positive integer/);
     expect(() => lrAt(10, 10, pretrain)).toThrow(/step 10 is outside the run's steps 0..9/);

@@ -141,12 +141,12 @@ describe('run config', () => {
     expect(c.model).toBe('mini');
   });
   it('names every bad field', () => {
-    expect(() => validateRunConfig({ ...ok, lr: -1, batch_size: 0, schedule: 'linear', betas: [0.9] })).toThrow(
-      /unknown field 'betas'.*batch_size must be an integer >= 1.*lr must be a number.*schedule must be "cosine" or "constant"/,
+    expect(() => validateRunConfig({ ...ok, learning_rate: -1, batch_size: 0, schedule: 'linear', betas: [0.9] })).toThrow(
+      /unknown field 'betas'.*batch_size must be an integer >= 1.*learning_rate must be a number.*schedule must be one of "cosine", "constant"/,
     );
-    expect(() => validateRunConfig({ ...ok, mixture: { ops: { '2-10': 0.5 } } })).toThrow(/mixture: .*sum/);
+    expect(() => validateRunConfig({ ...ok, mixture: { ops: { '2-10': 0.5 } } })).toThrow(/mixture must be a mixture preset name or spec object .*sum/);
     expect(() => validateRunConfig({ ...ok, stage: 'midtrain' })).toThrow(/needs init/);
-    expect(() => validateRunConfig({ ...ok, min_lr: 1 })).toThrow(/min_lr 1 is above lr/);
+    expect(() => validateRunConfig({ ...ok, min_lr: 1 })).toThrow(/min_lr 1 is above learning_rate/);
     expect(() => validateRunConfig({ ...ok, loss_on: 'prompt' })).toThrow(/loss_on must be one of "all", "solution"/);
     expect(() => validateRunConfig(null)).toThrow(/run config must be a JSON object/);
   });

@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterEach, expect, test, vi } from 'vitest';
-import { Args } from '../../harness/cli/args.js';
-import { verify } from '../../harness/cli/commands/verify.js';
+import { runCli } from '../../harness/cli/dispatch.js';
 import { loadVerifier, REWARD_PRESETS } from '../../ts/data/verifier.js';
 
 const rows = readFileSync(new URL('../fixtures/gsm_infinite_sample.jsonl', import.meta.url), 'utf8')
@@ -23,7 +22,7 @@ async function run(argv: string[], input: string): Promise<Record<string, unknow
     return true;
   });
   try {
-    await verify.run(new Args(argv));
+    await runCli(['verify', ...argv]);
   } finally {
     spy.mockRestore();
     Object.defineProperty(process, 'stdin', stdin);

@@ -6,4 +6,4 @@ export {
   isCheckpointDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type Checkpoint, type CheckpointContent,
   type TrainerState,
 } from './checkpoint.js';
-export { claimRunDir, LOCK_FILE, truncateMetrics } from './rundir.js';
+export { claimRunDir, LOCK_FILE, truncateMetrics, type ConfigUpgrade } from './rundir.js';

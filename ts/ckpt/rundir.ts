@@ -17,11 +17,21 @@ async function checkNotForeign(store: RunStore, out: string, file: string): Prom
   throw new Error(`${out} is not a run directory (it holds ${entries.slice(0, 3).join(', ')}); give a new or empty --out`);
 }
 
+/** Sorted keys at every level: two configs are the same when this is. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+
+/** Maps a config written before its keys were renamed to today's names. */
+export type ConfigUpgrade = (old: Record<string, unknown>) => unknown;
+
 /**
  * Creates `out`, locks it and records `cfg` as `out/file`, or checks it equals the config already
- * there. Returns the lock's release function.
+ * there. A config written under old key names resumes when `upgrade` maps it to `cfg`; the file is
+ * then rewritten under the new names. Returns the lock's release function.
  */
-export async function claimRunDir(store: RunStore, out: string, file: string, cfg: unknown): Promise<() => Promise<void>> {
+export async function claimRunDir(
+  store: RunStore, out: string, file: string, cfg: unknown, upgrade?: ConfigUpgrade,
+): Promise<() => Promise<void>> {
   await store.mkdir(out);
   const release = await store.lock(joinPath(out, LOCK_FILE));
   try {
@@ -31,12 +41,17 @@ export async function claimRunDir(store: RunStore, out: string, file: string, cf
     const was = await readText(store, path);
     if (was === undefined) await store.write(path, text);
     else if (was !== text) {
-      let stage: unknown;
+      let old: Record<string, unknown>;
       try {
-        stage = (JSON.parse(was) as { stage?: unknown }).stage;
+        old = (JSON.parse(was) ?? {}) as Record<string, unknown>;
       } catch {
         throw new Error(`${path} is not valid JSON (corrupted?); restore it, or use another --out`);
       }
+      if (upgrade && canonical(upgrade(old)) === canonical(cfg)) {
+        await store.write(path, text);
+        return release;
+      }
+      const stage = old.stage;
       const is = (cfg as { stage?: unknown }).stage;
       if (stage !== is) throw new Error(`${out} is the run directory of a ${stage} stage, not ${is}; give this stage its own --out`);
       throw new Error(`${out} holds a run with a different configuration (${path}); use another --out, or the same config to resume`);

@@ -78,6 +78,11 @@ export function opsOfKey(key: string): number[] {
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
+/** Ops from command-line text, "2-20" or "2,5,11-14" (keys as opsOfKey reads them), sorted, each once. */
+export function opList(text: string): number[] {
+  return [...new Set(text.split(',').flatMap(opsOfKey))].sort((a, b) => a - b);
+}
+
 function opShares(where: string, ops: unknown): Map<number, number> {
   const out = new Map<number, number>();
   const owner = new Map<number, string>();

@@ -4,17 +4,17 @@
 import type { Aggregates } from './evaluate.js';
 
 export interface CalibrationRule {
-  /** An op qualifies when pass@1 < maxPass1 ... */
-  maxPass1: number;
-  /** ... and pass@kMax > minPassK (at least one of the n samples is right somewhere). */
-  minPassK: number;
+  /** An op qualifies when pass@1 < max_pass1 ... */
+  max_pass1: number;
+  /** ... and pass@kMax > min_passk (at least one of the n samples is right somewhere). */
+  min_passk: number;
   /** Widest range proposed, in ops (the study's RL ranges span 4 ops). */
-  maxWidth: number;
+  max_width: number;
   /** Which correctness decides: the answer only, or process-verified. */
   metric: 'outcome' | 'process';
 }
 
-export const DEFAULT_RULE: CalibrationRule = { maxPass1: 0.5, minPassK: 0, maxWidth: 4, metric: 'outcome' };
+export const DEFAULT_RULE: CalibrationRule = { max_pass1: 0.5, min_passk: 0, max_width: 4, metric: 'outcome' };
 
 export interface OpCompetence {
   op: number;
@@ -34,18 +34,18 @@ export interface Calibration {
 }
 
 /**
- * The rule: an op qualifies when pass@1 < maxPass1 and pass@k > minPassK. Among the runs of
+ * The rule: an op qualifies when pass@1 < max_pass1 and pass@k > min_passk. Among the runs of
  * consecutive evaluated ops that qualify, the longest is taken (the lowest on a tie: closest to
- * what the model can already do), and its first maxWidth ops are proposed.
+ * what the model can already do), and its first max_width ops are proposed.
  */
 export function proposeRange(agg: Aggregates, k: number, rule: CalibrationRule = DEFAULT_RULE): Calibration {
-  if (!(rule.maxWidth >= 1)) throw new Error(`calibration: maxWidth must be >= 1, got ${rule.maxWidth}`);
+  if (!(rule.max_width >= 1)) throw new Error(`calibration: max_width must be >= 1, got ${rule.max_width}`);
   const key = rule.metric === 'process' ? 'passProcess' : 'passOutcome';
   const ops: OpCompetence[] = Object.entries(agg.ops)
     .map(([op, g]) => {
       const pass1 = g[key]['1'], passK = g[key][String(k)];
       if (pass1 === undefined || passK === undefined) throw new Error(`calibration: op ${op} has no pass@1 or pass@${k}`);
-      return { op: Number(op), pass1, passK, qualifies: pass1 < rule.maxPass1 && passK > rule.minPassK };
+      return { op: Number(op), pass1, passK, qualifies: pass1 < rule.max_pass1 && passK > rule.min_passk };
     })
     .sort((a, b) => a.op - b.op);
   let best: OpCompetence[] = [];
@@ -56,17 +56,17 @@ export function proposeRange(agg: Aggregates, k: number, rule: CalibrationRule =
     if (o.qualifies) run.push(o);
     if (run.length > best.length) best = [...run];
   }
-  const chosen = best.slice(0, rule.maxWidth);
+  const chosen = best.slice(0, rule.max_width);
   if (!chosen.length) {
-    const allEasy = ops.every((o) => o.pass1 >= rule.maxPass1);
+    const allEasy = ops.every((o) => o.pass1 >= rule.max_pass1);
     const reason = allEasy
-      ? `every evaluated op has pass@1 >= ${rule.maxPass1}: evaluate harder ops`
-      : `no evaluated op has pass@1 < ${rule.maxPass1} with pass@${k} > ${rule.minPassK}: the ops the model does not master are out of its reach; evaluate the ops just above those it masters, or draw more samples`;
+      ? `every evaluated op has pass@1 >= ${rule.max_pass1}: evaluate harder ops`
+      : `no evaluated op has pass@1 < ${rule.max_pass1} with pass@${k} > ${rule.min_passk}: the ops the model does not master are out of its reach; evaluate the ops just above those it masters, or draw more samples`;
     return { rule, k, ops, range: null, reason };
   }
   const range = { from: chosen[0].op, to: chosen[chosen.length - 1].op };
   const reason =
     `ops ${range.from}-${range.to}: the ${best.length > chosen.length ? `first ${chosen.length} of the ` : ''}longest run of consecutive ops ` +
-    `with ${rule.metric} pass@1 < ${rule.maxPass1} and pass@${k} > ${rule.minPassK}`;
+    `with ${rule.metric} pass@1 < ${rule.max_pass1} and pass@${k} > ${rule.min_passk}`;
   return { rule, k, ops, range, reason };
 }

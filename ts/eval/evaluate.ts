@@ -25,10 +25,10 @@ export interface SamplingConfig {
   /** pass@k is reported for these k (each <= n). */
   ks: number[];
   temperature: number;
-  topK: number;
-  topP: number;
+  top_k: number;
+  top_p: number;
   /** Generated tokens per completion at most (the sampler also stops a sequence at the model's context). */
-  maxNew: number;
+  max_new_tokens: number;
   /** Sampling seed; sampler call i gets seed + i. */
   seed: number;
   /** Sequences per sampler call (the model's decode batch). */
@@ -216,7 +216,7 @@ export async function planEvaluation(problems: Problem[], o: EvaluateOptions): P
     if (ids.every((i) => o.done?.has(i))) return undefined;
     const { tokens: outs } = await o.sampler(
       ids.map((i) => prompts[i]),
-      { maxNew: s.maxNew, stopId: o.stopId, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed + k, group },
+      { maxNew: s.max_new_tokens, stopId: o.stopId, temperature: s.temperature, topK: s.top_k, topP: s.top_p, seed: s.seed + k, group },
     );
     if (outs.length !== ids.length * group) throw new Error(`sampler returned ${outs.length} completions for ${ids.length} prompts x ${group}`);
     const finished: number[] = [];

@@ -3,6 +3,5 @@ export { defaultKs, passAtK } from './passk.js';
 export { aggregate, evaluateProblems, planEvaluation, samplerCalls, splitOf, SPLITS, type Aggregates, type Codec, type GroupStats, type ProblemResult, type Sampler, type SamplingConfig } from './evaluate.js';
 export { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems, templateQuota } from './problems.js';
 export { DEFAULT_RULE, proposeRange, type Calibration, type CalibrationRule } from './calibrate.js';
-export {
-  EVAL_PRESETS, finishEval, journalPath, resolveCheckpoint, runEval, type EvalConfig, type EvalResults, type EvalSettings,
-} from './run.js';
+export { finishEval, journalPath, resolveCheckpoint, runEval, type EvalConfig, type EvalResults } from './run.js';
+export { checkSettings, EVAL_SCHEMA, type EvalSettings } from './settings.js';

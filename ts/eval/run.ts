@@ -2,7 +2,6 @@
 // as a sampler, problems from the generator or a dataset, and one results JSON file. A journal of
 // per-problem results beside that file lets a killed run resume where it stopped, to the same results.
 import { isCheckpointDir, latestCheckpoint, loadCheckpoint } from '../ckpt/index.js';
-import { TEMPLATES, type Mode, type Template } from '../data/generator.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { InferenceModel } from '../model/inference.js';
 import { paramLayout } from '../model/params.js';
@@ -10,49 +9,10 @@ import { runLoop, type StageContext } from '../stage/loop.js';
 import { joinPath as join, readRequired, readText, type RunStore } from '../store/store.js';
 import { sha256Hex } from '../util/hash.js';
 import type { Reporter } from '../util/reporter.js';
-import { aggregate, planEvaluation, type Aggregates, type ProblemResult, type SamplingConfig } from './evaluate.js';
+import { aggregate, planEvaluation, type Aggregates, type ProblemResult } from './evaluate.js';
 import { defaultKs } from './passk.js';
-import { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems } from './problems.js';
-
-export interface EvalSettings extends Omit<SamplingConfig, 'ks'> {
-  ops: number[];
-  perOp: number;
-  templates: Template[];
-  mode: Mode;
-  /** Generator seed of the problems (ignored with `data`). */
-  problemSeed: number;
-  /** A dataset directory whose eval/ files hold the problems; otherwise the generator. */
-  data?: string;
-}
-
-const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-
-/** paper: SPEC §6. cpu: a run that finishes in minutes on lavapipe with a mini model. */
-export const EVAL_PRESETS: Record<'paper' | 'cpu', EvalSettings> = {
-  paper: {
-    ops: range(2, 20), perOp: 200, templates: [...TEMPLATES], mode: 'forward', problemSeed: EVAL_PROBLEM_SEED,
-    n: 128, temperature: 0.7, topK: 0, topP: 1, maxNew: 1024, seed: 1, batch: 64,
-  },
-  cpu: {
-    ops: range(2, 14), perOp: 8, templates: [...TEMPLATES], mode: 'forward', problemSeed: EVAL_PROBLEM_SEED,
-    n: 8, temperature: 0.7, topK: 0, topP: 1, maxNew: 512, seed: 1, batch: 64,
-  },
-};
-
-export function checkSettings(s: EvalSettings): void {
-  const posInt = (name: string, v: number) => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`eval: ${name} must be a positive integer, got ${v}`);
-  };
-  posInt('n', s.n);
-  posInt('per-op', s.perOp);
-  posInt('batch', s.batch);
-  posInt('max-new', s.maxNew);
-  if (!s.ops.length) throw new Error('eval: no ops');
-  if (!(s.temperature > 0)) throw new Error(`eval: temperature must be > 0, got ${s.temperature}`);
-  if (!(s.topP > 0 && s.topP <= 1)) throw new Error(`eval: top-p must be in (0, 1], got ${s.topP}`);
-  if (!Number.isInteger(s.topK) || s.topK < 0) throw new Error(`eval: top-k must be an integer >= 0 (0 = off), got ${s.topK}`);
-  if (!Number.isSafeInteger(s.seed) || s.seed < 0) throw new Error(`eval: seed must be a non-negative integer, got ${s.seed}`);
-}
+import { datasetProblems, generatorProblems } from './problems.js';
+import { checkSettings, type EvalSettings } from './settings.js';
 
 /** A checkpoint directory, or a run directory whose checkpoints/latest names one. */
 export async function resolveCheckpoint(store: RunStore, dir: string): Promise<string> {
@@ -130,8 +90,8 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
   if (!ckpt.tokenizerJson) throw new Error(`checkpoint ${dir} has no tokenizer.json`);
   const tok = await Tokenizer.fromJson(ckpt.tokenizerJson);
   if (tok.vocabSize !== ckpt.config.vocab_size) throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
-  const spec = { ops: s.ops, perOp: s.perOp, templates: s.templates, mode: s.mode };
-  const problems = s.data ? await datasetProblems(store, s.data, spec) : await generatorProblems(spec, s.problemSeed);
+  const spec = { ops: s.ops, perOp: s.per_op, templates: s.templates, mode: s.mode };
+  const problems = s.data ? await datasetProblems(store, s.data, spec) : await generatorProblems(spec, s.problem_seed);
   const modelSha256 = await sha256Hex(await readRequired(store, join(dir, 'model.safetensors'), 'checkpoint file'));
   const ids = problems.map((p) => p.id);
   const key = await sha256Hex(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids }));

@@ -1,134 +1,171 @@
-// GRPO configuration with the option names users know from TRL and verl; validated at load with
-// every bad field named. Defaults are the study's (SPEC §4) except where a CPU preset overrides.
-import { FieldChecker } from '../util/fields.js';
+// GRPO configuration, declared key by key: TRL's names (GRPOConfig and the TrainingArguments it
+// extends) where TRL has the concept, verl's where only verl has it, ours otherwise (docs/rl.md
+// has the table, written from `source` below). ts/util/schema.ts validates it. Defaults are the
+// study's (SPEC §4) except where a CPU preset overrides.
+import type { Template } from '../data/generator.js';
+import { isOp, TEMPLATES_FIELD } from '../eval/settings.js';
+import { upgrade, validate, type StageSchema } from '../util/schema.js';
 
-export type LossAggregation = 'token-mean' | 'seq-mean';
+/** TRL's loss_type: dapo normalizes by the mini-batch's tokens, grpo averages each sequence's token mean. */
+export type LossType = 'dapo' | 'grpo';
 export type ScaleRewards = 'group' | 'batch' | 'none';
 
 export interface GrpoConfig {
-  /** Checkpoint to start from (also the frozen KL reference). */
   init?: string;
-  /** RL data: ops drawn uniformly from [min, max], templates and forward mode by default. */
   ops: [number, number];
-  templates: ('crazy_zootopia' | 'teachers_in_school' | 'movie_festival_awards')[];
-  /** Optimizer steps; prompts per step; rollouts per prompt (TRL num_generations). */
-  steps: number;
+  templates: Template[];
+  max_steps: number;
   prompts_per_step: number;
   num_generations: number;
-  /** Prompts per PPO mini-batch (verl ppo_mini_batch_size) and passes over each batch (ppo_epochs). */
-  mini_batch_size: number;
-  ppo_epochs: number;
-  /** Sequences per forward/backward (memory bound; gradient accumulation inside a mini-batch). */
-  micro_batch_size: number;
+  ppo_mini_batch_size: number;
+  num_iterations: number;
+  per_device_train_batch_size: number;
   learning_rate: number;
   weight_decay: number;
   beta1: number;
   beta2: number;
-  clip: number;
-  /** PPO clip range below and above 1 (TRL epsilon / epsilon_high; verl clip_ratio_low/high). */
+  max_grad_norm: number;
   epsilon: number;
   epsilon_high: number;
-  /** Dual-clip constant c for negative advantages (verl clip_ratio_c); 0 turns it off. */
-  dual_clip: number;
-  loss_type: LossAggregation;
+  clip_ratio_c: number;
+  loss_type: LossType;
   scale_rewards: ScaleRewards;
-  /** KL coefficient against the frozen reference, k3 estimator (0: no reference model). */
   beta: number;
-  /** Entropy bonus (verl entropy_coeff): the loss gains -entropy_coeff * H per token, aggregated as loss_type. 0: none (the study's). */
   entropy_coeff: number;
-  /** Drop groups whose rewards have zero spread (DAPO's dynamic sampling, without refilling). */
   dynamic_sampling: boolean;
   temperature: number;
   top_p: number;
   top_k: number;
   max_completion_length: number;
-  /** Longest prompt (TRL max_prompt_length); longer ones are skipped. Training rows hold max_prompt_length + max_completion_length tokens. */
   max_prompt_length: number;
-  /** Reward: a verifier preset (outcome, process80, process50, strict) and whether extra steps count. */
   reward: 'outcome' | 'process80' | 'process50' | 'strict';
   count_extra_nodes: boolean;
   checkpoint_interval: number;
   seed: number;
 }
 
-export const GRPO_DEFAULTS: GrpoConfig = {
-  ops: [11, 14],
-  templates: ['crazy_zootopia', 'teachers_in_school', 'movie_festival_awards'],
-  steps: 200,
-  prompts_per_step: 1024,
-  num_generations: 6,
-  mini_batch_size: 256,
-  ppo_epochs: 1,
-  micro_batch_size: 8,
-  learning_rate: 1e-6,
-  weight_decay: 0,
-  beta1: 0.9,
-  beta2: 0.999,
-  clip: 1.0,
-  epsilon: 0.2,
-  epsilon_high: 0.2,
-  dual_clip: 3.0,
-  loss_type: 'token-mean',
-  scale_rewards: 'group',
-  beta: 0.001,
-  entropy_coeff: 0,
-  dynamic_sampling: false,
-  temperature: 1.0,
-  top_p: 1.0,
-  top_k: 0,
-  max_completion_length: 1024,
-  max_prompt_length: 512,
-  reward: 'outcome',
-  count_extra_nodes: true,
-  checkpoint_interval: 10,
-  seed: 1,
+/** "11-14" (or JSON [11, 14]) as [min, max]. */
+function opRange(text: string): unknown {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (m) return [Number(m[1]), Number(m[2])];
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const RANGE = '[min, max] (or MIN-MAX) with 2 <= min <= max <= 30';
+
+export const GRPO_SCHEMA: StageSchema = {
+  what: 'RL config',
+  fields: {
+    init: {
+      type: 'string', optional: true, source: 'ours', value: 'CKPT',
+      doc: 'checkpoint to start from (also the frozen KL reference)',
+    },
+    ops: {
+      type: 'json', source: 'ours', default: [11, 14], parse: opRange, value: 'MIN-MAX', show: (v) => (v as number[]).join('-'),
+      check: (v) => (Array.isArray(v) && v.length === 2 && v.every(isOp) && v[0] <= v[1] ? undefined : RANGE),
+      doc: 'ops of the RL problems, drawn uniformly from [min, max]',
+    },
+    templates: { ...TEMPLATES_FIELD, source: 'ours', doc: 'problem templates, taken in turn' },
+    max_steps: { type: 'int', min: 1, default: 200, source: 'TRL', doc: 'optimizer steps' },
+    prompts_per_step: {
+      type: 'int', min: 1, default: 1024, source: 'ours', doc: 'prompts per step (verl data.train_batch_size)',
+    },
+    num_generations: { type: 'int', min: 2, default: 6, source: 'TRL', doc: 'completions per prompt (the group)' },
+    ppo_mini_batch_size: {
+      type: 'int', min: 1, default: 256, source: 'verl', doc: 'prompts per PPO update (mini-batch)',
+    },
+    num_iterations: {
+      type: 'int', min: 1, default: 1, source: 'TRL', doc: "passes over each step's batch (verl ppo_epochs)",
+    },
+    per_device_train_batch_size: {
+      type: 'int', min: 1, default: 8, source: 'TRL', doc: 'sequences per forward/backward; gradients accumulate over a mini-batch',
+    },
+    learning_rate: {
+      type: 'number', min: 0, max: 1, default: 1e-6, source: 'TRL', doc: 'AdamW learning rate (constant)',
+    },
+    weight_decay: { type: 'number', min: 0, max: 10, default: 0, source: 'TRL', doc: 'AdamW decoupled weight decay' },
+    beta1: { type: 'number', min: 0, max: 0.999999, default: 0.9, source: 'ours', doc: 'AdamW beta1 (TRL adam_beta1)' },
+    beta2: {
+      type: 'number', min: 0, max: 0.999999, default: 0.999, source: 'ours', doc: 'AdamW beta2 (TRL adam_beta2)',
+    },
+    max_grad_norm: {
+      type: 'number', min: 0, max: 1e9, default: 1.0, source: 'TRL', doc: 'global gradient-norm clipping (0: off)',
+    },
+    epsilon: {
+      type: 'number', min: 0, max: 10, default: 0.2, source: 'TRL', doc: 'PPO clip range below 1 (verl clip_ratio_low)',
+    },
+    epsilon_high: {
+      type: 'number', min: 0, max: 10, default: 0.2, source: 'TRL',
+      doc: 'PPO clip range above 1 (verl clip_ratio_high)',
+    },
+    clip_ratio_c: {
+      type: 'number', min: 0, max: 1e9, default: 3.0, source: 'verl',
+      check: (v) => (v === 0 || v > 1 ? undefined : '0 (off) or above 1'), doc: 'dual-clip constant for negative advantages (0: off)',
+    },
+    loss_type: {
+      type: 'enum', values: ['dapo', 'grpo'], default: 'dapo', source: 'TRL',
+      doc: "dapo: mean over the mini-batch's tokens (verl token-mean); grpo: mean of each sequence's token mean (verl seq-mean-token-mean)",
+    },
+    scale_rewards: {
+      type: 'enum', values: ['group', 'batch', 'none'], default: 'group', source: 'TRL',
+      doc: 'advantage scale: std of the group, of the batch, or none',
+    },
+    beta: {
+      type: 'number', min: 0, max: 100, default: 0.001, source: 'TRL',
+      doc: 'KL coefficient against the frozen reference, k3 estimator (0: no reference)',
+    },
+    entropy_coeff: {
+      type: 'number', min: 0, max: 10, default: 0, source: 'verl',
+      doc: 'entropy bonus: each token gains -entropy_coeff * H',
+    },
+    dynamic_sampling: {
+      type: 'boolean', default: false, source: 'ours',
+      doc: 'drop groups whose rewards have zero spread (DAPO, without refilling)',
+    },
+    temperature: { type: 'number', min: 1e-3, max: 100, default: 1.0, source: 'TRL', doc: 'sampling temperature' },
+    top_p: { type: 'number', min: 1e-6, max: 1, default: 1.0, source: 'TRL', doc: 'nucleus sampling (1: off)' },
+    top_k: { type: 'int', min: 0, default: 0, source: 'TRL', doc: 'top-k sampling (0: off)' },
+    max_completion_length: { type: 'int', min: 1, default: 1024, source: 'TRL', doc: 'tokens per completion at most' },
+    max_prompt_length: {
+      type: 'int', min: 2, default: 512, source: 'TRL', doc: 'longest prompt; longer ones are skipped',
+    },
+    reward: {
+      type: 'enum', values: ['outcome', 'process80', 'process50', 'strict'], default: 'outcome', source: 'ours',
+      doc: 'verifier reward preset',
+    },
+    count_extra_nodes: {
+      type: 'boolean', default: true, source: 'ours', doc: 'whether extra steps count as mismatches',
+    },
+    checkpoint_interval: {
+      type: 'int', min: 0, default: 10, source: 'ours',
+      doc: 'steps between checkpoints (TRL save_steps; 0: only at the end)',
+    },
+    seed: {
+      type: 'int', min: 0, default: 1, source: 'TRL', doc: 'problems, sampling and everything else derive from it',
+    },
+  },
+  renamed: {
+    keys: {
+      steps: 'max_steps', mini_batch_size: 'ppo_mini_batch_size', ppo_epochs: 'num_iterations',
+      micro_batch_size: 'per_device_train_batch_size', clip: 'max_grad_norm', dual_clip: 'clip_ratio_c',
+    },
+    values: { loss_type: { 'token-mean': 'dapo', 'seq-mean': 'grpo' } },
+  },
+  across(c) {
+    const [p, m] = [c.prompts_per_step as number, c.ppo_mini_batch_size as number];
+    return p % m ? [`prompts_per_step ${p} must be a multiple of ppo_mini_batch_size ${m}`] : [];
+  },
 };
 
 export function validateGrpoConfig(raw: unknown): GrpoConfig {
-  const f = FieldChecker.withDefaults(raw, GRPO_DEFAULTS, 'RL config', ['init']);
-  const c = f.c;
-  const bad = f.bad;
-  const int = f.int.bind(f), num = f.num.bind(f), oneOf = f.oneOf.bind(f);
-  const ops = c.ops as unknown;
-  if (!Array.isArray(ops) || ops.length !== 2 || !ops.every((o) => Number.isInteger(o) && o >= 2 && o <= 30) || ops[0] > ops[1]) {
-    bad.push(`ops must be [min, max] with 2 <= min <= max <= 30 (got ${JSON.stringify(ops)})`);
-  }
-  if (!Array.isArray(c.templates) || !c.templates.length || !c.templates.every((t) => GRPO_DEFAULTS.templates.includes(t))) {
-    bad.push(`templates must be a non-empty list of ${GRPO_DEFAULTS.templates.join(', ')}`);
-  }
-  int('steps', 1);
-  int('prompts_per_step', 1);
-  int('num_generations', 2);
-  int('mini_batch_size', 1);
-  int('ppo_epochs', 1);
-  int('micro_batch_size', 1);
-  num('learning_rate', 0, 1);
-  num('weight_decay', 0, 10);
-  num('beta1', 0, 0.999999);
-  num('beta2', 0, 0.999999);
-  num('clip', 0, 1e9);
-  num('epsilon', 0, 10);
-  num('epsilon_high', 0, 10);
-  num('dual_clip', 0, 1e9);
-  if (c.dual_clip !== 0 && typeof c.dual_clip === 'number' && c.dual_clip <= 1) bad.push(`dual_clip must be 0 (off) or above 1 (got ${c.dual_clip})`);
-  oneOf('loss_type', ['token-mean', 'seq-mean']);
-  oneOf('scale_rewards', ['group', 'batch', 'none']);
-  num('beta', 0, 100);
-  num('entropy_coeff', 0, 10);
-  oneOf('dynamic_sampling', [true, false]);
-  num('temperature', 1e-3, 100);
-  num('top_p', 1e-6, 1);
-  int('top_k', 0);
-  int('max_completion_length', 1);
-  int('max_prompt_length', 2);
-  oneOf('reward', ['outcome', 'process80', 'process50', 'strict']);
-  oneOf('count_extra_nodes', [true, false]);
-  int('checkpoint_interval', 0);
-  int('seed', 0);
-  if (Number.isInteger(c.prompts_per_step) && Number.isInteger(c.mini_batch_size) && (c.prompts_per_step as number) % (c.mini_batch_size as number)) {
-    bad.push(`prompts_per_step ${c.prompts_per_step} must be a multiple of mini_batch_size ${c.mini_batch_size}`);
-  }
-  if (c.init !== undefined && typeof c.init !== 'string') bad.push('init must be a checkpoint directory');
-  f.throwIfBad('bad RL config');
-  return c as unknown as GrpoConfig;
+  return validate<GrpoConfig>(GRPO_SCHEMA, raw);
+}
+
+/** An rl.json written before the key renames, under today's names. */
+export function upgradeGrpoConfig(old: Record<string, unknown>): Record<string, unknown> {
+  return upgrade(GRPO_SCHEMA.renamed, old);
 }

@@ -109,9 +109,9 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
 
   // Updates: PPO mini-batches of prompts (all their rollouts), micro-batches of rows inside.
   const logitScale = 1 / cfg.temperature;
-  const perMini = cfg.mini_batch_size * g;
+  const perMini = cfg.ppo_mini_batch_size * g;
   const stats = { low: 0, high: 0, dual: 0, kl: 0, loss: 0, n: 0, gradNorm: 0, entropy: 0, entropyN: 0 };
-  for (let epoch = 0; epoch < cfg.ppo_epochs; epoch++) {
+  for (let epoch = 0; epoch < cfg.num_iterations; epoch++) {
     for (let m0 = 0; m0 < rollouts.length; m0 += perMini) {
       const mini = rollouts.slice(m0, m0 + perMini);
       const totalTokens = mini.reduce((a, r) => a + r.completion.length, 0);
@@ -131,7 +131,7 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
             seq: positions.map((p) => p.rollout),
             entropy: positions.map((p) => entropy[p.t]),
           },
-          { epsilon: cfg.epsilon, epsilonHigh: cfg.epsilon_high, dualClip: cfg.dual_clip, beta: cfg.beta, entropyCoeff: cfg.entropy_coeff, lossType: cfg.loss_type, totalTokens, totalSeqs: mini.length },
+          { epsilon: cfg.epsilon, epsilonHigh: cfg.epsilon_high, dualClip: cfg.clip_ratio_c, beta: cfg.beta, entropyCoeff: cfg.entropy_coeff, lossType: cfg.loss_type, totalTokens, totalSeqs: mini.length },
         );
         // The head's backward adds w ∇(-log p) - e ∇H: w = -dL/dlogp and e = -dL/dH give ∇L.
         const weights = new Float32Array(batch.mask.length);
@@ -179,6 +179,6 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
     truncation_rate: truncated / completions.length,
     reward_hacking_rate: withProcess.length ? withProcess.filter((s) => s.outcome === 1 && !s.processCorrect).length / withProcess.length : null,
     grad_norm: stats.gradNorm,
-    loss: stats.loss / Math.max(1, Math.ceil(rollouts.length / perMini) * cfg.ppo_epochs),
+    loss: stats.loss / Math.max(1, Math.ceil(rollouts.length / perMini) * cfg.num_iterations),
   };
 }

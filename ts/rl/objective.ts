@@ -2,7 +2,7 @@
 // advantages, the clipped (and dual-clipped) policy-gradient loss, the k3 KL penalty, the entropy
 // bonus, and the derivatives of the aggregated loss by each token's log-probability and entropy,
 // which the model turns into a gradient through its LM head (ts/model/training.ts policyGradient).
-import type { LossAggregation, ScaleRewards } from './config.js';
+import type { LossType, ScaleRewards } from './config.js';
 
 /** Advantages of each rollout from its group's rewards (groups of `g` consecutive rollouts). */
 export function advantages(rewards: ArrayLike<number>, g: number, scale: ScaleRewards, eps = 1e-6): Float64Array {
@@ -40,7 +40,7 @@ export interface TokenTerms {
   logp: ArrayLike<number>;
   oldLogp: ArrayLike<number>;
   refLogp?: ArrayLike<number>;
-  /** Advantage of the token's sequence; sequence index of each token (for seq-mean). */
+  /** Advantage of the token's sequence; sequence index of each token (for grpo). */
   adv: ArrayLike<number>;
   seq: ArrayLike<number>;
   /** Entropy of each token's whole next-token distribution (needed when entropyCoeff > 0). */
@@ -55,10 +55,10 @@ export interface ObjectiveOptions {
   beta: number;
   /** Entropy bonus: the per-token term gains -entropyCoeff * H. */
   entropyCoeff?: number;
-  lossType: LossAggregation;
+  lossType: LossType;
   /**
    * The aggregation's denominators when these tokens are a slice of a larger (mini-)batch: its
-   * token count (token-mean) and sequence count (seq-mean). Default: this slice alone.
+   * token count (dapo) and sequence count (grpo). Default: this slice alone.
    */
   totalTokens?: number;
   totalSeqs?: number;
@@ -81,7 +81,7 @@ export interface ObjectiveResult {
 /**
  * Per token: r = exp(logp - oldLogp); pg = max(-A r, -A clip(r, 1-ε, 1+ε_high)), and for A < 0
  * pg = min(pg, -A c) (dual clip); kl = exp(ref - logp) - (ref - logp) - 1 (k3); the term is
- * pg + beta kl - entropyCoeff H. Aggregated as the mean over all tokens (token-mean) or the mean
+ * pg + beta kl - entropyCoeff H. Aggregated as the mean over all tokens (dapo) or the mean
  * over sequences of each sequence's token mean.
  */
 export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResult {
@@ -90,7 +90,7 @@ export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResu
   for (let i = 0; i < n; i++) seqLen.set(t.seq[i], (seqLen.get(t.seq[i]) ?? 0) + 1);
   const tokens = o.totalTokens ?? n;
   const seqs = o.totalSeqs ?? seqLen.size;
-  const weight = (i: number) => (o.lossType === 'token-mean' ? 1 / tokens : 1 / (seqs * seqLen.get(t.seq[i])!));
+  const weight = (i: number) => (o.lossType === 'dapo' ? 1 / tokens : 1 / (seqs * seqLen.get(t.seq[i])!));
   const dlogp = new Float64Array(n);
   const dentropy = new Float64Array(n);
   const coeff = o.entropyCoeff ?? 0;

@@ -9,7 +9,7 @@ import { TrainingModel } from '../model/training.js';
 import { paramLayout } from '../model/params.js';
 import { runLoop, type StageContext } from '../stage/loop.js';
 import { withRunDir } from '../stage/rundir.js';
-import type { GrpoConfig } from './config.js';
+import { upgradeGrpoConfig, type GrpoConfig } from './config.js';
 import { grpoStep, rolloutShape, type StepMetrics } from './grpo.js';
 
 export interface RlResult {
@@ -67,10 +67,10 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
     const config = init.config;
     // Training rows hold the longest prompt and completion (shorter rows are padding the update pays for).
     const { seqLen: S, maxPrompt } = rolloutShape(cfg, config.max_position_embeddings);
-    const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.clip };
+    const hyper = { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weight_decay: cfg.weight_decay, clip: cfg.max_grad_norm };
     // Rollouts decode together: all of a step's (up to 64) sequences at once.
     const decodeBatch = Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations));
-    const shape = { batch: cfg.micro_batch_size, seqLen: S, decodeBatch };
+    const shape = { batch: cfg.per_device_train_batch_size, seqLen: S, decodeBatch };
     const policy = new TrainingModel(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
     // The frozen reference of the KL term is the starting checkpoint.
     const reference = cfg.beta > 0 ? new InferenceModel(gpu, config, init.params, { score: { batch: shape.batch, seqLen: S } }) : undefined;
@@ -85,10 +85,10 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
     await runLoop(
       {
         label: 'rl',
-        steps: cfg.steps,
+        steps: cfg.max_steps,
         start: step,
         resumedFrom: resumed?.dir,
-        progress: { unit: 'steps', total: cfg.steps, done: step },
+        progress: { unit: 'steps', total: cfg.max_steps, done: step },
         log: run.metrics,
         killPoint: 'rl-step',
         async step() {
@@ -121,5 +121,5 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
       reporter,
     );
     return { checkpoint, metrics: all };
-  });
+  }, upgradeGrpoConfig);
 }

@@ -128,8 +128,8 @@ export async function heldOut(
     stopId: tok.specialId('</answer>'),
     context: S,
     sampling: {
-      n: 1, ks: [1], temperature: 0, topK: 0, topP: 1, seed: 0,
-      maxNew: Math.min(maxNew, S - 1), batch: model.decodeBatch,
+      n: 1, ks: [1], temperature: 0, top_k: 0, top_p: 1, seed: 0,
+      max_new_tokens: Math.min(maxNew, S - 1), batch: model.decodeBatch,
     },
     onProgress: (done, total) => onProgress?.({ phase: 'held-out answers', done, total, unit: 'problems' }),
   });

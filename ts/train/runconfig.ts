@@ -1,111 +1,115 @@
-// The run configuration of a pre-training or mid-training stage: one JSON object, validated at
-// load with an error naming every bad field, saved beside every checkpoint.
+// The run configuration of a pre-training or mid-training stage: one JSON object, declared key by
+// key below (ts/util/schema.ts validates it and names every bad field), saved beside every checkpoint.
 import { PRESETS, type PresetName } from '../model/config.js';
 import { parseMixture } from '../data/mixture.js';
-import { FieldChecker } from '../util/fields.js';
+import { opsField } from '../eval/settings.js';
+import { upgrade, validate, type StageSchema } from '../util/schema.js';
 
 export interface RunConfig {
   stage: 'pretrain' | 'midtrain';
-  /** Model preset for a fresh model (pretrain); ignored when starting from `init`. */
   model: PresetName;
-  /** Checkpoint directory to start from (midtrain: the pre-trained model). */
   init?: string;
-  /** Training data: a mixture (preset name or spec object) built into the run directory. */
   mixture: unknown;
-  /** Training tokens (the budget; one epoch over a dataset built to this size). */
   tokens: number;
   seq_len: number;
-  /** Sequences per micro-batch. */
   batch_size: number;
-  /** Micro-batches per optimizer step (tokens per step = batch_size * seq_len * grad_accum). */
   grad_accum: number;
-  /** Which tokens the loss counts: every token, or only each document's solution and answer (after `<solution>`). */
   loss_on: 'all' | 'solution';
-  lr: number;
+  learning_rate: number;
   min_lr: number;
-  /** Warm-up as a fraction of the steps (SPEC: 0.05 pre-training, 0.15 mid-training). */
   warmup: number;
   schedule: 'cosine' | 'constant';
   weight_decay: number;
   beta1: number;
   beta2: number;
   eps: number;
-  /** Global gradient-norm clip (0: off). */
-  clip: number;
-  /** Steps between held-out evaluations and between checkpoints (0: only at the end). */
+  max_grad_norm: number;
   eval_interval: number;
   checkpoint_interval: number;
-  /** Held-out evaluation: ops and problems per op (greedy answer accuracy and loss). */
   eval_ops: number[];
   eval_per_op: number;
-  /** Greedy generation cap for the held-out answer accuracy. */
   eval_max_new_tokens: number;
   seed: number;
 }
 
-export const DEFAULTS: Omit<RunConfig, 'stage' | 'mixture' | 'tokens'> = {
-  model: 'mini',
-  seq_len: 256,
-  batch_size: 8,
-  grad_accum: 1,
-  loss_on: 'all',
-  lr: 1e-3,
-  min_lr: 1e-4,
-  warmup: 0.05,
-  schedule: 'cosine',
-  weight_decay: 0.1,
-  beta1: 0.9,
-  beta2: 0.95,
-  eps: 1e-8,
-  clip: 1.0,
-  eval_interval: 0,
-  checkpoint_interval: 0,
-  eval_ops: [2, 3, 4, 5, 6, 7, 8, 9, 10],
-  eval_per_op: 10,
-  eval_max_new_tokens: 160,
-  seed: 1,
+function mixtureCheck(v: unknown): string | undefined {
+  try {
+    parseMixture(v);
+    return undefined;
+  } catch (e) {
+    return `a mixture preset name or spec object (${(e as Error).message})`;
+  }
+}
+
+export const RUN_SCHEMA: StageSchema = {
+  what: 'run config',
+  fields: {
+    stage: { type: 'enum', values: ['pretrain', 'midtrain'], doc: 'which stage this config is for' },
+    model: {
+      type: 'enum', values: PRESETS, default: 'mini',
+      doc: 'model preset for a fresh model; ignored when starting from init',
+    },
+    init: {
+      type: 'string', optional: true, value: 'CKPT', doc: 'checkpoint directory to start from (required by midtrain)',
+    },
+    mixture: {
+      type: 'json', check: mixtureCheck, value: 'NAME|JSON',
+      doc: 'training data: a mixture preset name or spec object (docs/data.md)',
+    },
+    tokens: { type: 'int', min: 1, doc: 'training tokens: the budget (steps = tokens / tokens per step)' },
+    seq_len: { type: 'int', min: 2, default: 256, doc: 'positions per row' },
+    batch_size: { type: 'int', min: 1, default: 8, doc: 'rows per micro-batch' },
+    grad_accum: { type: 'int', min: 1, default: 1, doc: 'micro-batches per optimizer step' },
+    loss_on: {
+      type: 'enum', values: ['all', 'solution'], default: 'all',
+      doc: 'tokens the loss counts: all, or only the solution',
+    },
+    learning_rate: { type: 'number', min: 0, max: 10, aboveMin: true, default: 1e-3, doc: 'peak learning rate' },
+    min_lr: { type: 'number', min: 0, max: 10, default: 1e-4, doc: 'floor of the cosine decay' },
+    warmup: { type: 'number', min: 0, max: 1, default: 0.05, doc: 'warm-up as a fraction of the steps' },
+    schedule: {
+      type: 'enum', values: ['cosine', 'constant'], default: 'cosine',
+      doc: 'after warm-up: cosine to min_lr, or constant',
+    },
+    weight_decay: {
+      type: 'number', min: 0, max: 10, default: 0.1, doc: 'AdamW decoupled weight decay (matrices only)',
+    },
+    beta1: { type: 'number', min: 0, max: 1, default: 0.9, doc: 'AdamW beta1' },
+    beta2: { type: 'number', min: 0, max: 1, default: 0.95, doc: 'AdamW beta2' },
+    eps: { type: 'number', min: 0, max: 1, aboveMin: true, default: 1e-8, doc: 'AdamW epsilon' },
+    max_grad_norm: { type: 'number', min: 0, max: 1e9, default: 1.0, doc: 'global gradient-norm clipping (0: off)' },
+    eval_interval: { type: 'int', min: 0, default: 0, doc: 'steps between held-out evaluations (0: only at the end)' },
+    checkpoint_interval: { type: 'int', min: 0, default: 0, doc: 'steps between checkpoints (0: only at the end)' },
+    eval_ops: opsField('held-out evaluation ops (2-10 or 2,5,11-14)', [2, 3, 4, 5, 6, 7, 8, 9, 10], true),
+    eval_per_op: { type: 'int', min: 0, default: 10, doc: 'held-out problems per op' },
+    eval_max_new_tokens: { type: 'int', min: 1, default: 160, doc: 'greedy generation cap of the held-out accuracy' },
+    seed: { type: 'int', min: 0, default: 1, doc: 'data, initialisation and everything else derive from it' },
+  },
+  renamed: { keys: { lr: 'learning_rate', clip: 'max_grad_norm' } },
+  across(c) {
+    const bad: string[] = [];
+    if (c.stage === 'midtrain' && c.init === undefined) {
+      bad.push('a midtrain stage needs init (the pre-trained checkpoint)');
+    }
+    if ((c.min_lr as number) > (c.learning_rate as number)) {
+      bad.push(`min_lr ${c.min_lr} is above learning_rate ${c.learning_rate}`);
+    }
+    return bad;
+  },
 };
 
 export function validateRunConfig(raw: unknown): RunConfig {
-  const f = FieldChecker.withDefaults(raw, DEFAULTS, 'run config', ['stage', 'mixture', 'tokens', 'init']);
-  const c = f.c;
-  const bad = f.bad;
-  const int = f.int.bind(f), num = f.num.bind(f);
-  f.oneOf('loss_on', ['all', 'solution']);
-  if (c.stage !== 'pretrain' && c.stage !== 'midtrain') bad.push(`stage must be "pretrain" or "midtrain" (got ${JSON.stringify(c.stage)})`);
-  if (!PRESETS.includes(c.model as PresetName)) bad.push(`model must be one of ${PRESETS.join(', ')} (got ${JSON.stringify(c.model)})`);
-  if (c.init !== undefined && typeof c.init !== 'string') bad.push('init must be a checkpoint directory path');
-  if (c.stage === 'midtrain' && c.init === undefined) bad.push('a midtrain stage needs init (the pre-trained checkpoint)');
-  if (c.mixture === undefined) bad.push('mixture is required (a preset name or a mixture object)');
-  else {
-    try {
-      parseMixture(c.mixture);
-    } catch (e) {
-      bad.push(`mixture: ${(e as Error).message}`);
-    }
-  }
-  int('tokens', 1);
-  int('seq_len', 2);
-  int('batch_size', 1);
-  int('grad_accum', 1);
-  num('lr', 0, 10, true);
-  num('min_lr', 0, 10);
-  num('warmup', 0, 1);
-  if (c.schedule !== 'cosine' && c.schedule !== 'constant') bad.push(`schedule must be "cosine" or "constant" (got ${JSON.stringify(c.schedule)})`);
-  num('weight_decay', 0, 10);
-  num('beta1', 0, 1);
-  num('beta2', 0, 1);
-  num('eps', 0, 1, true);
-  num('clip', 0, 1e9);
-  int('eval_interval', 0);
-  int('checkpoint_interval', 0);
-  if (!Array.isArray(c.eval_ops) || !c.eval_ops.every((o) => Number.isInteger(o) && o >= 2 && o <= 30)) bad.push('eval_ops must be a list of ops from 2 to 30');
-  int('eval_per_op', 0);
-  int('eval_max_new_tokens', 1);
-  int('seed', 0);
-  if (typeof c.min_lr === 'number' && typeof c.lr === 'number' && c.min_lr > c.lr) bad.push(`min_lr ${c.min_lr} is above lr ${c.lr}`);
-  f.throwIfBad('bad run config');
-  return c as unknown as RunConfig;
+  return validate<RunConfig>(RUN_SCHEMA, raw);
+}
+
+/** A run.json written before the key renames, under today's names. */
+export function upgradeRunConfig(old: Record<string, unknown>): Record<string, unknown> {
+  return upgrade(RUN_SCHEMA.renamed, old);
+}
+
+/** The optimizer settings the model takes, by its own names. */
+export function optimizerOf(c: RunConfig) {
+  return { beta1: c.beta1, beta2: c.beta2, eps: c.eps, weight_decay: c.weight_decay, clip: c.max_grad_norm };
 }
 
 export function tokensPerStep(c: RunConfig): number {

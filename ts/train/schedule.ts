@@ -13,7 +13,7 @@
 export interface ScheduleConfig {
   schedule: 'cosine' | 'constant';
   /** Peak learning rate. */
-  lr: number;
+  learning_rate: number;
   /** Floor of the cosine decay (unused by 'constant'). */
   min_lr: number;
   /** Warm-up as a fraction of the steps, in [0, 1). */
@@ -24,9 +24,9 @@ export interface ScheduleConfig {
 export function validateSchedule(c: ScheduleConfig, totalSteps: number): void {
   const bad: string[] = [];
   if (c.schedule !== 'cosine' && c.schedule !== 'constant') bad.push(`schedule must be "cosine" or "constant" (got ${JSON.stringify(c.schedule)})`);
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) bad.push(`lr must be a number > 0 (got ${c.lr})`);
-  if (c.schedule === 'cosine' && !(Number.isFinite(c.min_lr) && c.min_lr >= 0 && c.min_lr <= c.lr)) {
-    bad.push(`min_lr must be in [0, lr = ${c.lr}] (got ${c.min_lr})`);
+  if (!(Number.isFinite(c.learning_rate) && c.learning_rate > 0)) bad.push(`learning_rate must be a number > 0 (got ${c.learning_rate})`);
+  if (c.schedule === 'cosine' && !(Number.isFinite(c.min_lr) && c.min_lr >= 0 && c.min_lr <= c.learning_rate)) {
+    bad.push(`min_lr must be in [0, learning_rate = ${c.learning_rate}] (got ${c.min_lr})`);
   }
   if (!(c.warmup >= 0 && c.warmup < 1)) bad.push(`warmup must be a fraction of the steps in [0, 1) (got ${c.warmup})`);
   if (!(Number.isInteger(totalSteps) && totalSteps > 0)) bad.push(`total steps must be a positive integer (got ${totalSteps})`);
@@ -46,7 +46,7 @@ export function lrAt(step: number, totalSteps: number, c: ScheduleConfig): numbe
   }
   const W = warmupSteps(c, totalSteps);
   const s = step + 1;
-  if (s <= W) return c.lr * (s / W); // s / W is exactly 1 at the peak
-  if (c.schedule === 'constant') return c.lr;
-  return c.min_lr + ((c.lr - c.min_lr) * (1 + Math.cos((Math.PI * (s - W)) / (totalSteps - W)))) / 2;
+  if (s <= W) return c.learning_rate * (s / W); // s / W is exactly 1 at the peak
+  if (c.schedule === 'constant') return c.learning_rate;
+  return c.min_lr + ((c.learning_rate - c.min_lr) * (1 + Math.cos((Math.PI * (s - W)) / (totalSteps - W)))) / 2;
 }

@@ -19,7 +19,7 @@ import { withRunDir } from '../stage/rundir.js';
 import { readText, type RunStore } from '../store/store.js';
 import { BatchReader, type Cursor } from './batches.js';
 import { heldOut, modalAnswers, type HeldOut, type TrainableModel } from './heldout.js';
-import { tokensPerStep, type RunConfig } from './runconfig.js';
+import { optimizerOf, tokensPerStep, upgradeRunConfig, type RunConfig } from './runconfig.js';
 import { lrAt, validateSchedule } from './schedule.js';
 
 export interface ModelFactory {
@@ -31,7 +31,7 @@ export function modelFactory(gpu: Gpu): ModelFactory {
   // Held-out evaluation decodes its prompts together: a decode batch well above the training batch.
   return async (config, init, run) => {
     const shape = { batch: run.batch_size, seqLen: run.seq_len, decodeBatch: Math.max(run.batch_size, 32) };
-    return new TrainingModel(gpu, config, init, shape, run);
+    return new TrainingModel(gpu, config, init, shape, optimizerOf(run));
   };
 }
 
@@ -200,5 +200,5 @@ export async function runTraining(cfg: RunConfig, ctx: StageContext & { createMo
       reporter,
     );
     return { checkpoint, steps, tokens: state.tokensSeen, finalLoss: lastLoss, heldOut: final };
-  });
+  }, upgradeRunConfig);
 }

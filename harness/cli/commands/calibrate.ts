@@ -6,27 +6,32 @@ import { emit } from '../../../ts/io/stdio.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
-import type { Command } from './types.js';
-import { EVAL_OPTIONS, evalSettings } from './eval.js';
+import type { Command } from '../options.js';
+import { EVAL_OPTIONS, EVAL_RETIRED, evalSettings } from './eval.js';
 
 export const calibrate: Command = {
-  summary:
-    `per-op pass@1/pass@n and the proposed RL op range (edge of competence), written to --out as JSON: ${EVAL_OPTIONS} ` +
-    `[--max-pass1 ${DEFAULT_RULE.maxPass1}] [--min-passk ${DEFAULT_RULE.minPassK}] [--max-width ${DEFAULT_RULE.maxWidth}] [--metric outcome|process]`,
+  summary: 'per-op pass@1/pass@n and the proposed RL op range (edge of competence), written to --out as JSON',
+  options: {
+    ...EVAL_OPTIONS,
+    'max-pass1': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.max_pass1, help: 'an op qualifies when its pass@1 is below this' },
+    'min-passk': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.min_passk, help: '... and its pass@n above this' },
+    'max-width': { type: 'int', min: 1, default: DEFAULT_RULE.max_width, help: 'ops in the proposed range at most' },
+    metric: {
+      type: 'string', choices: ['outcome', 'process'], default: DEFAULT_RULE.metric, help: 'answer-only or process-verified correctness',
+    },
+  },
+  retired: EVAL_RETIRED,
   async run(args) {
     const checkpoint = args.str('checkpoint');
     const out = args.str('out');
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
-    const metric = args.str('metric', DEFAULT_RULE.metric);
-    if (metric !== 'outcome' && metric !== 'process') throw new Error(`--metric must be outcome or process, got '${metric}'`);
     const rule = {
-      maxPass1: args.num('max-pass1', DEFAULT_RULE.maxPass1),
-      minPassK: args.num('min-passk', DEFAULT_RULE.minPassK),
-      maxWidth: args.int('max-width', DEFAULT_RULE.maxWidth),
-      metric,
-    } as const;
-    args.checkAllUsed();
+      max_pass1: args.num('max-pass1'),
+      min_passk: args.num('min-passk'),
+      max_width: args.num('max-width'),
+      metric: args.str('metric') as 'outcome' | 'process',
+    };
     checkWritable(out);
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();

@@ -4,20 +4,21 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { compare, formatTable, GATED, ourProblems, parseReference } from '../../../ts/data/fidelity.js';
 import { emit, log } from '../../../ts/io/stdio.js';
-import type { Command } from './types.js';
+import type { Command } from '../options.js';
 
 export const fidelity: Command = {
-  summary:
-    'compare our problems with genuine ones per (mode, op): --reference FILE (.jsonl or .jsonl.gz) ' +
-    '[--per-op N (600)] [--seed S (0)] [--out FILE.json]',
+  summary: 'compare our problems with genuine ones per (mode, op)',
+  options: {
+    reference: { type: 'string', required: true, value: 'FILE', help: 'genuine problems (.jsonl or .jsonl.gz)' },
+    'per-op': { type: 'int', default: 600, min: 1, max: 100_000, help: 'our problems per (mode, op)' },
+    seed: { type: 'int', default: 0, min: 0, help: "the generator's seed" },
+    out: { type: 'string', value: 'FILE.json', help: 'write the rows here, not to stdout' },
+  },
   async run(args) {
     const file = args.str('reference');
-    const perOp = args.int('per-op', 600);
-    const seed = args.int('seed', 0);
+    const perOp = args.num('per-op');
+    const seed = args.num('seed');
     const out = args.optStr('out');
-    args.checkAllUsed();
-    if (perOp < 1 || perOp > 100_000) throw new Error(`--per-op must be in 1..100000, got ${perOp}`);
-    if (seed < 0) throw new Error(`--seed must be a non-negative integer, got ${seed}`);
     if (!existsSync(file)) throw new Error(`--reference ${file} does not exist`);
     const bytes = readFileSync(file);
     // gzip by its magic bytes, whatever the name

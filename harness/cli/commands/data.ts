@@ -3,33 +3,29 @@ import { emit } from '../../../ts/io/stdio.js';
 import { generateMany, MODES, TEMPLATES, type Mode, type Template } from '../../../ts/data/generator.js';
 import { build, check, tokenizer } from './data-build.js';
 import { fidelity } from './data-fidelity.js';
-import type { Args } from '../args.js';
-import type { Command } from './types.js';
+import type { Command } from '../options.js';
 
 /** Largest batch asked of the engine at once, so memory stays flat for any --count. */
 const BATCH = 1000;
 
 const sample: Command = {
-  summary:
-    `print generated problems as JSON lines: --op N (2-30) [--template ${TEMPLATES.join('|')}] [--mode forward|reverse] ` +
-    '[--count 1] [--seed 0]',
+  summary: 'print generated problems as JSON lines',
+  options: {
+    op: { type: 'int', required: true, min: 2, max: 30, help: 'operations per problem' },
+    template: { type: 'string', choices: TEMPLATES, default: 'crazy_zootopia', help: 'the problem template' },
+    mode: { type: 'string', choices: MODES, default: 'forward', help: 'forward or reverse questions' },
+    count: { type: 'int', default: 1, min: 0, help: 'problems to print' },
+    seed: { type: 'int', default: 0, help: "the generator's seed" },
+  },
   async run(args) {
-    const op = args.int('op');
-    const template = args.str('template', 'crazy_zootopia');
-    const mode = args.str('mode', 'forward');
-    const count = args.int('count', 1);
-    const seed = args.int('seed', 0);
-    args.checkAllUsed();
-    if (!TEMPLATES.includes(template as Template))
-      throw new Error(`--template must be one of ${TEMPLATES.join(', ')}, got '${template}'`);
-    if (!MODES.includes(mode as Mode)) throw new Error(`--mode must be forward or reverse, got '${mode}'`);
-    if (count < 0) throw new Error(`--count must be >= 0, got ${count}`);
+    const op = args.num('op');
+    const count = args.num('count');
     for (let start = 0; start < count; start += BATCH) {
       const batch = await generateMany({
-        seed,
+        seed: args.num('seed'),
         op,
-        template: template as Template,
-        mode: mode as Mode,
+        template: args.str('template') as Template,
+        mode: args.str('mode') as Mode,
         start,
         count: Math.min(BATCH, count - start),
       });
@@ -38,29 +34,10 @@ const sample: Command = {
   },
 };
 
-const subcommands: Record<string, Command> = {
-  sample,
-  tokenizer,
-  build,
-  check,
-  fidelity,
-};
-
 export const data: Command = {
-  summary: `task-world data; subcommands: ${Object.keys(subcommands).join(', ')}`,
-  subcommands,
-  async run(args: Args) {
-    const name = args.positional[0];
-    const sub = name === undefined ? undefined : subcommands[name];
-    if (name !== undefined && !sub) {
-      throw new Error(`unknown data subcommand '${name}'; choose one of ${Object.keys(subcommands).join(', ')} (\`data\` alone lists their options)`);
-    }
-    if (!sub) {
-      const list = Object.entries(subcommands)
-        .map(([n, c]) => `  data ${n.padEnd(8)} ${c.summary}`)
-        .join('\n');
-      throw new Error(`data needs a subcommand; choose one of:\n${list}`);
-    }
-    await sub.run(args);
+  summary: 'task-world data',
+  subcommands: { sample, tokenizer, build, check, fidelity },
+  async run() {
+    throw new Error('data needs a subcommand (`help data` lists them)');
   },
 };

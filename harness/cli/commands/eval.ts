@@ -1,47 +1,29 @@
 // `eval`: process-verified pass@k of a checkpoint (SPEC §6), written as one results JSON file, with
 // one JSON line per group (all, split, op, template) on stdout and progress with ETA on stderr. A run
 // killed midway resumes from FILE.partial.jsonl when run again with the same options.
-import { MODES, type Mode } from '../../../ts/data/generator.js';
-import { opsOfKey } from '../../../ts/data/mixture.js';
-import { EVAL_PRESETS, runEval, finishEval, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
+import { EVAL_SCHEMA, finishEval, runEval, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/io/stdio.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
-import type { Args } from '../args.js';
-import type { Command } from './types.js';
+import { validate } from '../../../ts/util/schema.js';
+import type { Args, Command, Options } from '../options.js';
+import { configFrom, configOptions, retiredFlags } from './config.js';
 
-const paper = EVAL_PRESETS.paper;
-export const EVAL_OPTIONS =
-  `--checkpoint CKPT|RUN_DIR --out FILE [--preset paper|cpu (defaults below: paper's)] [--ops 2-20|2,5,11-14] ` +
-  `[--per-op ${paper.perOp}] [--n ${paper.n}] [--temperature ${paper.temperature}] [--top-p ${paper.topP}] ` +
-  `[--top-k ${paper.topK} (off)] [--max-new ${paper.maxNew}] [--seed ${paper.seed}] [--batch ${paper.batch}] ` +
-  '[--mode forward|reverse] [--data DIR (problems from its eval sets)] [--problem-seed S (else generated)] [--adapter A]';
+/** The options of `eval` and `calibrate`: what to evaluate, where to write it, and the settings. */
+export const EVAL_OPTIONS: Options = {
+  checkpoint: { type: 'string', required: true, value: 'CKPT|RUN_DIR', help: "a checkpoint, or a run directory (its latest)" },
+  out: { type: 'string', required: true, value: 'FILE', help: 'the results JSON file' },
+  adapter: { type: 'string', value: 'A', help: 'WebGPU adapter (README)', shownDefault: 'auto' },
+  ...configOptions('eval'),
+};
 
-/** The preset named by --preset with every other option applied over it. */
+export const EVAL_RETIRED = retiredFlags('eval', { 'max-new': 'max_new_tokens', preset: 'config' });
+
+/** The settings: the --config preset or file with every flag applied over it. */
 export function evalSettings(args: Args): EvalSettings {
-  const name = args.str('preset', 'paper');
-  const base = EVAL_PRESETS[name as keyof typeof EVAL_PRESETS];
-  if (!base) throw new Error(`--preset ${name}: choose one of ${Object.keys(EVAL_PRESETS).join(', ')}`);
-  const ops = args.optStr('ops');
-  const mode = args.str('mode', base.mode);
-  if (!MODES.includes(mode as Mode)) throw new Error(`--mode must be one of ${MODES.join(', ')}, got '${mode}'`);
-  return {
-    ...base,
-    ops: ops ? [...new Set(ops.split(',').flatMap(opsOfKey))].sort((a, b) => a - b) : base.ops,
-    perOp: args.int('per-op', base.perOp),
-    n: args.int('n', base.n),
-    temperature: args.num('temperature', base.temperature),
-    topP: args.num('top-p', base.topP),
-    topK: args.int('top-k', base.topK),
-    maxNew: args.int('max-new', base.maxNew),
-    seed: args.int('seed', base.seed),
-    batch: args.int('batch', base.batch),
-    problemSeed: args.int('problem-seed', base.problemSeed),
-    mode: mode as Mode,
-    ...(args.optStr('data') ? { data: args.str('data') } : {}),
-  };
+  return validate<EvalSettings>(EVAL_SCHEMA, configFrom('eval', args));
 }
 
 /** One JSON line per group of the results. */
@@ -56,13 +38,14 @@ export async function emitGroups(r: EvalResults): Promise<void> {
 export const evalCommand: Command = {
   summary:
     'pass@k of a checkpoint, answer-only and process-verified, written to --out as JSON, with one JSON line per ' +
-    `group (all, split, op, template): ${EVAL_OPTIONS}`,
+    'group (all, split, op, template)',
+  options: EVAL_OPTIONS,
+  retired: EVAL_RETIRED,
   async run(args) {
     const checkpoint = args.str('checkpoint');
     const out = args.str('out');
     const adapter = args.optStr('adapter');
     const settings = evalSettings(args);
-    args.checkAllUsed();
     checkWritable(out);
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();

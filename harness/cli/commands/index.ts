@@ -1,4 +1,4 @@
-import type { Command } from './types.js';
+import type { Command } from '../options.js';
 import { calibrate } from './calibrate.js';
 import { data } from './data.js';
 import { devices } from './devices.js';

@@ -11,19 +11,19 @@
 import { join } from 'node:path';
 import { checkDataset } from '../../../ts/data/build.js';
 import { Gpu } from '../../../ts/gpu/index.js';
-import { EVAL_PRESETS, finishEval, proposeRange, runEval, type EvalResults } from '../../../ts/eval/index.js';
+import { EVAL_SCHEMA, finishEval, proposeRange, runEval, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { selfCheck } from '../../../ts/ops/selfcheck.js';
 import { validateGrpoConfig } from '../../../ts/rl/config.js';
-import { RL_PRESETS } from '../../../ts/rl/presets.js';
 import { runRl } from '../../../ts/rl/stage.js';
 import { pooled, type HeldOut } from '../../../ts/train/heldout.js';
-import { RUN_PRESETS } from '../../../ts/train/presets.js';
+import { preset } from '../../../ts/config/presets.js';
 import { validateRunConfig } from '../../../ts/train/runconfig.js';
 import { runTraining } from '../../../ts/train/stage.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
 import { emit, log } from '../../../ts/io/stdio.js';
-import type { Command } from './types.js';
+import { validate } from '../../../ts/util/schema.js';
+import type { Command } from '../options.js';
 
 function table(rows: [string, HeldOut | undefined][]): string {
   const ops = [...new Set(rows.flatMap(([, h]) => Object.keys(h?.accuracy ?? {}).map(Number)))].sort((a, b) => a - b);
@@ -52,15 +52,18 @@ export const start: Command = {
   summary:
     'the end-to-end study at CPU scale in seven stages: GPU check -> pre-train mini (op 2-10) -> check its data -> ' +
     'mid-train (op 11-14) -> calibrate (pass@k per op, RL range) -> GRPO on that range -> pass@k of the base, ' +
-    'mid-trained and RL models; held-out accuracy after each training stage, which resumes from its checkpoints ' +
-    '[--out runs/start] [--adapter A] [--scale 1 (x the training token budgets, and x min(1, 4 x scale) the RL steps)]',
+    'mid-trained and RL models; held-out accuracy after each training stage, which resumes from its checkpoints',
+  options: {
+    out: { type: 'string', default: 'runs/start', value: 'DIR', help: 'where every stage writes' },
+    adapter: { type: 'string', value: 'A', help: 'WebGPU adapter (README)', shownDefault: 'auto' },
+    // 0.05 runs every stage with tiny budgets.
+    scale: { type: 'number', default: 1, help: 'x the training token budgets, and x min(1, 4 x scale) the RL steps' },
+  },
   async run(args) {
-    const out = args.str('out', 'runs/start');
+    const out = args.str('out');
     const adapter = args.optStr('adapter');
-    // --scale multiplies both training stages' token budgets, and the RL steps up to the preset's
-    // (x min(1, 4 scale)): 0.05 runs every stage with tiny budgets.
-    const scale = args.num('scale', 1);
-    args.checkAllUsed();
+    const scale = args.num('scale');
+    if (!(scale > 0)) throw new Error(`--scale must be above 0, got ${scale}`);
     const t0 = performance.now();
     const stage = (name: string, row: object) => emit({ stage: name, ...row, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
 
@@ -72,7 +75,8 @@ export const start: Command = {
     const ctx = (n: number, dir: string, label = `[${n}/7]`) => ({ gpu, store, reporter: terminalReporter(label, { rows: false }), out: join(out, dir) });
 
     log('[2/7] pre-training mini on op 2-10');
-    const pre = validateRunConfig({ ...RUN_PRESETS['mini-pretrain'], tokens: Math.round(RUN_PRESETS['mini-pretrain'].tokens * scale) });
+    const prePreset = preset('pretrain', 'mini-pretrain');
+    const pre = validateRunConfig({ ...prePreset, tokens: Math.round((prePreset.tokens as number) * scale) });
     const base = await runTraining(pre, ctx(2, 'pretrain'));
     const easy = pooled(base.heldOut!, [2, 3, 4]);
     stage('pretrain', { checkpoint: base.checkpoint, steps: base.steps, tokens: base.tokens, loss: base.finalLoss, heldOut: base.heldOut, op2to4: easy });
@@ -84,15 +88,15 @@ export const start: Command = {
     stage('check', { ...check });
 
     log('[4/7] mid-training on 20% op 2-10 + 80% op 11-14');
-    const mid = validateRunConfig({ ...RUN_PRESETS['mini-midtrain'], tokens: Math.round(RUN_PRESETS['mini-midtrain'].tokens * scale), init: base.checkpoint });
+    const midPreset = preset('midtrain', 'mini-midtrain');
+    const mid = validateRunConfig({ ...midPreset, tokens: Math.round((midPreset.tokens as number) * scale), init: base.checkpoint });
     const midResult = await runTraining(mid, ctx(4, 'midtrain'));
     stage('midtrain', { checkpoint: midResult.checkpoint, steps: midResult.steps, tokens: midResult.tokens, loss: midResult.finalLoss, heldOut: midResult.heldOut });
 
     log('\n' + table([['after pretrain', base.heldOut], ['after midtrain', midResult.heldOut]]) + '\n');
 
     log('[5/7] calibrating the mid-trained model (pass@k per op)');
-    // Smaller than the `cpu` preset: four models are evaluated here (~200 samples each).
-    const evalSettings = { ...EVAL_PRESETS.cpu, perOp: 4, n: 4, maxNew: 256 };
+    const evalSettings = validate<EvalSettings>(EVAL_SCHEMA, preset('eval', 'start'));
     const calib = await runEval({ checkpoint: midResult.checkpoint, settings: evalSettings }, ctx(5, 'calibration.json', '[5/7] midtrain'));
     const proposal = proposeRange(calib.aggregates, evalSettings.n);
     await finishEval(store, join(out, 'calibration.json'), { format: 'reasoning-engine-calibration/1', ...proposal, evaluation: calib });
@@ -101,7 +105,9 @@ export const start: Command = {
     stage('calibrate', { range: proposal.range, reason: proposal.reason, rlOps: ops });
 
     log(`[6/7] GRPO on ops ${ops[0]}-${ops[1]}`);
-    const rlCfg = validateGrpoConfig({ ...RL_PRESETS['mini-rl'], steps: Math.max(1, Math.round((RL_PRESETS['mini-rl'].steps ?? 20) * Math.min(1, scale * 4))), init: midResult.checkpoint, ops });
+    const rlPreset = preset('rl', 'mini-rl');
+    const rlSteps = Math.max(1, Math.round((rlPreset.max_steps as number) * Math.min(1, scale * 4)));
+    const rlCfg = validateGrpoConfig({ ...rlPreset, max_steps: rlSteps, init: midResult.checkpoint, ops });
     const rl = await runRl(rlCfg, ctx(6, 'rl'));
     const rewards = rl.metrics.map((m) => m.reward_mean);
     stage('rl', { checkpoint: rl.checkpoint, steps: rl.metrics.length, rewardFirst: rewards[0], rewardLast: rewards[rewards.length - 1] });

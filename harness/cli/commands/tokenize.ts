@@ -1,9 +1,13 @@
 // `tokenize` / `detokenize`: JSON lines in, JSON lines out, with a Hugging Face tokenizer.json.
 // Each input row keeps its other fields, so ids can be carried through a pipeline.
 import { emit, readJsonl } from '../../../ts/io/stdio.js';
-import { DEFAULT_TOKENIZER_PATH, readTokenizerFile } from '../../../ts/data/tokenizer-file.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
-import type { Command } from './types.js';
+import { DEFAULT_TOKENIZER_PATH, readTokenizerFile } from '../../../ts/data/tokenizer-file.js';
+import type { Command, Options } from '../options.js';
+
+const TOKENIZER: Options = {
+  tokenizer: { type: 'string', default: DEFAULT_TOKENIZER_PATH, value: 'PATH', help: 'a Hugging Face tokenizer.json' },
+};
 
 type Row = Record<string, unknown>;
 
@@ -22,13 +26,11 @@ async function* rows(text: string | undefined, field: 'text' | 'ids'): AsyncGene
 }
 
 export const tokenize: Command = {
-  summary:
-    'text -> ids: JSON lines {"text": ...} (or JSON strings) on stdin, each written back with "ids" added; ' +
-    `or [--text TEXT] for one [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  summary: 'text -> ids: JSON lines {"text": ...} (or JSON strings) on stdin, each written back with "ids" added',
+  options: { text: { type: 'string', help: 'one text to encode instead of stdin' }, ...TOKENIZER },
   async run(args) {
-    const tokPath = args.str('tokenizer', DEFAULT_TOKENIZER_PATH);
+    const tokPath = args.str('tokenizer');
     const text = args.optStr('text');
-    args.checkAllUsed();
     const tok = await readTokenizerFile(new NodeStore(), tokPath);
     for await (const row of rows(text, 'text')) {
       if (typeof row.text !== 'string') throw new Error('"text" must be a string');
@@ -38,13 +40,11 @@ export const tokenize: Command = {
 };
 
 export const detokenize: Command = {
-  summary:
-    'ids -> text: JSON lines {"ids": [...]} on stdin, each written back with "text" added; ' +
-    `or [--ids 1,2,3] for one [--tokenizer ${DEFAULT_TOKENIZER_PATH}]`,
+  summary: 'ids -> text: JSON lines {"ids": [...]} on stdin, each written back with "text" added',
+  options: { ids: { type: 'string', value: '1,2,3', help: 'one list of ids to decode instead of stdin' }, ...TOKENIZER },
   async run(args) {
-    const tokPath = args.str('tokenizer', DEFAULT_TOKENIZER_PATH);
+    const tokPath = args.str('tokenizer');
     const ids = args.optStr('ids');
-    args.checkAllUsed();
     const tok = await readTokenizerFile(new NodeStore(), tokPath);
     for await (const row of rows(ids, 'ids')) {
       if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger)) throw new Error('"ids" must be an array of integers');

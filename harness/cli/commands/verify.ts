@@ -4,23 +4,21 @@
 // one verdict per row: SPEC §5 rewards, and each step's check unless --scores-only.
 import { emit, readJsonl } from '../../../ts/io/stdio.js';
 import { loadVerifier, REWARD_PRESETS, type GoldSolution, type RewardPreset } from '../../../ts/data/verifier.js';
-import type { Command } from './types.js';
+import type { Command } from '../options.js';
 
 const DEFAULT_PRESET: RewardPreset = 'process80';
 
 export const verify: Command = {
   summary:
     'judge outputs against gold solutions: JSON lines {solution, output[, answer][, id]} on stdin (other fields ' +
-    'ignored), one verdict per row in order, carrying its id ' +
-    `[--reward ${[DEFAULT_PRESET, ...Object.keys(REWARD_PRESETS).filter((p) => p !== DEFAULT_PRESET)].join('|')}] ` +
-    '[--scores-only (rewards and counts, no per-step checks)]',
+    'ignored), one verdict per row in order, carrying its id',
+  options: {
+    reward: { type: 'string', choices: Object.keys(REWARD_PRESETS), default: DEFAULT_PRESET, help: 'the reward preset' },
+    'scores-only': { type: 'boolean', help: 'rewards and counts, no per-step checks' },
+  },
   async run(args) {
-    const preset = args.str('reward', DEFAULT_PRESET);
-    const scoresOnly = args.has('scores-only');
-    args.checkAllUsed();
-    if (!(preset in REWARD_PRESETS)) {
-      throw new Error(`--reward must be one of ${Object.keys(REWARD_PRESETS).join(', ')}, got '${preset}'`);
-    }
+    const preset = args.str('reward');
+    const scoresOnly = args.flag('scores-only');
     const cfg = REWARD_PRESETS[preset as RewardPreset];
     const v = await loadVerifier();
     for await (const row of readJsonl(process.stdin)) {
