@@ -1,7 +1,12 @@
 // Attention tokens/s (forward, and forward + backward) on the chosen adapter beside PyTorch (CPU,
 // Hugging Face Qwen2's eager attention) on the same shapes, in the same run.
 import { Gpu } from '../ts/gpu/index.js';
-import { attentionBackward, attentionBackwardScratch, attentionForward, type AttentionShape } from '../ts/ops/attention.js';
+import {
+  attentionBackward,
+  attentionBackwardScratch,
+  attentionForward,
+  type AttentionShape,
+} from '../ts/ops/attention.js';
 import { seconds } from './timing.js';
 import { runTorch, torchThreads } from './torch.js';
 
@@ -20,11 +25,26 @@ async function timeCase(gpu: Gpu, c: Case): Promise<{ forward: number; train: nu
   const T = c.B * c.S;
   const buf = (n: number, label: string) => {
     const b = gpu.buffer(n * 4, label);
-    gpu.write(b, Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+    gpu.write(
+      b,
+      Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
+    );
     return b;
   };
-  const io = { q: buf(T * c.H * c.hd, 'q'), k: buf(T * c.KVH * c.hd, 'k'), v: buf(T * c.KVH * c.hd, 'v'), o: buf(T * c.H * c.hd, 'o'), lse: buf(T * c.H, 'lse') };
-  const grads = { dO: buf(T * c.H * c.hd, 'dO'), dq: buf(T * c.H * c.hd, 'dq'), dk: buf(T * c.KVH * c.hd, 'dk'), dv: buf(T * c.KVH * c.hd, 'dv'), scratch: buf(attentionBackwardScratch(c), 'scratch') };
+  const io = {
+    q: buf(T * c.H * c.hd, 'q'),
+    k: buf(T * c.KVH * c.hd, 'k'),
+    v: buf(T * c.KVH * c.hd, 'v'),
+    o: buf(T * c.H * c.hd, 'o'),
+    lse: buf(T * c.H, 'lse'),
+  };
+  const grads = {
+    dO: buf(T * c.H * c.hd, 'dO'),
+    dq: buf(T * c.H * c.hd, 'dq'),
+    dk: buf(T * c.KVH * c.hd, 'dk'),
+    dv: buf(T * c.KVH * c.hd, 'dv'),
+    scratch: buf(attentionBackwardScratch(c), 'scratch'),
+  };
   const fwd = attentionForward({ ...c, ...io });
   const forward = await seconds(gpu, fwd, c.reps);
   const train = await seconds(gpu, [...fwd, ...attentionBackward({ ...c, ...io, ...grads })], c.reps);
@@ -37,7 +57,10 @@ export async function benchAttention(): Promise<void> {
   type Peer = { torch: string; threads: number; results: { name: string; forward_s: number; train_s: number }[] };
   const torch = runTorch<Peer>('attention_bench.py', cases);
   if (torch.reason) process.stderr.write(`${torch.reason}\n`);
-  else process.stderr.write(`peer: PyTorch ${torch.result!.torch} on CPU, ${torch.result!.threads} threads (tcmalloc, OMP/OPENBLAS threads = ${torchThreads()}), HF eager attention\n`);
+  else
+    process.stderr.write(
+      `peer: PyTorch ${torch.result!.torch} on CPU, ${torch.result!.threads} threads (tcmalloc, OMP/OPENBLAS threads = ${torchThreads()}), HF eager attention\n`,
+    );
   for (const c of cases) {
     const tokens = c.B * c.S;
     const ours = await timeCase(gpu, c);
@@ -47,8 +70,14 @@ export async function benchAttention(): Promise<void> {
     for (const kind of ['forward', 'train'] as const) {
       const mine = tokens / ours[kind];
       const theirs = peer ? tokens / peer[`${kind}_s`] : undefined;
-      line += `  ${kind === 'train' ? 'fwd+bwd' : 'fwd'} ${mine.toFixed(0).padStart(7)} tokens/s` + (theirs ? ` (PyTorch ${theirs.toFixed(0)}, ${(mine / theirs).toFixed(2)}x)` : '');
-      Object.assign(row, { [`${kind}_tokens_per_s`]: mine, [`torch_${kind}_tokens_per_s`]: theirs, [`${kind}_ratio`]: theirs ? mine / theirs : undefined });
+      line +=
+        `  ${kind === 'train' ? 'fwd+bwd' : 'fwd'} ${mine.toFixed(0).padStart(7)} tokens/s` +
+        (theirs ? ` (PyTorch ${theirs.toFixed(0)}, ${(mine / theirs).toFixed(2)}x)` : '');
+      Object.assign(row, {
+        [`${kind}_tokens_per_s`]: mine,
+        [`torch_${kind}_tokens_per_s`]: theirs,
+        [`${kind}_ratio`]: theirs ? mine / theirs : undefined,
+      });
     }
     process.stderr.write(line + '\n');
     process.stdout.write(JSON.stringify(row) + '\n');

@@ -83,8 +83,16 @@ export async function benchGenerator(): Promise<void> {
   const perOp: Record<number, number> = {};
   for (const op of range(...OPS.forward)) perOp[op] = Math.round((await rate('forward', [op], BATCH)).cpu);
   row.forwardPerOpCpu = perOp;
-  process.stderr.write(`forward per op (CPU time, problems/s): ${Object.entries(perOp).map(([o, r]) => `${o}: ${fmt(r)}`).join(', ')}\n`);
+  process.stderr.write(
+    `forward per op (CPU time, problems/s): ${Object.entries(perOp)
+      .map(([o, r]) => `${o}: ${fmt(r)}`)
+      .join(', ')}\n`,
+  );
   process.stdout.write(
-    JSON.stringify({ section: 'generator', ...row, ratioToTarget: +((row.forwardPerSecond as number) / TARGET).toFixed(2) }) + '\n',
+    JSON.stringify({
+      section: 'generator',
+      ...row,
+      ratioToTarget: +((row.forwardPerSecond as number) / TARGET).toFixed(2),
+    }) + '\n',
   );
 }

@@ -33,8 +33,14 @@ async function timeCase(gpu: Gpu, c: Case): Promise<number> {
   const a = gpu.buffer(c.M * c.K * 4, 'a');
   const b = gpu.buffer(c.K * c.N * 4, 'b');
   const out = gpu.buffer(c.M * c.N * 4, 'c');
-  gpu.write(a, Float32Array.from({ length: c.M * c.K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
-  gpu.write(b, Float32Array.from({ length: c.K * c.N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5));
+  gpu.write(
+    a,
+    Float32Array.from({ length: c.M * c.K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
+  );
+  gpu.write(
+    b,
+    Float32Array.from({ length: c.K * c.N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5),
+  );
   const d = matmul({ a, b, c: out, M: c.M, N: c.N, K: c.K, transA: c.transA, transB: c.transB } as MatmulArgs);
   await gpu.run([d]);
   await gpu.sync();
@@ -53,9 +59,15 @@ async function timeCase(gpu: Gpu, c: Case): Promise<number> {
 
 export async function benchMatmul(): Promise<void> {
   const gpu = await Gpu.create();
-  const torch = runTorch<{ torch: string; threads: number; results: { name: string; median_s: number }[] }>('matmul_bench.py', cases);
+  const torch = runTorch<{ torch: string; threads: number; results: { name: string; median_s: number }[] }>(
+    'matmul_bench.py',
+    cases,
+  );
   if (torch.reason) process.stderr.write(`${torch.reason}\n`);
-  else process.stderr.write(`peer: PyTorch ${torch.result!.torch} on CPU, ${torch.result!.threads} threads (tcmalloc, OMP/OPENBLAS threads = ${torchThreads()})\n`);
+  else
+    process.stderr.write(
+      `peer: PyTorch ${torch.result!.torch} on CPU, ${torch.result!.threads} threads (tcmalloc, OMP/OPENBLAS threads = ${torchThreads()})\n`,
+    );
   const rows: object[] = [];
   for (const c of cases) {
     const flop = 2 * c.M * c.N * c.K;
@@ -75,7 +87,14 @@ export async function benchMatmul(): Promise<void> {
   const label = gpu.adapterKind !== 'lavapipe' ? 'off' : 'on';
   const c1024 = cases.find((c) => c.name === 'square 1024')!;
   const otherS = await timeCase(other, c1024);
-  process.stderr.write(`square 1024 with Dawn robustness ${label}: ${(2 * 1024 ** 3 / otherS / 1e9).toFixed(2)} GFLOP/s\n`);
-  rows.push({ bench: 'matmul', case: `square 1024 robustness ${label}`, adapter: other.adapterName, gflops: 2 * 1024 ** 3 / otherS / 1e9 });
+  process.stderr.write(
+    `square 1024 with Dawn robustness ${label}: ${((2 * 1024 ** 3) / otherS / 1e9).toFixed(2)} GFLOP/s\n`,
+  );
+  rows.push({
+    bench: 'matmul',
+    case: `square 1024 robustness ${label}`,
+    adapter: other.adapterName,
+    gflops: (2 * 1024 ** 3) / otherS / 1e9,
+  });
   for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
 }

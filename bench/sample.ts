@@ -8,7 +8,11 @@ import { initParams, paramLayout } from '../ts/model/params.js';
 import { runTorch } from './torch.js';
 
 const VOCAB = 2200;
-const PROMPTS = 64, GROUP = 6, PROMPT_LEN = 128, MAX_NEW = 32, TEMPERATURE = 1;
+const PROMPTS = 64,
+  GROUP = 6,
+  PROMPT_LEN = 128,
+  MAX_NEW = 32,
+  TEMPERATURE = 1;
 
 export async function benchSample(): Promise<void> {
   const gpu = await Gpu.create();
@@ -26,12 +30,27 @@ export async function benchSample(): Promise<void> {
   const tokens = out.tokens.reduce((a, x) => a + x.length, 0);
   const ours = tokens / seconds;
   const peer = runTorch<{ tokens_per_s: number; seconds: number }>('sample_bench.py', {
-    config, prompts: prompts.map((p) => Array.from(p)), group: GROUP, max_new: MAX_NEW, temperature: TEMPERATURE, seed: 1,
+    config,
+    prompts: prompts.map((p) => Array.from(p)),
+    group: GROUP,
+    max_new: MAX_NEW,
+    temperature: TEMPERATURE,
+    seed: 1,
   });
   const what = `${PROMPTS} prompts x ${GROUP}, prompt ${PROMPT_LEN}, ${MAX_NEW} new tokens, T=${TEMPERATURE}`;
   const line = peer.result
     ? `mini sample: ${ours.toFixed(0)} tokens/s (${seconds.toFixed(1)} s), PyTorch ${peer.result.tokens_per_s.toFixed(0)} tokens/s (${peer.result.seconds.toFixed(1)} s), ${(ours / peer.result.tokens_per_s).toFixed(3)}x`
     : `mini sample: ${ours.toFixed(0)} tokens/s (${peer.reason})`;
   process.stderr.write(`${line}   [${what}, ${gpu.adapterName}]\n`);
-  process.stdout.write(JSON.stringify({ bench: 'sample', adapter: gpu.adapterName, tokens, seconds, tokens_per_s: ours, torch_tokens_per_s: peer.result?.tokens_per_s, ratio: peer.result ? ours / peer.result.tokens_per_s : undefined }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'sample',
+      adapter: gpu.adapterName,
+      tokens,
+      seconds,
+      tokens_per_s: ours,
+      torch_tokens_per_s: peer.result?.tokens_per_s,
+      ratio: peer.result ? ours / peer.result.tokens_per_s : undefined,
+    }) + '\n',
+  );
 }

@@ -14,10 +14,30 @@ export interface BenchSection {
 
 export const sections: BenchSection[] = [
   { name: 'matmul', summary: 'matmul GFLOP/s (squares, paper shapes) vs PyTorch CPU', run: benchMatmul },
-  { name: 'attention', summary: 'causal GQA attention tokens/s, forward and forward+backward (mini, hd 64, paper) vs PyTorch CPU', run: benchAttention },
-  { name: 'generator', summary: 'problems/s generated and rendered, uniform op 2-20 forward / 2-12 reverse and per op, vs 20,000/s', run: benchGenerator },
+  {
+    name: 'attention',
+    summary: 'causal GQA attention tokens/s, forward and forward+backward (mini, hd 64, paper) vs PyTorch CPU',
+    run: benchAttention,
+  },
+  {
+    name: 'generator',
+    summary: 'problems/s generated and rendered, uniform op 2-20 forward / 2-12 reverse and per op, vs 20,000/s',
+    run: benchGenerator,
+  },
   { name: 'tokenizer', summary: 'BPE training time, encode/decode MB/s vs the 10 MB/s target', run: benchTokenizer },
-  { name: 'train', summary: 'training tokens/s (mini, d=256 x 6) vs PyTorch CPU; --paper adds one paper-config step', run: benchTrain },
-  { name: 'sample', summary: 'KV-cache sampling tokens/s, 64 prompts x 6 generations (mini) vs PyTorch CPU', run: async () => (await import('./sample.js')).benchSample() },
-  { name: 'verifier', summary: 'solutions/s verified (RL groups and full verdicts) vs 20,000/s; 1 MB inputs vs 50 ms', run: benchVerifier },
+  {
+    name: 'train',
+    summary: 'training tokens/s (mini, d=256 x 6) vs PyTorch CPU; --paper adds one paper-config step',
+    run: benchTrain,
+  },
+  {
+    name: 'sample',
+    summary: 'KV-cache sampling tokens/s, 64 prompts x 6 generations (mini) vs PyTorch CPU',
+    run: async () => (await import('./sample.js')).benchSample(),
+  },
+  {
+    name: 'verifier',
+    summary: 'solutions/s verified (RL groups and full verdicts) vs 20,000/s; 1 MB inputs vs 50 ms',
+    run: benchVerifier,
+  },
 ];

@@ -35,7 +35,12 @@ function randomUnicode(chars: number, seed: number): string {
   const out: string[] = [];
   for (let i = 0; i < chars; i++) {
     const u = next();
-    const cp = u < 0.5 ? 0x20 + Math.floor(next() * 95) : u < 0.8 ? 0xa0 + Math.floor(next() * 0x2f00) : 0x1f300 + Math.floor(next() * 0x300);
+    const cp =
+      u < 0.5
+        ? 0x20 + Math.floor(next() * 95)
+        : u < 0.8
+          ? 0xa0 + Math.floor(next() * 0x2f00)
+          : 0x1f300 + Math.floor(next() * 0x300);
     out.push(String.fromCodePoint(cp));
   }
   return out.join('');
@@ -45,7 +50,8 @@ function randomUnicode(chars: number, seed: number): string {
 function zipfText(bytes: number, seed: number): string[] {
   const next = lcg(seed);
   const letters = 'etaoinshrdlucmfwypvbgkjqxz';
-  const word = () => Array.from({ length: 2 + Math.floor(next() * 9) }, () => letters[Math.floor(next() ** 2 * 26)]).join('');
+  const word = () =>
+    Array.from({ length: 2 + Math.floor(next() * 9) }, () => letters[Math.floor(next() ** 2 * 26)]).join('');
   const lexicon = Array.from({ length: 30000 }, word);
   const lines: string[] = [];
   for (let n = 0; n < bytes; n += lines[lines.length - 1].length) {
@@ -68,13 +74,16 @@ export async function benchTokenizer(): Promise<void> {
   const t1 = performance.now();
   const richTok = await trainTokenizer(rich);
   const richS = (performance.now() - t1) / 1000;
-  process.stderr.write(`train: ${richMB.toFixed(1)} MB of Zipf-distributed words -> ${richTok.vocabSize} ids in ${richS.toFixed(2)} s\n`);
+  process.stderr.write(
+    `train: ${richMB.toFixed(1)} MB of Zipf-distributed words -> ${richTok.vocabSize} ids in ${richS.toFixed(2)} s\n`,
+  );
 
   // ~10 MB of fresh documents (another seed than the tokenizer's corpus), ops 2-20.
   const docs: string[] = [];
   for (let op = 2; op <= 20; op++) {
     for (const template of TEMPLATES) {
-      for (const mode of MODES) for (const p of await generateMany({ seed: 5, op, template, mode, count: 40 })) docs.push(trainingText(p));
+      for (const mode of MODES)
+        for (const p of await generateMany({ seed: 5, op, template, mode, count: 40 })) docs.push(trainingText(p));
     }
   }
   const docMB = docs.reduce((n, t) => n + Buffer.byteLength(t), 0);
@@ -90,7 +99,9 @@ export async function benchTokenizer(): Promise<void> {
     decodeMBs: rate(Buffer.byteLength(joined), () => tok.decode(ids)),
   };
   for (const [name, v] of Object.entries(rows)) {
-    process.stderr.write(`${name.padEnd(24)} ${v.toFixed(1).padStart(7)} MB/s   ${(v / TARGET_MB_S).toFixed(2)}x the ${TARGET_MB_S} MB/s target\n`);
+    process.stderr.write(
+      `${name.padEnd(24)} ${v.toFixed(1).padStart(7)} MB/s   ${(v / TARGET_MB_S).toFixed(2)}x the ${TARGET_MB_S} MB/s target\n`,
+    );
   }
   process.stderr.write(`bytes per token on generated text: ${(Buffer.byteLength(joined) / ids.length).toFixed(2)}\n`);
   process.stdout.write(

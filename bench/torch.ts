@@ -15,14 +15,26 @@ export function torchThreads(): number {
 /** Runs tools/torch/<script> with JSON args; returns its JSON output, or undefined (with a reason) when torch is absent. */
 export function runTorch<T>(script: string, arg: unknown): { result?: T; reason?: string } {
   const threads = String(torchThreads());
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMP_NUM_THREADS: threads,
+    OPENBLAS_NUM_THREADS: threads,
+    MKL_NUM_THREADS: threads,
+  };
   if (existsSync(TCMALLOC)) env.LD_PRELOAD = TCMALLOC;
   try {
-    const out = execFileSync(PYTHON, [`tools/torch/${script}`, JSON.stringify(arg)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    const out = execFileSync(PYTHON, [`tools/torch/${script}`, JSON.stringify(arg)], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
     return { result: JSON.parse(out.trim().split('\n').pop()!) as T };
   } catch (e) {
     const msg = (e as { stderr?: string }).stderr || (e as Error).message;
-    return { reason: `PyTorch peer unavailable (${msg.trim().split('\n').pop()}); install python3-torch (scripts/setup-system.sh)` };
+    return {
+      reason: `PyTorch peer unavailable (${msg.trim().split('\n').pop()}); install python3-torch (scripts/setup-system.sh)`,
+    };
   }
 }
 

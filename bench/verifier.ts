@@ -91,7 +91,10 @@ export async function benchVerifier(): Promise<void> {
   for (let op = 2; op <= 10; op++)
     for (const template of TEMPLATES)
       for (const mode of MODES) problems.push(...(await generateMany({ seed: 1, op, template, mode, count: 12 })));
-  const groups = problems.map((p) => ({ gold: p, outputs: Array.from({ length: GROUP }, (_, i) => modelOutput(p, i % 2 === 1)) }));
+  const groups = problems.map((p) => ({
+    gold: p,
+    outputs: Array.from({ length: GROUP }, (_, i) => modelOutput(p, i % 2 === 1)),
+  }));
   const solutions = groups.length * GROUP;
   const cfg = REWARD_PRESETS.process80;
 
@@ -103,8 +106,12 @@ export async function benchVerifier(): Promise<void> {
   const batch = median(runs.batch);
   const detail = median(runs.detail);
   log(`problems: op 2-10, all templates, both modes; ${groups.length} golds x ${GROUP} outputs`);
-  log(`RL batch (rewards only):  ${batch.toFixed(0)} solutions/s  = ${(batch / TARGET_PER_S).toFixed(2)}x the ${TARGET_PER_S}/s target`);
-  log(`full verdicts:            ${detail.toFixed(0)} solutions/s  = ${(detail / TARGET_PER_S).toFixed(2)}x the target`);
+  log(
+    `RL batch (rewards only):  ${batch.toFixed(0)} solutions/s  = ${(batch / TARGET_PER_S).toFixed(2)}x the ${TARGET_PER_S}/s target`,
+  );
+  log(
+    `full verdicts:            ${detail.toFixed(0)} solutions/s  = ${(detail / TARGET_PER_S).toFixed(2)}x the target`,
+  );
 
   const gold = groups[0].gold;
   const shapes = adversarialShapes(1 << 20, groups[groups.length - 1].gold.solution);

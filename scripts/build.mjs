@@ -24,10 +24,14 @@ const mtime = (f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeM
 
 const wasmOut = 'build/engine.wasm';
 if (!ifStale || newest('engine') > mtime(wasmOut) || mtime('asconfig.json') > mtime(wasmOut)) {
-  execFileSync(join(root, 'node_modules/.bin/asc'), ['engine/index.ts', '--config', 'asconfig.json', '--target', 'release'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    join(root, 'node_modules/.bin/asc'),
+    ['engine/index.ts', '--config', 'asconfig.json', '--target', 'release'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }
 
 const sources = ['ts', 'harness', 'shaders', 'bench', 'build'];

@@ -48,7 +48,11 @@ export async function check<S>(gpu: Gpu, p: Prepared<S>): Promise<CheckResult> {
     if (unwritten >= 0) {
       return { ok: false, worst: Infinity, detail: `${e.name} element ${unwritten} is NaN (not written?)` };
     }
-    const { ratio, at } = worstRatio(Array.from(e.index, (i) => got[o][i]), e.want, (i) => e.tol[i]);
+    const { ratio, at } = worstRatio(
+      Array.from(e.index, (i) => got[o][i]),
+      e.want,
+      (i) => e.tol[i],
+    );
     if (ratio > 1) {
       const i = e.index[at];
       const tolerance = e.tol[at].toExponential(2);

@@ -11,7 +11,8 @@ import { testSeed } from '../../test/util/random.js';
 import { families } from './families.js';
 import { check, prepare, release, time } from './harness.js';
 
-const USAGE = `usage: npm run bench:kernels -- <${Object.keys(families).join('|')}> ` +
+const USAGE =
+  `usage: npm run bench:kernels -- <${Object.keys(families).join('|')}> ` +
   '[--variant NN] [--shape S] [--reps 10] [--seed S]';
 
 function fail(message: string): never {
@@ -75,7 +76,13 @@ let ms01: number | undefined;
 let failed = false;
 for (const v of chosen) {
   const row: Record<string, unknown> = {
-    bench: 'kernels', family: name, variant: v.id, name: v.name, shape: shapeText, adapter: gpu.adapterName, seed,
+    bench: 'kernels',
+    family: name,
+    variant: v.id,
+    name: v.name,
+    shape: shapeText,
+    adapter: gpu.adapterName,
+    seed,
   };
   const refused = v.refuses?.(shape);
   let cells: string[];

@@ -22,7 +22,9 @@ export function findCommand(words: string[]): { name: string; cmd: Command; rest
   const [name, ...rest] = words;
   const cmd = commands[name];
   if (!cmd) {
-    throw new Error(`unknown command '${name}'; choose one of ${Object.keys(commands).join(', ')} (help describes them)`);
+    throw new Error(
+      `unknown command '${name}'; choose one of ${Object.keys(commands).join(', ')} (help describes them)`,
+    );
   }
   if (!cmd.subcommands) return { name, cmd, rest };
   const [subName, ...subRest] = rest;
@@ -30,7 +32,9 @@ export function findCommand(words: string[]): { name: string; cmd: Command; rest
   if (!sub) {
     const choose = `choose one of ${Object.keys(cmd.subcommands).join(', ')} (\`help ${name}\` lists their options)`;
     const missing = subName === undefined || subName.startsWith('-');
-    throw new Error(missing ? `${name} needs a subcommand; ${choose}` : `unknown ${name} subcommand '${subName}'; ${choose}`);
+    throw new Error(
+      missing ? `${name} needs a subcommand; ${choose}` : `unknown ${name} subcommand '${subName}'; ${choose}`,
+    );
   }
   return { name: `${name} ${subName}`, cmd: sub, rest: subRest };
 }
@@ -50,7 +54,14 @@ export async function runCli(argv: string[]): Promise<void> {
     return;
   }
   if (argv.includes('--help')) {
-    process.stderr.write(help(argv.slice(0, argv.findIndex((w) => w.startsWith('-')))));
+    process.stderr.write(
+      help(
+        argv.slice(
+          0,
+          argv.findIndex((w) => w.startsWith('-')),
+        ),
+      ),
+    );
     return;
   }
   const { name, cmd, rest } = findCommand(argv);

@@ -74,7 +74,9 @@ export async function runInBrowser<T>(entry: string, timeoutMs = 120_000): Promi
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
-    await page.waitForFunction(() => '__result' in globalThis || document.title === 'error', undefined, { timeout: timeoutMs });
+    await page.waitForFunction(() => '__result' in globalThis || document.title === 'error', undefined, {
+      timeout: timeoutMs,
+    });
     if (errors.length) throw new Error(`page error: ${errors.join('; ')}`);
     return (await page.evaluate(() => (globalThis as unknown as { __result: unknown }).__result, undefined)) as T;
   } finally {

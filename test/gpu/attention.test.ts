@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { attentionBackward, attentionBackwardScratch, attentionForward, type AttentionShape } from '../../ts/ops/attention.js';
+import {
+  attentionBackward,
+  attentionBackwardScratch,
+  attentionForward,
+  type AttentionShape,
+} from '../../ts/ops/attention.js';
 import { refAttentionBackward, refAttentionForward, type RefAttentionInputs } from '../../ts/ref/attention.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { poisoned, testGpu, worstRatio } from './setup.js';
@@ -9,7 +14,10 @@ const rand = rng(seed);
 const U = 2 ** -24; // f32 unit roundoff
 
 /** Fresh inputs in [-1, 1]; q times `qScale` makes the softmax peakier (more rescaling). */
-function inputs(x: AttentionShape, qScale = 1): RefAttentionInputs & { q: Float32Array; k: Float32Array; v: Float32Array } {
+function inputs(
+  x: AttentionShape,
+  qScale = 1,
+): RefAttentionInputs & { q: Float32Array; k: Float32Array; v: Float32Array } {
   const T = x.B * x.S;
   return {
     ...x,
@@ -24,7 +32,11 @@ function inputs(x: AttentionShape, qScale = 1): RefAttentionInputs & { q: Float3
  * scale Σ_d |q_d k_d| (bounds |score|, and a score's f32 error by (hd + 1) u E), its number of keys
  * n, the first key's row, and the softmax weights P_j = exp(score_j - lse).
  */
-function rows(x: RefAttentionInputs, lse: Float64Array, visit: (row: number, h: number, E: number, n: number, key0: number, P: Float64Array) => void) {
+function rows(
+  x: RefAttentionInputs,
+  lse: Float64Array,
+  visit: (row: number, h: number, E: number, n: number, key0: number, P: Float64Array) => void,
+) {
   const { B, S, H, KVH, hd } = x;
   const scale = 1 / Math.sqrt(hd);
   for (let b = 0; b < B; b++) {
@@ -37,7 +49,8 @@ function rows(x: RefAttentionInputs, lse: Float64Array, visit: (row: number, h: 
         let E = 0;
         for (let j = 0; j <= i; j++) {
           const kj = ((b * S + j) * KVH + g) * hd;
-          let abs = 0, dot = 0;
+          let abs = 0,
+            dot = 0;
           for (let d = 0; d < hd; d++) {
             abs += Math.abs(x.q[qi + d] * x.k[kj + d]);
             dot += x.q[qi + d] * x.k[kj + d];
@@ -80,7 +93,11 @@ function forwardTolerances(x: RefAttentionInputs, lse: Float64Array) {
  * b = Σ|dO o|; so dS = P (dP - D) is off by ≤ P (e_P (a + b) + (hd + 2) u (a + b) + Σ|dO| tol_o).
  * The sums over m pairs add m u Σ|terms|. We allow twice the result.
  */
-function backwardTolerances(x: RefAttentionInputs & { dO: ArrayLike<number> }, o: ArrayLike<number>, lse: Float64Array) {
+function backwardTolerances(
+  x: RefAttentionInputs & { dO: ArrayLike<number> },
+  o: ArrayLike<number>,
+  lse: Float64Array,
+) {
   const { B, S, H, KVH, hd } = x;
   const scale = 1 / Math.sqrt(hd);
   const { tolO, tolL } = forwardTolerances(x, lse);
@@ -90,14 +107,15 @@ function backwardTolerances(x: RefAttentionInputs & { dO: ArrayLike<number> }, o
   rows(x, lse, (row, h, E, n, key0, P) => {
     const g = Math.floor(h / (H / KVH));
     const qi = (row * H + h) * hd;
-    let b = 0, dOtolO = 0;
+    let b = 0,
+      dOtolO = 0;
     for (let d = 0; d < hd; d++) {
       b += Math.abs(x.dO[qi + d] * o[qi + d]);
       dOtolO += Math.abs(x.dO[qi + d]) * tolO[qi + d];
     }
     for (let j = 0; j < n; j++) {
       const kj = ((key0 + j) * KVH + g) * hd;
-      const m = H / KVH * (S - (key0 + j) % S); // pairs summed into dk_j, dv_j
+      const m = (H / KVH) * (S - ((key0 + j) % S)); // pairs summed into dk_j, dv_j
       let a = 0;
       for (let d = 0; d < hd; d++) a += Math.abs(x.dO[qi + d] * x.v[kj + d]);
       const xMax = 2 * E + Math.log(n); // ≥ |score - lse|, the argument of exp
@@ -135,10 +153,21 @@ async function checkForward(x: AttentionShape, qScale = 1) {
 async function runBackward(x: AttentionShape, inp: ReturnType<typeof inputs>, dO: Float32Array) {
   const g = await testGpu();
   const T = x.B * x.S;
-  const io = { q: g.upload(inp.q), k: g.upload(inp.k), v: g.upload(inp.v), o: poisoned(g, T * x.H * x.hd, 'o'), lse: poisoned(g, T * x.H, 'lse') };
-  const dq = poisoned(g, T * x.H * x.hd, 'dq'), dk = poisoned(g, T * x.KVH * x.hd, 'dk'), dv = poisoned(g, T * x.KVH * x.hd, 'dv');
+  const io = {
+    q: g.upload(inp.q),
+    k: g.upload(inp.k),
+    v: g.upload(inp.v),
+    o: poisoned(g, T * x.H * x.hd, 'o'),
+    lse: poisoned(g, T * x.H, 'lse'),
+  };
+  const dq = poisoned(g, T * x.H * x.hd, 'dq'),
+    dk = poisoned(g, T * x.KVH * x.hd, 'dk'),
+    dv = poisoned(g, T * x.KVH * x.hd, 'dv');
   const scratch = poisoned(g, attentionBackwardScratch(x), 'scratch');
-  await g.run([...attentionForward({ ...x, ...io }), ...attentionBackward({ ...x, ...io, dO: g.upload(dO), dq, dk, dv, scratch })]);
+  await g.run([
+    ...attentionForward({ ...x, ...io }),
+    ...attentionBackward({ ...x, ...io, dO: g.upload(dO), dq, dk, dv, scratch }),
+  ]);
   return {
     o: await g.read(io.o, Float32Array),
     dq: await g.read(dq, Float32Array),
@@ -154,7 +183,11 @@ async function checkBackward(x: AttentionShape, qScale = 1) {
   const want = refAttentionBackward({ ...inp, dO });
   const { lse } = refAttentionForward(inp);
   const tol = backwardTolerances({ ...inp, dO }, got.o, lse);
-  for (const [name, gotG, wantG, t] of [['dq', got.dq, want.dq, tol.tolQ], ['dk', got.dk, want.dk, tol.tolK], ['dv', got.dv, want.dv, tol.tolV]] as const) {
+  for (const [name, gotG, wantG, t] of [
+    ['dq', got.dq, want.dq, tol.tolQ],
+    ['dk', got.dk, want.dk, tol.tolK],
+    ['dv', got.dv, want.dv, tol.tolV],
+  ] as const) {
     const r = worstRatio(gotG, wantG, (i) => t[i] + 1e-30);
     expect(r.ratio, `seed ${seed} ${name}[${r.at}]: got ${gotG[r.at]} want ${wantG[r.at]}`).toBeLessThanOrEqual(1);
   }
@@ -181,12 +214,14 @@ describe(`attention (seed ${seed})`, () => {
     await checkBackward(peaky, 4);
   });
   // The backward entry points decode the grid with the same slot() as the forward.
-  it('more than 65535 workgroups (a 2D grid): 65,600 sequences of one token', () => checkForward({ B: 65_600, S: 1, H: 1, KVH: 1, hd: 4 }));
+  it('more than 65535 workgroups (a 2D grid): 65,600 sequences of one token', () =>
+    checkForward({ B: 65_600, S: 1, H: 1, KVH: 1, hd: 4 }));
   it('backward is bit-identical from run to run (fixed order, no atomics)', async () => {
     const x = { B: 2, S: 70, H: 6, KVH: 2, hd: 8 };
     const inp = inputs(x);
     const dO = randomArray(x.B * x.S * x.H * x.hd, rand);
-    const bits = (r: Awaited<ReturnType<typeof runBackward>>) => [r.dq, r.dk, r.dv].map((a) => [...new Uint32Array(a.buffer)]);
+    const bits = (r: Awaited<ReturnType<typeof runBackward>>) =>
+      [r.dq, r.dk, r.dv].map((a) => [...new Uint32Array(a.buffer)]);
     expect(bits(await runBackward(x, inp, dO))).toEqual(bits(await runBackward(x, inp, dO)));
   });
   it('refuses shapes it does not take', () => {
@@ -195,6 +230,8 @@ describe(`attention (seed ${seed})`, () => {
     expect(() => attentionForward({ ...io, B: 1, S: 8, H: 3, KVH: 2, hd: 8 })).toThrow(/multiple of KVH/);
     expect(() => attentionForward({ ...io, B: 1, S: 8, H: 2, KVH: 2, hd: 6 })).toThrow(/multiple of 4/);
     expect(() => attentionForward({ ...io, B: 0, S: 8, H: 2, KVH: 2, hd: 8 })).toThrow(/B must be/);
-    expect(() => attentionBackward({ ...io, dO: buf, dq: buf, dk: buf, dv: buf, scratch: buf, B: 1, S: 8, H: 2, KVH: 2, hd: 132 })).toThrow(/at most 128/);
+    expect(() =>
+      attentionBackward({ ...io, dO: buf, dq: buf, dk: buf, dv: buf, scratch: buf, B: 1, S: 8, H: 2, KVH: 2, hd: 132 }),
+    ).toThrow(/at most 128/);
   });
 });

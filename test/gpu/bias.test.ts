@@ -9,10 +9,15 @@ const rand = rng(seed);
 const U = 2 ** -24;
 
 describe(`bias (seed ${seed})`, () => {
-  for (const { T, N } of [{ T: 67, N: 20 }, { T: 1, N: 4 }, { T: 300, N: 776 }]) {
+  for (const { T, N } of [
+    { T: 67, N: 20 },
+    { T: 1, N: 4 },
+    { T: 300, N: 776 },
+  ]) {
     it(`forward in place T=${T} N=${N}`, async () => {
       const g = await testGpu();
-      const x = randomArray(T * N, rand), b = randomArray(N, rand);
+      const x = randomArray(T * N, rand),
+        b = randomArray(N, rand);
       const xb = g.upload(x);
       await g.run([biasAdd({ x: xb, bias: g.upload(b), T, N })]);
       const got = await g.read(xb, Float32Array);
@@ -24,7 +29,8 @@ describe(`bias (seed ${seed})`, () => {
     for (const accumulate of [false, true]) {
       it(`backward T=${T} N=${N}${accumulate ? ' (accumulate)' : ''}`, async () => {
         const g = await testGpu();
-        const dy = randomArray(T * N, rand), prior = accumulate ? randomArray(N, rand) : undefined;
+        const dy = randomArray(T * N, rand),
+          prior = accumulate ? randomArray(N, rand) : undefined;
         const db = prior ? g.upload(prior) : poisoned(g, N);
         await g.run(biasBackward({ dy: g.upload(dy), db, T, N, accumulate }));
         const got = await g.read(db, Float32Array);

@@ -41,9 +41,16 @@ async function forwardLogits(model: TrainingModel, seqs: number[][]): Promise<Fl
 describe(`decoding (seed ${seed})`, () => {
   it('sampled log-probabilities equal log_softmax(logits / T) of a training forward over the same sequences', async () => {
     const g = await testGpu();
-    const ps = prompts(), group = 3;
+    const ps = prompts(),
+      group = 3;
     // Decode batch above the training batch: 4 prompts x 3 sequences.
-    const model = new TrainingModel(g, config, { params: params() }, { batch: ps.length * group, seqLen: S, decodeBatch: 16 }, hyper);
+    const model = new TrainingModel(
+      g,
+      config,
+      { params: params() },
+      { batch: ps.length * group, seqLen: S, decodeBatch: 16 },
+      hyper,
+    );
     for (const o of [{ temperature: 0.8 }, { temperature: 1.3, topK: 5, topP: 0.9 }, { temperature: 0 }]) {
       const out = await model.sample(ps, { maxNew, stopId: -1, seed: Math.floor(rand() * 1e9), group, ...o });
       expect(out.logprobTemperature).toBe(o.temperature || 1);
@@ -55,7 +62,10 @@ describe(`decoding (seed ${seed})`, () => {
         expect(toks.length).toBe(maxNew);
         toks.forEach((tok, i) => {
           const at = (r * S + n + i - 1) * Vp;
-          worst = Math.max(worst, Math.abs(out.logprobs[r][i] - refLogprob(logits.subarray(at, at + V), tok, out.logprobTemperature)));
+          worst = Math.max(
+            worst,
+            Math.abs(out.logprobs[r][i] - refLogprob(logits.subarray(at, at + V), tok, out.logprobTemperature)),
+          );
         });
       });
       expect(worst, `${JSON.stringify(o)} (seed ${seed})`).toBeLessThan(1e-5);
@@ -69,7 +79,10 @@ describe(`decoding (seed ${seed})`, () => {
     const sampled = await model.sample(ps, { maxNew, stopId: -1, temperature: 0, seed: 5 });
     const greedy = await model.greedy(ps, maxNew, -1);
     expect(sampled.tokens.map((t) => Array.from(t))).toEqual(greedy.map((t) => Array.from(t)));
-    const logits = await forwardLogits(model, sampled.tokens.map((t, r) => [...ps[r], ...t]));
+    const logits = await forwardLogits(
+      model,
+      sampled.tokens.map((t, r) => [...ps[r], ...t]),
+    );
     sampled.tokens.forEach((toks, r) =>
       toks.forEach((tok, i) => {
         const row = logits.subarray((r * S + ps[r].length + i - 1) * Vp, (r * S + ps[r].length + i - 1) * Vp + V);
@@ -84,7 +97,8 @@ describe(`decoding (seed ${seed})`, () => {
     // Attention weights scaled up: attention (so the cache and the positions) decides the argmax, not
     // the current token's embedding alone (at init scale, decoding at shifted positions passed).
     const weights = params(5);
-    for (const t of paramLayout(config).slots) if (/attn\.[qkvo]_proj\.weight/.test(t.name)) for (let i = 0; i < t.size; i++) weights[t.offset + i] *= 10;
+    for (const t of paramLayout(config).slots)
+      if (/attn\.[qkvo]_proj\.weight/.test(t.name)) for (let i = 0; i < t.size; i++) weights[t.offset + i] *= 10;
     const model = new InferenceModel(g, config, weights, { decodeBatch: ps.length });
     const greedy = await model.greedy(ps, maxNew, -1);
     let decided = 0;
@@ -93,7 +107,13 @@ describe(`decoding (seed ${seed})`, () => {
       // One reference forward over prompt + completion: row n + i - 1 predicts completion token i.
       const seq = [...ps[r], ...toks];
       const S1 = seq.length - 1;
-      const { logits } = refModelForward(config, weights, { ids: seq.slice(0, S1), targets: seq.slice(1), mask: new Array(S1).fill(1), B: 1, S: S1 });
+      const { logits } = refModelForward(config, weights, {
+        ids: seq.slice(0, S1),
+        targets: seq.slice(1),
+        mask: new Array(S1).fill(1),
+        B: 1,
+        S: S1,
+      });
       toks.forEach((tok, i) => {
         const row = Array.from(logits.subarray((ps[r].length + i - 1) * V, (ps[r].length + i) * V));
         const best = Math.max(...row);
@@ -107,18 +127,45 @@ describe(`decoding (seed ${seed})`, () => {
 
   it('top-k and top-p reach the sampler: every draw lies in the kept set of a training forward', async () => {
     const g = await testGpu();
-    const ps = prompts(), group = 3, temperature = 1.5;
+    const ps = prompts(),
+      group = 3,
+      temperature = 1.5;
     // Near-uniform distributions (embeddings unscaled): a draw outside the filter's few tokens would
     // come up many times over 144 draws if the filter were dropped.
-    const model = new TrainingModel(g, config, { params: params(1) }, { batch: ps.length * group, seqLen: S, decodeBatch: ps.length * group }, hyper);
+    const model = new TrainingModel(
+      g,
+      config,
+      { params: params(1) },
+      { batch: ps.length * group, seqLen: S, decodeBatch: ps.length * group },
+      hyper,
+    );
     const greedy = (await model.greedy(ps, maxNew, -1)).map((t) => Array.from(t));
     for (const filter of [{ topK: 1 }, { topP: 1e-6 }]) {
-      const out = await model.sample(ps, { maxNew, stopId: -1, temperature, seed: Math.floor(rand() * 1e9), ...filter });
-      expect(out.tokens.map((t) => Array.from(t)), JSON.stringify(filter)).toEqual(greedy);
+      const out = await model.sample(ps, {
+        maxNew,
+        stopId: -1,
+        temperature,
+        seed: Math.floor(rand() * 1e9),
+        ...filter,
+      });
+      expect(
+        out.tokens.map((t) => Array.from(t)),
+        JSON.stringify(filter),
+      ).toEqual(greedy);
     }
     for (const filter of [{ topK: 3 }, { topP: 0.3 }, { topK: 4, topP: 0.5 }]) {
-      const out = await model.sample(ps, { maxNew, stopId: -1, temperature, seed: Math.floor(rand() * 1e9), group, ...filter });
-      const logits = await forwardLogits(model, out.tokens.map((t, r) => [...ps[Math.floor(r / group)], ...t]));
+      const out = await model.sample(ps, {
+        maxNew,
+        stopId: -1,
+        temperature,
+        seed: Math.floor(rand() * 1e9),
+        group,
+        ...filter,
+      });
+      const logits = await forwardLogits(
+        model,
+        out.tokens.map((t, r) => [...ps[Math.floor(r / group)], ...t]),
+      );
       let notArgmax = 0;
       out.tokens.forEach((toks, r) =>
         toks.forEach((tok, i) => {
@@ -136,9 +183,16 @@ describe(`decoding (seed ${seed})`, () => {
 
   it('stops after the stop token; one seed gives the same samples, another seed other samples', async () => {
     const g = await testGpu();
-    const ps = prompts(), group = 2;
+    const ps = prompts(),
+      group = 2;
     // Near-uniform distributions: two sequences agreeing on 12 draws by chance is negligible.
-    const model = new TrainingModel(g, config, { params: params(1) }, { batch: 2, seqLen: S, decodeBatch: ps.length * group }, hyper);
+    const model = new TrainingModel(
+      g,
+      config,
+      { params: params(1) },
+      { batch: 2, seqLen: S, decodeBatch: ps.length * group },
+      hyper,
+    );
     const o = { maxNew, temperature: 1.5, seed: 2 ** 40 + 17, group };
     const free = await model.sample(ps, { ...o, stopId: -1 });
     const again = await model.sample(ps, { ...o, stopId: -1 });

@@ -19,11 +19,13 @@ describe(`elementwise (seed ${seed})`, () => {
         const a = randomArray(n, rand, -4, 4);
         const b = randomArray(n, rand, 0.5, 3); // away from 0 for div
         const out = poisoned(g, n);
-        const alpha = 0.75, beta = -1.5;
+        const alpha = 0.75,
+          beta = -1.5;
         await g.run([binary(op, g.upload(a), g.upload(b), out, n, alpha, beta)]);
         const got = await g.read(out, Float32Array);
         const want = refBinary(op, a, b, alpha, beta);
-        const scale = (i: number) => Math.abs(want[i]) + (op === 'axpby' ? Math.abs(alpha * a[i]) + Math.abs(beta * b[i]) : 0);
+        const scale = (i: number) =>
+          Math.abs(want[i]) + (op === 'axpby' ? Math.abs(alpha * a[i]) + Math.abs(beta * b[i]) : 0);
         const r = worstRatio(got, want, (i) => tolerance[op] * ULP * scale(i) + 1e-45);
         expect(r.ratio, `seed ${seed} at ${r.at}: ${got[r.at]} vs ${want[r.at]}`).toBeLessThanOrEqual(1);
       });

@@ -18,7 +18,11 @@ async function caught(p: Promise<unknown>): Promise<GpuError> {
 describe('GPU errors', () => {
   it('a WGSL compile error names the shader, line and message', async () => {
     const g = await testGpu();
-    const kernel = { name: 'broken_shader', entry: 'main', source: '@compute @workgroup_size(1)\nfn main() {\n  let x: f32 = undefined_name;\n}\n' };
+    const kernel = {
+      name: 'broken_shader',
+      entry: 'main',
+      source: '@compute @workgroup_size(1)\nfn main() {\n  let x: f32 = undefined_name;\n}\n',
+    };
     const e = await caught(g.run([{ kernel, buffers: [], workgroups: [1] }]));
     expect(e.kind).toBe('compile');
     expect(e.shader).toBe('broken_shader');
@@ -35,7 +39,8 @@ describe('GPU errors', () => {
 
   it('a missing binding names the shader and the bind group problem', async () => {
     const g = await testGpu();
-    const a = g.buffer(64), b = g.buffer(64);
+    const a = g.buffer(64),
+      b = g.buffer(64);
     const d = matmul({ a, b, c: g.buffer(64), M: 4, N: 4, K: 4 });
     const e = await caught(g.run([{ ...d, buffers: [a, b] }]));
     expect(e.kind).toBe('validation');
@@ -69,7 +74,7 @@ describe('GPU errors', () => {
     big.destroy();
   });
 
-  it('the allocator refuses a buffer over the adapter\'s maxBufferSize by name', async () => {
+  it("the allocator refuses a buffer over the adapter's maxBufferSize by name", async () => {
     const g = await testGpu();
     try {
       g.buffer(g.limits.maxBufferSize + 4, 'weights');

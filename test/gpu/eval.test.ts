@@ -29,8 +29,24 @@ const store = new NodeStore();
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/node/cli.js');
-const N = 4, MAX_NEW = 10;
-const OPTIONS = ['--config', 'cpu', '--ops', '2,3', '--per-op', '4', '--n', String(N), '--max-new-tokens', String(MAX_NEW), '--batch', '6', '--seed', '7'];
+const N = 4,
+  MAX_NEW = 10;
+const OPTIONS = [
+  '--config',
+  'cpu',
+  '--ops',
+  '2,3',
+  '--per-op',
+  '4',
+  '--n',
+  String(N),
+  '--max-new-tokens',
+  String(MAX_NEW),
+  '--batch',
+  '6',
+  '--seed',
+  '7',
+];
 
 async function tinyCheckpoint(dir: string, tok: Tokenizer, context: number): Promise<string> {
   const config = validateConfig({ ...preset('tiny', tok.vocabSize), max_position_embeddings: context });
@@ -38,11 +54,21 @@ async function tinyCheckpoint(dir: string, tok: Tokenizer, context: number): Pro
   const params = initParams(config, layout, 3);
   // A strong </answer> embedding row: its tied-head logit swings widely, so completions stop at
   // varied lengths instead of all running to the limit.
-  const embed = layout.byName.get('model.embed_tokens.weight')!.offset, stop = tok.specialId('</answer>'), D = config.hidden_size;
+  const embed = layout.byName.get('model.embed_tokens.weight')!.offset,
+    stop = tok.specialId('</answer>'),
+    D = config.hidden_size;
   for (let i = 0; i < D; i++) params[embed + stop * D + i] *= 40;
   const zeros = new Float32Array(layout.total);
   const state = { step: 5, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
-  return saveCheckpoint(store, join(dir, 'checkpoints'), { config, layout, params, m: zeros, v: zeros, tokenizerJson: JSON.stringify(tok.toJson()), state });
+  return saveCheckpoint(store, join(dir, 'checkpoints'), {
+    config,
+    layout,
+    params,
+    m: zeros,
+    v: zeros,
+    tokenizerJson: JSON.stringify(tok.toJson()),
+    state,
+  });
 }
 
 const HYPER = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
@@ -51,10 +77,16 @@ const HYPER = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
  * A tiny model trained on the completions of `solved` (loss on the completion tokens only) until
  * it reproduces them, saved as a checkpoint; returns the model (decoding `decodeBatch` at once).
  */
-async function memorizingCheckpoint(dir: string, tok: Tokenizer, solved: Problem[], decodeBatch: number): Promise<TrainingModel> {
+async function memorizingCheckpoint(
+  dir: string,
+  tok: Tokenizer,
+  solved: Problem[],
+  decodeBatch: number,
+): Promise<TrainingModel> {
   const config = validateConfig({ ...preset('tiny', tok.vocabSize), max_position_embeddings: 256 });
   const seqs = solved.map((p) => ({ ids: tok.encode(trainingText(p)), prompt: tok.encode(promptText(p)).length }));
-  const B = seqs.length, S = Math.max(...seqs.map((q) => q.ids.length)) - 1;
+  const B = seqs.length,
+    S = Math.max(...seqs.map((q) => q.ids.length)) - 1;
   const batch = { ids: new Uint32Array(B * S), targets: new Uint32Array(B * S), mask: new Float32Array(B * S) };
   seqs.forEach(({ ids, prompt }, r) => {
     for (let t = 0; t + 1 < ids.length; t++) {
@@ -64,19 +96,41 @@ async function memorizingCheckpoint(dir: string, tok: Tokenizer, solved: Problem
     }
   });
   const layout = paramLayout(config);
-  const model = new TrainingModel(await testGpu(), config, { params: initParams(config, layout, 1) }, { batch: B, seqLen: S, decodeBatch }, HYPER);
+  const model = new TrainingModel(
+    await testGpu(),
+    config,
+    { params: initParams(config, layout, 1) },
+    { batch: B, seqLen: S, decodeBatch },
+    HYPER,
+  );
   // About 80 steps on lavapipe reach a completion loss of 0.01 nats per token.
   let loss = Infinity;
   for (let step = 1; step <= 300 && loss > 0.01; step++) loss = (await model.trainStep([batch], 1e-2, step)).loss;
   expect(loss).toBeLessThan(0.01);
   const state = { step: 1, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null };
-  await saveCheckpoint(store, join(dir, 'checkpoints'), { config, layout, ...(await model.snapshot()), tokenizerJson: JSON.stringify(tok.toJson()), state });
+  await saveCheckpoint(store, join(dir, 'checkpoints'), {
+    config,
+    layout,
+    ...(await model.snapshot()),
+    tokenizerJson: JSON.stringify(tok.toJson()),
+    state,
+  });
   return model;
 }
 
 function cli(args: string[]): { lines: Record<string, unknown>[] } {
-  const stdout = execFileSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
-  return { lines: stdout.trim().split('\n').map((l) => JSON.parse(l)) };
+  const stdout = execFileSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
+  return {
+    lines: stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('eval CLI', () => {
@@ -99,9 +153,20 @@ describe('eval CLI', () => {
     expect(r.format).toBe('reasoning-engine-eval/1');
     expect(r.checkpoint.dir).toBe(path);
     expect(r.checkpoint.step).toBe(5);
-    expect(r.checkpoint.modelSha256).toBe(createHash('sha256').update(readFileSync(join(path, 'model.safetensors'))).digest('hex'));
+    expect(r.checkpoint.modelSha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(path, 'model.safetensors')))
+        .digest('hex'),
+    );
     expect(r.adapter.length).toBeGreaterThan(0);
-    expect(r.settings).toMatchObject({ ops: [2, 3], per_op: 4, n: N, max_new_tokens: MAX_NEW, temperature: 0.7, seed: 7 });
+    expect(r.settings).toMatchObject({
+      ops: [2, 3],
+      per_op: 4,
+      n: N,
+      max_new_tokens: MAX_NEW,
+      temperature: 0.7,
+      seed: 7,
+    });
     expect(r.ks).toEqual([1, 2, 4]);
 
     // The same problems the generator gives, in order; skipped exactly where the prompt does not fit.
@@ -131,7 +196,8 @@ describe('eval CLI', () => {
     // Aggregates are a pure function of the per-problem counts.
     expect(r.aggregates).toEqual(JSON.parse(JSON.stringify(aggregate(r.problems as ProblemResult[], r.ks))));
     for (const g of [r.aggregates.all, ...Object.values(r.aggregates.ops)]) {
-      for (let i = 1; i < r.ks.length; i++) expect(g.passOutcome[r.ks[i]]).toBeGreaterThanOrEqual(g.passOutcome[r.ks[i - 1]]);
+      for (let i = 1; i < r.ks.length; i++)
+        expect(g.passOutcome[r.ks[i]]).toBeGreaterThanOrEqual(g.passOutcome[r.ks[i - 1]]);
       for (const k of r.ks) expect(g.passProcess[k]).toBeLessThanOrEqual(g.passOutcome[k]);
     }
     expect(Object.keys(r.aggregates.splits)).toEqual(['ID']);
@@ -165,13 +231,24 @@ describe('eval CLI', () => {
     // Two problems per op; the model learns the first of each op.
     const problems = await generatorProblems({ ops: [2, 3], perOp: 2, templates: TEMPLATES, mode: 'forward' });
     const learnt = [0, 2];
-    const n = 4, batch = problems.length * n, maxNew = 60;
-    const model = await memorizingCheckpoint(tmp, tok, learnt.map((i) => problems[i]), batch);
+    const n = 4,
+      batch = problems.length * n,
+      maxNew = 60;
+    const model = await memorizingCheckpoint(
+      tmp,
+      tok,
+      learnt.map((i) => problems[i]),
+      batch,
+    );
     const prompts = problems.map((p) => tok.encode(promptText(p)));
     const judge = async (outs: Int32Array[], per: number) => {
       const c = { outcome: [] as number[], process: [] as number[] };
       for (const [i, p] of problems.entries()) {
-        const scores = await scoreBatch(p, outs.slice(i * per, (i + 1) * per).map((o) => tok.decode(o)), REWARD_PRESETS.evaluation);
+        const scores = await scoreBatch(
+          p,
+          outs.slice(i * per, (i + 1) * per).map((o) => tok.decode(o)),
+          REWARD_PRESETS.evaluation,
+        );
         c.outcome.push(scores.reduce((a, x) => a + x.outcome, 0));
         c.process.push(scores.filter((x) => x.processCorrect).length);
       }
@@ -184,16 +261,38 @@ describe('eval CLI', () => {
     const adapter = process.env.ENGINE_ADAPTER ?? 'auto';
     const evalRun = (name: string, extra: string[]) => {
       const out = join(tmp, `${name}.json`);
-      const args = ['--config', 'cpu', '--ops', '2,3', '--per-op', '2', '--n', String(n), '--max-new-tokens', String(maxNew), '--batch', String(batch), '--seed', '7'];
+      const args = [
+        '--config',
+        'cpu',
+        '--ops',
+        '2,3',
+        '--per-op',
+        '2',
+        '--n',
+        String(n),
+        '--max-new-tokens',
+        String(maxNew),
+        '--batch',
+        String(batch),
+        '--seed',
+        '7',
+      ];
       cli(['eval', '--checkpoint', tmp, '--out', out, '--adapter', adapter, ...args, ...extra]);
       return JSON.parse(readFileSync(out, 'utf8')) as EvalResults;
     };
     const expectCounts = (r: EvalResults, want: { outcome: number[]; process: number[] }, label: string) => {
       expect(r.problems.map((p) => p.id)).toEqual(problems.map((p) => p.id));
-      expect({ outcome: r.problems.map((p) => p.cOutcome), process: r.problems.map((p) => p.cProcess) }, label).toEqual(want);
+      expect({ outcome: r.problems.map((p) => p.cOutcome), process: r.problems.map((p) => p.cProcess) }, label).toEqual(
+        want,
+      );
       // pass@k of each op and of all: the mean over its problems of the estimator on these counts.
-      const mean = (idx: number[], c: number[], k: number) => idx.reduce((a, i) => a + passAtK(n, c[i], k), 0) / idx.length;
-      for (const [group, idx] of [[r.aggregates.all, [0, 1, 2, 3]], [r.aggregates.ops['2'], [0, 1]], [r.aggregates.ops['3'], [2, 3]]] as const) {
+      const mean = (idx: number[], c: number[], k: number) =>
+        idx.reduce((a, i) => a + passAtK(n, c[i], k), 0) / idx.length;
+      for (const [group, idx] of [
+        [r.aggregates.all, [0, 1, 2, 3]],
+        [r.aggregates.ops['2'], [0, 1]],
+        [r.aggregates.ops['3'], [2, 3]],
+      ] as const) {
         for (const k of r.ks) {
           expect(group.passOutcome[k], `${label} outcome pass@${k}`).toBeCloseTo(mean([...idx], want.outcome, k), 12);
           expect(group.passProcess[k], `${label} process pass@${k}`).toBeCloseTo(mean([...idx], want.process, k), 12);
@@ -210,10 +309,19 @@ describe('eval CLI', () => {
 
     // At T = 5 the learnt solutions are rarely drawn whole; top-k 1 or a tiny top-p leaves only the
     // argmax, so every sample is the greedy one: counts n x the greedy judgments, pass@k 1/2 per op.
-    const hot = await judge((await model.sample(prompts, { maxNew, stopId: stop, temperature: 5, seed: 7, group: n })).tokens, n);
-    expect(hot.outcome.reduce((a, b) => a + b), 'unfiltered at T = 5, few samples are right').toBeLessThan(n);
+    const hot = await judge(
+      (await model.sample(prompts, { maxNew, stopId: stop, temperature: 5, seed: 7, group: n })).tokens,
+      n,
+    );
+    expect(
+      hot.outcome.reduce((a, b) => a + b),
+      'unfiltered at T = 5, few samples are right',
+    ).toBeLessThan(n);
     const times = (c: number[]) => c.map((x) => x * n);
-    for (const filter of [['--top-k', '1'], ['--top-p', '0.000001']]) {
+    for (const filter of [
+      ['--top-k', '1'],
+      ['--top-p', '0.000001'],
+    ]) {
       const r = evalRun(`hot${filter[0]}`, ['--temperature', '5', ...filter]);
       expect(r.settings).toMatchObject(filter[0] === '--top-k' ? { top_k: 1, top_p: 1 } : { top_k: 0, top_p: 1e-6 });
       expectCounts(r, { outcome: times(greedy.outcome), process: times(greedy.process) }, filter.join(' '));

@@ -13,10 +13,25 @@ import { buildCli, copyUnder, CLI, expectRefused, flipByte, runCli, snapshot, tr
 
 // A 2-step pre-training run of the tiny model: the run directory, its dataset and checkpoint.
 const config = {
-  stage: 'pretrain', model: 'tiny', mixture: 'uniform', tokens: 2 * 2 * 32, seq_len: 32, batch_size: 2,
-  learning_rate: 3e-3, min_lr: 3e-4, warmup: 0.1, eval_ops: [2], eval_per_op: 1, eval_max_new_tokens: 4, seed: 5,
+  stage: 'pretrain',
+  model: 'tiny',
+  mixture: 'uniform',
+  tokens: 2 * 2 * 32,
+  seq_len: 32,
+  batch_size: 2,
+  learning_rate: 3e-3,
+  min_lr: 3e-4,
+  warmup: 0.1,
+  eval_ops: [2],
+  eval_per_op: 1,
+  eval_max_new_tokens: 4,
+  seed: 5,
 };
-let tmp = '', cfgFile = '', run = '', ckpt = '', good = '';
+let tmp = '',
+  cfgFile = '',
+  run = '',
+  ckpt = '',
+  good = '';
 
 beforeAll(async () => {
   buildCli();
@@ -39,39 +54,72 @@ const copy = (path: string) => copyUnder(tmp, path);
  * Runs the CLI and checks the refusal (expectRefused), that `keep` stays byte-identical and that no
  * temporary file is left beside it. `env` sets ENGINE_IO_FAULT, which fails the write at the end.
  */
-async function refused(args: string[], error: RegExp, keep: string[] = [], env?: Record<string, string>): Promise<void> {
+async function refused(
+  args: string[],
+  error: RegExp,
+  keep: string[] = [],
+  env?: Record<string, string>,
+): Promise<void> {
   const before = keep.map((p) => snapshot(p));
-  expectRefused(await runCli(args, { cwd: tmp, env }), error, { afterWork: env?.ENGINE_IO_FAULT?.startsWith('ENOSPC') });
+  expectRefused(await runCli(args, { cwd: tmp, env }), error, {
+    afterWork: env?.ENGINE_IO_FAULT?.startsWith('ENOSPC'),
+  });
   keep.forEach((p, i) => {
     expect(snapshot(p), `${p} changed`).toEqual(before[i]);
-    expect(readdirSync(dirname(p)).filter((e) => e.includes('.tmp-')), `temporary files beside ${p}`).toEqual([]);
+    expect(
+      readdirSync(dirname(p)).filter((e) => e.includes('.tmp-')),
+      `temporary files beside ${p}`,
+    ).toEqual([]);
   });
 }
 
 describe('bad input and faults at the training stages', () => {
-  it('refuses another stage\'s run directory, a dataset, and a run directory where a checkpoint belongs', async () => {
+  it("refuses another stage's run directory, a dataset, and a run directory where a checkpoint belongs", async () => {
     const data = join(run, 'data');
-    await refused(['rl', '--out', run, '--init', ckpt], /is the run directory of another stage \(pre\/mid-training: run\.json\); give this stage its own --out/, [run]);
-    await refused(['pretrain', '--out', data, '--config', cfgFile], /is not a run directory \(it holds .*\); give a new or empty --out/, [data]);
+    await refused(
+      ['rl', '--out', run, '--init', ckpt],
+      /is the run directory of another stage \(pre\/mid-training: run\.json\); give this stage its own --out/,
+      [run],
+    );
+    await refused(
+      ['pretrain', '--out', data, '--config', cfgFile],
+      /is not a run directory \(it holds .*\); give a new or empty --out/,
+      [data],
+    );
     const given = /is not a checkpoint but a run directory .*; give one of its checkpoints, e\.g\. .*step-00000002/;
     await refused(['rl', '--out', join(tmp, 'rl1'), '--init', run], given);
-    await refused(['midtrain', '--out', join(tmp, 'mid2'), '--init', data], /is not a checkpoint but a dataset directory .*; give a checkpoint directory/);
+    await refused(
+      ['midtrain', '--out', join(tmp, 'mid2'), '--init', data],
+      /is not a checkpoint but a dataset directory .*; give a checkpoint directory/,
+    );
   });
 
   it('refuses to resume from or start at a damaged checkpoint, and leaves the run as it was', async () => {
     const damaged = copy(run);
     flipByte(join(damaged, 'checkpoints', 'step-00000002', 'model.safetensors'), 0.9);
-    const corrupt = /model\.safetensors is corrupt \(sha256 differs from trainer_state\.json\); restore it or resume from an earlier checkpoint/;
+    const corrupt =
+      /model\.safetensors is corrupt \(sha256 differs from trainer_state\.json\); restore it or resume from an earlier checkpoint/;
     await refused(['pretrain', '--out', damaged, '--config', cfgFile], corrupt, [damaged]);
-    await refused(['midtrain', '--out', join(tmp, 'mid3'), '--init', join(damaged, 'checkpoints', 'step-00000002')], corrupt);
+    await refused(
+      ['midtrain', '--out', join(tmp, 'mid3'), '--init', join(damaged, 'checkpoints', 'step-00000002')],
+      corrupt,
+    );
     const cut = copy(ckpt);
     truncateHalf(join(cut, 'trainer_state.json'));
-    await refused(['rl', '--out', join(tmp, 'rl2'), '--init', cut], /trainer_state\.json is not valid JSON \(.*\); restore it or use an earlier checkpoint/);
+    await refused(
+      ['rl', '--out', join(tmp, 'rl2'), '--init', cut],
+      /trainer_state\.json is not valid JSON \(.*\); restore it or use an earlier checkpoint/,
+    );
   });
 
   it('refuses a read-only run directory, and keeps the checkpoint whole when the disk fills while saving', async () => {
     const ro = copy(run);
-    await refused(['pretrain', '--out', ro, '--config', cfgFile], /cannot write .*run\.lock: the file system is read-only \(EROFS\)/, [ro], { ENGINE_IO_FAULT: 'EROFS' });
+    await refused(
+      ['pretrain', '--out', ro, '--config', cfgFile],
+      /cannot write .*run\.lock: the file system is read-only \(EROFS\)/,
+      [ro],
+      { ENGINE_IO_FAULT: 'EROFS' },
+    );
     // The run again from step 0 (no `latest`): its final checkpoint is written over the one already
     // there, and the disk fills.
     const full = copy(run);
@@ -97,12 +145,34 @@ describe('bad input and faults at the training stages', () => {
   });
 
   it('keeps a good results file when the disk fills as the evaluation writes it; /dev/full is refused', async () => {
-    const tinyEval = ['--checkpoint', ckpt, '--config', 'cpu', '--ops', '2', '--per-op', '1', '--n', '1', '--max-new-tokens', '4'];
+    const tinyEval = [
+      '--checkpoint',
+      ckpt,
+      '--config',
+      'cpu',
+      '--ops',
+      '2',
+      '--per-op',
+      '1',
+      '--n',
+      '1',
+      '--max-new-tokens',
+      '4',
+    ];
     const kept = copy(good);
     // The fault hits the results file only (not the journal, good.json.partial.jsonl).
     const fault = { ENGINE_IO_FAULT: 'ENOSPC:good.json.tmp' };
-    await refused(['eval', ...tinyEval, '--out', kept], /cannot write .*good\.json: no space left on the device \(ENOSPC\)/, [kept], fault);
-    expectRefused(await runCli(['eval', ...tinyEval, '--out', '/dev/full'], { cwd: tmp }), /cannot write \/dev\/full: no space left on the device \(ENOSPC\)/, { afterWork: true });
+    await refused(
+      ['eval', ...tinyEval, '--out', kept],
+      /cannot write .*good\.json: no space left on the device \(ENOSPC\)/,
+      [kept],
+      fault,
+    );
+    expectRefused(
+      await runCli(['eval', ...tinyEval, '--out', '/dev/full'], { cwd: tmp }),
+      /cannot write \/dev\/full: no space left on the device \(ENOSPC\)/,
+      { afterWork: true },
+    );
   });
 
   it('refuses a second process on a run directory while the first runs, and takes the lock over once it is killed', async () => {
@@ -110,14 +180,20 @@ describe('bad input and faults at the training stages', () => {
     const slowCfg = join(tmp, 'slow.json');
     writeFileSync(slowCfg, JSON.stringify({ ...config, tokens: 50_000_000 }));
     const dir = join(tmp, 'busy');
-    const first: ChildProcess = spawn(process.execPath, [CLI, 'pretrain', '--out', dir, '--config', slowCfg], { cwd: tmp, stdio: 'ignore' });
+    const first: ChildProcess = spawn(process.execPath, [CLI, 'pretrain', '--out', dir, '--config', slowCfg], {
+      cwd: tmp,
+      stdio: 'ignore',
+    });
     try {
       const lock = join(dir, 'run.lock');
       while (!existsSync(lock) || !readFileSync(lock, 'utf8').endsWith('\n')) {
         expect(first.exitCode, 'the first process ended early').toBeNull();
         await new Promise((r) => setTimeout(r, 50));
       }
-      await refused(['pretrain', '--out', dir, '--config', slowCfg], new RegExp(`${dir} is in use by process ${first.pid} on .*; wait for it to finish, or use another --out`));
+      await refused(
+        ['pretrain', '--out', dir, '--config', slowCfg],
+        new RegExp(`${dir} is in use by process ${first.pid} on .*; wait for it to finish, or use another --out`),
+      );
       expect(first.exitCode, 'the first process was disturbed').toBeNull();
     } finally {
       first.kill('SIGKILL');

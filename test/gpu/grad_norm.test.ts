@@ -15,15 +15,20 @@ describe(`grad_norm (seed ${seed})`, () => {
     it(`norm and clip factor, maxNorm ${maxNorm}${maxNorm === 0 ? ' (off)' : ''}`, async () => {
       const g = await testGpu();
       const x = randomArray(n, rand, -3, 3);
-      const stats = poisoned(g, 2), partials = g.buffer(gradNormPartials(n) * 4);
+      const stats = poisoned(g, 2),
+        partials = g.buffer(gradNormPartials(n) * 4);
       await g.run(gradNorm({ grads: g.upload(x), n, partials, stats, maxNorm }));
       const [norm, factor] = await g.read(stats, Float32Array, 2);
       const want = refGradNorm(x, maxNorm);
       // Σx² within (n + 2)u relative (a sum of positives), halved by the sqrt, plus sqrt's and
       // division's few ULP.
       const rel = (n + 2) * U + 12 * U;
-      expect(Math.abs(norm - want.norm), `seed ${seed}: norm ${norm} vs ${want.norm}`).toBeLessThanOrEqual(rel * want.norm);
-      expect(Math.abs(factor - want.factor), `seed ${seed}: factor ${factor} vs ${want.factor}`).toBeLessThanOrEqual(2 * rel * want.factor);
+      expect(Math.abs(norm - want.norm), `seed ${seed}: norm ${norm} vs ${want.norm}`).toBeLessThanOrEqual(
+        rel * want.norm,
+      );
+      expect(Math.abs(factor - want.factor), `seed ${seed}: factor ${factor} vs ${want.factor}`).toBeLessThanOrEqual(
+        2 * rel * want.factor,
+      );
       expect(factor < 1).toBe(maxNorm === 1);
     });
   }
@@ -31,7 +36,8 @@ describe(`grad_norm (seed ${seed})`, () => {
     const g = await testGpu();
     const n2 = 9 * CHUNK + 5;
     const grads = g.upload(randomArray(n2, rand, -1e3, 1e3));
-    const stats = g.buffer(8), partials = g.buffer(gradNormPartials(n2) * 4);
+    const stats = g.buffer(8),
+      partials = g.buffer(gradNormPartials(n2) * 4);
     const seen = new Set<string>();
     for (let k = 0; k < 3; k++) {
       await g.run(gradNorm({ grads, n: n2, partials, stats, maxNorm: 1 }));
@@ -42,6 +48,8 @@ describe(`grad_norm (seed ${seed})`, () => {
   it('refuses a scratch buffer that is too small', async () => {
     const g = await testGpu();
     const b = g.buffer(8);
-    expect(() => gradNorm({ grads: b, n: 2 * CHUNK + 1, partials: g.buffer(8), stats: b, maxNorm: 1 })).toThrow(/needs 3/);
+    expect(() => gradNorm({ grads: b, n: 2 * CHUNK + 1, partials: g.buffer(8), stats: b, maxNorm: 1 })).toThrow(
+      /needs 3/,
+    );
   });
 });

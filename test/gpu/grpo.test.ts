@@ -10,12 +10,21 @@ import { grpoStep } from '../../ts/rl/grpo.js';
 import { testGpu } from './setup.js';
 
 describe('GRPO', () => {
-  it('tokenLogprobs gives each token\'s full-distribution entropy, and the entropy bonus raises it', async () => {
+  it("tokenLogprobs gives each token's full-distribution entropy, and the entropy bonus raises it", async () => {
     const g = await testGpu();
-    const V = 61, B = 4, S = 8, T = B * S;
+    const V = 61,
+      B = 4,
+      S = 8,
+      T = B * S;
     const config = preset('tiny', V);
     const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
-    const model = new TrainingModel(g, config, { params: initParams(config, paramLayout(config), 5) }, { batch: B, seqLen: S }, hyper);
+    const model = new TrainingModel(
+      g,
+      config,
+      { params: initParams(config, paramLayout(config), 5) },
+      { batch: B, seqLen: S },
+      hyper,
+    );
     const ids = Uint32Array.from({ length: T }, (_, i) => (i * 17 + 3) % V);
     const batch = { ids, targets: Uint32Array.from(ids, (t) => (t * 5 + 1) % V), mask: new Float32Array(T).fill(1) };
     batch.mask[5] = 0; // masked: entropy 0
@@ -29,7 +38,8 @@ describe('GRPO', () => {
         continue;
       }
       const z = Array.from(logits.subarray(t * rows, t * rows + V), (x) => x * scale);
-      const m = Math.max(...z), sum = z.reduce((a, x) => a + Math.exp(x - m), 0);
+      const m = Math.max(...z),
+        sum = z.reduce((a, x) => a + Math.exp(x - m), 0);
       const h = -z.reduce((a, x) => a + (Math.exp(x - m) / sum) * (x - m - Math.log(sum)), 0);
       expect(Math.abs(entropy[t] - h), `token ${t}`).toBeLessThan(1e-5 * Math.max(1, h));
     }
@@ -47,15 +57,31 @@ describe('GRPO', () => {
 
   it('rollouts follow top_k and top_p: at top_k 1 or a tiny top_p every rollout is the greedy one', async () => {
     const g = await testGpu();
-    const V = 61, LEN = 6;
+    const V = 61,
+      LEN = 6;
     const config = preset('tiny', V);
     const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
     // Init-scale weights: near-uniform next-token distributions, so unfiltered rollouts at T = 1.5 differ.
-    const policy = new TrainingModel(g, config, { params: initParams(config, paramLayout(config), 9) }, { batch: 8, seqLen: 8, decodeBatch: 8 }, hyper);
+    const policy = new TrainingModel(
+      g,
+      config,
+      { params: initParams(config, paramLayout(config), 9) },
+      { batch: 8, seqLen: 8, decodeBatch: 8 },
+      hyper,
+    );
     const prompts = [Int32Array.from([1, 5]), Int32Array.from([2])];
     const greedy = (await policy.greedy(prompts, LEN, -1)).map((t) => Array.from(t));
     const rollouts = async (set: Record<string, unknown>) => {
-      const cfg = validateGrpoConfig({ prompts_per_step: 2, num_generations: 4, ppo_mini_batch_size: 2, learning_rate: 0, beta: 0, max_completion_length: LEN, temperature: 1.5, ...set });
+      const cfg = validateGrpoConfig({
+        prompts_per_step: 2,
+        num_generations: 4,
+        ppo_mini_batch_size: 2,
+        learning_rate: 0,
+        beta: 0,
+        max_completion_length: LEN,
+        temperature: 1.5,
+        ...set,
+      });
       const seen: number[][][] = [];
       const score = async (_i: number, completions: Int32Array[]) => {
         seen.push(completions.map((c) => Array.from(c)));
@@ -73,13 +99,29 @@ describe('GRPO', () => {
 
   it('lifts a toy task from chance to a mean reward >= 0.9', async () => {
     const g = await testGpu();
-    const V = 61, TARGET = 7, LEN = 4;
+    const V = 61,
+      TARGET = 7,
+      LEN = 4;
     const config = preset('tiny', V);
     const hyper = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0, clip: 1 };
-    const policy = new TrainingModel(g, config, { params: initParams(config, paramLayout(config), 3) }, { batch: 16, seqLen: 8, decodeBatch: 64 }, hyper);
+    const policy = new TrainingModel(
+      g,
+      config,
+      { params: initParams(config, paramLayout(config), 3) },
+      { batch: 16, seqLen: 8, decodeBatch: 64 },
+      hyper,
+    );
     const cfg = validateGrpoConfig({
-      prompts_per_step: 8, num_generations: 8, ppo_mini_batch_size: 8, per_device_train_batch_size: 16, learning_rate: 3e-3, beta: 0,
-      max_completion_length: LEN, temperature: 1, scale_rewards: 'group', loss_type: 'dapo',
+      prompts_per_step: 8,
+      num_generations: 8,
+      ppo_mini_batch_size: 8,
+      per_device_train_batch_size: 16,
+      learning_rate: 3e-3,
+      beta: 0,
+      max_completion_length: LEN,
+      temperature: 1,
+      scale_rewards: 'group',
+      loss_type: 'dapo',
     });
     const prompts = Array.from({ length: cfg.prompts_per_step }, () => Int32Array.from([1]));
     const score = async (_i: number, completions: Int32Array[]) =>
@@ -90,12 +132,23 @@ describe('GRPO', () => {
     const updates = { n: 0 };
     const rewards: number[] = [];
     for (let step = 1; step <= 60; step++) {
-      const m = await grpoStep(policy, undefined, cfg, { prompts, score, step, seed: step, updates }, 0, -1, cfg.learning_rate);
+      const m = await grpoStep(
+        policy,
+        undefined,
+        cfg,
+        { prompts, score, step, seed: step, updates },
+        0,
+        -1,
+        cfg.learning_rate,
+      );
       rewards.push(m.reward_mean);
       if (rewards.length >= 2 && rewards.slice(-2).every((r) => r >= 0.9)) break;
     }
     process.stderr.write(`[grpo toy] mean reward by step: ${rewards.map((r) => r.toFixed(2)).join(' ')}\n`);
     expect(rewards[0]).toBeLessThan(0.15); // starts at chance
-    expect(rewards[rewards.length - 1], `rewards by step: ${rewards.map((r) => r.toFixed(2)).join(' ')}`).toBeGreaterThanOrEqual(0.9);
+    expect(
+      rewards[rewards.length - 1],
+      `rewards by step: ${rewards.map((r) => r.toFixed(2)).join(' ')}`,
+    ).toBeGreaterThanOrEqual(0.9);
   }, 300_000);
 });

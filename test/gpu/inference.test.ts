@@ -15,7 +15,9 @@ import { bitIdentical, testGpu } from './setup.js';
 const seed = testSeed();
 const rand = rng(seed);
 const V = 61;
-const B = 2, S = 12, T = B * S;
+const B = 2,
+  S = 12,
+  T = B * S;
 const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1, clip: 1 };
 const tiny = preset('tiny', V);
 const deeper: Qwen2Config = { ...tiny, num_hidden_layers: 2 * tiny.num_hidden_layers };

@@ -14,12 +14,23 @@ function tolerance(absRef: Float64Array, K: number, extra: Float64Array | undefi
   return (i: number) => 2 * (K + 2) * U * absRef[i] + (extra ? 2 * U * extra[i] : 0) + 1e-30;
 }
 
-type Case = { M: number; N: number; K: number; transA?: boolean; transB?: boolean; batch?: number; alpha?: number; beta?: number };
+type Case = {
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+  batch?: number;
+  alpha?: number;
+  beta?: number;
+};
 
 async function check(c: Case) {
   const g = await testGpu();
   const batch = c.batch ?? 1;
-  const sA = c.M * c.K, sB = c.K * c.N, sC = c.M * c.N;
+  const sA = c.M * c.K,
+    sB = c.K * c.N,
+    sC = c.M * c.N;
   const a = randomArray(sA * batch, rand);
   const b = randomArray(sB * batch, rand);
   const c0 = c.beta ? randomArray(sC * batch, rand) : undefined;
@@ -29,7 +40,13 @@ async function check(c: Case) {
   const got = await g.read(out, Float32Array);
   const refArgs = { ...c, a, b, c: c0, strideA: sA, strideB: sB, strideC: sC };
   const want = refMatmul(refArgs);
-  const absRef = refMatmul({ ...refArgs, a: a.map(Math.abs), b: b.map(Math.abs), alpha: Math.abs(c.alpha ?? 1), beta: 0 });
+  const absRef = refMatmul({
+    ...refArgs,
+    a: a.map(Math.abs),
+    b: b.map(Math.abs),
+    alpha: Math.abs(c.alpha ?? 1),
+    beta: 0,
+  });
   const extra = c0 ? Float64Array.from(c0, (v) => Math.abs(v * (c.beta ?? 0))) : undefined;
   const { ratio, at } = worstRatio(got, want, tolerance(absRef, c.K, extra));
   expect(ratio, `seed ${seed}: worst element ${at}: got ${got[at]} want ${want[at]}`).toBeLessThanOrEqual(1);
@@ -83,15 +100,22 @@ describe(`matmul (seed ${seed})`, () => {
   // Gradients: against the reference products dA = dC·op(B)ᵀ, dB = op(A)ᵀ·dC, checked in stored layout.
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
-      for (const s of [{ M: 12, N: 20, K: 28 }, { M: 11, N: 19, K: 5 }]) {
+      for (const s of [
+        { M: 12, N: 20, K: 28 },
+        { M: 11, N: 19, K: 5 },
+      ]) {
         it(`gradients ${JSON.stringify({ ...s, transA, transB })}`, async () => {
           const g = await testGpu();
           const { M, N, K } = s;
-          const a = randomArray(M * K, rand), b = randomArray(K * N, rand), dc = randomArray(M * N, rand);
-          const da = poisoned(g, M * K), db = poisoned(g, K * N);
+          const a = randomArray(M * K, rand),
+            b = randomArray(K * N, rand),
+            dc = randomArray(M * N, rand);
+          const da = poisoned(g, M * K),
+            db = poisoned(g, K * N);
           const fwd: MatmulArgs = { a: g.upload(a), b: g.upload(b), c: g.buffer(M * N * 4), M, N, K, transA, transB };
           await g.run(matmulGrads(fwd, g.upload(dc), { da, db }));
-          const gotA = await g.read(da, Float32Array), gotB = await g.read(db, Float32Array);
+          const gotA = await g.read(da, Float32Array),
+            gotB = await g.read(db, Float32Array);
           // Reference: gradient of sum(dC ⊙ C) by the chain rule, element by element, in f64.
           const wantOpA = refMatmul({ a: dc, b, M, N: K, K: N, transB: !transB });
           const wantOpB = refMatmul({ a, b: dc, M: K, N, K: M, transA: !transA });
@@ -101,7 +125,8 @@ describe(`matmul (seed ${seed})`, () => {
             for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) o[c * rows + r] = op[r * cols + c];
             return o;
           };
-          const wantA = stored(wantOpA, M, K, transA), wantB = stored(wantOpB, K, N, transB);
+          const wantA = stored(wantOpA, M, K, transA),
+            wantB = stored(wantOpB, K, N, transB);
           const tolA = (i: number) => 2 * (N + 2) * U * N + 1e-30; // |values| <= 1, so Σ|·| <= N
           const tolB = (i: number) => 2 * (M + 2) * U * M + 1e-30;
           expect(worstRatio(gotA, wantA, tolA).ratio, `seed ${seed} dA`).toBeLessThanOrEqual(1);
@@ -112,8 +137,13 @@ describe(`matmul (seed ${seed})`, () => {
   }
   it('gradients accumulate with beta = 1', async () => {
     const g = await testGpu();
-    const M = 8, N = 12, K = 16;
-    const a = randomArray(M * K, rand), b = randomArray(K * N, rand), dc = randomArray(M * N, rand), prior = randomArray(K * N, rand);
+    const M = 8,
+      N = 12,
+      K = 16;
+    const a = randomArray(M * K, rand),
+      b = randomArray(K * N, rand),
+      dc = randomArray(M * N, rand),
+      prior = randomArray(K * N, rand);
     const db = g.upload(prior);
     const fwd: MatmulArgs = { a: g.upload(a), b: g.upload(b), c: g.buffer(M * N * 4), M, N, K };
     await g.run(matmulGrads(fwd, g.upload(dc), { db, accumulate: true }));

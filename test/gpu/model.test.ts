@@ -16,7 +16,8 @@ const rand = rng(seed);
 const V = 61; // not a multiple of 4: the embedding's padded rows are exercised
 const config = preset('tiny', V);
 const layout = paramLayout(config);
-const B = 2, S = 12;
+const B = 2,
+  S = 12;
 const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1, clip: 1 };
 
 function randomBatch(): Batch {
@@ -39,13 +40,14 @@ describe(`model (seed ${seed})`, () => {
     const logits = await model.logits(batch);
     const Vp = Math.ceil(V / 4) * 4;
     let worst = 0;
-    for (let t = 0; t < B * S; t++) for (let j = 0; j < V; j++) worst = Math.max(worst, Math.abs(logits[t * Vp + j] - ref.logits[t * V + j]));
+    for (let t = 0; t < B * S; t++)
+      for (let j = 0; j < V; j++) worst = Math.max(worst, Math.abs(logits[t * Vp + j] - ref.logits[t * V + j]));
     expect(worst, `seed ${seed}`).toBeLessThan(1e-4);
     const loss = await model.evalLoss(batch);
     expect(Math.abs(loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
   });
 
-  it('every tensor\'s gradient matches central finite differences of the f64 reference', async () => {
+  it("every tensor's gradient matches central finite differences of the f64 reference", async () => {
     const g = await testGpu();
     const params = randomParams();
     const batch = randomBatch();
@@ -57,9 +59,14 @@ describe(`model (seed ${seed})`, () => {
     for (const s of layout.slots) {
       // Two entries per tensor; for the embedding, rows of ids that occur (others have no gradient).
       for (let j = 0; j < 2; j++) {
-        const i = s.name.includes('embed') ? s.offset + batch.ids[j * 7] * config.hidden_size + Math.floor(rand() * config.hidden_size) : s.offset + Math.floor(rand() * s.size);
+        const i = s.name.includes('embed')
+          ? s.offset + batch.ids[j * 7] * config.hidden_size + Math.floor(rand() * config.hidden_size)
+          : s.offset + Math.floor(rand() * s.size);
         const fd = centralDifference(f, p64, i, h);
-        expect(Math.abs(grads[i] - fd), `${s.name}[${i - s.offset}]: gpu ${grads[i]} fd ${fd} (seed ${seed})`).toBeLessThanOrEqual(2e-3 * Math.abs(fd) + 2e-5);
+        expect(
+          Math.abs(grads[i] - fd),
+          `${s.name}[${i - s.offset}]: gpu ${grads[i]} fd ${fd} (seed ${seed})`,
+        ).toBeLessThanOrEqual(2e-3 * Math.abs(fd) + 2e-5);
       }
     }
   });
@@ -92,10 +99,19 @@ describe(`model (seed ${seed})`, () => {
       for (const token of got[b]) {
         // The reference's best token at this point; a different pick is only allowed within f32
         // noise of the best logit (a near tie).
-        const { logits } = refModelForward(config, params, { ids: seq, targets: seq.map(() => 0), mask: seq.map(() => 1), B: 1, S: seq.length });
+        const { logits } = refModelForward(config, params, {
+          ids: seq,
+          targets: seq.map(() => 0),
+          mask: seq.map(() => 1),
+          B: 1,
+          S: seq.length,
+        });
         const row = logits.subarray((seq.length - 1) * V, seq.length * V);
         const best = Math.max(...row);
-        expect(best - row[token], `prompt ${b} position ${seq.length}: token ${token}, best ${row.indexOf(best)}`).toBeLessThan(1e-5);
+        expect(
+          best - row[token],
+          `prompt ${b} position ${seq.length}: token ${token}, best ${row.indexOf(best)}`,
+        ).toBeLessThan(1e-5);
         seq.push(token);
       }
     }

@@ -42,23 +42,46 @@ describe(`PyTorch oracle (seed ${seed})`, () => {
     const layout = paramLayout(config);
     const params = initParams(config, layout, 1 + Math.floor(rand() * 1e6));
     for (const s of layout.slots) for (let i = 0; i < s.size; i++) params[s.offset + i] += 0.1 * (rand() - 0.5);
-    const B = 2, S = 16;
+    const B = 2,
+      S = 16;
     const ids = Uint32Array.from({ length: B * S }, () => Math.floor(rand() * V));
     const targets = Uint32Array.from({ length: B * S }, () => Math.floor(rand() * V));
     const mask = Float32Array.from({ length: B * S }, (_, i) => (i % 7 === 0 ? 0 : 1));
-    const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 });
+    const model = new TrainingModel(
+      g,
+      config,
+      { params },
+      { batch: B, seqLen: S },
+      { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0, clip: 0 },
+    );
     const ours = await model.lossAndGrads({ ids, targets, mask });
 
     const dir = mkdtempSync(join(tmpdir(), 'oracle-'));
     const zeros = new Float32Array(layout.total);
     const ckpt = await saveCheckpoint(store, join(dir, 'ckpt'), {
-      config, layout, params, m: zeros, v: zeros, tokenizerJson: '{}',
+      config,
+      layout,
+      params,
+      m: zeros,
+      v: zeros,
+      tokenizerJson: '{}',
       state: { step: 0, tokensSeen: 0, dataCursor: null, rng: null, runConfig: null },
     });
     const rows = (x: ArrayLike<number>) => Array.from({ length: B }, (_, b) => Array.from(x).slice(b * S, (b + 1) * S));
-    writeFileSync(join(dir, 'batch.json'), JSON.stringify({ ids: rows(ids), targets: rows(targets), mask: rows(mask) }));
-    const env = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', ...(existsSync(TCMALLOC) ? { LD_PRELOAD: TCMALLOC } : {}) };
-    execFileSync(PYTHON, ['tools/oracle/qwen2.py', ckpt, join(dir, 'batch.json'), join(dir, 'out.safetensors')], { env, stdio: 'pipe' });
+    writeFileSync(
+      join(dir, 'batch.json'),
+      JSON.stringify({ ids: rows(ids), targets: rows(targets), mask: rows(mask) }),
+    );
+    const env = {
+      ...process.env,
+      OMP_NUM_THREADS: '2',
+      OPENBLAS_NUM_THREADS: '2',
+      ...(existsSync(TCMALLOC) ? { LD_PRELOAD: TCMALLOC } : {}),
+    };
+    execFileSync(PYTHON, ['tools/oracle/qwen2.py', ckpt, join(dir, 'batch.json'), join(dir, 'out.safetensors')], {
+      env,
+      stdio: 'pipe',
+    });
     const oracle = decodeSafetensors(readFileSync(join(dir, 'out.safetensors'))).tensors;
 
     const want = oracle.get('loss')!.data[0];

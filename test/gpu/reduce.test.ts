@@ -16,7 +16,12 @@ function tol(op: ReduceOp, x: Float32Array, rows: number, cols: number, n: numbe
 
 describe(`reduce (seed ${seed})`, () => {
   for (const op of ['sum', 'max', 'sumsq'] as ReduceOp[]) {
-    for (const [rows, cols] of [[1, 1], [7, 1000], [300, 63], [2, 70_000]]) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [7, 1000],
+      [300, 63],
+      [2, 70_000],
+    ]) {
       it(`${op} rows=${rows} cols=${cols}`, async () => {
         const g = await testGpu();
         const x = randomArray(rows * cols, rand, -3, 3);
@@ -42,7 +47,8 @@ describe(`reduce (seed ${seed})`, () => {
     const g = await testGpu();
     const n = 5 * CHUNK + 3;
     const x = g.upload(randomArray(n, rand, -1e3, 1e3));
-    const partials = g.buffer(6 * 4), out = g.buffer(4);
+    const partials = g.buffer(6 * 4),
+      out = g.buffer(4);
     const results = new Set<number>();
     for (let i = 0; i < 4; i++) {
       await g.run(reduceAll('sum', x, partials, out, n));

@@ -66,7 +66,11 @@ const recorded = (ns: number[], point: string, n: () => number) => () => `${poin
 
 const TIMING = new Set(['tokens_per_s', 'seconds']);
 const untimed = (text: string) =>
-  text.split('\n').filter(Boolean).map((l) => JSON.stringify(JSON.parse(l), (k, v) => (TIMING.has(k) ? undefined : v))).join('\n');
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.stringify(JSON.parse(l), (k, v) => (TIMING.has(k) ? undefined : v)))
+    .join('\n');
 
 /** Every file under `dir` by relative path: bytes, or metric rows without timing fields. */
 function tree(dir: string): Map<string, string> {
@@ -75,7 +79,11 @@ function tree(dir: string): Map<string, string> {
     for (const e of readdirSync(d).sort()) {
       const p = join(d, e);
       if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(dir, p), e === 'metrics.jsonl' ? untimed(readFileSync(p, 'utf8')) : readFileSync(p).toString('base64'));
+      else
+        files.set(
+          relative(dir, p),
+          e === 'metrics.jsonl' ? untimed(readFileSync(p, 'utf8')) : readFileSync(p).toString('base64'),
+        );
     }
   };
   walk(dir);
@@ -83,7 +91,8 @@ function tree(dir: string): Map<string, string> {
 }
 
 function expectSameTree(got: string, want: string): void {
-  const a = tree(got), b = tree(want);
+  const a = tree(got),
+    b = tree(want);
   expect([...a.keys()]).toEqual([...b.keys()]);
   for (const [f, bytes] of b) expect(a.get(f) === bytes, `${f} differs`).toBe(true);
 }
@@ -91,10 +100,23 @@ function expectSameTree(got: string, want: string): void {
 let tmp: string;
 const STEPS = 10;
 const pretrain = {
-  stage: 'pretrain', model: 'tiny', mixture: 'uniform', tokens: STEPS * 2 * 32, seq_len: 32, batch_size: 2,
-  learning_rate: 3e-3, min_lr: 3e-4, warmup: 0.1, checkpoint_interval: 2, eval_ops: [2, 3], eval_per_op: 2, eval_max_new_tokens: 6, seed: 5,
+  stage: 'pretrain',
+  model: 'tiny',
+  mixture: 'uniform',
+  tokens: STEPS * 2 * 32,
+  seq_len: 32,
+  batch_size: 2,
+  learning_rate: 3e-3,
+  min_lr: 3e-4,
+  warmup: 0.1,
+  checkpoint_interval: 2,
+  eval_ops: [2, 3],
+  eval_per_op: 2,
+  eval_max_new_tokens: 6,
+  seed: 5,
 };
-const MID_STEPS = 8, RL_STEPS = 4;
+const MID_STEPS = 8,
+  RL_STEPS = 4;
 const pretrained = () => join(tmp, 'pretrain-a', 'checkpoints', `step-${String(STEPS).padStart(8, '0')}`);
 
 /** The step of a run directory's latest checkpoint (0: none yet). */
@@ -103,7 +125,8 @@ const latestStep = (out: string) => {
   return existsSync(p) ? Number(readFileSync(p, 'utf8').trim().slice('step-'.length)) : 0;
 };
 /** Checkpoints the uninterrupted run `a` saved after step `from`. */
-const savesAfter = (a: string, from: number) => readdirSync(join(a, 'checkpoints')).filter((e) => /^step-\d+$/.test(e) && Number(e.slice(5)) > from).length;
+const savesAfter = (a: string, from: number) =>
+  readdirSync(join(a, 'checkpoints')).filter((e) => /^step-\d+$/.test(e) && Number(e.slice(5)) > from).length;
 /** Files a checkpoint's temporary directory gets before its trainer_state.json. */
 const CKPT_FILES = 4;
 
@@ -111,13 +134,23 @@ const CKPT_FILES = 4;
  * A training stage: an uninterrupted run into `a`, and one killed at each point in turn and resumed,
  * which must end with the same run directory; a run killed after a checkpoint resumes from it.
  */
-async function trainingStage(name: string, args: (out: string) => string[], points: ((a: string, b: string) => string)[]): Promise<void> {
-  const a = join(tmp, `${name}-a`), b = join(tmp, `${name}-b`);
+async function trainingStage(
+  name: string,
+  args: (out: string) => string[],
+  points: ((a: string, b: string) => string)[],
+): Promise<void> {
+  const a = join(tmp, `${name}-a`),
+    b = join(tmp, `${name}-b`);
   await ok(args(a));
   const resumeFrom: number[] = [];
-  const runs = await killChain(args(b), points.map((make) => () => make(a, b)), () => resumeFrom.push(latestStep(b)));
+  const runs = await killChain(
+    args(b),
+    points.map((make) => () => make(a, b)),
+    () => resumeFrom.push(latestStep(b)),
+  );
   for (const [i, step] of resumeFrom.entries()) {
-    if (step) expect(runs[i + 1].stderr).toContain(`from ${join(b, 'checkpoints', `step-${String(step).padStart(8, '0')}`)}`);
+    if (step)
+      expect(runs[i + 1].stderr).toContain(`from ${join(b, 'checkpoints', `step-${String(step).padStart(8, '0')}`)}`);
   }
   expectSameTree(b, a);
 }
@@ -127,7 +160,10 @@ describe('SIGKILL at a seeded point, then resume', () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: ROOT });
     tmp = mkdtempSync(join(tmpdir(), 'resume-'));
     writeFileSync(join(tmp, 'pretrain.json'), JSON.stringify(pretrain));
-    writeFileSync(join(tmp, 'midtrain.json'), JSON.stringify({ ...pretrain, stage: 'midtrain', tokens: MID_STEPS * 2 * 32, seed: 6 }));
+    writeFileSync(
+      join(tmp, 'midtrain.json'),
+      JSON.stringify({ ...pretrain, stage: 'midtrain', tokens: MID_STEPS * 2 * 32, seed: 6 }),
+    );
   });
 
   it('pre-training: inside a checkpoint write, then after an optimizer step', async () => {
@@ -141,27 +177,49 @@ describe('SIGKILL at a seeded point, then resume', () => {
 
   it('mid-training: after an optimizer step, then between a checkpoint directory and `latest`', async () => {
     const draw = draws(2);
-    await trainingStage('midtrain', (out) => ['midtrain', '--config', join(tmp, 'midtrain.json'), '--init', pretrained(), '--out', out], [
-      () => `train-step:${draw(3, MID_STEPS)}`,
-      (a, b) => `checkpoint-dir:${draw(1, savesAfter(a, latestStep(b)))}`,
-    ]);
+    await trainingStage(
+      'midtrain',
+      (out) => ['midtrain', '--config', join(tmp, 'midtrain.json'), '--init', pretrained(), '--out', out],
+      [() => `train-step:${draw(3, MID_STEPS)}`, (a, b) => `checkpoint-dir:${draw(1, savesAfter(a, latestStep(b)))}`],
+    );
   });
 
   it('RL: inside a checkpoint write, then after a GRPO step', async () => {
     const draw = draws(3);
     const flags = [
-      '--max-steps', `${RL_STEPS}`, '--prompts-per-step', '2', '--num-generations', '2', '--ppo-mini-batch-size', '2',
-      '--per-device-train-batch-size', '4', '--max-completion-length', '8', '--max-prompt-length', '120',
-      '--checkpoint-interval', '1', '--entropy-coeff', '0.01', '--learning-rate', '1e-3',
+      '--max-steps',
+      `${RL_STEPS}`,
+      '--prompts-per-step',
+      '2',
+      '--num-generations',
+      '2',
+      '--ppo-mini-batch-size',
+      '2',
+      '--per-device-train-batch-size',
+      '4',
+      '--max-completion-length',
+      '8',
+      '--max-prompt-length',
+      '120',
+      '--checkpoint-interval',
+      '1',
+      '--entropy-coeff',
+      '0.01',
+      '--learning-rate',
+      '1e-3',
     ];
     await trainingStage('rl', (out) => ['rl', '--init', pretrained(), '--ops', '2-2', ...flags, '--out', out], [
       (a) => `checkpoint-file:${draw(CKPT_FILES + 1, CKPT_FILES * (savesAfter(a, 0) - 1))}`,
       (_a, b) => `rl-step:${draw(1, RL_STEPS - latestStep(b))}`,
     ]);
-    const rows = readFileSync(join(tmp, 'rl-b', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(join(tmp, 'rl-b', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.step)).toEqual([1, 2, 3, 4]); // none twice, none lost
     for (const r of rows) {
-      for (const k of ['reward_mean', 'kl', 'entropy', 'grad_norm', 'loss', 'completion_len_mean']) expect(Number.isFinite(r[k]), `${k} ${r[k]}`).toBe(true);
+      for (const k of ['reward_mean', 'kl', 'entropy', 'grad_norm', 'loss', 'completion_len_mean'])
+        expect(Number.isFinite(r[k]), `${k} ${r[k]}`).toBe(true);
       expect(r.entropy).toBeGreaterThan(0);
     }
   });
@@ -169,18 +227,42 @@ describe('SIGKILL at a seeded point, then resume', () => {
   it('evaluation: after a problem is judged, twice, resuming from the journal without sampling it again', async () => {
     const draw = draws(4);
     const args = (out: string) => [
-      'eval', '--checkpoint', pretrained(), '--out', out, '--config', 'cpu', '--ops', '2,3', '--per-op', '8', '--n', '2', '--batch', '4', '--max-new-tokens', '8', '--seed', '7',
+      'eval',
+      '--checkpoint',
+      pretrained(),
+      '--out',
+      out,
+      '--config',
+      'cpu',
+      '--ops',
+      '2,3',
+      '--per-op',
+      '8',
+      '--n',
+      '2',
+      '--batch',
+      '4',
+      '--max-new-tokens',
+      '8',
+      '--seed',
+      '7',
     ];
-    const a = join(tmp, 'eval-a.json'), b = join(tmp, 'eval-b.json');
+    const a = join(tmp, 'eval-a.json'),
+      b = join(tmp, 'eval-b.json');
     await ok(args(a));
-    const results = (f: string) => JSON.stringify({ ...JSON.parse(readFileSync(f, 'utf8')), created: undefined, timing: undefined });
+    const results = (f: string) =>
+      JSON.stringify({ ...JSON.parse(readFileSync(f, 'utf8')), created: undefined, timing: undefined });
     const judged = JSON.parse(readFileSync(a, 'utf8')).problems.filter((p: { skipped?: string }) => !p.skipped).length;
     expect(judged).toBeGreaterThan(3);
     const n: number[] = [];
-    const runs = await killChain(args(b), [
-      recorded(n, 'eval-problem', () => draw(1, judged - 2)),
-      recorded(n, 'eval-problem', () => draw(1, judged - n[0] - 1)),
-    ], () => expect(existsSync(b)).toBe(false));
+    const runs = await killChain(
+      args(b),
+      [
+        recorded(n, 'eval-problem', () => draw(1, judged - 2)),
+        recorded(n, 'eval-problem', () => draw(1, judged - n[0] - 1)),
+      ],
+      () => expect(existsSync(b)).toBe(false),
+    );
     expect(results(b)).toBe(results(a));
     expect(runs[1].stderr).toContain(`${n[0]} problems done`);
     expect(runs[2].stderr).toContain(`${n[0] + n[1]} problems done`);
@@ -192,18 +274,38 @@ describe('SIGKILL at a seeded point, then resume', () => {
     const tok = join(tmp, 'tokenizer.json');
     await ok(['data', 'tokenizer', '--out', tok]);
     const args = (out: string) => [
-      'data', 'build', '--out', out, '--tokens', '60000', '--shard-tokens', '6000', '--tokenizer', tok, '--eval-ops', '2-4', '--eval-count', '3', '--seed', '3',
+      'data',
+      'build',
+      '--out',
+      out,
+      '--tokens',
+      '60000',
+      '--shard-tokens',
+      '6000',
+      '--tokenizer',
+      tok,
+      '--eval-ops',
+      '2-4',
+      '--eval-count',
+      '3',
+      '--seed',
+      '3',
     ];
-    const a = join(tmp, 'data-a'), b = join(tmp, 'data-b');
+    const a = join(tmp, 'data-a'),
+      b = join(tmp, 'data-b');
     await ok(args(a));
     const shards = readdirSync(a).filter((f) => f.startsWith('train-')).length;
     expect(shards).toBeGreaterThan(5);
     // Killed after its n-th shard is written but before the build's state records it: n - 1 are kept.
     const n: number[] = [];
-    const runs = await killChain(args(b), [
-      recorded(n, 'data-shard', () => draw(2, shards - 2)),
-      recorded(n, 'data-shard', () => draw(2, shards - n[0] + 1)),
-    ], () => expect(existsSync(join(b, 'index.json'))).toBe(false));
+    const runs = await killChain(
+      args(b),
+      [
+        recorded(n, 'data-shard', () => draw(2, shards - 2)),
+        recorded(n, 'data-shard', () => draw(2, shards - n[0] + 1)),
+      ],
+      () => expect(existsSync(join(b, 'index.json'))).toBe(false),
+    );
     expect(runs[2].stderr).toContain(`${n[0] - 1 + n[1] - 1} shards kept`);
     expectSameTree(b, a);
   });

@@ -10,13 +10,25 @@ const U = 2 ** -24;
 
 // |x1·c| + |x2·s| for each output (its own value times cos plus its partner's times sin): the
 // rotation's two products and one sum each round once, and may be fused.
-function bound(x: Float32Array, table: Float32Array, T: number, S: number, heads: number, hd: number, offset: number): Float64Array {
-  const out = new Float64Array(x.length), half = hd / 2;
+function bound(
+  x: Float32Array,
+  table: Float32Array,
+  T: number,
+  S: number,
+  heads: number,
+  hd: number,
+  offset: number,
+): Float64Array {
+  const out = new Float64Array(x.length),
+    half = hd / 2;
   for (let t = 0; t < T; t++) {
     const row = (offset + (t % S)) * hd;
     for (let j = 0; j < heads * hd; j++) {
-      const i = j % hd, pair = i < half ? j + half : j - half;
-      out[t * heads * hd + j] = Math.abs(x[t * heads * hd + j] * table[row + (i % half)]) + Math.abs(x[t * heads * hd + pair] * table[row + half + (i % half)]);
+      const i = j % hd,
+        pair = i < half ? j + half : j - half;
+      out[t * heads * hd + j] =
+        Math.abs(x[t * heads * hd + j] * table[row + (i % half)]) +
+        Math.abs(x[t * heads * hd + pair] * table[row + half + (i % half)]);
     }
   }
   return out;
@@ -36,8 +48,20 @@ describe(`rope (seed ${seed})`, () => {
       const tablePositions = offset + S + 3;
       const table = ropeTable(tablePositions, hd, c.theta);
       const x = { q: randomArray(T * heads * hd, rand), k: randomArray(T * kvHeads * hd, rand) };
-      const q = g.upload(x.q), k = g.upload(x.k);
-      const args: RopeArgs = { q, k, table: g.upload(table), tablePositions, T, S, heads, kvHeads, headDim: hd, offset };
+      const q = g.upload(x.q),
+        k = g.upload(x.k);
+      const args: RopeArgs = {
+        q,
+        k,
+        table: g.upload(table),
+        tablePositions,
+        T,
+        S,
+        heads,
+        kvHeads,
+        headDim: hd,
+        offset,
+      };
       const check = async (buf: GPUBuffer, input: Float32Array, h: number, inverse: boolean, what: string) => {
         const got = await g.read(buf, Float32Array);
         const want = refRope(input, table, T, S, h, hd, offset, inverse);
@@ -59,7 +83,17 @@ describe(`rope (seed ${seed})`, () => {
   }
 
   it('refuses bad shapes with the reason', () => {
-    const a = { q: null!, k: null!, table: null!, tablePositions: 16, T: 8, S: 4, heads: 2, kvHeads: 1, headDim: 16 } as RopeArgs;
+    const a = {
+      q: null!,
+      k: null!,
+      table: null!,
+      tablePositions: 16,
+      T: 8,
+      S: 4,
+      heads: 2,
+      kvHeads: 1,
+      headDim: 16,
+    } as RopeArgs;
     expect(() => rope({ ...a, headDim: 12 })).toThrow(/headDim=12 must be a multiple of 8/);
     expect(() => rope({ ...a, T: 6 })).toThrow(/not a whole number of sequences/);
     expect(() => rope({ ...a, offset: 13 })).toThrow(/positions 13..16 are outside the table of 16/);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../../ts/gpu/device.js';
 import { sample, sampleWorkgroup, type SampleArgs } from '../../ts/ops/sample.js';
-import { refKeptProbs, refKeptSet, refLogprob, refSampleRow, sampleUniform, type SampleOptions } from '../../ts/ref/sample.js';
+import {
+  refKeptProbs,
+  refKeptSet,
+  refLogprob,
+  refSampleRow,
+  sampleUniform,
+  type SampleOptions,
+} from '../../ts/ref/sample.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { poisoned, testGpu } from './setup.js';
 
@@ -10,7 +17,11 @@ const rand = rng(seed);
 const u32 = () => Math.floor(rand() * 2 ** 32);
 
 /** Runs the kernel over [rows, stride] logits; returns ids and log-probabilities. */
-async function run(g: Gpu, logits: Float32Array, o: Omit<SampleArgs, 'logits' | 'tokens' | 'logprobs'>): Promise<{ ids: Uint32Array; lp: Float32Array }> {
+async function run(
+  g: Gpu,
+  logits: Float32Array,
+  o: Omit<SampleArgs, 'logits' | 'tokens' | 'logprobs'>,
+): Promise<{ ids: Uint32Array; lp: Float32Array }> {
   const tokens = g.upload(new Uint32Array(o.B).fill(0xffffffff), 'tokens');
   const logprobs = poisoned(g, o.B, 'logprobs');
   await g.run([sample({ logits: g.upload(logits), tokens, logprobs, ...o })]);
@@ -37,14 +48,33 @@ describe(`sample (seed ${seed})`, () => {
   for (const [o, workgroupSize] of cases.flatMap((o) => [8, 64].map((w) => [o, w] as const))) {
     it(`matches the reference draw and log-probability (${JSON.stringify(o)}, ${workgroupSize} invocations per row)`, async () => {
       const g = await testGpu();
-      const B = 9, vocab = 301, stride = 304, s = u32(), step = u32() >>> 8, rngRow = 5;
+      const B = 9,
+        vocab = 301,
+        stride = 304,
+        s = u32(),
+        step = u32() >>> 8,
+        rngRow = 5;
       const z = randomLogits(B, vocab, stride, 4);
-      const got = await run(g, z, { B, vocab, stride, temperature: o.temperature, topK: o.topK, topP: o.topP, seed: s, step, rngRow, workgroupSize });
+      const got = await run(g, z, {
+        B,
+        vocab,
+        stride,
+        temperature: o.temperature,
+        topK: o.topK,
+        topP: o.topP,
+        seed: s,
+        step,
+        rngRow,
+        workgroupSize,
+      });
       let decided = 0;
       for (let r = 0; r < B; r++) {
         const zr = row(z, r, vocab, stride);
         const want = refSampleRow(zr, o, sampleUniform(s, step, rngRow + r));
-        expect(refKeptSet(zr, o)[got.ids[r]] || o.temperature === 0, `row ${r}: ${got.ids[r]} outside the kept set`).toBe(true);
+        expect(
+          refKeptSet(zr, o)[got.ids[r]] || o.temperature === 0,
+          `row ${r}: ${got.ids[r]} outside the kept set`,
+        ).toBe(true);
         // f32 sums may decide otherwise only within a hair of a cumulative boundary.
         if (want.margin > 1e-5) {
           expect(got.ids[r], `row ${r}`).toBe(want.token);
@@ -59,10 +89,13 @@ describe(`sample (seed ${seed})`, () => {
 
   it('temperature 0 is argmax with ties to the lowest id, and T-unscaled log-probabilities', async () => {
     const g = await testGpu();
-    const B = 6, vocab = 1001, stride = 1004;
+    const B = 6,
+      vocab = 1001,
+      stride = 1004;
     const z = randomLogits(B, vocab, stride, 3);
     for (let r = 0; r < B; r++) {
-      const a = Math.floor(rand() * (vocab - 1)), b = a + 1 + Math.floor(rand() * (vocab - 1 - a));
+      const a = Math.floor(rand() * (vocab - 1)),
+        b = a + 1 + Math.floor(rand() * (vocab - 1 - a));
       z[r * stride + a] = z[r * stride + b] = 5; // a planted tie: a wins
     }
     const got = await run(g, z, { B, vocab, stride, temperature: 0, seed: u32(), step: 0 });
@@ -75,7 +108,10 @@ describe(`sample (seed ${seed})`, () => {
 
   it('per-row temperatures: greedy rows and sampled rows in one dispatch', async () => {
     const g = await testGpu();
-    const B = 8, vocab = 97, stride = 100, s = u32();
+    const B = 8,
+      vocab = 97,
+      stride = 100,
+      s = u32();
     const z = randomLogits(B, vocab, stride, 3);
     const temps = Float32Array.from({ length: B }, (_, r) => (r % 3 === 0 ? 0 : 0.5 + rand()));
     const got = await run(g, z, { B, vocab, stride, temperature: g.upload(temps), seed: s, step: 3 });
@@ -87,21 +123,38 @@ describe(`sample (seed ${seed})`, () => {
     }
   });
 
-  for (const o of [{ temperature: 0.8 }, { temperature: 1, topK: 7 }, { temperature: 1.2, topP: 0.7 }] as SampleOptions[]) {
+  for (const o of [
+    { temperature: 0.8 },
+    { temperature: 1, topK: 7 },
+    { temperature: 1.2, topP: 0.7 },
+  ] as SampleOptions[]) {
     it(`the empirical distribution of many draws matches softmax(z / T) on the kept set (${JSON.stringify(o)})`, async () => {
       const g = await testGpu();
-      const vocab = 23, stride = 24, B = 2000;
+      const vocab = 23,
+        stride = 24,
+        B = 2000;
       const z = randomLogits(1, vocab, stride, 2);
       const s = u32();
       const counts = new Float64Array(vocab);
       // One logits row for every output row; rows and steps both vary the counter.
       for (let step = 0; step < 3; step++) {
-        const got = await run(g, z, { B, vocab, stride, ...o, seed: s, step, broadcast: true, workgroupSize: sampleWorkgroup(g.adapterKind) });
+        const got = await run(g, z, {
+          B,
+          vocab,
+          stride,
+          ...o,
+          seed: s,
+          step,
+          broadcast: true,
+          workgroupSize: sampleWorkgroup(g.adapterKind),
+        });
         for (const id of got.ids) counts[id]++;
       }
-      const N = 3 * B, probs = refKeptProbs(row(z, 0, vocab, stride), o);
+      const N = 3 * B,
+        probs = refKeptProbs(row(z, 0, vocab, stride), o);
       // Pearson's chi-square over the kept ids; the bound is ~6 standard deviations above its mean.
-      let chi = 0, df = -1;
+      let chi = 0,
+        df = -1;
       for (let j = 0; j < vocab; j++) {
         if (probs[j] === 0) {
           expect(counts[j], `id ${j} is outside the kept set`).toBe(0);
@@ -110,26 +163,40 @@ describe(`sample (seed ${seed})`, () => {
         chi += (counts[j] - N * probs[j]) ** 2 / (N * probs[j]);
         df++;
       }
-      expect(chi, `chi-square ${chi.toFixed(1)} with ${df} degrees of freedom`).toBeLessThan(df + 6 * Math.sqrt(2 * Math.max(df, 1)) + 10);
+      expect(chi, `chi-square ${chi.toFixed(1)} with ${df} degrees of freedom`).toBeLessThan(
+        df + 6 * Math.sqrt(2 * Math.max(df, 1)) + 10,
+      );
     });
   }
 
   it('top-k and top-p never pick outside their sets, with ties at the threshold kept', async () => {
     const g = await testGpu();
-    const B = 64, vocab = 211, stride = 212;
+    const B = 64,
+      vocab = 211,
+      stride = 212;
     // Values on a coarse grid: many ties, including at the top-k and nucleus thresholds.
     const z = randomLogits(B, vocab, stride, 3).map((x, i) => (i % stride < vocab ? Math.round(x * 2) / 2 : x));
-    for (const o of [{ temperature: 2, topK: 3 }, { temperature: 2, topP: 0.3 }, { temperature: 3, topK: 20, topP: 0.5 }] as SampleOptions[]) {
+    for (const o of [
+      { temperature: 2, topK: 3 },
+      { temperature: 2, topP: 0.3 },
+      { temperature: 3, topK: 20, topP: 0.5 },
+    ] as SampleOptions[]) {
       for (let step = 0; step < 4; step++) {
         const got = await run(g, z, { B, vocab, stride, ...o, seed: u32(), step, workgroupSize: [4, 32, 8, 64][step] });
-        for (let r = 0; r < B; r++) expect(refKeptSet(row(z, r, vocab, stride), o)[got.ids[r]], `${JSON.stringify(o)} row ${r}: ${got.ids[r]}`).toBe(true);
+        for (let r = 0; r < B; r++)
+          expect(
+            refKeptSet(row(z, r, vocab, stride), o)[got.ids[r]],
+            `${JSON.stringify(o)} row ${r}: ${got.ids[r]}`,
+          ).toBe(true);
       }
     }
   });
 
   it('the same seed gives the same bytes; another seed or step gives other tokens', async () => {
     const g = await testGpu();
-    const B = 64, vocab = 2201, stride = 2204;
+    const B = 64,
+      vocab = 2201,
+      stride = 2204;
     const z = randomLogits(B, vocab, stride, 1);
     const o = { B, vocab, stride, temperature: 1, topP: 0.95, step: 7 };
     const s = u32();
@@ -146,11 +213,30 @@ describe(`sample (seed ${seed})`, () => {
 
   it('reads logits rows from an offset and writes nothing past B', async () => {
     const g = await testGpu();
-    const rows = 5, vocab = 41, stride = 44, s = u32();
+    const rows = 5,
+      vocab = 41,
+      stride = 44,
+      s = u32();
     const z = randomLogits(rows, vocab, stride, 2);
-    const tokens = g.upload(new Uint32Array(4).fill(0xffffffff)), logprobs = poisoned(g, 4);
-    await g.run([sample({ logits: g.upload(z), tokens, logprobs, B: 2, vocab, stride, temperature: 0.5, seed: s, step: 1, rngRow: 9, logitsRow: 3 })]);
-    const ids = await g.read(tokens, Uint32Array), lp = await g.read(logprobs, Float32Array);
+    const tokens = g.upload(new Uint32Array(4).fill(0xffffffff)),
+      logprobs = poisoned(g, 4);
+    await g.run([
+      sample({
+        logits: g.upload(z),
+        tokens,
+        logprobs,
+        B: 2,
+        vocab,
+        stride,
+        temperature: 0.5,
+        seed: s,
+        step: 1,
+        rngRow: 9,
+        logitsRow: 3,
+      }),
+    ]);
+    const ids = await g.read(tokens, Uint32Array),
+      lp = await g.read(logprobs, Float32Array);
     for (let r = 0; r < 2; r++) {
       const want = refSampleRow(row(z, 3 + r, vocab, stride), { temperature: 0.5 }, sampleUniform(s, 1, 9 + r));
       if (want.margin > 1e-5) expect(ids[r]).toBe(want.token);

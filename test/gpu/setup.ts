@@ -9,7 +9,9 @@ let gpu: Promise<Gpu> | undefined;
 export function testGpu(): Promise<Gpu> {
   gpu ??= Gpu.create({ announce: false }).then((g) => {
     // The log names the adapter the GPU tests ran on.
-    process.stderr.write(`[gpu tests] adapter: ${g.adapterName} (${g.adapterKind}), subgroups ${g.subgroupSize.min}-${g.subgroupSize.max}\n`);
+    process.stderr.write(
+      `[gpu tests] adapter: ${g.adapterName} (${g.adapterKind}), subgroups ${g.subgroupSize.min}-${g.subgroupSize.max}\n`,
+    );
     return g;
   });
   return gpu;
@@ -21,7 +23,11 @@ export function poisoned(g: Gpu, elements: number, label = 'out'): GPUBuffer {
 }
 
 /** Max violation ratio of |got - want| <= tol[i]; <= 1 means every element is within tolerance. */
-export function worstRatio(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number): { ratio: number; at: number } {
+export function worstRatio(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: (i: number) => number,
+): { ratio: number; at: number } {
   let ratio = 0;
   let at = -1;
   for (let i = 0; i < want.length; i++) {

@@ -19,13 +19,24 @@ import { NodeStore } from '../../ts/io/node-store.js';
 
 const store = new NodeStore();
 
-const STEPS = 40, SKIP_AT = 20;
+const STEPS = 40,
+  SKIP_AT = 20;
 const cfg = validateRunConfig({
-  stage: 'pretrain', model: 'tiny', seed: 11,
+  stage: 'pretrain',
+  model: 'tiny',
+  seed: 11,
   mixture: { ops: { '2': 1 }, templates: { teachers_in_school: 1 }, modes: { forward: 1 } },
-  seq_len: 64, batch_size: 2, grad_accum: 2, tokens: STEPS * 2 * 64 * 2,
-  learning_rate: 1e-2, min_lr: 1e-3, warmup: 0.1, schedule: 'cosine',
-  eval_ops: [2], eval_per_op: 2, eval_max_new_tokens: 4,
+  seq_len: 64,
+  batch_size: 2,
+  grad_accum: 2,
+  tokens: STEPS * 2 * 64 * 2,
+  learning_rate: 1e-2,
+  min_lr: 1e-3,
+  warmup: 0.1,
+  schedule: 'cosine',
+  eval_ops: [2],
+  eval_per_op: 2,
+  eval_max_new_tokens: 4,
 });
 
 describe('training stage', () => {
@@ -89,7 +100,8 @@ describe('training stage', () => {
     // Learning: the mean loss of the last 5 steps well below that of the first 3 (about ln of
     // the vocabulary at the start), and every tensor moved from its initial values.
     const mean = (rs: { loss: number }[]) => rs.reduce((a, r) => a + r.loss, 0) / rs.length;
-    const first = mean(rows.slice(0, 3)), last = mean(rows.slice(-5));
+    const first = mean(rows.slice(0, 3)),
+      last = mean(rows.slice(-5));
     expect(last, `loss ${first} -> ${last}`).toBeLessThan(first - 2);
     expect(result.finalLoss).toBe(rows[STEPS - 1].loss);
     const final = await loadCheckpoint(store, result.checkpoint, paramLayout);

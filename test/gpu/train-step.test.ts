@@ -18,7 +18,9 @@ const rand = rng(seed);
 const V = 61;
 const config = preset('tiny', V);
 const layout = paramLayout(config);
-const B = 2, S = 12, K = 3; // K micro-batches of B rows
+const B = 2,
+  S = 12,
+  K = 3; // K micro-batches of B rows
 const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1, clip: 1 };
 
 /** A micro-batch whose first `counted` positions count (the rest are masked out). */
@@ -71,7 +73,9 @@ describe(`training step (seed ${seed})`, () => {
     // Gradients: the same sums in another order, so equal to f32 rounding (1e-5 of the largest).
     const big = oneGrads.reduce((a, x) => Math.max(a, Math.abs(x)), 0);
     const r = worstRatio(accGrads, oneGrads, (i) => 1e-4 * Math.abs(oneGrads[i]) + 1e-5 * big);
-    expect(r.ratio, `grad[${r.at}]: accumulated ${accGrads[r.at]}, whole batch ${oneGrads[r.at]}`).toBeLessThanOrEqual(1);
+    expect(r.ratio, `grad[${r.at}]: accumulated ${accGrads[r.at]}, whole batch ${oneGrads[r.at]}`).toBeLessThanOrEqual(
+      1,
+    );
     // A few entries against finite differences of the reference, for the scale itself.
     for (const s of layout.slots.filter((_, k) => k % 4 === 1)) {
       const i = s.offset + Math.floor(rand() * s.size);
@@ -83,7 +87,8 @@ describe(`training step (seed ${seed})`, () => {
     const norm = refGradNorm(oneGrads, 0).norm;
     expect(Math.abs(stepAcc.gradNorm - norm) / norm).toBeLessThan(1e-5);
     expect(Math.abs(stepAcc.gradNorm - stepOne.gradNorm) / norm).toBeLessThan(1e-5);
-    const a = await acc.snapshot(), b = await one.snapshot();
+    const a = await acc.snapshot(),
+      b = await one.snapshot();
     // AdamW's first step moves each weight by about lr * sign(grad): compared at 1e-3 of that
     // where the gradient stands clear of rounding (a gradient within rounding of 0 may flip sign).
     const clear = (i: number) => Math.abs(oneGrads[i]) > 1e-4 * big;
@@ -139,12 +144,17 @@ describe(`training step (seed ${seed})`, () => {
     const got = (await model.snapshot()).params;
     const factor = 1 - lr * hyper.weight_decay;
     for (const s of layout.slots) {
-      const was = params.subarray(s.offset, s.offset + s.size), now = got.subarray(s.offset, s.offset + s.size);
+      const was = params.subarray(s.offset, s.offset + s.size),
+        now = got.subarray(s.offset, s.offset + s.size);
       if (!decays(s.name)) {
         expect(bitIdentical(now, was), `${s.name} must not decay`).toBe(true);
         continue;
       }
-      const r = worstRatio(now, was.map((x) => x * factor), (i) => 1e-6 * Math.abs(was[i]) + 1e-30);
+      const r = worstRatio(
+        now,
+        was.map((x) => x * factor),
+        (i) => 1e-6 * Math.abs(was[i]) + 1e-30,
+      );
       expect(r.ratio, `${s.name}[${r.at}]: ${now[r.at]}, want ${was[r.at]} * ${factor}`).toBeLessThanOrEqual(1);
     }
   });

@@ -8,7 +8,11 @@ import { initParams, paramLayout } from '../../ts/model/params.js';
 import { encodeSafetensors } from '../../ts/ckpt/safetensors.js';
 import { packParams, unpackParams } from '../../ts/ckpt/weights.js';
 import {
-  latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type TrainerState,
+  latestCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  stepDirName,
+  type TrainerState,
 } from '../../ts/ckpt/checkpoint.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { NodeStore } from '../../ts/io/node-store.js';
@@ -23,8 +27,15 @@ async function save(root: string, step: number) {
   const params = initParams(config, layout, step);
   // Optimizer state is zero in the layout's alignment gaps, as the optimizer keeps it.
   const gapless = (x: Float32Array) => packParams(layout, unpackParams(layout, x));
-  const m = gapless(randomArray(layout.total, rand)), v = gapless(randomArray(layout.total, rand, 0, 1));
-  const state: TrainerState = { step, tokensSeen: step * 100, dataCursor: { shard: 0, offset: step }, rng: { seed: 7 }, runConfig: { lr: 1e-3 } };
+  const m = gapless(randomArray(layout.total, rand)),
+    v = gapless(randomArray(layout.total, rand, 0, 1));
+  const state: TrainerState = {
+    step,
+    tokensSeen: step * 100,
+    dataCursor: { shard: 0, offset: step },
+    rng: { seed: 7 },
+    runConfig: { lr: 1e-3 },
+  };
   const dir = await saveCheckpoint(store, root, { config, layout, params, m, v, tokenizerJson: '{"model":{}}', state });
   return { dir, params, m, v, state };
 }
@@ -43,9 +54,13 @@ describe('model config', () => {
     for (const s of paper.slots) expect(s.offset % 64).toBe(0);
   });
   it('names every bad field', async () => {
-    expect(() => validateConfig({ ...config, hidden_size: 30 })).toThrow(/hidden_size 30 must be divisible by num_attention_heads 4/);
+    expect(() => validateConfig({ ...config, hidden_size: 30 })).toThrow(
+      /hidden_size 30 must be divisible by num_attention_heads 4/,
+    );
     expect(() => validateConfig({ ...config, num_key_value_heads: 3 })).toThrow(/multiple of num_key_value_heads 3/);
-    expect(() => validateConfig({ ...config, vocab_size: 0, rope_theta: 'x' })).toThrow(/vocab_size must be a positive integer.*rope_theta must be a positive number/);
+    expect(() => validateConfig({ ...config, vocab_size: 0, rope_theta: 'x' })).toThrow(
+      /vocab_size must be a positive integer.*rope_theta must be a positive number/,
+    );
     expect(() => validateConfig({ ...config, tie_word_embeddings: false })).toThrow(/tie_word_embeddings must be true/);
     expect(() => validateConfig([])).toThrow(/JSON object/);
   });
@@ -101,7 +116,8 @@ describe('checkpoints', () => {
     const files = ['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json'];
     expect(Object.keys(JSON.parse(sidecar).files).sort()).toEqual(files);
     // A sidecar that lists other files, sealed with its checksum as the writer seals it.
-    const withFiles = (f?: Record<string, string>) => writeFileSync(sidecarPath, sealed({ ...JSON.parse(sidecar), files: f }));
+    const withFiles = (f?: Record<string, string>) =>
+      writeFileSync(sidecarPath, sealed({ ...JSON.parse(sidecar), files: f }));
     for (const file of files) {
       // Unlisted, and changed too: it could not be checked, so the load refuses it.
       const path = join(dir, file);
@@ -123,7 +139,9 @@ describe('checkpoints', () => {
     }
     expect((await loadCheckpoint(store, dir, paramLayout)).state!.step).toBe(2);
     withFiles(undefined);
-    await expect(loadCheckpoint(store, dir, paramLayout)).rejects.toThrow('trainer_state.json has no list of files and their sha256');
+    await expect(loadCheckpoint(store, dir, paramLayout)).rejects.toThrow(
+      'trainer_state.json has no list of files and their sha256',
+    );
     // A lost sidecar would drop the optimizer state and restart the step count: refused too.
     rmSync(sidecarPath);
     const lost = `checkpoint ${dir} has optimizer.safetensors but no trainer_state.json`;
@@ -142,7 +160,10 @@ describe('checkpoints', () => {
     await expect(loadCheckpoint(store, dir, paramLayout)).rejects.toThrow(altered);
     const { checksum: _c, ...legacy } = sidecar;
     writeFileSync(sidecarPath, JSON.stringify({ ...legacy, format: 'reasoning-engine-checkpoint/1' }));
-    expect((await loadCheckpoint(store, dir, paramLayout)).state).toMatchObject({ step: 2, tokensSeen: sidecar.tokensSeen });
+    expect((await loadCheckpoint(store, dir, paramLayout)).state).toMatchObject({
+      step: 2,
+      tokensSeen: sidecar.tokensSeen,
+    });
   });
   it('a write killed midway leaves the previous checkpoint as latest, and the leftover is cleaned', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ckpt-'));

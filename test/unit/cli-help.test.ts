@@ -9,17 +9,28 @@ import { configFrom } from '../../harness/cli/commands/config.js';
 import { STAGES, type StageName } from '../../ts/config/presets.js';
 import { validate } from '../../ts/util/schema.js';
 
-const named = (text: string) => [...new Set([...text.replace('npm run --silent cli --', '').matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]))].sort();
+const named = (text: string) =>
+  [
+    ...new Set([...text.replace('npm run --silent cli --', '').matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1])),
+  ].sort();
 
 /** A value each option accepts, from its declaration alone: a config key's is the default help shows. */
 function sample(c: Command, name: string): string[] {
   const o = c.options![name];
   if (o.type === 'boolean') return [`--${name}`];
-  const v = (o.key && o.shownDefault) || (o.default !== undefined ? String(o.default) : o.choices?.[0] ?? (o.type === 'string' ? 'probe' : '2'));
+  const v =
+    (o.key && o.shownDefault) ||
+    (o.default !== undefined ? String(o.default) : (o.choices?.[0] ?? (o.type === 'string' ? 'probe' : '2')));
   return [`--${name}`, v];
 }
 
-const STAGE_OF: Record<string, StageName> = { pretrain: 'pretrain', midtrain: 'midtrain', rl: 'rl', eval: 'eval', calibrate: 'eval' };
+const STAGE_OF: Record<string, StageName> = {
+  pretrain: 'pretrain',
+  midtrain: 'midtrain',
+  rl: 'rl',
+  eval: 'eval',
+  calibrate: 'eval',
+};
 
 describe.each(runnable())('%s', (name, cmd) => {
   const text = helpText(name, cmd);
@@ -40,7 +51,12 @@ describe.each(runnable())('%s', (name, cmd) => {
     const required = declared.filter((n) => cmd.options![n].required).flatMap((n) => sample(cmd, n));
     const preset = configFrom(stage, parseOptions(name, cmd, required));
     const given = configFrom(stage, args);
-    const shown = new Set(declared.map((n) => cmd.options![n]).filter((o) => o.key && o.shownDefault).map((o) => o.key));
+    const shown = new Set(
+      declared
+        .map((n) => cmd.options![n])
+        .filter((o) => o.key && o.shownDefault)
+        .map((o) => o.key),
+    );
     const unshown = Object.fromEntries(Object.entries(given).filter(([k]) => !shown.has(k)));
     const schema = STAGES[stage].schema;
     expect(validate(schema, given)).toEqual(validate(schema, { ...preset, ...unshown }));
@@ -73,17 +89,25 @@ describe('old names', () => {
 
   it('a renamed value of a flag names the new one', () => {
     const args = parseOptions('rl', cmd('rl'), ['--init', 'x', '--out', 'y', '--loss-type', 'token-mean']);
-    expect(() => validate(STAGES.rl.schema, configFrom('rl', args))).toThrow(/loss_type "token-mean" was renamed "dapo"/);
+    expect(() => validate(STAGES.rl.schema, configFrom('rl', args))).toThrow(
+      /loss_type "token-mean" was renamed "dapo"/,
+    );
   });
 });
 
 describe('option values are checked by their declaration', () => {
   const cmd = (words: string) => runnable().find(([n]) => n === words)![1];
   it('types, choices and ranges', () => {
-    expect(() => parseOptions('data sample', cmd('data sample'), ['--op', 'x'])).toThrow(/--op must be a number, got 'x'/);
+    expect(() => parseOptions('data sample', cmd('data sample'), ['--op', 'x'])).toThrow(
+      /--op must be a number, got 'x'/,
+    );
     expect(() => parseOptions('data sample', cmd('data sample'), ['--op', '2.5'])).toThrow(/--op must be an integer/);
-    expect(() => parseOptions('data sample', cmd('data sample'), ['--op', '31'])).toThrow(/--op must be in 2\.\.30, got 31/);
-    expect(() => parseOptions('data sample', cmd('data sample'), ['--op', '3', '--mode', 'sideways'])).toThrow(/--mode must be one of forward, reverse/);
+    expect(() => parseOptions('data sample', cmd('data sample'), ['--op', '31'])).toThrow(
+      /--op must be in 2\.\.30, got 31/,
+    );
+    expect(() => parseOptions('data sample', cmd('data sample'), ['--op', '3', '--mode', 'sideways'])).toThrow(
+      /--mode must be one of forward, reverse/,
+    );
     expect(() => parseOptions('data sample', cmd('data sample'), [])).toThrow(/missing option --op/);
     expect(() => parseOptions('verify', cmd('verify'), ['--scores-only=yes'])).toThrow(/--scores-only takes no value/);
     expect(parseOptions('data sample', cmd('data sample'), ['--op', '3', '--op', '4']).num('op')).toBe(4); // the last counts
@@ -92,10 +116,25 @@ describe('option values are checked by their declaration', () => {
   });
 
   it('config keys are read as their schema reads them', () => {
-    const args = parseOptions('rl', cmd('rl'), ['--init', 'c', '--out', 'o', '--ops', '3-5', '--learning-rate', '2e-5', '--dynamic-sampling', 'true']);
+    const args = parseOptions('rl', cmd('rl'), [
+      '--init',
+      'c',
+      '--out',
+      'o',
+      '--ops',
+      '3-5',
+      '--learning-rate',
+      '2e-5',
+      '--dynamic-sampling',
+      'true',
+    ]);
     expect(args.keys()).toEqual({ init: 'c', ops: [3, 5], learning_rate: 2e-5, dynamic_sampling: true });
     const bad = parseOptions('pretrain', cmd('pretrain'), ['--out', 'o', '--learning-rate', '-1']);
-    expect(() => validate(STAGES.pretrain.schema, configFrom('pretrain', bad))).toThrow(/learning_rate must be a number in \(0, 10\] \(got -1\)/);
-    expect(() => parseOptions('pretrain', cmd('pretrain'), ['--out', 'o', '--seed', 'x'])).toThrow(/seed must be an integer >= 0 \(got 'x'\)/);
+    expect(() => validate(STAGES.pretrain.schema, configFrom('pretrain', bad))).toThrow(
+      /learning_rate must be a number in \(0, 10\] \(got -1\)/,
+    );
+    expect(() => parseOptions('pretrain', cmd('pretrain'), ['--out', 'o', '--seed', 'x'])).toThrow(
+      /seed must be an integer >= 0 \(got 'x'\)/,
+    );
   });
 });

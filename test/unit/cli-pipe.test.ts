@@ -41,11 +41,17 @@ function runSlowReader(args: string[], input = ''): Promise<Ended> {
     });
   });
   return new Promise((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })),
+    child.once('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+    ),
   );
 }
 
-const jsonRows = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonRows = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const lines = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-pipe-'));
@@ -53,7 +59,10 @@ const tokPath = join(dir, 'tokenizer.json');
 let problems: Problem[];
 beforeAll(async () => {
   problems = await generateMany({ seed: 3, op: 4, template: 'crazy_zootopia', mode: 'forward', count: 1000 });
-  const tok = await trainTokenizer(problems.slice(0, 50).map((p) => p.problem + p.solution), { vocabSize: 400 });
+  const tok = await trainTokenizer(
+    problems.slice(0, 50).map((p) => p.problem + p.solution),
+    { vocabSize: 400 },
+  );
   writeFileSync(tokPath, JSON.stringify(tok.toJson()));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,7 +75,14 @@ describe('piped output is complete', () => {
     expect(r.code).toBe(0);
     const rows = jsonRows(r.stdout);
     expect(rows.length).toBe(count);
-    const [last] = await generateMany({ seed: 7, op: 5, template: 'crazy_zootopia', mode: 'forward', start: count - 1, count: 1 });
+    const [last] = await generateMany({
+      seed: 7,
+      op: 5,
+      template: 'crazy_zootopia',
+      mode: 'forward',
+      start: count - 1,
+      count: 1,
+    });
     expect(rows[count - 1].id).toBe(last.id);
   });
 
@@ -96,7 +112,11 @@ describe('piped output is complete', () => {
 
 describe('a reader that closes early', () => {
   /** Runs the CLI, closes its stdout after the first row, then sends `after` on stdin (if any). */
-  function closeAfterFirstRow(args: string[], first: string, after?: string): Promise<{ code: number | null; stderr: string }> {
+  function closeAfterFirstRow(
+    args: string[],
+    first: string,
+    after?: string,
+  ): Promise<{ code: number | null; stderr: string }> {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => {});
     child.stdin.write(first);
@@ -120,6 +140,9 @@ describe('a reader that closes early', () => {
   }, 30_000);
 
   it('data sample ends with exit 0 and nothing on stderr', async () => {
-    expect(await closeAfterFirstRow(['data', 'sample', '--op', '5', '--count', '100000'], '')).toEqual({ code: 0, stderr: '' });
+    expect(await closeAfterFirstRow(['data', 'sample', '--op', '5', '--count', '100000'], '')).toEqual({
+      code: 0,
+      stderr: '',
+    });
   }, 30_000);
 });

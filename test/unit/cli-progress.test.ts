@@ -117,7 +117,10 @@ describe('long phases report their progress', () => {
 
   it('held-out evaluation: problems teacher-forced, then problems decoded', async () => {
     const problems = await generateMany({ seed: 5, op: 3, template: 'crazy_zootopia', mode: 'forward', count: 11 });
-    const tok = await trainTokenizer(problems.map((p) => p.problem + p.solution), { vocabSize: 400 });
+    const tok = await trainTokenizer(
+      problems.map((p) => p.problem + p.solution),
+      { vocabSize: 400 },
+    );
     const model: TrainableModel = {
       decodeBatch: 3,
       trainStep: async () => ({ loss: 0, gradNorm: 0 }),
@@ -126,8 +129,23 @@ describe('long phases report their progress', () => {
       greedy: async (prompts) => prompts.map(() => tok.encode(' </solution> <answer> 1 </answer>')),
     };
     const reports: ProgressReport[] = [];
-    const byOp = new Map([[3, problems.slice(0, 5)], [4, problems.slice(5)]]);
-    await heldOut(model, tok, byOp, new Map([[3, 1], [4, 1]]), 2, 2048, 8, (r) => reports.push({ ...r }));
+    const byOp = new Map([
+      [3, problems.slice(0, 5)],
+      [4, problems.slice(5)],
+    ]);
+    await heldOut(
+      model,
+      tok,
+      byOp,
+      new Map([
+        [3, 1],
+        [4, 1],
+      ]),
+      2,
+      2048,
+      8,
+      (r) => reports.push({ ...r }),
+    );
     const phases = byPhase(reports);
     expect([...phases.keys()]).toEqual(['held-out loss', 'held-out answers']);
     expectGrowsToTotal(phases.get('held-out loss'), 11, 'problems');
@@ -137,11 +155,16 @@ describe('long phases report their progress', () => {
 
   it('evaluation: samples drawn and judged, from 0 at the start', async () => {
     const problems = await generateMany({ seed: 8, op: 5, template: 'crazy_zootopia', mode: 'forward', count: 5 });
-    const tok = await trainTokenizer(problems.map((p) => p.problem + p.solution), { vocabSize: 400 });
+    const tok = await trainTokenizer(
+      problems.map((p) => p.problem + p.solution),
+      { vocabSize: 400 },
+    );
     const stopId = tok.specialId('</answer>');
     const calls: [number, number, number | undefined][] = [];
     await evaluateProblems(problems, {
-      sampler: async (prompts, opts) => ({ tokens: prompts.flatMap(() => Array.from({ length: opts.group ?? 1 }, () => Int32Array.of(stopId))) }),
+      sampler: async (prompts, opts) => ({
+        tokens: prompts.flatMap(() => Array.from({ length: opts.group ?? 1 }, () => Int32Array.of(stopId))),
+      }),
       codec: tok,
       stopId,
       context: 4096,
@@ -149,7 +172,12 @@ describe('long phases report their progress', () => {
       onProgress: (done, total, op) => void calls.push([done, total, op]),
     });
     // 5 problems x 2 samples, 2 problems (4 samples) per sampler call.
-    expect(calls).toEqual([[0, 10, undefined], [4, 10, 5], [8, 10, 5], [10, 10, 5]]);
+    expect(calls).toEqual([
+      [0, 10, undefined],
+      [4, 10, 5],
+      [8, 10, 5],
+      [10, 10, 5],
+    ]);
   });
 
   it('majority answers: problems generated', async () => {
@@ -160,15 +188,32 @@ describe('long phases report their progress', () => {
 
   it('data build: eval files, then training tokens; data check: training documents', async () => {
     const problems = await generateMany({ seed: 6, op: 4, template: 'crazy_zootopia', mode: 'forward', count: 20 });
-    const tok = await trainTokenizer(problems.map((p) => p.problem + p.solution), { vocabSize: 400 });
+    const tok = await trainTokenizer(
+      problems.map((p) => p.problem + p.solution),
+      { vocabSize: 400 },
+    );
     const out = mkdtempSync(join(tmpdir(), 'cli-progress-'));
     dirs.push(out);
     const reports: ProgressReport[] = [];
     const tokens = 20_000;
-    const evalOpts = { ops: [2, 3], templates: ['crazy_zootopia', 'teachers_in_school'] as const, modes: ['forward'] as const, count: 2, seed: 9 };
+    const evalOpts = {
+      ops: [2, 3],
+      templates: ['crazy_zootopia', 'teachers_in_school'] as const,
+      modes: ['forward'] as const,
+      count: 2,
+      seed: 9,
+    };
     const onProgress = (r: ProgressReport) => void reports.push({ ...r });
     const store = new NodeStore();
-    const { index } = await buildDataset(store, { out, mixture: 'uniform', tokens, seed: 3, tokenizer: tok, eval: evalOpts, onProgress });
+    const { index } = await buildDataset(store, {
+      out,
+      mixture: 'uniform',
+      tokens,
+      seed: 3,
+      tokenizer: tok,
+      eval: evalOpts,
+      onProgress,
+    });
     const phases = byPhase(reports);
     expect([...phases.keys()]).toEqual(['eval sets', 'training shards']);
     expectGrowsToTotal(phases.get('eval sets'), 4, 'files');

@@ -41,7 +41,8 @@ describe('preset registry', () => {
     expect(parseText('ops', f, '2-3,5,11-13')).toEqual([2, 3, 5, 11, 12, 13]);
   });
   it('every key of the schemas is snake_case', () => {
-    for (const s of Object.values(STAGES)) for (const k of Object.keys(s.schema.fields)) expect(k).toMatch(/^[a-z][a-z0-9_]*$/);
+    for (const s of Object.values(STAGES))
+      for (const k of Object.keys(s.schema.fields)) expect(k).toMatch(/^[a-z][a-z0-9_]*$/);
   });
 });
 
@@ -54,21 +55,45 @@ describe('validator', () => {
           'learning_rate must be a number in \\(0, 10\\] \\(got -1\\)',
       ),
     );
-    expect(() => validateRunConfig({ ...ok, mixture: 7 })).toThrow(/mixture must be a mixture preset name or spec object .* \(got 7\)/);
-    expect(() => validateRunConfig({ stage: 'pretrain', mixture: 'uniform' })).toThrow(/tokens is required \(training tokens/);
-    expect(() => validateGrpoConfig({ clip_ratio_c: 0.5 })).toThrow(/clip_ratio_c must be 0 \(off\) or above 1 \(got 0.5\)/);
+    expect(() => validateRunConfig({ ...ok, mixture: 7 })).toThrow(
+      /mixture must be a mixture preset name or spec object .* \(got 7\)/,
+    );
+    expect(() => validateRunConfig({ stage: 'pretrain', mixture: 'uniform' })).toThrow(
+      /tokens is required \(training tokens/,
+    );
+    expect(() => validateGrpoConfig({ clip_ratio_c: 0.5 })).toThrow(
+      /clip_ratio_c must be 0 \(off\) or above 1 \(got 0.5\)/,
+    );
     expect(() => validateGrpoConfig({ ops: [9, 3] })).toThrow(/ops must be \[min, max\] .* \(got \[9,3\]\)/);
     const evalOk = validate<EvalSettings>(STAGES.eval.schema, {});
-    expect(() => checkSettings({ ...evalOk, top_p: 0 })).toThrow(/bad eval settings: top_p must be a number in \(0, 1\] \(got 0\)/);
+    expect(() => checkSettings({ ...evalOk, top_p: 0 })).toThrow(
+      /bad eval settings: top_p must be a number in \(0, 1\] \(got 0\)/,
+    );
     expect(() => checkSettings({ ...evalOk, ops: [] })).toThrow(/ops must be a non-empty list of ops from 2 to 30/);
   });
 
   it.each([
-    ['run', () => validateRunConfig({ ...ok, lr: 1e-3, clip: 1 }), /lr was renamed learning_rate.*clip was renamed max_grad_norm/],
-    ['RL', () => validateGrpoConfig({ steps: 3, ppo_epochs: 2, dual_clip: 3 }), /steps was renamed max_steps.*ppo_epochs was renamed num_iterations.*dual_clip was renamed clip_ratio_c/],
-    ['RL', () => validateGrpoConfig({ mini_batch_size: 2, micro_batch_size: 2, clip: 1 }), /mini_batch_size was renamed ppo_mini_batch_size.*micro_batch_size was renamed per_device_train_batch_size.*clip was renamed max_grad_norm/],
+    [
+      'run',
+      () => validateRunConfig({ ...ok, lr: 1e-3, clip: 1 }),
+      /lr was renamed learning_rate.*clip was renamed max_grad_norm/,
+    ],
+    [
+      'RL',
+      () => validateGrpoConfig({ steps: 3, ppo_epochs: 2, dual_clip: 3 }),
+      /steps was renamed max_steps.*ppo_epochs was renamed num_iterations.*dual_clip was renamed clip_ratio_c/,
+    ],
+    [
+      'RL',
+      () => validateGrpoConfig({ mini_batch_size: 2, micro_batch_size: 2, clip: 1 }),
+      /mini_batch_size was renamed ppo_mini_batch_size.*micro_batch_size was renamed per_device_train_batch_size.*clip was renamed max_grad_norm/,
+    ],
     ['RL', () => validateGrpoConfig({ loss_type: 'seq-mean' }), /loss_type "seq-mean" was renamed "grpo"/],
-    ['eval', () => validate(STAGES.eval.schema, { perOp: 2, topK: 1, topP: 1, maxNew: 9, problemSeed: 1 }), /perOp was renamed per_op.*topK was renamed top_k.*topP was renamed top_p.*maxNew was renamed max_new_tokens.*problemSeed was renamed problem_seed/],
+    [
+      'eval',
+      () => validate(STAGES.eval.schema, { perOp: 2, topK: 1, topP: 1, maxNew: 9, problemSeed: 1 }),
+      /perOp was renamed per_op.*topK was renamed top_k.*topP was renamed top_p.*maxNew was renamed max_new_tokens.*problemSeed was renamed problem_seed/,
+    ],
   ])('old %s keys name the new ones', (_, run, error) => {
     expect(run).toThrow(error);
   });
@@ -87,38 +112,87 @@ describe('a run directory written under the old names', () => {
   const dir = () => join(mkdtempSync(join(tmpdir(), 'config-')), 'run');
   // run.json as the validator before the renames wrote it (its key order, `lr` and `clip`).
   const oldRun = {
-    model: 'tiny', seq_len: 32, batch_size: 2, grad_accum: 1, loss_on: 'all', lr: 3e-3, min_lr: 3e-4, warmup: 0.1,
-    schedule: 'cosine', weight_decay: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, clip: 1, eval_interval: 0,
-    checkpoint_interval: 2, eval_ops: [2, 3], eval_per_op: 2, eval_max_new_tokens: 6, seed: 5,
-    stage: 'pretrain', mixture: 'uniform', tokens: 640,
+    model: 'tiny',
+    seq_len: 32,
+    batch_size: 2,
+    grad_accum: 1,
+    loss_on: 'all',
+    lr: 3e-3,
+    min_lr: 3e-4,
+    warmup: 0.1,
+    schedule: 'cosine',
+    weight_decay: 0.1,
+    beta1: 0.9,
+    beta2: 0.95,
+    eps: 1e-8,
+    clip: 1,
+    eval_interval: 0,
+    checkpoint_interval: 2,
+    eval_ops: [2, 3],
+    eval_per_op: 2,
+    eval_max_new_tokens: 6,
+    seed: 5,
+    stage: 'pretrain',
+    mixture: 'uniform',
+    tokens: 640,
   };
   const { lr, clip, ...same } = oldRun;
 
   it('resumes: run.json is read under the new names and rewritten with them', async () => {
     const out = dir();
-    await (await claimRunDir(store, out, 'run.json', oldRun))();
+    await (
+      await claimRunDir(store, out, 'run.json', oldRun)
+    )();
     const cfg = validateRunConfig({ ...same, learning_rate: lr, max_grad_norm: clip });
-    await (await claimRunDir(store, out, 'run.json', cfg, upgradeRunConfig))();
+    await (
+      await claimRunDir(store, out, 'run.json', cfg, upgradeRunConfig)
+    )();
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toEqual(cfg);
   });
 
   it('is still refused when a value differs', async () => {
     const out = dir();
-    await (await claimRunDir(store, out, 'run.json', oldRun))();
+    await (
+      await claimRunDir(store, out, 'run.json', oldRun)
+    )();
     const cfg = validateRunConfig({ ...same, learning_rate: lr * 2, max_grad_norm: clip });
     await expect(claimRunDir(store, out, 'run.json', cfg, upgradeRunConfig)).rejects.toThrow(/different configuration/);
   });
 
   it('resumes an RL run: keys and loss_type values', async () => {
     const out = dir();
-    const cfg = validateGrpoConfig({ init: 'ckpt', max_steps: 4, num_iterations: 2, loss_type: 'grpo', clip_ratio_c: 0 });
-    const { max_steps, num_iterations, clip_ratio_c, max_grad_norm, ppo_mini_batch_size, per_device_train_batch_size, ...rest } = cfg;
+    const cfg = validateGrpoConfig({
+      init: 'ckpt',
+      max_steps: 4,
+      num_iterations: 2,
+      loss_type: 'grpo',
+      clip_ratio_c: 0,
+    });
+    const {
+      max_steps,
+      num_iterations,
+      clip_ratio_c,
+      max_grad_norm,
+      ppo_mini_batch_size,
+      per_device_train_batch_size,
+      ...rest
+    } = cfg;
     const old = {
-      ...rest, steps: max_steps, ppo_epochs: num_iterations, dual_clip: clip_ratio_c, clip: max_grad_norm,
-      mini_batch_size: ppo_mini_batch_size, micro_batch_size: per_device_train_batch_size, loss_type: 'seq-mean',
+      ...rest,
+      steps: max_steps,
+      ppo_epochs: num_iterations,
+      dual_clip: clip_ratio_c,
+      clip: max_grad_norm,
+      mini_batch_size: ppo_mini_batch_size,
+      micro_batch_size: per_device_train_batch_size,
+      loss_type: 'seq-mean',
     };
-    await (await claimRunDir(store, out, 'rl.json', old))();
-    await (await claimRunDir(store, out, 'rl.json', cfg, upgradeGrpoConfig))();
+    await (
+      await claimRunDir(store, out, 'rl.json', old)
+    )();
+    await (
+      await claimRunDir(store, out, 'rl.json', cfg, upgradeGrpoConfig)
+    )();
     expect(JSON.parse(readFileSync(join(out, 'rl.json'), 'utf8'))).toEqual(cfg);
   });
 });

@@ -4,7 +4,14 @@
 // per split, op and template must equal the mean of the estimator over exactly those problems.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promptText, solutionBody, TEMPLATES, type Problem } from '../../ts/data/generator.js';
-import { aggregate, evaluateProblems, splitOf, type Codec, type ProblemResult, type Sampler } from '../../ts/eval/evaluate.js';
+import {
+  aggregate,
+  evaluateProblems,
+  splitOf,
+  type Codec,
+  type ProblemResult,
+  type Sampler,
+} from '../../ts/eval/evaluate.js';
 import type { SampleOptions } from '../../ts/model/decoder.js';
 import { DEFAULT_RULE, proposeRange } from '../../ts/eval/calibrate.js';
 import { passAtK } from '../../ts/eval/passk.js';
@@ -68,7 +75,9 @@ function scriptedSampler(calls: SampleOptions[], seen: Set<string>): Sampler {
 }
 
 beforeAll(async () => {
-  const tok = await Tokenizer.fromJson(JSON.parse(readFileSync(new URL('./fixtures/tokenizer-hf.json', import.meta.url), 'utf8')).tokenizer);
+  const tok = await Tokenizer.fromJson(
+    JSON.parse(readFileSync(new URL('./fixtures/tokenizer-hf.json', import.meta.url), 'utf8')).tokenizer,
+  );
   codec = tok;
   STOP = tok.specialId('</answer>');
   problems = await generatorProblems({ ops: [2, 3, 11, 15], perOp: 4, templates: TEMPLATES, mode: 'forward' });
@@ -85,11 +94,21 @@ describe(`evaluate (seed ${seed})`, () => {
     const calls: SampleOptions[] = [];
     // Batch 9 holds two problems' 4 samples per call.
     const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 11, batch: 9 };
-    const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, new Set()), codec, stopId: STOP, context: 1 << 20, sampling });
+    const out = await evaluateProblems(problems, {
+      sampler: scriptedSampler(calls, new Set()),
+      codec,
+      stopId: STOP,
+      context: 1 << 20,
+      sampling,
+    });
     expect(out.problems.map((r) => r.id)).toEqual(problems.map((p) => p.id));
     for (const r of out.problems) {
       const plan = plans.get(r.id)!;
-      expect({ o: r.cOutcome, p: r.cProcess, t: r.truncated }, r.id).toEqual({ o: plan.outcome, p: plan.process, t: n - plan.outcome });
+      expect({ o: r.cOutcome, p: r.cProcess, t: r.truncated }, r.id).toEqual({
+        o: plan.outcome,
+        p: plan.process,
+        t: n - plan.outcome,
+      });
       expect(r.n).toBe(n);
     }
     expect(out.samples).toBe(problems.length * n);
@@ -98,21 +117,54 @@ describe(`evaluate (seed ${seed})`, () => {
     expect(calls.every((c) => c.group === n && c.maxNew === 64 && c.temperature === 0.7)).toBe(true);
 
     const agg = aggregate(out.problems, ks);
-    const expectGroup = (name: string, got: { problems: number; passOutcome: Record<string, number>; passProcess: Record<string, number> }, members: Problem[]) => {
+    const expectGroup = (
+      name: string,
+      got: { problems: number; passOutcome: Record<string, number>; passProcess: Record<string, number> },
+      members: Problem[],
+    ) => {
       expect(got.problems, name).toBe(members.length);
       for (const k of ks) {
-        const mean = (c: (pl: Plan) => number) => members.reduce((s, p) => s + passAtK(n, c(plans.get(p.id)!), k), 0) / members.length;
-        expect(got.passOutcome[k], `${name} outcome pass@${k}`).toBeCloseTo(mean((pl) => pl.outcome), 12);
-        expect(got.passProcess[k], `${name} process pass@${k}`).toBeCloseTo(mean((pl) => pl.process), 12);
+        const mean = (c: (pl: Plan) => number) =>
+          members.reduce((s, p) => s + passAtK(n, c(plans.get(p.id)!), k), 0) / members.length;
+        expect(got.passOutcome[k], `${name} outcome pass@${k}`).toBeCloseTo(
+          mean((pl) => pl.outcome),
+          12,
+        );
+        expect(got.passProcess[k], `${name} process pass@${k}`).toBeCloseTo(
+          mean((pl) => pl.process),
+          12,
+        );
       }
     };
     expectGroup('all', agg.all, problems);
     expect(Object.keys(agg.splits)).toEqual(['ID', 'OOD-edge', 'OOD-hard']);
-    expectGroup('ID', agg.splits.ID, problems.filter((p) => p.op <= 10));
-    expectGroup('OOD-edge', agg.splits['OOD-edge'], problems.filter((p) => p.op === 11));
-    expectGroup('OOD-hard', agg.splits['OOD-hard'], problems.filter((p) => p.op === 15));
-    for (const op of [2, 3, 11, 15]) expectGroup(`op ${op}`, agg.ops[op], problems.filter((p) => p.op === op));
-    for (const t of TEMPLATES) expectGroup(t, agg.templates[t], problems.filter((p) => p.template === t));
+    expectGroup(
+      'ID',
+      agg.splits.ID,
+      problems.filter((p) => p.op <= 10),
+    );
+    expectGroup(
+      'OOD-edge',
+      agg.splits['OOD-edge'],
+      problems.filter((p) => p.op === 11),
+    );
+    expectGroup(
+      'OOD-hard',
+      agg.splits['OOD-hard'],
+      problems.filter((p) => p.op === 15),
+    );
+    for (const op of [2, 3, 11, 15])
+      expectGroup(
+        `op ${op}`,
+        agg.ops[op],
+        problems.filter((p) => p.op === op),
+      );
+    for (const t of TEMPLATES)
+      expectGroup(
+        t,
+        agg.templates[t],
+        problems.filter((p) => p.template === t),
+      );
     const hacked = problems.reduce((s, p) => s + plans.get(p.id)!.outcome - plans.get(p.id)!.process, 0);
     expect(agg.all.rightAnswerWrongProcess).toBeCloseTo(hacked / (problems.length * n), 12);
   });
@@ -122,9 +174,19 @@ describe(`evaluate (seed ${seed})`, () => {
     for (const batch of [9, 3]) {
       const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 5, batch };
       const run = async (done?: Map<number, ProblemResult>) => {
-        const calls: SampleOptions[] = [], seen = new Set<string>(), finished: number[] = [];
+        const calls: SampleOptions[] = [],
+          seen = new Set<string>(),
+          finished: number[] = [];
         const sampler = scriptedSampler(calls, seen);
-        const out = await evaluateProblems(problems, { sampler, codec, stopId: STOP, context: 1 << 20, sampling, done, onProblem: (i) => finished.push(i) });
+        const out = await evaluateProblems(problems, {
+          sampler,
+          codec,
+          stopId: STOP,
+          context: 1 << 20,
+          sampling,
+          done,
+          onProblem: (i) => finished.push(i),
+        });
         return { out, seeds: calls.map((c) => c.seed), seen, finished };
       };
       const whole = await run();
@@ -133,7 +195,10 @@ describe(`evaluate (seed ${seed})`, () => {
       const done = new Map(whole.finished.slice(0, 5).map((i) => [i, structuredClone(whole.out.problems[i])]));
       const resumed = await run(done);
       expect(resumed.out.problems).toEqual(whole.out.problems);
-      expect({ samples: resumed.out.samples, tokens: resumed.out.tokens }).toEqual({ samples: whole.out.samples, tokens: whole.out.tokens });
+      expect({ samples: resumed.out.samples, tokens: resumed.out.tokens }).toEqual({
+        samples: whole.out.samples,
+        tokens: whole.out.tokens,
+      });
       expect(resumed.finished).toEqual(whole.finished.slice(5));
       // Batch 9: calls 0-1 hold problems 0-3 (skipped); call 2 holds problems 4 (done, its samples
       // dropped) and 5, and is made again. Batch 3: calls 0-9 hold problems 0-4.
@@ -150,8 +215,15 @@ describe(`evaluate (seed ${seed})`, () => {
     const calls: SampleOptions[] = [];
     // n = 4 over batch 3: each problem takes a call of 3 samples and one of 1.
     const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 1, batch: 3 };
-    const out = await evaluateProblems(problems, { sampler: scriptedSampler(calls, seen), codec, stopId: STOP, context, sampling });
-    for (const r of out.problems.filter((x) => !x.skipped)) expect({ o: r.cOutcome, p: r.cProcess }).toEqual({ o: plans.get(r.id)!.outcome, p: plans.get(r.id)!.process });
+    const out = await evaluateProblems(problems, {
+      sampler: scriptedSampler(calls, seen),
+      codec,
+      stopId: STOP,
+      context,
+      sampling,
+    });
+    for (const r of out.problems.filter((x) => !x.skipped))
+      expect({ o: r.cOutcome, p: r.cProcess }).toEqual({ o: plans.get(r.id)!.outcome, p: plans.get(r.id)!.process });
     expect(calls.map((c) => c.group)).toEqual(out.problems.filter((r) => !r.skipped).flatMap(() => [3, 1]));
     const skipped = out.problems.filter((r) => r.skipped);
     expect(skipped.length).toBe(lengths.filter((l) => l >= context).length);
@@ -171,35 +243,68 @@ describe(`evaluate (seed ${seed})`, () => {
     expect(agg.splits[splitOf(op)!].skipped).toBeGreaterThan(0);
   });
 
-  it('refuses k above a problem\'s samples', () => {
-    const row: ProblemResult = { id: 'x', op: 2, template: 'crazy_zootopia', mode: 'forward', promptTokens: 3, n: 2, cOutcome: 1, cProcess: 1, truncated: 0, tokens: 4 };
+  it("refuses k above a problem's samples", () => {
+    const row: ProblemResult = {
+      id: 'x',
+      op: 2,
+      template: 'crazy_zootopia',
+      mode: 'forward',
+      promptTokens: 3,
+      n: 2,
+      cOutcome: 1,
+      cProcess: 1,
+      truncated: 0,
+      tokens: 4,
+    };
     expect(() => aggregate([row], [1, 4])).toThrow(/fewer than k = 4/);
   });
 });
 
 describe('problem sources', () => {
-  it('a dataset\'s eval files give the first problems of each template, split evenly; a missing file is named', async () => {
+  it("a dataset's eval files give the first problems of each template, split evenly; a missing file is named", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evalsets-'));
     const spec = { ops: [2, 3], perOp: 7, templates: TEMPLATES, mode: 'forward' as const };
     expect(templateQuota(7, 3)).toEqual([3, 2, 2]);
     const all = await generatorProblems({ ...spec, perOp: 15 }); // 5 per template and op
     for (const t of TEMPLATES) {
       mkdirSync(join(dir, 'eval', t), { recursive: true });
-      for (const op of spec.ops) writeFileSync(join(dir, 'eval', t, `op0${op}.jsonl`), all.filter((p) => p.op === op && p.template === t).map((p) => JSON.stringify(p)).join('\n') + '\n');
+      for (const op of spec.ops)
+        writeFileSync(
+          join(dir, 'eval', t, `op0${op}.jsonl`),
+          all
+            .filter((p) => p.op === op && p.template === t)
+            .map((p) => JSON.stringify(p))
+            .join('\n') + '\n',
+        );
     }
     const store = new NodeStore();
     const got = await datasetProblems(store, dir, spec);
-    const want = spec.ops.flatMap((op) => TEMPLATES.flatMap((t, i) => all.filter((p) => p.op === op && p.template === t).slice(0, templateQuota(7, 3)[i])));
+    const want = spec.ops.flatMap((op) =>
+      TEMPLATES.flatMap((t, i) => all.filter((p) => p.op === op && p.template === t).slice(0, templateQuota(7, 3)[i])),
+    );
     expect(got.map((p) => p.id)).toEqual(want.map((p) => p.id));
     await expect(datasetProblems(store, dir, { ...spec, ops: [4] })).rejects.toThrow(/op04\.jsonl is missing/);
-    await expect(datasetProblems(store, dir, { ...spec, perOp: 18 })).rejects.toThrow(/holds 5 forward problems; 6 are needed/);
+    await expect(datasetProblems(store, dir, { ...spec, perOp: 18 })).rejects.toThrow(
+      /holds 5 forward problems; 6 are needed/,
+    );
   });
 });
 
 /** Problem rows for ops with given correct counts per problem (n samples each). */
 function rowsFor(counts: Record<number, number[]>, samples: number): ProblemResult[] {
   return Object.entries(counts).flatMap(([op, cs]) =>
-    cs.map((c, i) => ({ id: `${op}-${i}`, op: Number(op), template: TEMPLATES[i % 3], mode: 'forward' as const, promptTokens: 9, n: samples, cOutcome: c, cProcess: Math.floor(c / 2), truncated: 0, tokens: 0 })),
+    cs.map((c, i) => ({
+      id: `${op}-${i}`,
+      op: Number(op),
+      template: TEMPLATES[i % 3],
+      mode: 'forward' as const,
+      promptTokens: 9,
+      n: samples,
+      cOutcome: c,
+      cProcess: Math.floor(c / 2),
+      truncated: 0,
+      tokens: 0,
+    })),
   );
 }
 
@@ -220,7 +325,11 @@ describe('calibrate', () => {
     expect(cal.reason).toMatch(/first 4 of the longest run/);
     // Process counts are half the outcome counts here: ops 2-6 drop to pass@1 = 7/16, and of 7-11
     // only 8 and 11 keep a correct sample.
-    const byProcess = proposeRange(aggregate(rowsFor(counts, k), [1, k]), k, { ...DEFAULT_RULE, metric: 'process', max_width: 8 });
+    const byProcess = proposeRange(aggregate(rowsFor(counts, k), [1, k]), k, {
+      ...DEFAULT_RULE,
+      metric: 'process',
+      max_width: 8,
+    });
     expect(byProcess.range).toEqual({ from: 2, to: 6 });
     expect(byProcess.ops.filter((o) => o.qualifies).map((o) => o.op)).toEqual([2, 3, 4, 5, 6, 8, 11]);
   });

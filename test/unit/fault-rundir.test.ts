@@ -34,7 +34,9 @@ describe('run directory lock', () => {
     try {
       holdLock(dir, other.pid!);
       await expect(claimRunDir(store, dir, 'run.json', { stage: 'pretrain' })).rejects.toThrow(
-        new RegExp(`is in use by process ${other.pid} on ${hostname()} .*; wait for it to finish, or use another --out`),
+        new RegExp(
+          `is in use by process ${other.pid} on ${hostname()} .*; wait for it to finish, or use another --out`,
+        ),
       );
       expect(lockOf(dir).pid).toBe(other.pid);
       expect(existsSync(join(dir, 'run.json'))).toBe(false);
@@ -55,20 +57,28 @@ describe('run directory lock', () => {
   it('refuses the lock of another host (its process cannot be checked)', async () => {
     const dir = fresh();
     holdLock(dir, 1, 'elsewhere.example');
-    await expect(claimRunDir(store, dir, 'run.json', { stage: 'pretrain' })).rejects.toThrow(/in use by process 1 on elsewhere\.example .*delete .*run\.lock if that process is gone/);
+    await expect(claimRunDir(store, dir, 'run.json', { stage: 'pretrain' })).rejects.toThrow(
+      /in use by process 1 on elsewhere\.example .*delete .*run\.lock if that process is gone/,
+    );
   });
 
   it('takes over a lock cut short by a kill mid-write', async () => {
     const dir = fresh();
     mkdirSync(dir);
     writeFileSync(join(dir, LOCK_FILE), '{"pid": 12');
-    await (await claimRunDir(store, dir, 'run.json', { stage: 'pretrain' }))();
+    await (
+      await claimRunDir(store, dir, 'run.json', { stage: 'pretrain' })
+    )();
   });
 
   it('releases the lock when the directory is refused for its config', async () => {
     const dir = fresh();
-    await (await claimRunDir(store, dir, 'run.json', { stage: 'pretrain', lr: 1 }))();
-    await expect(claimRunDir(store, dir, 'run.json', { stage: 'pretrain', lr: 2 })).rejects.toThrow(/different configuration/);
+    await (
+      await claimRunDir(store, dir, 'run.json', { stage: 'pretrain', lr: 1 })
+    )();
+    await expect(claimRunDir(store, dir, 'run.json', { stage: 'pretrain', lr: 2 })).rejects.toThrow(
+      /different configuration/,
+    );
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 });
@@ -76,22 +86,38 @@ describe('run directory lock', () => {
 describe('a run directory of another kind', () => {
   it('refuses the directory of another stage, naming it', async () => {
     const pre = fresh();
-    await (await claimRunDir(store, pre, 'run.json', { stage: 'pretrain' }))();
-    await expect(claimRunDir(store, pre, 'rl.json', { steps: 2 })).rejects.toThrow(/is the run directory of another stage \(pre\/mid-training: run\.json\); give this stage its own --out/);
-    await expect(claimRunDir(store, pre, 'run.json', { stage: 'midtrain' })).rejects.toThrow(/is the run directory of a pretrain stage, not midtrain; give this stage its own --out/);
+    await (
+      await claimRunDir(store, pre, 'run.json', { stage: 'pretrain' })
+    )();
+    await expect(claimRunDir(store, pre, 'rl.json', { steps: 2 })).rejects.toThrow(
+      /is the run directory of another stage \(pre\/mid-training: run\.json\); give this stage its own --out/,
+    );
+    await expect(claimRunDir(store, pre, 'run.json', { stage: 'midtrain' })).rejects.toThrow(
+      /is the run directory of a pretrain stage, not midtrain; give this stage its own --out/,
+    );
     const rl = fresh();
-    await (await claimRunDir(store, rl, 'rl.json', { steps: 2 }))();
-    await expect(claimRunDir(store, rl, 'run.json', { stage: 'midtrain' })).rejects.toThrow(/another stage \(RL: rl\.json\)/);
+    await (
+      await claimRunDir(store, rl, 'rl.json', { steps: 2 })
+    )();
+    await expect(claimRunDir(store, rl, 'run.json', { stage: 'midtrain' })).rejects.toThrow(
+      /another stage \(RL: rl\.json\)/,
+    );
   });
 
   it('refuses a directory that holds something else (a dataset), and a corrupted config', async () => {
     const data = fresh();
     mkdirSync(data);
     writeFileSync(join(data, 'index.json'), '{}');
-    await expect(claimRunDir(store, data, 'run.json', { stage: 'pretrain' })).rejects.toThrow(/is not a run directory \(it holds index\.json\); give a new or empty --out/);
+    await expect(claimRunDir(store, data, 'run.json', { stage: 'pretrain' })).rejects.toThrow(
+      /is not a run directory \(it holds index\.json\); give a new or empty --out/,
+    );
     const cut = fresh();
-    await (await claimRunDir(store, cut, 'run.json', { stage: 'pretrain' }))();
+    await (
+      await claimRunDir(store, cut, 'run.json', { stage: 'pretrain' })
+    )();
     writeFileSync(join(cut, 'run.json'), '{"stage": "pre');
-    await expect(claimRunDir(store, cut, 'run.json', { stage: 'pretrain' })).rejects.toThrow(/run\.json is not valid JSON \(corrupted\?\); restore it, or use another --out/);
+    await expect(claimRunDir(store, cut, 'run.json', { stage: 'pretrain' })).rejects.toThrow(
+      /run\.json is not valid JSON \(corrupted\?\); restore it, or use another --out/,
+    );
   });
 });

@@ -15,26 +15,52 @@ async function run(argv: string[]): Promise<Record<string, unknown>[]> {
   } finally {
     spy.mockRestore();
   }
-  return out.join('').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return out
+    .join('')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('data sample', () => {
   it('prints one JSON row per problem with the genuine fields plus id, equal to generateMany', async () => {
-    const rows = await run(['sample', '--op', '6', '--template', 'movie_festival_awards', '--mode', 'reverse', '--count', '3', '--seed', '9']);
+    const rows = await run([
+      'sample',
+      '--op',
+      '6',
+      '--template',
+      'movie_festival_awards',
+      '--mode',
+      'reverse',
+      '--count',
+      '3',
+      '--seed',
+      '9',
+    ]);
     expect(rows.length).toBe(3);
     for (const r of rows) {
       expect(Object.keys(r)).toEqual(['problem', 'question', 'solution', 'answer', 'op', 'template', 'mode', 'id']);
       expect(recountOps(r.solution as string)).toBe(6);
     }
-    expect(rows).toEqual(await generateMany({ seed: 9, op: 6, template: 'movie_festival_awards', mode: 'reverse', count: 3 }));
+    expect(rows).toEqual(
+      await generateMany({ seed: 9, op: 6, template: 'movie_festival_awards', mode: 'reverse', count: 3 }),
+    );
   });
 
   it('continues the same stream across its internal batches', async () => {
     const rows = await run(['sample', '--op', '2', '--count', '1002', '--seed', '4']);
     expect(rows.length).toBe(1002);
-    const tail = await generateMany({ seed: 4, op: 2, template: 'crazy_zootopia', mode: 'forward', start: 999, count: 3 });
+    const tail = await generateMany({
+      seed: 4,
+      op: 2,
+      template: 'crazy_zootopia',
+      mode: 'forward',
+      start: 999,
+      count: 3,
+    });
     expect(rows.slice(999)).toEqual(tail);
   });
 

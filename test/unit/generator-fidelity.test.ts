@@ -37,7 +37,18 @@ const HAND: ProblemText = {
 
 describe('fidelity measures', () => {
   it('tvd is half the L1 distance', () => {
-    expect(tvd(new Map([['a', 0.5], ['b', 0.5]]), new Map([['a', 0.2], ['c', 0.8]]))).toBeCloseTo(0.8);
+    expect(
+      tvd(
+        new Map([
+          ['a', 0.5],
+          ['b', 0.5],
+        ]),
+        new Map([
+          ['a', 0.2],
+          ['c', 0.8],
+        ]),
+      ),
+    ).toBeCloseTo(0.8);
   });
 
   it('reads steps, answer bins, operators, sentences and distractors from the text', () => {
@@ -55,7 +66,9 @@ describe('fidelity measures', () => {
   });
 
   it('refuses a reference row it cannot read, naming the line', () => {
-    expect(() => parseReference('{"op": 3, "problem": "x"}\n')).toThrow(/line 1 needs integer op and string problem and solution/);
+    expect(() => parseReference('{"op": 3, "problem": "x"}\n')).toThrow(
+      /line 1 needs integer op and string problem and solution/,
+    );
     expect(() => parseReference('\nnot json\n')).toThrow(/line 2 is not valid JSON/);
     expect(() => parseReference('\n')).toThrow(/has no problems/);
   });
@@ -74,7 +87,14 @@ describe('data fidelity', () => {
     } finally {
       vi.restoreAllMocks();
     }
-    return { rows: out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)), table: err.join('') };
+    return {
+      rows: out
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+      table: err.join(''),
+    };
   }
 
   it('reads .jsonl and .jsonl.gz, prints the table and JSON rows, and fails on drift', async () => {

@@ -22,7 +22,10 @@ function refName(text: string): string {
 
 /** Parses one fact sentence (without its period); throws on any shape GSM-Infinite does not write. */
 export function parseFact(sentence: string): Fact {
-  const head = /^The (?:number of (.+?)|(total number of .+?)) (equals (.+)|exists, and its number is greater than 0)$/.exec(sentence);
+  const head =
+    /^The (?:number of (.+?)|(total number of .+?)) (equals (.+)|exists, and its number is greater than 0)$/.exec(
+      sentence,
+    );
   if (!head) throw new Error(`unknown sentence shape: '${sentence}'`);
   const name = head[1] ?? head[2];
   if (head[4] === undefined) return { name, form: 'unknown', refs: [], unknown: true };
@@ -241,16 +244,19 @@ export function checkSolution(solution: string, valueOf: (name: string) => numbe
       return `(${v})`;
     });
   for (const c of clauses) {
-    if (byLetter.has(c.letter) || (reverse && c.letter === 'x' && !c.unknown)) throw new Error(`letter ${c.letter} reused`);
+    if (byLetter.has(c.letter) || (reverse && c.letter === 'x' && !c.unknown))
+      throw new Error(`letter ${c.letter} reused`);
     if (c.unknown) byLetter.set('x', answer);
     for (const s of c.steps) {
       if (byLetter.has(s[0])) throw new Error(`letter ${s[0]} reused`);
       const want = evalExpr(subst(s[1]), x);
-      for (const side of s.slice(2)) if (evalExpr(side, x) !== want) throw new Error(`'${s.join(' = ')}' does not hold`);
+      for (const side of s.slice(2))
+        if (evalExpr(side, x) !== want) throw new Error(`'${s.join(' = ')}' does not hold`);
       byLetter.set(s[0], want);
     }
     const v = byLetter.get(c.letter)!;
-    if (valueOf(c.name) !== v) throw new Error(`${c.name} is ${valueOf(c.name)} in the problem but ${v} in the solution`);
+    if (valueOf(c.name) !== v)
+      throw new Error(`${c.name} is ${valueOf(c.name)} in the problem but ${v} in the solution`);
   }
   return byLetter;
 }

@@ -107,7 +107,20 @@ describe('generated problems', () => {
         }
     expect(n).toBeGreaterThan(1500);
     // every sentence form of SPEC §1 occurs
-    for (const f of ['const', 'ref', 'plus-ref', 'times-ref', 'sum2', 'sumN', 'diff', 'plus-sum', 'times-sum', 'plus-diff', 'times-diff', 'unknown'])
+    for (const f of [
+      'const',
+      'ref',
+      'plus-ref',
+      'times-ref',
+      'sum2',
+      'sumN',
+      'diff',
+      'plus-sum',
+      'times-sum',
+      'plus-diff',
+      'times-diff',
+      'unknown',
+    ])
       expect(forms, f).toContain(f);
   });
 
@@ -185,12 +198,22 @@ describe('determinism and ids', () => {
   });
 
   it('gives the pinned golden set (600 problems of a fixed seed) from one version to the next', async () => {
-    const digest = createHash('sha256').update((await goldenIds()).join('\n')).digest('hex');
-    expect(digest, 'generator output changed: if intended, update GOLDEN_DIGEST in test/browser/generator-golden.ts').toBe(GOLDEN_DIGEST);
+    const digest = createHash('sha256')
+      .update((await goldenIds()).join('\n'))
+      .digest('hex');
+    expect(
+      digest,
+      'generator output changed: if intended, update GOLDEN_DIGEST in test/browser/generator-golden.ts',
+    ).toBe(GOLDEN_DIGEST);
   });
 
   it('accepts every safe-integer seed', async () => {
-    const big = { seed: Number.MAX_SAFE_INTEGER, op: 4, template: 'teachers_in_school' as Template, mode: 'reverse' as Mode };
+    const big = {
+      seed: Number.MAX_SAFE_INTEGER,
+      op: 4,
+      template: 'teachers_in_school' as Template,
+      mode: 'reverse' as Mode,
+    };
     expect(await generate(big)).toEqual(await generate(big));
     expect((await generate(big)).id).not.toBe((await generate({ ...big, seed: big.seed - 1 })).id);
   });
@@ -201,7 +224,13 @@ describe('determinism and ids', () => {
       for (let i = 0; i < s.length; i++) h = ((h ^ BigInt(s.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
       return h.toString(16).padStart(16, '0');
     };
-    for (const p of await generateMany({ seed: 1, op: 5, template: 'movie_festival_awards', mode: 'reverse', count: 10 }))
+    for (const p of await generateMany({
+      seed: 1,
+      op: 5,
+      template: 'movie_festival_awards',
+      mode: 'reverse',
+      count: 10,
+    }))
       expect(p.id).toBe(fnv(`${p.problem}\n${p.question}\n${p.solution}`));
   });
 });

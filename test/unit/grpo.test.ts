@@ -12,7 +12,15 @@ const seed = testSeed();
 const rand = rng(seed);
 
 /** The loss written the plain way, vector by vector (as verl's compute_policy_loss reads). */
-function plainLoss(logp: number[], old: number[], ref: number[], adv: number[], seq: number[], o: ObjectiveOptions, entropy: number[] = []): number {
+function plainLoss(
+  logp: number[],
+  old: number[],
+  ref: number[],
+  adv: number[],
+  seq: number[],
+  o: ObjectiveOptions,
+  entropy: number[] = [],
+): number {
   const ratio = logp.map((l, i) => Math.exp(l - old[i]));
   const pg1 = ratio.map((r, i) => -adv[i] * r);
   const pg2 = ratio.map((r, i) => -adv[i] * Math.min(Math.max(r, 1 - o.epsilon), 1 + o.epsilonHigh));
@@ -22,10 +30,14 @@ function plainLoss(logp: number[], old: number[], ref: number[], adv: number[], 
   const per = pg.map((p, i) => p + o.beta * kl[i] - (o.entropyCoeff ?? 0) * (entropy[i] ?? 0));
   if (o.lossType === 'dapo') return per.reduce((a, b) => a + b, 0) / per.length;
   const seqs = [...new Set(seq)];
-  return seqs.map((s) => {
-    const idx = seq.map((x, i) => (x === s ? i : -1)).filter((i) => i >= 0);
-    return idx.reduce((a, i) => a + per[i], 0) / idx.length;
-  }).reduce((a, b) => a + b, 0) / seqs.length;
+  return (
+    seqs
+      .map((s) => {
+        const idx = seq.map((x, i) => (x === s ? i : -1)).filter((i) => i >= 0);
+        return idx.reduce((a, i) => a + per[i], 0) / idx.length;
+      })
+      .reduce((a, b) => a + b, 0) / seqs.length
+  );
 }
 
 describe(`GRPO objective (seed ${seed})`, () => {
@@ -54,7 +66,14 @@ describe(`GRPO objective (seed ${seed})`, () => {
   for (const lossType of ['dapo', 'grpo'] as const) {
     it(`${lossType} with an entropy bonus: loss equals the plain form, -dL/dH its finite differences`, () => {
       const entropy = old.map(() => 3 * rand());
-      const o: ObjectiveOptions = { epsilon: 0.2, epsilonHigh: 0.28, dualClip: 3, beta: 0.05, entropyCoeff: 0.01, lossType };
+      const o: ObjectiveOptions = {
+        epsilon: 0.2,
+        epsilonHigh: 0.28,
+        dualClip: 3,
+        beta: 0.05,
+        entropyCoeff: 0.01,
+        lossType,
+      };
       const res = grpoObjective({ logp, oldLogp: old, refLogp: ref, adv, seq, entropy }, o);
       expect(res.loss).toBeCloseTo(plainLoss(logp, old, ref, adv, seq, o, entropy), 12);
       expect(res.loss).not.toBeCloseTo(plainLoss(logp, old, ref, adv, seq, o), 6); // the bonus counts
@@ -64,11 +83,16 @@ describe(`GRPO objective (seed ${seed})`, () => {
         expect(Math.abs(res.dentropy[i] + fd), `token ${i}`).toBeLessThan(1e-9);
       }
       expect(() => grpoObjective({ logp, oldLogp: old, adv, seq }, o)).toThrow(/entropies/);
-      expect(grpoObjective({ logp, oldLogp: old, adv, seq }, { ...o, entropyCoeff: 0 }).dentropy.every((d) => d === 0)).toBe(true);
+      expect(
+        grpoObjective({ logp, oldLogp: old, adv, seq }, { ...o, entropyCoeff: 0 }).dentropy.every((d) => d === 0),
+      ).toBe(true);
     });
   }
   it('at ratio 1 (on-policy) the gradient is -A/N per token and nothing is clipped', () => {
-    const res = grpoObjective({ logp: old, oldLogp: old, adv, seq }, { epsilon: 0.2, epsilonHigh: 0.2, dualClip: 3, beta: 0, lossType: 'dapo' });
+    const res = grpoObjective(
+      { logp: old, oldLogp: old, adv, seq },
+      { epsilon: 0.2, epsilonHigh: 0.2, dualClip: 3, beta: 0, lossType: 'dapo' },
+    );
     res.dlogp.forEach((d, i) => expect(d).toBeCloseTo(-adv[i] / n, 12));
     expect(res.clipLow + res.clipHigh + res.dualClipped).toBe(0);
   });
@@ -77,9 +101,19 @@ describe(`GRPO objective (seed ${seed})`, () => {
     const whole = grpoObjective({ logp, oldLogp: old, refLogp: ref, adv, seq }, o);
     const cut = 21; // inside sequence 3
     const part = (a: number, b: number) =>
-      grpoObjective({ logp: logp.slice(a, b), oldLogp: old.slice(a, b), refLogp: ref.slice(a, b), adv: adv.slice(a, b), seq: seq.slice(a, b) }, { ...o, totalTokens: n, totalSeqs: 6 });
+      grpoObjective(
+        {
+          logp: logp.slice(a, b),
+          oldLogp: old.slice(a, b),
+          refLogp: ref.slice(a, b),
+          adv: adv.slice(a, b),
+          seq: seq.slice(a, b),
+        },
+        { ...o, totalTokens: n, totalSeqs: 6 },
+      );
     // grpo needs whole sequences per slice: cut at a sequence boundary.
-    const a = part(0, 21), b = part(21, n);
+    const a = part(0, 21),
+      b = part(21, n);
     expect(cut % 7).toBe(0);
     expect(a.loss + b.loss).toBeCloseTo(whole.loss, 12);
   });
@@ -89,12 +123,14 @@ describe('advantages', () => {
   const r = [1, 0, 0, 1, 1, 1, 0.5, 0];
   it('group: (r - mean) / (std + eps) with the unbiased std; none: r - mean; batch: the batch std', () => {
     const g = advantages(r, 4, 'group');
-    const m1 = 0.5, s1 = Math.sqrt((4 * 0.25) / 3);
+    const m1 = 0.5,
+      s1 = Math.sqrt((4 * 0.25) / 3);
     expect(g[0]).toBeCloseTo((1 - m1) / (s1 + 1e-6), 12);
     const none = advantages(r, 4, 'none');
     expect(none[1]).toBeCloseTo(-0.5, 12);
     const batch = advantages(r, 4, 'batch');
-    const mean = r.reduce((a, b) => a + b) / 8, sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / 7);
+    const mean = r.reduce((a, b) => a + b) / 8,
+      sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / 7);
     expect(batch[6]).toBeCloseTo((0.5 - 0.625) / (sd + 1e-6), 12);
     expect(zeroSpreadGroups([1, 1, 1, 0, 0, 1], 3)).toEqual([true, false]);
   });
@@ -103,19 +139,39 @@ describe('advantages', () => {
 describe('rollout packing and RL config', () => {
   it('puts completion tokens at the positions that predict them', () => {
     const rollouts = [
-      { prompt: Int32Array.from([5, 6, 7]), completion: Int32Array.from([8, 9]), logprobs: new Float32Array(2), advantage: 1 },
-      { prompt: Int32Array.from([1]), completion: Int32Array.from([2, 3, 4]), logprobs: new Float32Array(3), advantage: -1 },
+      {
+        prompt: Int32Array.from([5, 6, 7]),
+        completion: Int32Array.from([8, 9]),
+        logprobs: new Float32Array(2),
+        advantage: 1,
+      },
+      {
+        prompt: Int32Array.from([1]),
+        completion: Int32Array.from([2, 3, 4]),
+        logprobs: new Float32Array(3),
+        advantage: -1,
+      },
     ];
     const { batch, positions } = packRollouts(rollouts, 0, 3, 6, 0);
-    expect(positions.map((p) => [p.t, p.rollout, p.token])).toEqual([[2, 0, 0], [3, 0, 1], [6, 1, 0], [7, 1, 1], [8, 1, 2]]);
+    expect(positions.map((p) => [p.t, p.rollout, p.token])).toEqual([
+      [2, 0, 0],
+      [3, 0, 1],
+      [6, 1, 0],
+      [7, 1, 1],
+      [8, 1, 2],
+    ]);
     expect(Array.from(batch.targets.subarray(0, 4))).toEqual([6, 7, 8, 9]);
     expect(Array.from(batch.mask)).toEqual([0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
   it('validates with field names', () => {
-    expect(() => validateGrpoConfig({ num_generations: 1, epsilon: -1, loss_type: 'mean', ops: [9, 3], foo: 1 })).toThrow(
+    expect(() =>
+      validateGrpoConfig({ num_generations: 1, epsilon: -1, loss_type: 'mean', ops: [9, 3], foo: 1 }),
+    ).toThrow(
       /unknown field 'foo'.*ops must be.*num_generations must be an integer >= 2.*epsilon must be.*loss_type must be one of/,
     );
-    expect(() => validateGrpoConfig({ prompts_per_step: 10, ppo_mini_batch_size: 4 })).toThrow(/multiple of ppo_mini_batch_size/);
+    expect(() => validateGrpoConfig({ prompts_per_step: 10, ppo_mini_batch_size: 4 })).toThrow(
+      /multiple of ppo_mini_batch_size/,
+    );
     expect(validateGrpoConfig({}).num_generations).toBe(6);
     expect(() => validateGrpoConfig([])).toThrow(/RL config must be a JSON object/);
   });
@@ -148,7 +204,10 @@ class FakePolicy implements Policy {
     this.log.push('sample');
     this.sampled.push(o);
     const tokens = this.completions.slice(this.served, (this.served += prompts.length * (o.group ?? 1)));
-    return { tokens: tokens.map((c) => Int32Array.from(c)), logprobs: tokens.map((c) => Float32Array.from(c, (id) => this.logp(id, 0))) };
+    return {
+      tokens: tokens.map((c) => Int32Array.from(c)),
+      logprobs: tokens.map((c) => Float32Array.from(c, (id) => this.logp(id, 0))),
+    };
   }
   async tokenLogprobs(b: Batch, logitScale: number) {
     this.log.push('logprobs');
@@ -181,7 +240,10 @@ class FakePolicy implements Policy {
 describe('grpoStep with a scripted policy (hand-computed)', () => {
   // Prompt 0's rollouts [10] and [20 21 22] score 1 and 0; prompt 1's [30 31 32] and [40] both 1.
   const completions = [[10], [20, 21, 22], [30, 31, 32], [40]];
-  const rewards = [[1, 0], [1, 1]];
+  const rewards = [
+    [1, 0],
+    [1, 1],
+  ];
   const prompts = [Int32Array.from([1, 2]), Int32Array.from([3])];
   // Group advantages: ±0.5 / (unbiased std sqrt(0.5) + 1e-6) in group 0, 0 in group 1.
   const A = 0.5 / (Math.SQRT1_2 + 1e-6);
@@ -192,8 +254,18 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
   const logp = (id: number, version: number) => old(id) + (version ? Math.log(ratio1[id] ?? 1) : 0);
   const run = async (set: Record<string, unknown>, batch: number, reference?: Pick<Policy, 'tokenLogprobs'>) => {
     const cfg = validateGrpoConfig({
-      prompts_per_step: 2, num_generations: 2, ppo_mini_batch_size: 2, temperature: 0.8, top_k: 7, top_p: 0.9,
-      max_completion_length: 3, epsilon: 0.2, epsilon_high: 0.2, clip_ratio_c: 3, beta: 0, ...set,
+      prompts_per_step: 2,
+      num_generations: 2,
+      ppo_mini_batch_size: 2,
+      temperature: 0.8,
+      top_k: 7,
+      top_p: 0.9,
+      max_completion_length: 3,
+      epsilon: 0.2,
+      epsilon_high: 0.2,
+      clip_ratio_c: 3,
+      beta: 0,
+      ...set,
     });
     const policy = new FakePolicy({ batch, seqLen: 6 }, completions, logp);
     const scored: number[][][] = [];
@@ -208,14 +280,22 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
   const close = (got: Map<number, number>, want: Record<number, number>) => {
     expect([...got.keys()].sort()).toEqual(Object.keys(want).map(Number).sort());
     // The head's weights and log-probabilities are f32.
-    for (const [id, w] of Object.entries(want)) expect(Math.abs(got.get(Number(id))! - w), `token ${id}`).toBeLessThan(1e-7);
+    for (const [id, w] of Object.entries(want))
+      expect(Math.abs(got.get(Number(id))! - w), `token ${id}`).toBeLessThan(1e-7);
   };
 
   it('dapo over two PPO epochs: weights, clip fractions and loss; sampling settings reach the sampler', async () => {
     const refCalls: number[] = [];
-    const reference = { tokenLogprobs: async (b: Batch) => (refCalls.push(1), { logp: new Float32Array(b.mask.length), entropy: new Float32Array(b.mask.length) }) };
+    const reference = {
+      tokenLogprobs: async (b: Batch) => (
+        refCalls.push(1),
+        { logp: new Float32Array(b.mask.length), entropy: new Float32Array(b.mask.length) }
+      ),
+    };
     const { m, policy, scored, updates } = await run({ num_iterations: 2 }, 1, reference);
-    expect(policy.sampled).toEqual([{ maxNew: 3, stopId: 99, temperature: 0.8, topK: 7, topP: 0.9, seed: 5 * 1_000_003, group: 2 }]);
+    expect(policy.sampled).toEqual([
+      { maxNew: 3, stopId: 99, temperature: 0.8, topK: 7, topP: 0.9, seed: 5 * 1_000_003, group: 2 },
+    ]);
     expect(scored).toEqual([completions.slice(0, 2), completions.slice(2)]);
     expect(policy.scales.every((s) => s === 1 / 0.8)).toBe(true);
     expect(refCalls).toEqual([]); // beta 0: no reference pass
@@ -234,7 +314,15 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
     expect(m.loss).toBeCloseTo(((2 * A) / 8 + (3.7 * A) / 8) / 2, 7);
     expect(m.grad_norm).toBeCloseTo((A * 1.1) / 8, 7);
     expect(m.entropy).toBeCloseTo((10 + 20 + 21 + 22 + 30 + 31 + 32 + 40) / 800, 6); // first pass only
-    expect(m).toMatchObject({ step: 1, reward_mean: 0.75, frac_zero_std_groups: 0.5, groups_used: 2, completion_len_mean: 2, completion_len_max: 3, truncation_rate: 1 });
+    expect(m).toMatchObject({
+      step: 1,
+      reward_mean: 0.75,
+      frac_zero_std_groups: 0.5,
+      groups_used: 2,
+      completion_len_mean: 2,
+      completion_len_max: 3,
+      truncation_rate: 1,
+    });
     expect(m.reward_std).toBeCloseTo(Math.sqrt(0.1875), 12);
   });
 
@@ -252,7 +340,10 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
     const reference = {
       tokenLogprobs: async (b: Batch, scale: number) => {
         refScales.push(scale);
-        return { logp: Float32Array.from(b.targets, (id, t) => (b.mask[t] ? old(id) + (d[id] ?? 0) : 0)), entropy: new Float32Array(b.mask.length) };
+        return {
+          logp: Float32Array.from(b.targets, (id, t) => (b.mask[t] ? old(id) + (d[id] ?? 0) : 0)),
+          entropy: new Float32Array(b.mask.length),
+        };
       },
     };
     for (const batch of [1, 2, 4]) {
@@ -277,11 +368,28 @@ describe('grpoStep with a scripted policy (hand-computed)', () => {
     expect(rolloutShape({ max_prompt_length: 6, max_completion_length: 4 }, 8)).toEqual({ seqLen: 8, maxPrompt: 4 });
     expect(() => rolloutShape({ max_prompt_length: 6, max_completion_length: 7 }, 8)).toThrow(/no room for a prompt/);
     const { seqLen, maxPrompt } = rolloutShape({ max_prompt_length: 6, max_completion_length: 4 }, 128);
-    const cfg = validateGrpoConfig({ prompts_per_step: 1, num_generations: 2, ppo_mini_batch_size: 1, max_prompt_length: 6, max_completion_length: 4 });
+    const cfg = validateGrpoConfig({
+      prompts_per_step: 1,
+      num_generations: 2,
+      ppo_mini_batch_size: 1,
+      max_prompt_length: 6,
+      max_completion_length: 4,
+    });
     const policy = new FakePolicy({ batch: 2, seqLen }, [[10, 11, 12, 13], [20]], (id) => -1 - id / 100);
     const prompt = Int32Array.from({ length: maxPrompt }, (_, i) => i + 1);
-    const score = async () => [{ reward: 1, outcome: 1 }, { reward: 0, outcome: 0 }];
-    await grpoStep(policy, undefined, cfg, { prompts: [prompt], score, step: 1, seed: 1, updates: { n: 0 } }, 0, 99, 1e-3);
+    const score = async () => [
+      { reward: 1, outcome: 1 },
+      { reward: 0, outcome: 0 },
+    ];
+    await grpoStep(
+      policy,
+      undefined,
+      cfg,
+      { prompts: [prompt], score, step: 1, seed: 1, updates: { n: 0 } },
+      0,
+      99,
+      1e-3,
+    );
     expect(policy.rows).toEqual([seqLen]);
     expect([...policy.seen].sort()).toEqual([10, 11, 12, 13, 20]); // every completion token is trained on
   });

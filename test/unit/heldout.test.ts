@@ -1,7 +1,15 @@
 // Held-out evaluation's bookkeeping with a scripted model: prompts of every op decoded together,
 // answers judged per op, the majority-answer baseline, and prompts too long for the context left out.
 import { describe, expect, it } from 'vitest';
-import { generate, generateMany, promptText, solutionBody, TEMPLATES, trainingText, type Problem } from '../../ts/data/generator.js';
+import {
+  generate,
+  generateMany,
+  promptText,
+  solutionBody,
+  TEMPLATES,
+  trainingText,
+  type Problem,
+} from '../../ts/data/generator.js';
 import { trainDefaultTokenizer } from '../../ts/data/tokenizer-default.js';
 import { heldOut, modalAnswers, packDocuments, pooled, type TrainableModel } from '../../ts/train/heldout.js';
 
@@ -9,7 +17,15 @@ describe('held-out evaluation', () => {
   it('judges greedy answers per op, beside the majority answer, across decode batches', async () => {
     const tok = await trainDefaultTokenizer();
     const byOp = new Map<number, Problem[]>();
-    for (const op of [2, 3]) byOp.set(op, await Promise.all(Array.from({ length: 6 }, (_, i) => generate({ seed: 100 * op + i, op, template: 'crazy_zootopia', mode: 'forward' }))));
+    for (const op of [2, 3])
+      byOp.set(
+        op,
+        await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            generate({ seed: 100 * op + i, op, template: 'crazy_zootopia', mode: 'forward' }),
+          ),
+        ),
+      );
     const all = [...byOp.values()].flat();
     const right = new Set(all.filter((_, i) => i % 3 !== 0).map((p) => promptText(p))); // 2 of 3 right
     const calls: number[] = [];
@@ -27,7 +43,10 @@ describe('held-out evaluation', () => {
         });
       },
     };
-    const modal = new Map([[2, byOp.get(2)![0].answer], [3, 7]]);
+    const modal = new Map([
+      [2, byOp.get(2)![0].answer],
+      [3, 7],
+    ]);
     const h = await heldOut(model, tok, byOp, modal, 4, 2048, 100);
     expect(h.loss).toBe(1.5);
     expect(calls).toEqual([5, 5, 2]); // 12 prompts, 5 at a time, ops mixed
@@ -49,7 +68,8 @@ describe('held-out evaluation at the edge of the context', () => {
     const tok = await trainDefaultTokenizer();
     const ps = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        generate({ seed: 7 + i, op: 3, template: 'teachers_in_school', mode: 'forward' })),
+        generate({ seed: 7 + i, op: 3, template: 'teachers_in_school', mode: 'forward' }),
+      ),
     );
     const lengths = ps.map((p) => tok.encode(promptText(p)).length);
     const S = [...lengths].sort((a, b) => a - b)[4]; // that prompt and the longer ones do not fit
@@ -87,7 +107,8 @@ describe('modal answers', () => {
     for (const op of [2, 4, 6]) {
       const counts = new Map<number, number>();
       for (const template of TEMPLATES)
-        for (const p of await generateMany({ seed: 4242, op, template, mode: 'forward', count: 1000 })) counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
+        for (const p of await generateMany({ seed: 4242, op, template, mode: 'forward', count: 1000 }))
+          counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
       const top = Math.max(...counts.values());
       // Two samples of 3,000 estimate each answer's share within about 1 point: 3 points of slack.
       expect(counts.get(modal.get(op)!)! / 3000).toBeGreaterThan(top / 3000 - 0.03);
@@ -97,7 +118,12 @@ describe('modal answers', () => {
 
 describe('pooled accuracy', () => {
   it('weights each op by the problems it judged', () => {
-    const h = { loss: 0, accuracy: { 2: 0.5, 3: 0.25, 4: 0 }, judged: { 2: 10, 3: 30, 4: 0 }, majority: { 2: 0.2, 3: 0.1, 4: 1 } };
+    const h = {
+      loss: 0,
+      accuracy: { 2: 0.5, 3: 0.25, 4: 0 },
+      judged: { 2: 10, 3: 30, 4: 0 },
+      majority: { 2: 0.2, 3: 0.1, 4: 1 },
+    };
     const p = pooled(h, [2, 3, 4]);
     expect(p.judged).toBe(40);
     expect(p.accuracy).toBeCloseTo((5 + 7.5) / 40, 12);
@@ -109,7 +135,9 @@ describe('pooled accuracy', () => {
 describe('held-out loss documents', () => {
   it('one per row, the loss counted on the tokens after <solution> only', async () => {
     const tok = await trainDefaultTokenizer();
-    const ps = await Promise.all([2, 5].map((op) => generate({ seed: 3, op, template: 'movie_festival_awards', mode: 'forward' })));
+    const ps = await Promise.all(
+      [2, 5].map((op) => generate({ seed: 3, op, template: 'movie_festival_awards', mode: 'forward' })),
+    );
     const S = 400;
     const b = packDocuments(tok, ps, 3, S);
     for (const [r, p] of ps.entries()) {

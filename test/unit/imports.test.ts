@@ -174,7 +174,8 @@ describe('import layering (DESIGN.md)', () => {
     expect(one('ts/ref/x.ts', "import type { Gpu } from '../gpu/device.js';")).toHaveLength(1);
     expect(one('ts/study/x.ts', '')).toEqual([expect.stringMatching(/ts\/study has no place/)]);
     // What is allowed stays allowed.
-    const refOk = "import type { MatmulShape } from '../ops/matmul.js';\nimport { paramLayout } from '../model/params.js';";
+    const refOk =
+      "import type { MatmulShape } from '../ops/matmul.js';\nimport { paramLayout } from '../model/params.js';";
     expect(one('ts/ref/x.ts', refOk)).toEqual([]);
     const trainOk = "import { loadCheckpoint } from '../ckpt/index.js';\nimport { join } from 'node:path';";
     expect(one('ts/train/x.ts', trainOk)).toEqual([]);
@@ -206,7 +207,7 @@ describe('the browser-safe core (everything under ts/ but ts/io/)', () => {
     expect(one('ts/io/x.ts', "import { existsSync } from 'node:fs';\nprocess.exit(0);")).toEqual([]);
   });
 
-  it('type-checks without Node\'s types (tsconfig.browser.json)', () => {
+  it("type-checks without Node's types (tsconfig.browser.json)", () => {
     let out = '';
     try {
       const tsc = join(ROOT, 'node_modules/.bin/tsc');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseMixture, PRESETS, SHARE_TOLERANCE, type Cell } from '../../ts/data/mixture.js';
 
-const total = (cells: Cell[], keep: (c: Cell) => boolean = () => true) => cells.filter(keep).reduce((s, c) => s + c.share, 0);
+const total = (cells: Cell[], keep: (c: Cell) => boolean = () => true) =>
+  cells.filter(keep).reduce((s, c) => s + c.share, 0);
 
 describe('mixture', () => {
   it('expands op groups, ranges, templates and modes into cells whose shares sum to 1', () => {
@@ -17,7 +18,11 @@ describe('mixture', () => {
   });
 
   it('normalizes shares that sum to 1 within the tolerance, and drops zero shares', () => {
-    const cells = parseMixture({ ops: { '2': 0.3333, '3': 0.3333, '4': 0.3333, '5': 0 }, templates: { crazy_zootopia: 1 }, modes: { forward: 1 } });
+    const cells = parseMixture({
+      ops: { '2': 0.3333, '3': 0.3333, '4': 0.3333, '5': 0 },
+      templates: { crazy_zootopia: 1 },
+      modes: { forward: 1 },
+    });
     expect(cells.map((c) => c.op)).toEqual([2, 3, 4]);
     for (const c of cells) expect(c.share).toBeCloseTo(1 / 3, 12);
   });
@@ -53,7 +58,15 @@ describe('mixture', () => {
       [{ ops: { easy: 0.5, '3': 0.5 } }, /op 3 is listed twice \('3' and 'easy'\)/],
       [{ ops: {} }, /ops: must be a non-empty object/],
       [{ ops: { '2': 1 }, op: 1 }, /unknown field\(s\) op/],
-      [{ components: [{ share: 0.2, ops: { '2': 1 } }, { share: 0.9, ops: { '3': 1 } }] }, /component shares: shares sum to 1.1/],
+      [
+        {
+          components: [
+            { share: 0.2, ops: { '2': 1 } },
+            { share: 0.9, ops: { '3': 1 } },
+          ],
+        },
+        /component shares: shares sum to 1.1/,
+      ],
       [{ components: [{ share: 1, ops: { '2': 1, '3': 1 } }] }, /components\[0\]\.ops: shares sum to 2/],
       [{ components: [] }, /components: must be a non-empty array/],
     ];

@@ -41,7 +41,8 @@ describe(`pass@k (seed ${seed})`, () => {
           const j = Math.floor(rand() * (i + 1));
           [correct[i], correct[j]] = [correct[j], correct[i]];
         }
-        for (let k = 1; k <= n; k++) expect(passAtK(n, c, k), `n ${n} c ${c} k ${k}`).toBeCloseTo(enumerate(correct, k), 14);
+        for (let k = 1; k <= n; k++)
+          expect(passAtK(n, c, k), `n ${n} c ${c} k ${k}`).toBeCloseTo(enumerate(correct, k), 14);
       }
     }
   });

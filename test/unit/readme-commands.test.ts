@@ -8,7 +8,12 @@ import { findCommand, help } from '../../harness/cli/dispatch.js';
 import { parseOptions } from '../../harness/cli/options.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const FILES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 /** What starts a command's words: the npm script, the built CLI, or `npm start`. */
 const MARKERS = [/npm run --silent cli -- /, /node dist\/node\/cli\.js /, /npm start -- /];
 
@@ -24,7 +29,8 @@ export function codeOf(text: string): string[] {
       continue;
     }
     if (fenced || line.startsWith('    ')) {
-      while (line.trimEnd().endsWith('\\') && i + 1 < lines.length) line = line.trimEnd().slice(0, -1).trimEnd() + ' ' + lines[++i].trim();
+      while (line.trimEnd().endsWith('\\') && i + 1 < lines.length)
+        line = line.trimEnd().slice(0, -1).trimEnd() + ' ' + lines[++i].trim();
       out.push(line);
     } else out.push(...[...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
   }
@@ -56,7 +62,11 @@ describe('the commands the docs show', () => {
   it('finds them', () => {
     expect(lines.filter(([f]) => f === 'README.md').length).toBeGreaterThan(10);
     expect(commandWords('    npm run --silent cli -- verify < rows.jsonl   # verdicts')).toEqual(['verify']);
-    expect(commandWords("echo '{}' | npm run --silent cli -- tokenize --text \"a b\"")).toEqual(['tokenize', '--text', 'a b']);
+    expect(commandWords('echo \'{}\' | npm run --silent cli -- tokenize --text "a b"')).toEqual([
+      'tokenize',
+      '--text',
+      'a b',
+    ]);
     expect(codeOf('x\n    a \\\n      b\n`npm start -- --scale 1` y')).toEqual(['    a b', 'npm start -- --scale 1']);
   });
 

@@ -8,7 +8,10 @@ const seed = testSeed();
 const rand = rng(seed);
 const randoms = (n: number, amp = 1) => Float64Array.from({ length: n }, () => amp * (2 * rand() - 1));
 
-function inputs(x: AttentionShape, qAmp = 1): RefAttentionInputs & { q: Float64Array; k: Float64Array; v: Float64Array } {
+function inputs(
+  x: AttentionShape,
+  qAmp = 1,
+): RefAttentionInputs & { q: Float64Array; k: Float64Array; v: Float64Array } {
   const T = x.B * x.S;
   return { ...x, q: randoms(T * x.H * x.hd, qAmp), k: randoms(T * x.KVH * x.hd), v: randoms(T * x.KVH * x.hd) };
 }
@@ -33,10 +36,16 @@ describe(`attention reference (seed ${seed})`, () => {
       const dO = randoms(x.B * x.S * x.H * x.hd);
       const grads = refAttentionBackward({ ...inp, dO });
       const h = 1e-5;
-      for (const [name, arr, grad] of [['q', inp.q, grads.dq], ['k', inp.k, grads.dk], ['v', inp.v, grads.dv]] as const) {
+      for (const [name, arr, grad] of [
+        ['q', inp.q, grads.dq],
+        ['k', inp.k, grads.dk],
+        ['v', inp.v, grads.dv],
+      ] as const) {
         for (let i = 0; i < arr.length; i++) {
           const fd = centralDifference(() => loss(inp, dO), arr, i, h);
-          expect(Math.abs(grad[i] - fd), `seed ${seed} d${name}[${i}]: ${grad[i]} vs ${fd}`).toBeLessThanOrEqual(1e-7 * (1 + Math.abs(fd)));
+          expect(Math.abs(grad[i] - fd), `seed ${seed} d${name}[${i}]: ${grad[i]} vs ${fd}`).toBeLessThanOrEqual(
+            1e-7 * (1 + Math.abs(fd)),
+          );
         }
       }
     });
@@ -45,13 +54,16 @@ describe(`attention reference (seed ${seed})`, () => {
   it('grouped heads read kv head h / (H/KVH): same as repeating k and v per query head', () => {
     const x = { B: 2, S: 4, H: 6, KVH: 2, hd: 3 };
     const inp = inputs(x);
-    const T = x.B * x.S, G = x.H / x.KVH;
+    const T = x.B * x.S,
+      G = x.H / x.KVH;
     // repeat_kv: kv head g serves query heads g*G .. g*G + G - 1.
     const rep = (a: Float64Array) => {
       const out = new Float64Array(T * x.H * x.hd);
-      for (let t = 0; t < T; t++) for (let h = 0; h < x.H; h++) for (let d = 0; d < x.hd; d++) {
-        out[(t * x.H + h) * x.hd + d] = a[(t * x.KVH + Math.floor(h / G)) * x.hd + d];
-      }
+      for (let t = 0; t < T; t++)
+        for (let h = 0; h < x.H; h++)
+          for (let d = 0; d < x.hd; d++) {
+            out[(t * x.H + h) * x.hd + d] = a[(t * x.KVH + Math.floor(h / G)) * x.hd + d];
+          }
       return out;
     };
     const grouped = refAttentionForward(inp);

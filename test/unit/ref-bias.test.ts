@@ -7,9 +7,11 @@ const seed = testSeed();
 const rand = rng(seed);
 
 describe(`bias reference (seed ${seed})`, () => {
-  const T = 5, N = 6;
+  const T = 5,
+    N = 6;
   it('backward equals central finite differences of the forward (f64), for the bias and the input', () => {
-    const x = Float64Array.from(randomArray(T * N, rand)), b = Float64Array.from(randomArray(N, rand));
+    const x = Float64Array.from(randomArray(T * N, rand)),
+      b = Float64Array.from(randomArray(N, rand));
     const r = randomArray(T * N, rand); // loss = Σ r ⊙ y
     const loss = () => refBiasAdd(x, b, T, N).reduce((s, v, i) => s + v * r[i], 0);
     const db = refBiasBackward(r, T, N);
@@ -21,7 +23,8 @@ describe(`bias reference (seed ${seed})`, () => {
   });
 
   it('accumulates onto a prior gradient', () => {
-    const dy = randomArray(T * N, rand), prior = randomArray(N, rand);
+    const dy = randomArray(T * N, rand),
+      prior = randomArray(N, rand);
     const fresh = refBiasBackward(dy, T, N);
     refBiasBackward(dy, T, N, prior).forEach((v, i) => expect(v).toBeCloseTo(fresh[i] + prior[i], 12));
   });

@@ -38,7 +38,10 @@ function sum(a: ArrayLike<number>): number {
 
 describe(`reference cross-entropy backward vs finite differences (seed ${seed})`, () => {
   it('dlogits, with padding columns, zero and fractional weights', () => {
-    const rows = 5, vocab = 7, stride = 9, scale = 1 / 3;
+    const rows = 5,
+      vocab = 7,
+      stride = 9,
+      scale = 1 / 3;
     const logits = f64(randomArray(rows * stride, rand, -4, 4));
     const targets = Array.from({ length: rows }, () => Math.floor(rand() * vocab));
     const mask = [1, 0, 1, 0.5, 1];
@@ -52,7 +55,10 @@ describe(`reference cross-entropy backward vs finite differences (seed ${seed})`
   });
 
   it('entropy bonus: dlogits of scale * loss - e * H, H against -sum p log p, rows with only e counted', () => {
-    const rows = 4, vocab = 6, stride = 8, scale = 1 / 2;
+    const rows = 4,
+      vocab = 6,
+      stride = 8,
+      scale = 1 / 2;
     const logits = f64(randomArray(rows * stride, rand, -3, 3));
     const targets = Array.from({ length: rows }, () => Math.floor(rand() * vocab));
     const mask = [1, 0, 0.5, 0];
@@ -83,7 +89,11 @@ describe(`reference cross-entropy backward vs finite differences (seed ${seed})`
   });
 
   it('LM head: dx and dEmbed (padded embedding rows get zero gradient)', () => {
-    const T = 4, D = 3, vocab = 5, embedRows = 6, scale = 1 / 3;
+    const T = 4,
+      D = 3,
+      vocab = 5,
+      embedRows = 6,
+      scale = 1 / 3;
     const x = f64(randomArray(T * D, rand));
     const embed = f64(randomArray(embedRows * D, rand));
     const targets = [0, 4, 2, 1];

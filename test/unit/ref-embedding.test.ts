@@ -8,7 +8,9 @@ const seed = testSeed();
 const rand = rng(seed);
 
 describe(`embedding reference (seed ${seed})`, () => {
-  const V = 7, D = 5, T = 13;
+  const V = 7,
+    D = 5,
+    T = 13;
   const ids = Array.from({ length: T }, () => Math.floor(rand() * (V - 1))); // id V-1 unused: its gradient is 0
 
   it('backward equals central finite differences of the forward (f64)', () => {
@@ -24,7 +26,8 @@ describe(`embedding reference (seed ${seed})`, () => {
   });
 
   it('accumulates onto a prior gradient', () => {
-    const r = randomArray(T * D, rand), prior = randomArray(V * D, rand);
+    const r = randomArray(T * D, rand),
+      prior = randomArray(V * D, rand);
     const fresh = refEmbeddingBackward(ids, r, V, D);
     const acc = refEmbeddingBackward(ids, r, V, D, prior);
     acc.forEach((v, i) => expect(v).toBeCloseTo(fresh[i] + prior[i], 12));

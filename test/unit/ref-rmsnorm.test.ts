@@ -7,7 +7,8 @@ const seed = testSeed();
 const rand = rng(seed);
 
 describe(`rmsnorm reference (seed ${seed})`, () => {
-  const T = 3, D = 7;
+  const T = 3,
+    D = 7;
   for (const eps of [1e-6, 0.3]) {
     it(`backward equals central finite differences of the forward (eps ${eps})`, () => {
       const x = Float64Array.from(randomArray(T * D, rand));
@@ -17,8 +18,10 @@ describe(`rmsnorm reference (seed ${seed})`, () => {
       const { dx, dw } = refRmsNormBackward(x, w, r, T, D, eps);
       const h = 1e-6;
       const fd = (a: Float64Array, i: number) => centralDifference(loss, a, i, h);
-      for (let i = 0; i < T * D; i++) expect(Math.abs(fd(x, i) - dx[i]), `dx ${i}`).toBeLessThan(1e-7 * (1 + Math.abs(dx[i])));
-      for (let i = 0; i < D; i++) expect(Math.abs(fd(w, i) - dw[i]), `dw ${i}`).toBeLessThan(1e-7 * (1 + Math.abs(dw[i])));
+      for (let i = 0; i < T * D; i++)
+        expect(Math.abs(fd(x, i) - dx[i]), `dx ${i}`).toBeLessThan(1e-7 * (1 + Math.abs(dx[i])));
+      for (let i = 0; i < D; i++)
+        expect(Math.abs(fd(w, i) - dw[i]), `dw ${i}`).toBeLessThan(1e-7 * (1 + Math.abs(dw[i])));
     });
   }
 
@@ -32,8 +35,11 @@ describe(`rmsnorm reference (seed ${seed})`, () => {
   });
 
   it('accumulates onto prior gradients', () => {
-    const x = randomArray(T * D, rand), w = randomArray(D, rand), dy = randomArray(T * D, rand);
-    const pdx = randomArray(T * D, rand), pdw = randomArray(D, rand);
+    const x = randomArray(T * D, rand),
+      w = randomArray(D, rand),
+      dy = randomArray(T * D, rand);
+    const pdx = randomArray(T * D, rand),
+      pdw = randomArray(D, rand);
     const fresh = refRmsNormBackward(x, w, dy, T, D, 1e-6);
     const acc = refRmsNormBackward(x, w, dy, T, D, 1e-6, { dx: pdx, dw: pdw });
     acc.dx.forEach((v, i) => expect(v).toBeCloseTo(fresh.dx[i] + pdx[i], 12));

@@ -10,7 +10,11 @@ const U = 2 ** -24;
 
 describe(`rope reference (seed ${seed})`, () => {
   it('backward (inverse rotation) equals central finite differences of the forward (f64)', () => {
-    const T = 6, S = 3, heads = 2, hd = 8, offset = 5;
+    const T = 6,
+      S = 3,
+      heads = 2,
+      hd = 8,
+      offset = 5;
     const table = ropeTable(offset + S, hd, 1e4);
     const x = Float64Array.from(randomArray(T * heads * hd, rand));
     const r = randomArray(T * heads * hd, rand); // loss = Σ r ⊙ rope(x)
@@ -23,7 +27,10 @@ describe(`rope reference (seed ${seed})`, () => {
   });
 
   it('the inverse undoes the forward, and position 0 is the identity', () => {
-    const T = 4, S = 4, heads = 3, hd = 16;
+    const T = 4,
+      S = 4,
+      heads = 3,
+      hd = 16;
     const table = ropeTable(S, hd);
     const x = randomArray(T * heads * hd, rand);
     const back = refRope(refRope(x, table, T, S, heads, hd), table, T, S, heads, hd, 0, true);
@@ -40,7 +47,9 @@ describe(`rope reference (seed ${seed})`, () => {
   });
 
   it('table: cos and sin of the f32 angle p·inv_freq, as HF computes it', () => {
-    const P = 2048, hd = 64, half = hd / 2;
+    const P = 2048,
+      hd = 64,
+      half = hd / 2;
     const table = ropeTable(P, hd);
     let roundedAngleSeen = false;
     for (let p = 0; p < P; p += 7) {
@@ -48,7 +57,8 @@ describe(`rope reference (seed ${seed})`, () => {
         const exact = p * 1e6 ** (-i / half);
         // f32 exponent, pow, division and product: relative error of the angle within ~(ln θ + 4)u.
         const tol = exact * 20 * U + 2 * U;
-        const c = table[p * hd + i], s = table[p * hd + half + i];
+        const c = table[p * hd + i],
+          s = table[p * hd + half + i];
         expect(Math.abs(c - Math.cos(exact))).toBeLessThan(tol);
         expect(Math.abs(s - Math.sin(exact))).toBeLessThan(tol);
         expect(c * c + s * s).toBeCloseTo(1, 6);
@@ -61,8 +71,11 @@ describe(`rope reference (seed ${seed})`, () => {
   });
 
   it("the reference's own f64 table agrees with the fast path's f32 one within the angle's f32 rounding", () => {
-    const P = 300, hd = 16, theta = 1e4;
-    const ref = refRopeTable(P, hd, theta), fast = ropeTable(P, hd, theta);
+    const P = 300,
+      hd = 16,
+      theta = 1e4;
+    const ref = refRopeTable(P, hd, theta),
+      fast = ropeTable(P, hd, theta);
     for (let p = 0; p < P; p++) {
       for (let j = 0; j < hd; j++) {
         expect(Math.abs(ref[p * hd + j] - fast[p * hd + j]), `p ${p}, entry ${j}`).toBeLessThan((p * 20 + 2) * U);

@@ -9,7 +9,8 @@ const rand = rng(seed);
 describe(`swiglu reference (seed ${seed})`, () => {
   it('backward equals central finite differences of the forward (f64)', () => {
     const n = 40;
-    const gate = Float64Array.from(randomArray(n, rand, -8, 8)), up = Float64Array.from(randomArray(n, rand, -2, 2));
+    const gate = Float64Array.from(randomArray(n, rand, -8, 8)),
+      up = Float64Array.from(randomArray(n, rand, -2, 2));
     const r = randomArray(n, rand); // loss = Σ r ⊙ h
     const loss = () => refSwiglu(gate, up).reduce((s, v, i) => s + v * r[i], 0);
     const { dgate, dup } = refSwigluBackward(gate, up, r);

@@ -17,9 +17,17 @@ describe('run directory', () => {
   });
   it('keeps metric rows up to the checkpoint step and drops a line cut short', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rundir-')), 'metrics.jsonl');
-    writeFileSync(file, [1, 2, 3, 4].map((step) => JSON.stringify({ step, loss: 1 / step })).join('\n') + '\n{"step": 5, "lo');
+    writeFileSync(
+      file,
+      [1, 2, 3, 4].map((step) => JSON.stringify({ step, loss: 1 / step })).join('\n') + '\n{"step": 5, "lo',
+    );
     await truncateMetrics(store, file, 2);
-    expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([1, 2]);
+    expect(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).step),
+    ).toEqual([1, 2]);
     await truncateMetrics(store, file, 0); // a fresh start clears rows of a run killed before its first checkpoint
     expect(readFileSync(file, 'utf8')).toBe('');
   });

@@ -15,8 +15,15 @@ function raw(header: object, data: Uint8Array): Uint8Array {
 
 describe('safetensors', () => {
   it('round-trips f32 tensors and metadata; data starts 8-byte aligned', () => {
-    const a = randomArray(12, rand), b = randomArray(5, rand);
-    const bytes = encodeSafetensors([['a', { shape: [3, 4], data: a }], ['b.c', { shape: [5], data: b }]], { format: 'pt' });
+    const a = randomArray(12, rand),
+      b = randomArray(5, rand);
+    const bytes = encodeSafetensors(
+      [
+        ['a', { shape: [3, 4], data: a }],
+        ['b.c', { shape: [5], data: b }],
+      ],
+      { format: 'pt' },
+    );
     const headerLen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect((8 + headerLen) % 8).toBe(0);
     const d = decodeSafetensors(bytes);
@@ -31,7 +38,15 @@ describe('safetensors', () => {
     const bf = new Uint16Array([0x3fc0, 0xc000, 0x3eab]);
     const f16 = new Uint16Array([0x3e00, 0xc000, 0x7bff, 0x0001]);
     const data = new Uint8Array([...new Uint8Array(bf.buffer), ...new Uint8Array(f16.buffer)]);
-    const d = decodeSafetensors(raw({ x: { dtype: 'BF16', shape: [3], data_offsets: [0, 6] }, y: { dtype: 'F16', shape: [4], data_offsets: [6, 14] } }, data));
+    const d = decodeSafetensors(
+      raw(
+        {
+          x: { dtype: 'BF16', shape: [3], data_offsets: [0, 6] },
+          y: { dtype: 'F16', shape: [4], data_offsets: [6, 14] },
+        },
+        data,
+      ),
+    );
     expect(Array.from(d.tensors.get('x')!.data)).toEqual([1.5, -2, 0.333984375]);
     expect(Array.from(d.tensors.get('y')!.data)).toEqual([1.5, -2, 65504, 2 ** -24]);
   });
@@ -45,11 +60,25 @@ describe('safetensors', () => {
     badJson[9] = 0x7b; // '{{...'
     expect(() => decodeSafetensors(badJson)).toThrow(/header is not JSON/);
     const f4 = new Uint8Array(16);
-    expect(() => decodeSafetensors(raw({ w: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, f4))).toThrow(/unsupported dtype "I64"/);
-    expect(() => decodeSafetensors(raw({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, f4))).toThrow(/needs 12/);
+    expect(() => decodeSafetensors(raw({ w: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, f4))).toThrow(
+      /unsupported dtype "I64"/,
+    );
+    expect(() => decodeSafetensors(raw({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, f4))).toThrow(
+      /needs 12/,
+    );
     expect(() =>
-      decodeSafetensors(raw({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, f4)),
+      decodeSafetensors(
+        raw(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+          },
+          f4,
+        ),
+      ),
     ).toThrow(/overlap/);
-    expect(() => decodeSafetensors(raw({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f4))).toThrow(/bad shape/);
+    expect(() => decodeSafetensors(raw({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f4))).toThrow(
+      /bad shape/,
+    );
   });
 });

@@ -25,7 +25,11 @@ describe('learning-rate schedule', () => {
   });
 
   it('cosine: rises through warm-up, then never rises', () => {
-    for (const [c, total] of [[pretrain, 1000], [{ ...pretrain, warmup: 0.3 }, 37], [{ ...pretrain, min_lr: 0 }, 200]] as const) {
+    for (const [c, total] of [
+      [pretrain, 1000],
+      [{ ...pretrain, warmup: 0.3 }, 37],
+      [{ ...pretrain, min_lr: 0 }, 200],
+    ] as const) {
       const lrs = curve(c, total);
       const W = warmupSteps(c, total);
       for (let s = 1; s < total; s++) {
@@ -62,7 +66,9 @@ describe('learning-rate schedule', () => {
     expect(() => validateSchedule({ ...pretrain, min_lr: 2e-4 }, 10)).toThrow(/min_lr must be in \[0, learning_rate/);
     expect(() => validateSchedule({ ...pretrain, warmup: 1 }, 10)).toThrow(/warmup must be a fraction/);
     expect(() => validateSchedule({ ...pretrain, learning_rate: 0 }, 10)).toThrow(/learning_rate must be a number > 0/);
-    expect(() => validateSchedule({ ...pretrain, schedule: 'linear' as 'cosine' }, 10)).toThrow(/schedule must be "cosine" or "constant"/);
+    expect(() => validateSchedule({ ...pretrain, schedule: 'linear' as 'cosine' }, 10)).toThrow(
+      /schedule must be "cosine" or "constant"/,
+    );
     expect(() => validateSchedule(pretrain, 0)).toThrow(/total steps must be a positive integer/);
     expect(() => lrAt(10, 10, pretrain)).toThrow(/step 10 is outside the run's steps 0..9/);
     expect(() => lrAt(-1, 10, pretrain)).toThrow(/outside/);

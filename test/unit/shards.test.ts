@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeStore } from '../../ts/io/node-store.js';
 import { buildDataset, checkDataset, promptHash, trainingPromptHashes, type EvalOptions } from '../../ts/data/build.js';
 import { generateMany, TEMPLATES, type Problem } from '../../ts/data/generator.js';
-import { documents, INDEX_FILE, readIndex, readShard, ShardWriter, TokenReader, writeIndex } from '../../ts/data/shards.js';
+import {
+  documents,
+  INDEX_FILE,
+  readIndex,
+  readShard,
+  ShardWriter,
+  TokenReader,
+  writeIndex,
+} from '../../ts/data/shards.js';
 import { trainDefaultTokenizer } from '../../ts/data/tokenizer-default.js';
 import type { Tokenizer } from '../../ts/data/tokenizer.js';
 import { rng } from '../util/random.js';
@@ -24,7 +32,9 @@ const store = new NodeStore();
 /** Writes random documents into shards of `shardTokens` and an index; returns the documents. */
 async function writeSample(dir: string, shardTokens: number): Promise<number[][]> {
   const rand = rng(12345);
-  const docs = Array.from({ length: 300 }, () => Array.from({ length: 1 + Math.floor(rand() * 60) }, () => 4 + Math.floor(rand() * 60000)));
+  const docs = Array.from({ length: 300 }, () =>
+    Array.from({ length: 1 + Math.floor(rand() * 60) }, () => 4 + Math.floor(rand() * 60000)),
+  );
   const w = new ShardWriter(store, dir, SEP, shardTokens);
   for (const d of docs) await w.add(d);
   const shards = await w.finish();
@@ -90,7 +100,9 @@ describe('token shards', () => {
     const index = await readIndex(store, dir);
     const path = (i: number) => join(dir, index.shards[i].file);
     truncateSync(path(0), 100);
-    await expect(readShard(store, dir, index, 0)).rejects.toThrow(/has 100 bytes but the index says \d+ tokens .*truncated/);
+    await expect(readShard(store, dir, index, 0)).rejects.toThrow(
+      /has 100 bytes but the index says \d+ tokens .*truncated/,
+    );
     const bytes = readFileSync(path(1));
     bytes[7] ^= 1;
     writeFileSync(path(1), bytes);
@@ -116,7 +128,9 @@ describe('token shards', () => {
     await expect(readIndex(store, dir)).rejects.toThrow(/is not a reasoning-engine\/token-shards index/);
     rmSync(path);
     expect(existsSync(path)).toBe(false);
-    await expect(readIndex(store, dir)).rejects.toThrow(/index.json is missing: not a dataset directory, or its build did not finish/);
+    await expect(readIndex(store, dir)).rejects.toThrow(
+      /index.json is missing: not a dataset directory, or its build did not finish/,
+    );
   });
 });
 
@@ -126,15 +140,38 @@ beforeAll(async () => {
 });
 
 const SEED = 7;
-const evalOpts = (seed: number): EvalOptions => ({ ops: [2, 3, 9], templates: TEMPLATES, modes: ['forward'], count: 8, seed });
+const evalOpts = (seed: number): EvalOptions => ({
+  ops: [2, 3, 9],
+  templates: TEMPLATES,
+  modes: ['forward'],
+  count: 8,
+  seed,
+});
 const cellsOf = async (dir: string) =>
-  (await readIndex(store, dir)).extra.cells as { op: number; template: string; mode: string; share: number; targetTokens: number; tokens: number; documents: number; skippedAsEval: number }[];
+  (await readIndex(store, dir)).extra.cells as {
+    op: number;
+    template: string;
+    mode: string;
+    share: number;
+    targetTokens: number;
+    tokens: number;
+    documents: number;
+    skippedAsEval: number;
+  }[];
 
 describe('data build', () => {
   it('writes shards whose tokens follow the mixture, and eval sets with gold solutions', async () => {
     const dir = tempDir();
     const tokens = 120_000;
-    const { index, evalFiles } = await buildDataset(store, { out: dir, mixture: 'easy-medium-hard-0.2-0.3-0.5', tokens, seed: SEED, tokenizer: tok, shardTokens: 20_000, eval: evalOpts(SEED + 1) });
+    const { index, evalFiles } = await buildDataset(store, {
+      out: dir,
+      mixture: 'easy-medium-hard-0.2-0.3-0.5',
+      tokens,
+      seed: SEED,
+      tokenizer: tok,
+      shardTokens: 20_000,
+      eval: evalOpts(SEED + 1),
+    });
     expect(index.shards.length).toBeGreaterThan(4);
     const cells = await cellsOf(dir);
     const maxDoc = Math.max(...cells.map((c) => c.tokens / c.documents)) * 3;
@@ -148,14 +185,22 @@ describe('data build', () => {
     expect(index.tokens).toBe(cells.reduce((n, c) => n + c.tokens, 0));
 
     expect(evalFiles).toHaveLength(3 * 3);
-    const rows = readFileSync(join(dir, 'eval/teachers_in_school/op09.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Problem);
+    const rows = readFileSync(join(dir, 'eval/teachers_in_school/op09.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Problem);
     expect(rows).toHaveLength(8);
     for (const p of rows) {
       expect(p).toMatchObject({ op: 9, template: 'teachers_in_school', mode: 'forward' });
       expect(p.solution).toContain(`Answer: ${p.answer}.`);
     }
     const check = await checkDataset(store, dir);
-    expect(check).toMatchObject({ shards: index.shards.length, documents: index.documents, evalProblems: 72, evalInTraining: 0 });
+    expect(check).toMatchObject({
+      shards: index.shards.length,
+      documents: index.documents,
+      evalProblems: 72,
+      evalInTraining: 0,
+    });
   });
 
   it('keeps every evaluation problem out of training, checked by prompt hash', async () => {
@@ -164,13 +209,26 @@ describe('data build', () => {
     const control = tempDir();
     const mixture = { ops: { '2-3': 1 }, modes: { forward: 1 } };
     await buildDataset(store, { out: control, mixture, tokens: 30_000, seed: SEED, tokenizer: tok });
-    const evalProblems = (await Promise.all([2, 3].flatMap((op) => TEMPLATES.map((template) => generateMany({ seed: SEED, op, template, mode: 'forward', count: 8 }))))).flat();
+    const evalProblems = (
+      await Promise.all(
+        [2, 3].flatMap((op) =>
+          TEMPLATES.map((template) => generateMany({ seed: SEED, op, template, mode: 'forward', count: 8 })),
+        ),
+      )
+    ).flat();
     const controlPrompts = await trainingPromptHashes(store, control, await readIndex(store, control), tok);
     const hashes = await Promise.all(evalProblems.map(promptHash));
     expect(hashes.filter((h) => controlPrompts.has(h)).length).toBe(evalProblems.length);
 
     const dir = tempDir();
-    await buildDataset(store, { out: dir, mixture, tokens: 30_000, seed: SEED, tokenizer: tok, eval: { ...evalOpts(SEED), ops: [2, 3] } });
+    await buildDataset(store, {
+      out: dir,
+      mixture,
+      tokens: 30_000,
+      seed: SEED,
+      tokenizer: tok,
+      eval: { ...evalOpts(SEED), ops: [2, 3] },
+    });
     const skipped = (await cellsOf(dir)).reduce((n, c) => n + c.skippedAsEval, 0);
     expect(skipped).toBeGreaterThanOrEqual(evalProblems.length);
     const prompts = await trainingPromptHashes(store, dir, await readIndex(store, dir), tok);
@@ -179,7 +237,13 @@ describe('data build', () => {
   });
 
   it('is reproducible: the same options give the same shards', async () => {
-    const opts = { mixture: { ops: { '4': 0.5, '12': 0.5 } }, tokens: 20_000, seed: 3, tokenizer: tok, shardTokens: 5000 };
+    const opts = {
+      mixture: { ops: { '4': 0.5, '12': 0.5 } },
+      tokens: 20_000,
+      seed: 3,
+      tokenizer: tok,
+      shardTokens: 5000,
+    };
     const a = await buildDataset(store, { ...opts, out: tempDir() });
     const b = await buildDataset(store, { ...opts, out: tempDir() });
     expect(b.index.shards).toEqual(a.index.shards);
@@ -197,7 +261,17 @@ describe('data build', () => {
     expect((await checkDataset(store, dir)).shards).toBe(small.index.shards.length);
     const used = tempDir();
     writeFileSync(join(used, 'notes.txt'), '');
-    await expect(buildDataset(store, { ...opts, out: used })).rejects.toThrow(/holds files that are not a dataset's \(notes.txt\)/);
-    await expect(buildDataset(store, { out: tempDir(), mixture: { ops: { '2': 0.7, '3': 0.7 } }, tokens: 1000, seed: 1, tokenizer: tok })).rejects.toThrow(/shares sum to 1.4/);
+    await expect(buildDataset(store, { ...opts, out: used })).rejects.toThrow(
+      /holds files that are not a dataset's \(notes.txt\)/,
+    );
+    await expect(
+      buildDataset(store, {
+        out: tempDir(),
+        mixture: { ops: { '2': 0.7, '3': 0.7 } },
+        tokens: 1000,
+        seed: 1,
+        tokenizer: tok,
+      }),
+    ).rejects.toThrow(/shares sum to 1.4/);
   });
 });

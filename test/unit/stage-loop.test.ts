@@ -11,7 +11,11 @@ import { callbackReporter } from '../../ts/util/reporter.js';
 import type { ProgressReport } from '../../ts/util/progress.js';
 
 const store = new NodeStore();
-const rowsOf = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const rowsOf = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 function spec(log: string, steps: number, start: number, calls: string[]): LoopSpec {
   return {
@@ -38,9 +42,25 @@ describe('the stage loop', () => {
     const calls: string[] = [];
     const rows: object[] = [];
     const progress: ProgressReport[] = [];
-    await runLoop(spec(log, 6, 0, calls), store, callbackReporter({ row: (r) => rows.push(r), progress: (p) => progress.push(p) }));
+    await runLoop(
+      spec(log, 6, 0, calls),
+      store,
+      callbackReporter({ row: (r) => rows.push(r), progress: (p) => progress.push(p) }),
+    );
     // Every 2 (eval) and 3 (save) steps but not after the last (6, a multiple of both); both after it, once.
-    expect(calls).toEqual(['step 0', 'step 1', 'eval 2', 'step 2', 'save 3', 'step 3', 'eval 4', 'step 4', 'step 5', 'eval 6', 'save 6']);
+    expect(calls).toEqual([
+      'step 0',
+      'step 1',
+      'eval 2',
+      'step 2',
+      'save 3',
+      'step 3',
+      'eval 4',
+      'step 4',
+      'step 5',
+      'eval 6',
+      'save 6',
+    ]);
     const logged = rowsOf(log);
     expect(logged).toEqual(rows);
     expect(logged.map((r) => r.step)).toEqual([1, 2, 2, 3, 4, 4, 5, 6, 6]);
@@ -51,7 +71,8 @@ describe('the stage loop', () => {
 
   it('resumes at `start`: rows of later steps (lost work) are dropped, the rest kept, and no step is taken twice', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'loop-')), 'metrics.jsonl');
-    const rows = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => JSON.stringify({ step: from + i }) + '\n').join('');
+    const rows = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => JSON.stringify({ step: from + i }) + '\n').join('');
     writeFileSync(log, rows(1, 4) + '{"step": 5, "cut sh'); // checkpoint at 3; 4 and a torn 5 are lost work
     const calls: string[] = [];
     await runLoop(spec(log, 5, 3, calls), store, callbackReporter());

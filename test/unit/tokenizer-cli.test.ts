@@ -22,7 +22,11 @@ async function rows(cmd: 'tokenize' | 'detokenize', argv: string[]): Promise<Rec
   } finally {
     spy.mockRestore();
   }
-  return out.join('').trim().split('\n').map((l) => JSON.parse(l));
+  return out
+    .join('')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 describe('tokenize / detokenize commands', () => {
@@ -36,7 +40,9 @@ describe('tokenize / detokenize commands', () => {
   });
 
   it('names the fix when the tokenizer file is missing, and refuses bad ids', async () => {
-    await expect(runCli(['tokenize', '--tokenizer', join(dir, 'none.json'), '--text', 'x'])).rejects.toThrow(/data tokenizer --out/);
+    await expect(runCli(['tokenize', '--tokenizer', join(dir, 'none.json'), '--text', 'x'])).rejects.toThrow(
+      /data tokenizer --out/,
+    );
     await expect(runCli(['detokenize', '--tokenizer', path, '--ids', '1,x'])).rejects.toThrow(/array of integers/);
     await expect(runCli(['detokenize', '--tokenizer', path, '--ids', '1,999999'])).rejects.toThrow(/outside 0\.\./);
   });

@@ -12,11 +12,41 @@ const samples = readFileSync(new URL('../fixtures/gsm_infinite_sample.jsonl', im
   .split('\n')
   .map((l) => JSON.parse(l) as { problem: string; question: string; solution: string; answer: number });
 // Sample text with the special tokens in it (the exact training-text format is the generator's).
-const texts = samples.map((p) => `<question> ${p.problem} ${p.question} </question> <solution> ${p.solution} </solution> <answer> ${p.answer} </answer>`);
+const texts = samples.map(
+  (p) =>
+    `<question> ${p.problem} ${p.question} </question> <solution> ${p.solution} </solution> <answer> ${p.answer} </answer>`,
+);
 
 /** A random string of well-formed code points, mixing ASCII, specials, digits, emoji and any plane. */
 function randomText(r: () => number): string {
-  const pool = ['a', 'Z', ' ', '  ', '\n', '\t', '7', '1234', "'s", "'", '.', 'é', '中', '😀', '👨‍👩‍👧', '\u00a0', '\u3000', '٣', '<question>', '</answer>', '[EOS]', '<answ', '\u0301', '\ufffd', 'Ã(', '\u00c3\u00a9'];
+  const pool = [
+    'a',
+    'Z',
+    ' ',
+    '  ',
+    '\n',
+    '\t',
+    '7',
+    '1234',
+    "'s",
+    "'",
+    '.',
+    'é',
+    '中',
+    '😀',
+    '👨‍👩‍👧',
+    '\u00a0',
+    '\u3000',
+    '٣',
+    '<question>',
+    '</answer>',
+    '[EOS]',
+    '<answ',
+    '\u0301',
+    '\ufffd',
+    'Ã(',
+    '\u00c3\u00a9',
+  ];
   let s = '';
   const n = Math.floor(r() * 40);
   for (let k = 0; k < n; k++) {
@@ -47,15 +77,29 @@ describe('tokenizer encode/decode', () => {
   it('round-trips random unicode, emoji, empty and odd strings exactly', () => {
     const seed = testSeed();
     const r = rng(seed);
-    const fixed = ['', ' ', '\n\n', '\ufffd', 'Ã©', '\u0000\u0001', 'a'.repeat(5000), '9'.repeat(100), '<question><question>', '[EOS'];
-    for (const s of [...fixed, ...Array.from({ length: 2000 }, () => randomText(r))]) expect(tok.decode(tok.encode(s)), `TEST_SEED=${seed}`).toBe(s);
+    const fixed = [
+      '',
+      ' ',
+      '\n\n',
+      '\ufffd',
+      'Ã©',
+      '\u0000\u0001',
+      'a'.repeat(5000),
+      '9'.repeat(100),
+      '<question><question>',
+      '[EOS',
+    ];
+    for (const s of [...fixed, ...Array.from({ length: 2000 }, () => randomText(r))])
+      expect(tok.decode(tok.encode(s)), `TEST_SEED=${seed}`).toBe(s);
   });
 
   it('round-trips arbitrary bytes, including invalid UTF-8, through the byte API', () => {
     const seed = testSeed();
     const r = rng(seed);
     for (let i = 0; i < 500; i++) {
-      const bytes = Uint8Array.from({ length: Math.floor(r() * 64) }, () => (r() < 0.5 ? 0x80 + Math.floor(r() * 128) : Math.floor(r() * 256)));
+      const bytes = Uint8Array.from({ length: Math.floor(r() * 64) }, () =>
+        r() < 0.5 ? 0x80 + Math.floor(r() * 128) : Math.floor(r() * 256),
+      );
       expect(tok.decodeBytes(tok.encodeBytes(bytes)), `TEST_SEED=${seed}`).toEqual(bytes);
     }
   });
@@ -91,7 +135,10 @@ describe('tokenizer.json (Hugging Face)', () => {
   });
 
   it('writes, reads back and encodes identically, with one vocabulary size everywhere', async () => {
-    const json = tok.toJson() as { model: { vocab: Record<string, number>; merges: string[] }; added_tokens: { id: number; content: string }[] };
+    const json = tok.toJson() as {
+      model: { vocab: Record<string, number>; merges: string[] };
+      added_tokens: { id: number; content: string }[];
+    };
     const ids = Object.values(json.model.vocab).sort((a, b) => a - b);
     expect(ids).toEqual(Array.from({ length: tok.vocabSize }, (_, i) => i));
     expect(json.added_tokens.map((t) => t.content)).toEqual([...SPECIAL_TOKENS]);
@@ -105,7 +152,11 @@ describe('tokenizer.json (Hugging Face)', () => {
     const good = () => structuredClone(tok.toJson()) as Record<string, any>;
     const broken: [string, (j: Record<string, any>) => void, RegExp][] = [
       ['model type', (j) => (j.model.type = 'WordPiece'), /model.type must be "BPE"/],
-      ['pre-tokenizer', (j) => (j.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: false, use_regex: true }), /pre_tokenizer must be/],
+      [
+        'pre-tokenizer',
+        (j) => (j.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: false, use_regex: true }),
+        /pre_tokenizer must be/,
+      ],
       ['normalizer', (j) => (j.normalizer = { type: 'NFC' }), /normalizer must be null/],
       ['missing byte', (j) => delete j.model.vocab['Ġ'], /lacks the single byte 0x20|without gaps/],
       ['gap', (j) => (j.model.vocab['zzz'] = tok.vocabSize + 5), /without gaps/],
@@ -156,8 +207,22 @@ describe('default tokenizer', () => {
     const a = await trainDefaultTokenizer({ perCell: 3 });
     const b = await trainDefaultTokenizer({ perCell: 3 });
     expect(b.toJson()).toEqual(a.toJson());
-    const problems = (await Promise.all([2, 11, 20].map((op) => generateMany({ seed: 99, op, template: 'movie_festival_awards', mode: op < 12 ? 'reverse' : 'forward', count: 5 })))).flat();
-    const tags = ['<question>', '</question>', '<solution>', '</solution>', '<answer>', '</answer>'].map((t) => a.specialId(t));
+    const problems = (
+      await Promise.all(
+        [2, 11, 20].map((op) =>
+          generateMany({
+            seed: 99,
+            op,
+            template: 'movie_festival_awards',
+            mode: op < 12 ? 'reverse' : 'forward',
+            count: 5,
+          }),
+        ),
+      )
+    ).flat();
+    const tags = ['<question>', '</question>', '<solution>', '</solution>', '<answer>', '</answer>'].map((t) =>
+      a.specialId(t),
+    );
     for (const p of problems) {
       const ids = a.encode(trainingText(p));
       expect(a.decode(ids)).toBe(trainingText(p));

@@ -17,14 +17,24 @@ async function dataset(docs: number[][], shardTokens: number): Promise<string> {
   const shards = await w.finish();
   const tokens = shards.reduce((a, s) => a + s.tokens, 0);
   await writeIndex(store, dir, {
-    format: INDEX_FORMAT, version: INDEX_VERSION, dtype: 'uint16', byteOrder: 'little', separatorId: 3,
-    tokenizer: { file: 'tokenizer.json', sha256: 'x', vocabSize: 100 }, tokens, documents: docs.length, shards, extra: {},
+    format: INDEX_FORMAT,
+    version: INDEX_VERSION,
+    dtype: 'uint16',
+    byteOrder: 'little',
+    separatorId: 3,
+    tokenizer: { file: 'tokenizer.json', sha256: 'x', vocabSize: 100 },
+    tokens,
+    documents: docs.length,
+    shards,
+    extra: {},
   });
   return dir;
 }
 
 describe('training batches', () => {
-  const docs = Array.from({ length: 40 }, (_, i) => Array.from({ length: 5 + (i % 7) }, (_, j) => 10 + ((i * 13 + j) % 80)));
+  const docs = Array.from({ length: 40 }, (_, i) =>
+    Array.from({ length: 5 + (i % 7) }, (_, j) => 10 + ((i * 13 + j) % 80)),
+  );
 
   /** The rows of a batch as the token sequences whose loss counts (inputs plus the last target). */
   const rows = (b: Batch, S: number) =>
@@ -81,9 +91,14 @@ describe('training batches', () => {
     }
   });
 
-  it('with lossFrom, count only each document\'s tokens after that token, also across a split and a resume', async () => {
+  it("with lossFrom, count only each document's tokens after that token, also across a split and a resume", async () => {
     const SOL = 9; // plays <solution>
-    const withSol = docs.map((d, i) => [...d.slice(0, 2), SOL, ...d.slice(2), ...(i % 4 === 0 ? Array(20).fill(50) : [])]);
+    const withSol = docs.map((d, i) => [
+      ...d.slice(0, 2),
+      SOL,
+      ...d.slice(2),
+      ...(i % 4 === 0 ? Array(20).fill(50) : []),
+    ]);
     const dir = await dataset(withSol, 41);
     const S = 16; // the long documents are split across rows
     const whole = await BatchReader.open(store, dir, 2, S, undefined, SOL);
@@ -97,12 +112,15 @@ describe('training batches', () => {
       counted.set(k, after);
     });
     const plain = await BatchReader.open(store, dir, 2, S);
-    let at = 0, checked = 0;
+    let at = 0,
+      checked = 0;
     const resumedAt = 3;
     let resumed: BatchReader | undefined;
     for (let n = 0; n < 8; n++) {
-      if (n === resumedAt) resumed = await BatchReader.open(store, dir, 2, S, JSON.parse(JSON.stringify(whole.cursor)), SOL);
-      const b = (await whole.next())!, p = (await plain.next())!;
+      if (n === resumedAt)
+        resumed = await BatchReader.open(store, dir, 2, S, JSON.parse(JSON.stringify(whole.cursor)), SOL);
+      const b = (await whole.next())!,
+        p = (await plain.next())!;
       if (resumed) expect(Array.from((await resumed.next())!.mask)).toEqual(Array.from(b.mask));
       expect(Array.from(b.ids)).toEqual(Array.from(p.ids)); // the same rows, only the mask differs
       for (let i = 0; i < b.ids.length; i++) {
@@ -121,7 +139,9 @@ describe('training batches', () => {
 
   it('refuse a cursor of the old stream format', async () => {
     const dir = await dataset(docs, 50);
-    await expect(BatchReader.open(store, dir, 1, 8, { position: { shard: 0, offset: 3 }, carry: 5 } as never)).rejects.toThrow(/older version/);
+    await expect(
+      BatchReader.open(store, dir, 1, 8, { position: { shard: 0, offset: 3 }, carry: 5 } as never),
+    ).rejects.toThrow(/older version/);
   });
 
   it('end when the stream cannot fill a batch', async () => {
@@ -141,10 +161,14 @@ describe('run config', () => {
     expect(c.model).toBe('mini');
   });
   it('names every bad field', () => {
-    expect(() => validateRunConfig({ ...ok, learning_rate: -1, batch_size: 0, schedule: 'linear', betas: [0.9] })).toThrow(
+    expect(() =>
+      validateRunConfig({ ...ok, learning_rate: -1, batch_size: 0, schedule: 'linear', betas: [0.9] }),
+    ).toThrow(
       /unknown field 'betas'.*batch_size must be an integer >= 1.*learning_rate must be a number.*schedule must be one of "cosine", "constant"/,
     );
-    expect(() => validateRunConfig({ ...ok, mixture: { ops: { '2-10': 0.5 } } })).toThrow(/mixture must be a mixture preset name or spec object .*sum/);
+    expect(() => validateRunConfig({ ...ok, mixture: { ops: { '2-10': 0.5 } } })).toThrow(
+      /mixture must be a mixture preset name or spec object .*sum/,
+    );
     expect(() => validateRunConfig({ ...ok, stage: 'midtrain' })).toThrow(/needs init/);
     expect(() => validateRunConfig({ ...ok, min_lr: 1 })).toThrow(/min_lr 1 is above learning_rate/);
     expect(() => validateRunConfig({ ...ok, loss_on: 'prompt' })).toThrow(/loss_on must be one of "all", "solution"/);

@@ -27,21 +27,36 @@ async function run(argv: string[], input: string): Promise<Record<string, unknow
     spy.mockRestore();
     Object.defineProperty(process, 'stdin', stdin);
   }
-  return out.join('').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return out
+    .join('')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 afterEach(() => vi.restoreAllMocks());
 
 test('one verdict per row, equal to the library verdict, with the row id', async () => {
-  const input = rows.map((r, i) => ({ ...r, id: `p${i}`, output: i === 1 ? r.solution.replace(/= (\d+)\./, '= 999.') : r.solution }));
+  const input = rows.map((r, i) => ({
+    ...r,
+    id: `p${i}`,
+    output: i === 1 ? r.solution.replace(/= (\d+)\./, '= 999.') : r.solution,
+  }));
   const got = await run(['--reward', 'strict'], input.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const v = await loadVerifier();
-  expect(got).toEqual(input.map((r) => ({ id: r.id, ...JSON.parse(JSON.stringify(v.verify(r, r.output, REWARD_PRESETS.strict))) })));
+  expect(got).toEqual(
+    input.map((r) => ({ id: r.id, ...JSON.parse(JSON.stringify(v.verify(r, r.output, REWARD_PRESETS.strict))) })),
+  );
   expect(got.map((d) => d.reward)).toEqual([1, 0, 1, 1]);
 });
 
 test('--scores-only gives counts and rewards without the per-step explanation; a bad row gets a verdict', async () => {
-  const input = [JSON.stringify({ ...rows[0], output: rows[0].solution }), JSON.stringify({ solution: rows[0].solution }), '42'];
+  const input = [
+    JSON.stringify({ ...rows[0], output: rows[0].solution }),
+    JSON.stringify({ solution: rows[0].solution }),
+    '42',
+  ];
   const got = await run(['--scores-only'], input.join('\n'));
   expect(got.map((d) => d.status)).toEqual(['ok', 'bad_input', 'bad_gold']);
   expect(got[0]).not.toHaveProperty('nodes');

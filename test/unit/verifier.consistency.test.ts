@@ -206,7 +206,9 @@ describe('reverse mode', () => {
 
   test('a form in parentheses written for a letter must be its value', () => {
     const j = judged(gold, change('(4) * (x) = 4*x', '(4) * (2*x) = 4*x'));
-    expect(j.wrong[0].why).toBe("its clause 'so Y = 4 * m = (4) * (2*x) = 4*x' writes '(2*x)' for 'm', which is x there");
+    expect(j.wrong[0].why).toBe(
+      "its clause 'so Y = 4 * m = (4) * (2*x) = 4*x' writes '(2*x)' for 'm', which is x there",
+    );
     expect(judged(gold, change('m = x = x', 'm = x = 2*x')).wrong[0].why).toBe(
       "its clause 'm = x = 2*x' does not hold: 'x' is x but '2*x' is 2*x",
     );
@@ -235,7 +237,11 @@ describe('reverse mode', () => {
   test('a closing equation without x cannot find x', () => {
     const j = judged(gold, change('We know z = 20, so we have 5*x = 20', 'We know 5 = 5, so we have 5*x = 20'));
     expect(j.wrong).toEqual([
-      { name: unknown, issues: ['value_mismatch'], why: "its closing equation '5 = 5' has no x term, so it cannot determine x" },
+      {
+        name: unknown,
+        issues: ['value_mismatch'],
+        why: "its closing equation '5 = 5' has no x term, so it cannot determine x",
+      },
     ]);
   });
 });

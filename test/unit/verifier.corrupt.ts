@@ -8,7 +8,13 @@ import { REWARD_PRESETS, type Verdict } from '../../ts/data/verifier.js';
 export { rng } from '../util/random.js';
 
 export type CorruptionKind = 'value' | 'dependency' | 'removed' | 'answer_only' | 'right_answer_wrong_step';
-export const CORRUPTIONS: readonly CorruptionKind[] = ['value', 'dependency', 'removed', 'answer_only', 'right_answer_wrong_step'];
+export const CORRUPTIONS: readonly CorruptionKind[] = [
+  'value',
+  'dependency',
+  'removed',
+  'answer_only',
+  'right_answer_wrong_step',
+];
 
 export interface Gold {
   solution: string;
@@ -120,7 +126,12 @@ function changeValue(text: string, b: Block, r: () => number): string | null {
 }
 
 /** Replaces one node letter that a clause of block k reads with another node's letter. */
-function swapDependency(text: string, all: Block[], k: number, r: () => number): { text: string; same: boolean } | null {
+function swapDependency(
+  text: string,
+  all: Block[],
+  k: number,
+  r: () => number,
+): { text: string; same: boolean } | null {
   const b = all[k];
   const earlier = new Set(all.slice(0, k).map((x) => x.letter));
   const used = new Set(text.slice(b.start, b.end).match(/\b[A-Za-z]\b/g) ?? []);
@@ -138,7 +149,11 @@ function swapDependency(text: string, all: Block[], k: number, r: () => number):
   if (!sites.length || !replacements.length) return null;
   const site = pick(r, sites);
   const to = pick(r, replacements);
-  const value = (l: string): string => all.slice(0, k).filter((b) => b.letter === l).at(-1)!.value;
+  const value = (l: string): string =>
+    all
+      .slice(0, k)
+      .filter((b) => b.letter === l)
+      .at(-1)!.value;
   return { text: splice(text, site.at, site.at + 1, to), same: value(to) === value(site.letter) };
 }
 
@@ -146,7 +161,8 @@ function swapDependency(text: string, all: Block[], k: number, r: () => number):
 export function corrupt(g: Gold, kind: CorruptionKind, r: () => number, rlFormat: boolean): Corrupted | null {
   const text = body(g.solution);
   const all = blocks(text);
-  if (kind === 'answer_only') return { output: rlFormat ? `<answer> ${g.answer} </answer>` : `Answer: ${g.answer}.`, node: -1, kind };
+  if (kind === 'answer_only')
+    return { output: rlFormat ? `<answer> ${g.answer} </answer>` : `Answer: ${g.answer}.`, node: -1, kind };
   if (kind === 'removed') {
     const k = Math.floor(r() * all.length);
     const b = all[k];
@@ -196,11 +212,13 @@ export function wrongLabel(v: Verdict, c: Corrupted): string | null {
       return null;
     }
     case 'removed':
-      if (target.issues.join() !== 'missing_node' || v.counts.missing !== 1 || v.counts.extra !== 0) return 'expected exactly the removed node missing';
+      if (target.issues.join() !== 'missing_node' || v.counts.missing !== 1 || v.counts.extra !== 0)
+        return 'expected exactly the removed node missing';
       if (v.processCorrect) return 'a solution with a missing step is not process-correct';
       return null;
     case 'answer_only':
-      if (v.counts.missing !== n || v.outcome !== 1 || v.process !== 0 || v.processCorrect) return 'expected all nodes missing, right answer';
+      if (v.counts.missing !== n || v.outcome !== 1 || v.process !== 0 || v.processCorrect)
+        return 'expected all nodes missing, right answer';
       if (v.reward !== REWARD_PRESETS.process80.outcomeWeight) return `expected reward 0.2, got ${v.reward}`;
       return null;
   }

@@ -18,9 +18,40 @@ const rows: (GoldSolution & { answer: number })[] = readFileSync(
   .map((l) => JSON.parse(l));
 
 const TOKENS = [
-  'Define ', ' as ', '; ', '. ', ' = ', 'so ', ' + ', ' - ', ' * ', ' / ', '(', ')', 'x', '2*x', '0', '7', '1000',
-  '99999999999999999999', '<answer>', '</answer>', '<solution>', '</solution>', 'Answer: ', "we don't know its value",
-  'a', 'B', 'é', '\u{1F600}', '\uD800', '\n', '=', ';', '.', ' ',
+  'Define ',
+  ' as ',
+  '; ',
+  '. ',
+  ' = ',
+  'so ',
+  ' + ',
+  ' - ',
+  ' * ',
+  ' / ',
+  '(',
+  ')',
+  'x',
+  '2*x',
+  '0',
+  '7',
+  '1000',
+  '99999999999999999999',
+  '<answer>',
+  '</answer>',
+  '<solution>',
+  '</solution>',
+  'Answer: ',
+  "we don't know its value",
+  'a',
+  'B',
+  'é',
+  '\u{1F600}',
+  '\uD800',
+  '\n',
+  '=',
+  ';',
+  '.',
+  ' ',
 ];
 
 let v: Verifier;
@@ -45,7 +76,12 @@ function randomUnicode(): string {
   let s = '';
   for (let i = 0; i < n; i++) {
     const k = r();
-    s += k < 0.5 ? String.fromCharCode(32 + int(95)) : k < 0.8 ? String.fromCharCode(int(0x10000)) : String.fromCodePoint(0x10000 + int(0xfffff));
+    s +=
+      k < 0.5
+        ? String.fromCharCode(32 + int(95))
+        : k < 0.8
+          ? String.fromCharCode(int(0x10000))
+          : String.fromCodePoint(0x10000 + int(0xfffff));
   }
   return s;
 }
@@ -79,7 +115,13 @@ test('100,000 random and mutated inputs: always a verdict, never an exception or
   for (let i = 0; i < 100_000; i++) {
     const kind = i % 5;
     const text =
-      kind === 0 ? randomBytes() : kind === 1 ? randomUnicode() : kind === 2 ? validOutput().slice(0, int(1200)) : mutate(validOutput());
+      kind === 0
+        ? randomBytes()
+        : kind === 1
+          ? randomUnicode()
+          : kind === 2
+            ? validOutput().slice(0, int(1200))
+            : mutate(validOutput());
     // Every tenth input is also used as the gold; every seventh gets a full verdict.
     const gold = i % 10 === 3 ? { solution: mutate(validOutput()) } : rows[i % rows.length];
     const s = i % 7 === 0 ? v.verify(gold, text) : v.score(gold, text);

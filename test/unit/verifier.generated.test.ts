@@ -15,7 +15,8 @@ const problems: Problem[] = [];
 beforeAll(async () => {
   v = await loadVerifier();
   const combos = [];
-  for (let op = 2; op <= 20; op++) for (const template of TEMPLATES) for (const mode of MODES) combos.push({ op, template, mode });
+  for (let op = 2; op <= 20; op++)
+    for (const template of TEMPLATES) for (const mode of MODES) combos.push({ op, template, mode });
   const each = Math.ceil(COUNT / combos.length);
   for (const c of combos) problems.push(...(await generateMany({ seed, ...c, count: each })));
   problems.length = COUNT;
@@ -26,7 +27,13 @@ describe('generated problems', () => {
     expect(new Set(problems.map((p) => `${p.op} ${p.template} ${p.mode}`)).size).toBe(19 * 3 * 2);
     const imperfect = problems.filter((p, i) => {
       const d = v.verify(p, i % 2 ? p.solution : asOutput(p, body(p.solution), true));
-      return !(d.status === 'ok' && d.processCorrect && d.reward === 1 && d.counts.extra === 0 && d.counts.goldNodes > 0);
+      return !(
+        d.status === 'ok' &&
+        d.processCorrect &&
+        d.reward === 1 &&
+        d.counts.extra === 0 &&
+        d.counts.goldNodes > 0
+      );
     });
     expect(imperfect.slice(0, 2), `TEST_SEED=${seed}`).toEqual([]);
   });

@@ -63,14 +63,20 @@ describe('genuine GSM-Infinite solutions', () => {
 
   test('all 13,049 genuine problems of the distribution reference verify as perfect, in both formats', () => {
     const text = gunzipSync(readFileSync(new URL('../fixtures/gsm_infinite_distribution.jsonl.gz', import.meta.url)));
-    const all = text.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+    const all = text
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Row);
     expect(all).toHaveLength(13049);
     const failed: string[] = [];
     for (const r of all) {
       for (const output of [r.solution, asOutput(r, body(r.solution), true)]) {
         const d = v.verify(r, output);
         if (d.status !== 'ok' || !d.processCorrect || d.reward !== 1 || !d.nodes.every((n) => n.fine)) {
-          failed.push(`${r.mode} op ${r.op} ${r.template}: ${d.status} ${d.nodes.find((n) => !n.fine)?.why.join('; ') ?? ''}`);
+          failed.push(
+            `${r.mode} op ${r.op} ${r.template}: ${d.status} ${d.nodes.find((n) => !n.fine)?.why.join('; ') ?? ''}`,
+          );
         }
       }
     }
@@ -91,13 +97,18 @@ describe('genuine GSM-Infinite solutions', () => {
     const r = rows.find((x) => x.mode === 'reverse' && x.op === 5 && x.template === 'teachers_in_school')!;
     const d = v.verify(r, r.solution);
     expect(d.nodes.map((n) => n.expected.value)).toEqual(['x', '4*x', '5*x']);
-    expect(d.nodes[2].expected.dependsOn).toEqual(['private middle school in Clearwater Bay', 'public highschool in Clearwater Bay']);
+    expect(d.nodes[2].expected.dependsOn).toEqual([
+      'private middle school in Clearwater Bay',
+      'public highschool in Clearwater Bay',
+    ]);
     // "m = x = x; so Y = 4 * m": Y depends on the unknown through the scratch letter m.
     expect(d.nodes[1].expected.dependsOn).toEqual(['private middle school in Clearwater Bay']);
   });
 
   test('n-ary aggregate chains resolve scratch letters to the named nodes behind them', () => {
-    const r = rows.find((x) => x.solution.includes('Define total number of adult animals in South Zoo as x; Q = m + H'))!;
+    const r = rows.find((x) =>
+      x.solution.includes('Define total number of adult animals in South Zoo as x; Q = m + H'),
+    )!;
     const d = v.verify(r, r.solution);
     const total = d.nodes.find((n) => n.name === 'total number of adult animals in South Zoo')!;
     expect(total.expected.dependsOn.sort()).toEqual(
@@ -121,7 +132,10 @@ describe('parsing model outputs', () => {
     expect(v.verify(gold, out).processCorrect).toBe(true);
     // White space inside a name is read as single spaces; anything else must match exactly.
     expect(v.verify(gold, out.replace('adult owl in Pine', 'adult  owl in\tPine')).processCorrect).toBe(true);
-    expect(v.verify(gold, out.replace('adult owl in Pine', 'adult Owl in Pine')).counts).toMatchObject({ missing: 1, extra: 1 });
+    expect(v.verify(gold, out.replace('adult owl in Pine', 'adult Owl in Pine')).counts).toMatchObject({
+      missing: 1,
+      extra: 1,
+    });
   });
 
   test('a reused letter means what it was last bound to', () => {
@@ -144,7 +158,9 @@ describe('parsing model outputs', () => {
   });
 
   test('a phantom scratch letter (assigned, never read) changes nothing', () => {
-    const out = gold.solution.replace('so a = 2.', 'p = 3 + 4 = 7; so a = 2.').replace('so d = a + b', 'q = b; so d = a + b');
+    const out = gold.solution
+      .replace('so a = 2.', 'p = 3 + 4 = 7; so a = 2.')
+      .replace('so d = a + b', 'q = b; so d = a + b');
     expect(v.verify(gold, out).processCorrect).toBe(true);
   });
 
@@ -162,9 +178,17 @@ describe('parsing model outputs', () => {
     const d = v.verify(gold, out);
     expect(d.nodes.map((n) => n.issues)).toEqual([['value_mismatch'], ['missing_node'], ['dependency_mismatch']]);
     expect(d.nodes[0].why[0]).toBe('value 3 where the gold has 2');
-    expect(d.nodes[2].why[0]).toBe('reads adult owl in Pine Ridge where the gold reads adult owl in Pine Ridge; adult fox in Pine Ridge');
+    expect(d.nodes[2].why[0]).toBe(
+      'reads adult owl in Pine Ridge where the gold reads adult owl in Pine Ridge; adult fox in Pine Ridge',
+    );
     expect(d.extras.map((e) => e.kind)).toEqual(['not_in_gold', 'duplicate', 'malformed']);
-    expect(d.counts).toMatchObject({ valueMismatches: 1, dependencyMismatches: 1, missing: 1, extra: 3, answerMismatch: 0 });
+    expect(d.counts).toMatchObject({
+      valueMismatches: 1,
+      dependencyMismatches: 1,
+      missing: 1,
+      extra: 3,
+      answerMismatch: 0,
+    });
     // penalty = 1 + 1 + 1 + min(3, 3) + 0 = 6 >= N: process 0, reward 0.2 (process80).
     expect([d.penalty, d.process, d.reward]).toEqual([6, 0, 0.2]);
   });

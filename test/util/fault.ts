@@ -19,10 +19,18 @@ export interface CliResult {
 }
 
 /** Runs `node dist/node/cli.js ...args` in `cwd` with `env` added and `input` on stdin. */
-export function runCli(args: string[], o: { cwd: string; env?: Record<string, string>; input?: string }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  o: { cwd: string; env?: Record<string, string>; input?: string },
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    const p = spawn(process.execPath, [CLI, ...args], {
+      cwd: o.cwd,
+      env: { ...process.env, ...o.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.stdin.end(o.input ?? '');
@@ -45,7 +53,10 @@ export function expectRefused(r: CliResult, pattern: RegExp, o: { afterWork?: bo
   expect(errors[0]).toMatch(pattern);
   expect(lines.at(-1), r.stderr).toBe(errors[0]);
   if (!o.afterWork) expect(lines, r.stderr).toHaveLength(1);
-  expect(lines.filter((l) => /^\s+at /.test(l)), 'a stack trace').toEqual([]);
+  expect(
+    lines.filter((l) => /^\s+at /.test(l)),
+    'a stack trace',
+  ).toEqual([]);
   expect(r.code, r.stderr).not.toBe(0);
 }
 

@@ -185,7 +185,9 @@ export const storeContract: StoreCase[] = [
       const mine = await f.store.lock(path);
       await rejects(f.other.lock(path), path, 'the first holder again, while the second holds it');
       await mine();
-      await (await f.other.lock(path))();
+      await (
+        await f.other.lock(path)
+      )();
     },
   },
   {

@@ -87,7 +87,10 @@ export async function saveCheckpoint(store: RunStore, root: string, c: Checkpoin
 async function writeFiles(store: RunStore, dir: string, c: CheckpointContent): Promise<void> {
   const files: Record<string, Uint8Array | string> = {
     'model.safetensors': encodeSafetensors(unpackParams(c.layout, c.params), { format: 'pt' }),
-    'optimizer.safetensors': encodeSafetensors([...unpackParams(c.layout, c.m, 'exp_avg.'), ...unpackParams(c.layout, c.v, 'exp_avg_sq.')]),
+    'optimizer.safetensors': encodeSafetensors([
+      ...unpackParams(c.layout, c.m, 'exp_avg.'),
+      ...unpackParams(c.layout, c.v, 'exp_avg_sq.'),
+    ]),
     'config.json': JSON.stringify(c.config, null, 2) + '\n',
     'tokenizer.json': c.tokenizerJson,
   };
@@ -108,7 +111,9 @@ export async function latestCheckpoint(store: RunStore, root: string): Promise<s
   if (name === undefined) return undefined;
   const dir = join(root, name.trim());
   if (!(await store.exists(dir))) {
-    throw new Error(`${p} points at ${dir}, which does not exist; rename a complete ${dir}.tmp-PID to it, or point latest at an earlier step`);
+    throw new Error(
+      `${p} points at ${dir}, which does not exist; rename a complete ${dir}.tmp-PID to it, or point latest at an earlier step`,
+    );
   }
   return dir;
 }
@@ -124,8 +129,14 @@ async function notACheckpoint(store: RunStore, dir: string): Promise<string | un
   if (await isCheckpointDir(store, dir)) return undefined;
   const latest = await readText(store, join(dir, 'checkpoints', 'latest'));
   const run = latest !== undefined;
-  const kind = run ? ' but a run directory' : (await store.exists(join(dir, 'index.json'))) ? ' but a dataset directory' : '';
-  const hint = run ? `give one of its checkpoints, e.g. ${join(dir, 'checkpoints', latest.trim())}` : 'give a checkpoint directory (RUN/checkpoints/step-...)';
+  const kind = run
+    ? ' but a run directory'
+    : (await store.exists(join(dir, 'index.json')))
+      ? ' but a dataset directory'
+      : '';
+  const hint = run
+    ? `give one of its checkpoints, e.g. ${join(dir, 'checkpoints', latest.trim())}`
+    : 'give a checkpoint directory (RUN/checkpoints/step-...)';
   return `${dir} is not a checkpoint${kind} (no config.json or model.safetensors); ${hint}`;
 }
 
@@ -133,7 +144,12 @@ async function notACheckpoint(store: RunStore, dir: string): Promise<string | un
  * A checkpoint file's bytes. With a sidecar's `sums`, the file must be listed there (a file left
  * off the list could not be checked) and match its sha256.
  */
-async function readChecked(store: RunStore, dir: string, file: string, sums?: Record<string, unknown>): Promise<Uint8Array> {
+async function readChecked(
+  store: RunStore,
+  dir: string,
+  file: string,
+  sums?: Record<string, unknown>,
+): Promise<Uint8Array> {
   const path = join(dir, file);
   if (sums && typeof sums[file] !== 'string') {
     throw new Error(
@@ -147,7 +163,9 @@ async function readChecked(store: RunStore, dir: string, file: string, sums?: Re
     throw new Error(`checkpoint ${dir} has no ${file}${listed}; restore it or resume from an earlier checkpoint`);
   }
   if (sums && (await sha256(data)) !== sums[file]) {
-    throw new Error(`checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json); restore it or resume from an earlier checkpoint`);
+    throw new Error(
+      `checkpoint file ${path} is corrupt (sha256 differs from trainer_state.json); restore it or resume from an earlier checkpoint`,
+    );
   }
   return data;
 }
@@ -156,13 +174,21 @@ async function readChecked(store: RunStore, dir: string, file: string, sums?: Re
  * Loads a checkpoint directory: ours (with optimizer state, checked against recorded hashes) or a
  * Qwen2 model made elsewhere (config.json + model.safetensors only).
  */
-export async function loadCheckpoint(store: RunStore, dir: string, layoutOf: (c: Qwen2Config) => ParamLayout): Promise<Checkpoint> {
+export async function loadCheckpoint(
+  store: RunStore,
+  dir: string,
+  layoutOf: (c: Qwen2Config) => ParamLayout,
+): Promise<Checkpoint> {
   const notOne = await notACheckpoint(store, dir);
   if (notOne) throw new Error(notOne);
   let sidecar: Sidecar | undefined;
   const text = await readText(store, join(dir, 'trainer_state.json'));
   if (text !== undefined) {
-    sidecar = parseJson(text, `checkpoint ${dir}: trainer_state.json`, 'restore it or use an earlier checkpoint') as Sidecar;
+    sidecar = parseJson(
+      text,
+      `checkpoint ${dir}: trainer_state.json`,
+      'restore it or use an earlier checkpoint',
+    ) as Sidecar;
     if (sidecar?.format !== SIDECAR_FORMAT && sidecar?.format !== LEGACY_FORMAT) {
       throw new Error(`checkpoint ${dir}: unknown trainer_state format ${JSON.stringify(sidecar?.format)}`);
     }
@@ -191,7 +217,10 @@ export async function loadCheckpoint(store: RunStore, dir: string, layoutOf: (c:
     throw new Error(`checkpoint ${dir}: config.json: ${(e as Error).message}`);
   }
   const layout = layoutOf(config);
-  const model = decodeSafetensors(await readChecked(store, dir, 'model.safetensors', sums), join(dir, 'model.safetensors'));
+  const model = decodeSafetensors(
+    await readChecked(store, dir, 'model.safetensors', sums),
+    join(dir, 'model.safetensors'),
+  );
   const params = packParams(layout, model.tensors, join(dir, 'model.safetensors'));
   const out: Checkpoint = { config, params, dir };
   // Ours always hold a tokenizer (listed in the sidecar); a model made elsewhere may not.
@@ -199,7 +228,10 @@ export async function loadCheckpoint(store: RunStore, dir: string, layoutOf: (c:
     out.tokenizerJson = new TextDecoder().decode(await readChecked(store, dir, 'tokenizer.json', sums));
   }
   if (sidecar) {
-    const opt = decodeSafetensors(await readChecked(store, dir, 'optimizer.safetensors', sums), join(dir, 'optimizer.safetensors'));
+    const opt = decodeSafetensors(
+      await readChecked(store, dir, 'optimizer.safetensors', sums),
+      join(dir, 'optimizer.safetensors'),
+    );
     const pick = (prefix: string) =>
       new Map([...opt.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
     out.m = packParams(layout, pick('exp_avg.'), 'optimizer exp_avg');

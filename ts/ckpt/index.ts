@@ -3,7 +3,13 @@
 export { decodeSafetensors, encodeSafetensors, type Decoded, type Tensor } from './safetensors.js';
 export { packParams, unpackParams } from './weights.js';
 export {
-  isCheckpointDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, stepDirName, type Checkpoint, type CheckpointContent,
+  isCheckpointDir,
+  latestCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  stepDirName,
+  type Checkpoint,
+  type CheckpointContent,
   type TrainerState,
 } from './checkpoint.js';
 export { claimRunDir, LOCK_FILE, truncateMetrics, type ConfigUpgrade } from './rundir.js';

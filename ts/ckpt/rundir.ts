@@ -13,13 +13,20 @@ async function checkNotForeign(store: RunStore, out: string, file: string): Prom
   const entries = (await store.list(out)).filter((e) => e !== LOCK_FILE);
   if (!entries.length || entries.includes(file)) return;
   const other = entries.find((e) => STAGE_FILES[e]);
-  if (other) throw new Error(`${out} is the run directory of another stage (${STAGE_FILES[other]}: ${other}); give this stage its own --out`);
-  throw new Error(`${out} is not a run directory (it holds ${entries.slice(0, 3).join(', ')}); give a new or empty --out`);
+  if (other)
+    throw new Error(
+      `${out} is the run directory of another stage (${STAGE_FILES[other]}: ${other}); give this stage its own --out`,
+    );
+  throw new Error(
+    `${out} is not a run directory (it holds ${entries.slice(0, 3).join(', ')}); give a new or empty --out`,
+  );
 }
 
 /** Sorted keys at every level: two configs are the same when this is. */
 const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+  JSON.stringify(v, (_, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+  );
 
 /** Maps a config written before its keys were renamed to today's names. */
 export type ConfigUpgrade = (old: Record<string, unknown>) => unknown;
@@ -30,7 +37,11 @@ export type ConfigUpgrade = (old: Record<string, unknown>) => unknown;
  * then rewritten under the new names. Returns the lock's release function.
  */
 export async function claimRunDir(
-  store: RunStore, out: string, file: string, cfg: unknown, upgrade?: ConfigUpgrade,
+  store: RunStore,
+  out: string,
+  file: string,
+  cfg: unknown,
+  upgrade?: ConfigUpgrade,
 ): Promise<() => Promise<void>> {
   await store.mkdir(out);
   const release = await store.lock(joinPath(out, LOCK_FILE));
@@ -53,8 +64,11 @@ export async function claimRunDir(
       }
       const stage = old.stage;
       const is = (cfg as { stage?: unknown }).stage;
-      if (stage !== is) throw new Error(`${out} is the run directory of a ${stage} stage, not ${is}; give this stage its own --out`);
-      throw new Error(`${out} holds a run with a different configuration (${path}); use another --out, or the same config to resume`);
+      if (stage !== is)
+        throw new Error(`${out} is the run directory of a ${stage} stage, not ${is}; give this stage its own --out`);
+      throw new Error(
+        `${out} holds a run with a different configuration (${path}); use another --out, or the same config to resume`,
+      );
     }
   } catch (e) {
     await release();

@@ -9,14 +9,18 @@ export interface Tensor {
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 
-export function encodeSafetensors(tensors: Map<string, Tensor> | [string, Tensor][], metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Map<string, Tensor> | [string, Tensor][],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const entries = [...tensors];
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new Error(`tensor '${name}': shape [${t.shape}] has ${n} elements but data has ${t.data.length}`);
+    if (n !== t.data.length)
+      throw new Error(`tensor '${name}': shape [${t.shape}] has ${n} elements but data has ${t.data.length}`);
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * n] };
     offset += 4 * n;
   }
@@ -46,7 +50,8 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
   if (bytes.length < 8) fail(`only ${bytes.length} bytes (truncated?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > bytes.length - 8) fail(`header says ${headerLen} bytes but the file has ${bytes.length - 8} after the length (truncated?)`);
+  if (headerLen > bytes.length - 8)
+    fail(`header says ${headerLen} bytes but the file has ${bytes.length - 8} after the length (truncated?)`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
@@ -61,21 +66,34 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
   const ranges: [number, number, string][] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: off } = (info ?? {}) as { dtype?: string; shape?: number[]; data_offsets?: number[] };
+    const {
+      dtype,
+      shape,
+      data_offsets: off,
+    } = (info ?? {}) as { dtype?: string; shape?: number[]; data_offsets?: number[] };
     const width = dtype ? DTYPE_BYTES[dtype] : undefined;
     if (!width) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)} (F32, F16, BF16 are read)`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}' has a bad shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[0] > off[1]) {
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`tensor '${name}' has a bad shape ${JSON.stringify(shape)}`);
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((o) => Number.isInteger(o) && o >= 0) ||
+      off[0] > off[1]
+    ) {
       fail(`tensor '${name}' has bad data_offsets ${JSON.stringify(off)}`);
     }
     const n = shape!.reduce((a, b) => a * b, 1);
-    if (off![1] - off![0] !== n * width!) fail(`tensor '${name}' spans ${off![1] - off![0]} bytes but ${dtype} [${shape}] needs ${n * width!}`);
-    if (off![1] > dataLen) fail(`tensor '${name}' ends at byte ${off![1]} past the data (${dataLen} bytes; truncated?)`);
+    if (off![1] - off![0] !== n * width!)
+      fail(`tensor '${name}' spans ${off![1] - off![0]} bytes but ${dtype} [${shape}] needs ${n * width!}`);
+    if (off![1] > dataLen)
+      fail(`tensor '${name}' ends at byte ${off![1]} past the data (${dataLen} bytes; truncated?)`);
     ranges.push([off![0], off![1], name]);
     tensors.set(name, { shape: shape!, data: toF32(bytes.subarray(dataStart + off![0], dataStart + off![1]), dtype!) });
   }
   ranges.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < ranges.length; i++) if (ranges[i][0] < ranges[i - 1][1]) fail(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
+  for (let i = 1; i < ranges.length; i++)
+    if (ranges[i][0] < ranges[i - 1][1]) fail(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
   return { tensors, metadata };
 }
 

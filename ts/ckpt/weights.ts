@@ -4,7 +4,8 @@ import type { ParamLayout } from '../model/params.js';
 
 export function unpackParams(layout: ParamLayout, flat: Float32Array, prefix = ''): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
-  for (const s of layout.slots) out.set(prefix + s.name, { shape: s.shape, data: flat.slice(s.offset, s.offset + s.size) });
+  for (const s of layout.slots)
+    out.set(prefix + s.name, { shape: s.shape, data: flat.slice(s.offset, s.offset + s.size) });
   return out;
 }
 
@@ -13,7 +14,12 @@ export function unpackParams(layout: ParamLayout, flat: Float32Array, prefix = '
  * shape; `lm_head.weight` of a tied checkpoint must equal the embedding; anything else unknown is
  * refused, so a checkpoint of another shape is never half-loaded.
  */
-export function packParams(layout: ParamLayout, tensors: Map<string, Tensor>, what = 'checkpoint', prefix = ''): Float32Array {
+export function packParams(
+  layout: ParamLayout,
+  tensors: Map<string, Tensor>,
+  what = 'checkpoint',
+  prefix = '',
+): Float32Array {
   const flat = new Float32Array(layout.total);
   const missing: string[] = [];
   const problems: string[] = [];
@@ -23,7 +29,8 @@ export function packParams(layout: ParamLayout, tensors: Map<string, Tensor>, wh
       missing.push(s.name);
       continue;
     }
-    if (t.shape.join('x') !== s.shape.join('x')) problems.push(`${s.name} has shape [${t.shape}], the config needs [${s.shape}]`);
+    if (t.shape.join('x') !== s.shape.join('x'))
+      problems.push(`${s.name} has shape [${t.shape}], the config needs [${s.shape}]`);
     else flat.set(t.data, s.offset);
   }
   const known = new Set(layout.slots.map((s) => prefix + s.name));
@@ -31,10 +38,14 @@ export function packParams(layout: ParamLayout, tensors: Map<string, Tensor>, wh
     if (known.has(name) || !name.startsWith(prefix)) continue;
     if (name === prefix + 'lm_head.weight') {
       const e = tensors.get(prefix + 'model.embed_tokens.weight');
-      if (e && !t.data.every((v, i) => v === e.data[i])) problems.push('lm_head.weight differs from model.embed_tokens.weight but the config ties them');
+      if (e && !t.data.every((v, i) => v === e.data[i]))
+        problems.push('lm_head.weight differs from model.embed_tokens.weight but the config ties them');
     } else if (!name.endsWith('rotary_emb.inv_freq')) problems.push(`unexpected tensor ${name}`);
   }
-  if (missing.length) problems.unshift(`missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  if (missing.length)
+    problems.unshift(
+      `missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+    );
   if (problems.length) throw new Error(`${what} does not match the model config: ${problems.join('; ')}`);
   return flat;
 }

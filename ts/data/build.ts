@@ -13,8 +13,17 @@ import { sha256Hex } from '../util/hash.js';
 import { generateMany, promptText, trainingText, type Mode, type Problem, type Template } from './generator.js';
 import { parseMixture, type Cell } from './mixture.js';
 import {
-  documents, INDEX_FILE, INDEX_FORMAT, INDEX_VERSION, readIndex, readShard, REBUILD, ShardWriter, writeIndex,
-  type ShardEntry, type ShardIndex,
+  documents,
+  INDEX_FILE,
+  INDEX_FORMAT,
+  INDEX_VERSION,
+  readIndex,
+  readShard,
+  REBUILD,
+  ShardWriter,
+  writeIndex,
+  type ShardEntry,
+  type ShardIndex,
 } from './shards.js';
 import type { Tokenizer } from './tokenizer.js';
 import type { OnProgress } from '../util/progress.js';
@@ -128,7 +137,13 @@ class CellStream {
   }
 
   async restore(s: StreamState): Promise<void> {
-    ({ next: this.next, remaining: this.remaining, tokens: this.tokens, documents: this.documents, skipped: this.skipped } = s);
+    ({
+      next: this.next,
+      remaining: this.remaining,
+      tokens: this.tokens,
+      documents: this.documents,
+      skipped: this.skipped,
+    } = s);
     if (s.buffered === 0) return;
     this.next -= BATCH;
     await this.fetch(s.buffered);
@@ -180,7 +195,10 @@ async function savedState(store: RunStore, dir: string, key: string): Promise<Bu
 }
 
 async function buildEval(
-  store: RunStore, out: string, o: EvalOptions, onProgress?: OnProgress,
+  store: RunStore,
+  out: string,
+  o: EvalOptions,
+  onProgress?: OnProgress,
 ): Promise<{ files: BuildResult['evalFiles']; hashes: Set<string> }> {
   const hashes = new Set<string>();
   const files: BuildResult['evalFiles'] = [];
@@ -196,8 +214,16 @@ async function buildEval(
         let start = 0;
         let found = 0;
         while (found < o.count) {
-          if (start > 50 * o.count + 1000) throw new Error(`eval op ${op} ${template} ${mode}: could not find ${o.count} distinct problems`);
-          const batch = await generateMany({ seed: o.seed, op, template, mode, start, count: Math.min(BATCH, 2 * (o.count - found)) });
+          if (start > 50 * o.count + 1000)
+            throw new Error(`eval op ${op} ${template} ${mode}: could not find ${o.count} distinct problems`);
+          const batch = await generateMany({
+            seed: o.seed,
+            op,
+            template,
+            mode,
+            start,
+            count: Math.min(BATCH, 2 * (o.count - found)),
+          });
           start += batch.length;
           const batchHashes = await promptHashes(batch);
           for (const [i, p] of batch.entries()) {
@@ -225,7 +251,10 @@ const DATASET_ENTRY = /^(train-\d{5}\.bin|(index|build-state)\.json(\.tmp)?|toke
 
 async function refuseForeign(store: RunStore, dir: string): Promise<void> {
   const foreign = (await store.list(dir)).filter((e) => !DATASET_ENTRY.test(e));
-  if (foreign.length) throw new Error(`${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`);
+  if (foreign.length)
+    throw new Error(
+      `${dir} holds files that are not a dataset's (${foreign.slice(0, 3).join(', ')}); give data build a new or empty directory`,
+    );
 }
 
 /**
@@ -255,17 +284,24 @@ async function replaceDir(store: RunStore, work: string, dir: string): Promise<v
 
 export async function buildDataset(store: RunStore, o: BuildOptions): Promise<BuildResult> {
   const cells = parseMixture(o.mixture);
-  if (!Number.isSafeInteger(o.tokens) || o.tokens < 1) throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
-  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
-  if (o.tokenizer.vocabSize > 0x10000) throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
+  if (!Number.isSafeInteger(o.tokens) || o.tokens < 1)
+    throw new Error(`tokens must be a positive integer, got ${o.tokens}`);
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0)
+    throw new Error(`seed must be a non-negative integer, got ${o.seed}`);
+  if (o.tokenizer.vocabSize > 0x10000)
+    throw new Error(`the tokenizer has ${o.tokenizer.vocabSize} ids; uint16 shards hold at most 65536`);
   const shardTokens = o.shardTokens ?? DEFAULT_SHARD_TOKENS;
   const tokenizer = await tokenizerHash(o.tokenizer);
-  const key = await sha256Hex(JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }));
+  const key = await sha256Hex(
+    JSON.stringify({ cells, tokens: o.tokens, seed: o.seed, tokenizer, shardTokens, eval: o.eval ?? null }),
+  );
   const { work, state: resume } = await prepareOut(store, o.out, key);
   const tokenizerFile = 'tokenizer.json';
   await writeTokenizerFile(store, joinPath(work, tokenizerFile), o.tokenizer);
 
-  const evalSets = o.eval ? await buildEval(store, work, o.eval, o.onProgress) : { files: [], hashes: new Set<string>() };
+  const evalSets = o.eval
+    ? await buildEval(store, work, o.eval, o.onProgress)
+    : { files: [], hashes: new Set<string>() };
 
   const separatorId = o.tokenizer.specialId('[EOS]');
   const writer = new ShardWriter(store, work, separatorId, shardTokens);
@@ -284,7 +320,9 @@ export async function buildDataset(store: RunStore, o: BuildOptions): Promise<Bu
   for (;;) {
     // Weights are the documents each cell still needs (remaining tokens over its mean document
     // length so far), so that every cell is spent at the same pace and each shard is a mix of all.
-    const weights = streams.map((s) => (s.remaining > 0 ? s.remaining / (s.documents ? s.tokens / s.documents : PRIOR_DOC_TOKENS) : 0));
+    const weights = streams.map((s) =>
+      s.remaining > 0 ? s.remaining / (s.documents ? s.tokens / s.documents : PRIOR_DOC_TOKENS) : 0,
+    );
     const open = weights.reduce((a, b) => a + b, 0);
     if (open <= 0) break;
     let r = rng.next() * open;
@@ -297,7 +335,10 @@ export async function buildDataset(store: RunStore, o: BuildOptions): Promise<Bu
     const s = streams[k];
     const { problem: p, hash } = await s.take();
     if (evalSets.hashes.has(hash)) {
-      if (++s.skipped > 1000 + 10 * s.documents) throw new Error(`op ${s.cell.op} ${s.cell.template} ${s.cell.mode}: nearly every problem is an evaluation problem; ask for fewer evaluation problems`);
+      if (++s.skipped > 1000 + 10 * s.documents)
+        throw new Error(
+          `op ${s.cell.op} ${s.cell.template} ${s.cell.mode}: nearly every problem is an evaluation problem; ask for fewer evaluation problems`,
+        );
       continue;
     }
     const ids = o.tokenizer.encode(trainingText(p));
@@ -310,7 +351,14 @@ export async function buildDataset(store: RunStore, o: BuildOptions): Promise<Bu
     report();
     if (writer.shards.length > shardsBefore) {
       const { shards, pending } = writer;
-      await saveState(store, work, { key, shards, pending, rng: rng.state, streams: streams.map((c) => c.state), written });
+      await saveState(store, work, {
+        key,
+        shards,
+        pending,
+        rng: rng.state,
+        streams: streams.map((c) => c.state),
+        written,
+      });
     }
   }
   const shards = await writer.finish();
@@ -330,7 +378,13 @@ export async function buildDataset(store: RunStore, o: BuildOptions): Promise<Bu
       seed: o.seed,
       targetTokens: o.tokens,
       mixture: typeof o.mixture === 'string' && o.mixture.trim().startsWith('{') ? JSON.parse(o.mixture) : o.mixture,
-      cells: streams.map((s) => ({ ...s.cell, targetTokens: s.target, tokens: s.tokens, documents: s.documents, skippedAsEval: s.skipped })),
+      cells: streams.map((s) => ({
+        ...s.cell,
+        targetTokens: s.target,
+        tokens: s.tokens,
+        documents: s.documents,
+        skippedAsEval: s.skipped,
+      })),
       eval: o.eval ? { ...o.eval, files: evalSets.files } : null,
     },
   });
@@ -356,33 +410,50 @@ export interface CheckResult {
 export async function checkDataset(store: RunStore, dir: string, onProgress?: OnProgress): Promise<CheckResult> {
   const index = await readIndex(store, dir);
   const tokenizer = await readTokenizerFile(store, joinPath(dir, index.tokenizer.file));
-  if ((await tokenizerHash(tokenizer)) !== index.tokenizer.sha256) throw new Error(`${dir}: ${index.tokenizer.file} is not the tokenizer the shards were written with`);
+  if ((await tokenizerHash(tokenizer)) !== index.tokenizer.sha256)
+    throw new Error(`${dir}: ${index.tokenizer.file} is not the tokenizer the shards were written with`);
   const evalHashes = new Set<string>();
   const evalInfo = index.extra.eval as { files: BuildResult['evalFiles'] } | null;
   for (const f of evalInfo?.files ?? []) {
     const path = joinPath(dir, f.file);
     const bytes = await readRequired(store, path, '', REBUILD);
-    if ((await sha256Hex(bytes)) !== f.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index`);
+    if ((await sha256Hex(bytes)) !== f.sha256)
+      throw new Error(`${path} is corrupted: its sha256 does not match the index`);
     const text = new TextDecoder().decode(bytes);
-    const problems = text.trim().split('\n').map((line) => JSON.parse(line) as Problem);
+    const problems = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Problem);
     for (const h of await promptHashes(problems)) evalHashes.add(h);
   }
   const training = await trainingPromptHashes(store, dir, index, tokenizer, onProgress);
   const docs = [...training.values()].reduce((a, b) => a + b, 0);
   let leaks = 0;
   for (const h of evalHashes) leaks += training.get(h) ?? 0;
-  if (docs !== index.documents) throw new Error(`${dir}: the shards hold ${docs} documents but the index says ${index.documents}`);
-  return { shards: index.shards.length, documents: docs, tokens: index.tokens, evalProblems: evalHashes.size, evalInTraining: leaks };
+  if (docs !== index.documents)
+    throw new Error(`${dir}: the shards hold ${docs} documents but the index says ${index.documents}`);
+  return {
+    shards: index.shards.length,
+    documents: docs,
+    tokens: index.tokens,
+    evalProblems: evalHashes.size,
+    evalInTraining: leaks,
+  };
 }
 
 /** How many training documents have each prompt (by sha256), reading and checking every shard. */
 export async function trainingPromptHashes(
-  store: RunStore, dir: string, index: ShardIndex, tokenizer: Tokenizer, onProgress?: OnProgress,
+  store: RunStore,
+  dir: string,
+  index: ShardIndex,
+  tokenizer: Tokenizer,
+  onProgress?: OnProgress,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const open = '<solution>';
   let read = 0;
-  const report = () => onProgress?.({ phase: 'training documents', done: read, total: index.documents, unit: 'documents' });
+  const report = () =>
+    onProgress?.({ phase: 'training documents', done: read, total: index.documents, unit: 'documents' });
   report();
   const count = async (prompts: string[]) => {
     for (const h of await Promise.all(prompts.map((p) => sha256Hex(p)))) {

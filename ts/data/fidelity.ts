@@ -148,7 +148,8 @@ export function parseReference(text: string, source = 'reference'): ProblemText[
     if (!Number.isInteger(r.op) || typeof r.problem !== 'string' || typeof r.solution !== 'string')
       throw new Error(`${source} line ${i + 1} needs integer op and string problem and solution`);
     // the genuine generator also calls forward mode "normalforward"
-    const mode: Mode = r.mode === undefined || r.mode === 'forward' || r.mode === 'normalforward' ? 'forward' : 'reverse';
+    const mode: Mode =
+      r.mode === undefined || r.mode === 'forward' || r.mode === 'normalforward' ? 'forward' : 'reverse';
     rows.push({ op: r.op!, mode, problem: r.problem, solution: r.solution });
   });
   if (!rows.length) throw new Error(`${source} has no problems`);

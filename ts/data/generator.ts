@@ -65,17 +65,28 @@ export async function generateMany(o: GenerateManyOptions): Promise<Problem[]> {
     const text = utf8.decode(new Uint8Array(engine.memory.buffer, engine.genTextPointer(), bytes));
     for (const rec of text.split('\x1e')) {
       const [problem, question, solution, answer, id] = rec.split('\x1f');
-      out.push({ problem, question, solution, answer: Number(answer), op: o.op, template: o.template, mode: o.mode, id });
+      out.push({
+        problem,
+        question,
+        solution,
+        answer: Number(answer),
+        op: o.op,
+        template: o.template,
+        mode: o.mode,
+        id,
+      });
     }
   }
   return out;
 }
 
 function checkOptions(o: GenerateOptions): void {
-  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`seed must be a non-negative safe integer, got ${o.seed}`);
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0)
+    throw new Error(`seed must be a non-negative safe integer, got ${o.seed}`);
   if (!Number.isInteger(o.op) || o.op < MIN_OP || o.op > MAX_OP)
     throw new Error(`op must be an integer in ${MIN_OP}..${MAX_OP}, got ${o.op}`);
-  if (!TEMPLATES.includes(o.template)) throw new Error(`unknown template '${o.template}'; choose one of ${TEMPLATES.join(', ')}`);
+  if (!TEMPLATES.includes(o.template))
+    throw new Error(`unknown template '${o.template}'; choose one of ${TEMPLATES.join(', ')}`);
   if (!MODES.includes(o.mode)) throw new Error(`mode must be 'forward' or 'reverse', got '${o.mode}'`);
 }
 

@@ -35,7 +35,12 @@ export interface Cell {
 export const PRESETS: Record<string, MixtureSpec> = {
   uniform: { ops: { '2-10': 1 } },
   'easy-medium-hard-0.2-0.3-0.5': { ops: { easy: 0.2, medium: 0.3, hard: 0.5 } },
-  midtrain: { components: [{ share: 0.2, ops: { '2-10': 1 } }, { share: 0.8, ops: { '11-14': 1 } }] },
+  midtrain: {
+    components: [
+      { share: 0.2, ops: { '2-10': 1 } },
+      { share: 0.8, ops: { '11-14': 1 } },
+    ],
+  },
   ...Object.fromEntries(
     [0.001, 0.01, 0.1].map((b) => [
       `context-b-${b * 100}pct`,
@@ -53,10 +58,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Checks one distribution and returns it normalized to sum exactly 1. */
 export function normalizeShares(where: string, shares: unknown): Map<string, number> {
-  if (!isObject(shares) || Object.keys(shares).length === 0) throw new Error(`mixture ${where}: must be a non-empty object of shares`);
+  if (!isObject(shares) || Object.keys(shares).length === 0)
+    throw new Error(`mixture ${where}: must be a non-empty object of shares`);
   let sum = 0;
   for (const [key, v] of Object.entries(shares)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`mixture ${where}: share of '${key}' must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new Error(`mixture ${where}: share of '${key}' must be a number, got ${JSON.stringify(v)}`);
     if (v < 0) throw new Error(`mixture ${where}: share of '${key}' is negative (${v})`);
     if (v > 1) throw new Error(`mixture ${where}: share of '${key}' is over 1 (${v})`);
     sum += v;
@@ -73,7 +80,9 @@ export function opsOfKey(key: string): number[] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(key);
   const [lo, hi] = group ?? (m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN]);
   if (!Number.isInteger(lo) || !(lo <= hi) || lo < MIN_OP || hi > MAX_OP) {
-    throw new Error(`mixture ops: '${key}' is not an op in ${MIN_OP}..${MAX_OP}, a range like '2-10', or one of ${Object.keys(OP_GROUPS).join(', ')}`);
+    throw new Error(
+      `mixture ops: '${key}' is not an op in ${MIN_OP}..${MAX_OP}, a range like '2-10', or one of ${Object.keys(OP_GROUPS).join(', ')}`,
+    );
   }
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
@@ -89,7 +98,8 @@ function opShares(where: string, ops: unknown): Map<number, number> {
   for (const [key, share] of normalizeShares(`${where}ops`, ops)) {
     const list = opsOfKey(key);
     for (const op of list) {
-      if (owner.has(op)) throw new Error(`mixture ${where}ops: op ${op} is listed twice ('${owner.get(op)}' and '${key}')`);
+      if (owner.has(op))
+        throw new Error(`mixture ${where}ops: op ${op} is listed twice ('${owner.get(op)}' and '${key}')`);
       owner.set(op, key);
       out.set(op, share / list.length);
     }
@@ -97,22 +107,36 @@ function opShares(where: string, ops: unknown): Map<number, number> {
   return out;
 }
 
-function namedShares<T extends string>(where: string, shares: unknown, names: readonly T[], fallback: Record<string, number>): Map<T, number> {
+function namedShares<T extends string>(
+  where: string,
+  shares: unknown,
+  names: readonly T[],
+  fallback: Record<string, number>,
+): Map<T, number> {
   const m = normalizeShares(where, shares ?? fallback);
-  for (const k of m.keys()) if (!names.includes(k as T)) throw new Error(`mixture ${where}: unknown name '${k}'; choose from ${names.join(', ')}`);
+  for (const k of m.keys())
+    if (!names.includes(k as T))
+      throw new Error(`mixture ${where}: unknown name '${k}'; choose from ${names.join(', ')}`);
   return m as Map<T, number>;
 }
 
 function componentCells(c: unknown, where: string, weight: number): Cell[] {
   if (!isObject(c)) throw new Error(`mixture ${where}: must be an object with ops, templates and modes`);
   const extra = Object.keys(c).filter((k) => !['share', 'ops', 'templates', 'modes'].includes(k));
-  if (extra.length) throw new Error(`mixture ${where}: unknown field(s) ${extra.join(', ')} (expected share, ops, templates, modes)`);
+  if (extra.length)
+    throw new Error(`mixture ${where}: unknown field(s) ${extra.join(', ')} (expected share, ops, templates, modes)`);
   const ops = opShares(where, c.ops);
-  const templates = namedShares(`${where}templates`, c.templates, TEMPLATES, Object.fromEntries(TEMPLATES.map((t) => [t, 1 / TEMPLATES.length])));
+  const templates = namedShares(
+    `${where}templates`,
+    c.templates,
+    TEMPLATES,
+    Object.fromEntries(TEMPLATES.map((t) => [t, 1 / TEMPLATES.length])),
+  );
   const modes = namedShares(`${where}modes`, c.modes, MODES, { forward: 0.5, reverse: 0.5 });
   const cells: Cell[] = [];
   for (const [op, so] of ops) {
-    for (const [template, st] of templates) for (const [mode, sm] of modes) cells.push({ op, template, mode, share: weight * so * st * sm });
+    for (const [template, st] of templates)
+      for (const [mode, sm] of modes) cells.push({ op, template, mode, share: weight * so * st * sm });
   }
   return cells;
 }
@@ -125,7 +149,8 @@ export function parseMixture(spec: unknown): Cell[] {
   if (typeof spec === 'string') {
     const text = spec.trim();
     if (PRESETS[text]) return parseMixture(PRESETS[text]);
-    if (!text.startsWith('{')) throw new Error(`unknown mixture preset '${text}'; presets: ${Object.keys(PRESETS).join(', ')}`);
+    if (!text.startsWith('{'))
+      throw new Error(`unknown mixture preset '${text}'; presets: ${Object.keys(PRESETS).join(', ')}`);
     try {
       spec = JSON.parse(text);
     } catch (e) {
@@ -137,10 +162,14 @@ export function parseMixture(spec: unknown): Cell[] {
     const list = spec.components;
     if (!Array.isArray(list) || list.length === 0) throw new Error('mixture components: must be a non-empty array');
     if (Object.keys(spec).length > 1) throw new Error('mixture: a spec with components has no other top-level field');
-    const weights = normalizeShares('component shares', Object.fromEntries(list.map((c, i) => [String(i), isObject(c) ? c.share : undefined])));
+    const weights = normalizeShares(
+      'component shares',
+      Object.fromEntries(list.map((c, i) => [String(i), isObject(c) ? c.share : undefined])),
+    );
     cells = list.flatMap((c, i) => componentCells(c, `components[${i}].`, weights.get(String(i))!));
   } else {
-    if (isObject(spec) && spec.share !== undefined && spec.share !== 1) throw new Error('mixture: share is only meaningful inside components');
+    if (isObject(spec) && spec.share !== undefined && spec.share !== 1)
+      throw new Error('mixture: share is only meaningful inside components');
     cells = componentCells(spec, '', 1);
   }
   const merged = new Map<string, Cell>();

@@ -58,7 +58,8 @@ export class ShardWriter {
     private readonly separatorId: number,
     private readonly shardTokens = 1 << 24,
   ) {
-    if (!Number.isInteger(shardTokens) || shardTokens < 1) throw new Error(`shard size must be a positive integer of tokens, got ${shardTokens}`);
+    if (!Number.isInteger(shardTokens) || shardTokens < 1)
+      throw new Error(`shard size must be a positive integer of tokens, got ${shardTokens}`);
     this.buf = new Uint16Array(shardTokens);
   }
 
@@ -109,7 +110,11 @@ export class ShardWriter {
   }
 }
 
-export async function writeIndex(store: RunStore, dir: string, index: Omit<ShardIndex, 'checksum'>): Promise<ShardIndex> {
+export async function writeIndex(
+  store: RunStore,
+  dir: string,
+  index: Omit<ShardIndex, 'checksum'>,
+): Promise<ShardIndex> {
   const full = { ...index, checksum: await sha256Hex(JSON.stringify(index)) };
   await store.write(joinPath(dir, INDEX_FILE), JSON.stringify(full, null, 1) + '\n');
   return full;
@@ -118,7 +123,7 @@ export async function writeIndex(store: RunStore, dir: string, index: Omit<Shard
 const decoder = new TextDecoder();
 
 /** What to do about a damaged dataset. */
-export const REBUILD = 'build the dataset again (data build, or delete the run\'s data/ folder to have it rebuilt)';
+export const REBUILD = "build the dataset again (data build, or delete the run's data/ folder to have it rebuilt)";
 
 export async function readIndex(store: RunStore, dir: string): Promise<ShardIndex> {
   const path = joinPath(dir, INDEX_FILE);
@@ -126,9 +131,11 @@ export async function readIndex(store: RunStore, dir: string): Promise<ShardInde
   if (!bytes) throw new Error(`${path} is missing: not a dataset directory, or its build did not finish`);
   const index = parseJson(decoder.decode(bytes), path, `truncated or corrupted: ${REBUILD}`) as ShardIndex;
   if (index?.format !== INDEX_FORMAT) throw new Error(`${path} is not a ${INDEX_FORMAT} index`);
-  if (index.version !== INDEX_VERSION) throw new Error(`${path} has format version ${index.version}; this reader knows ${INDEX_VERSION}`);
+  if (index.version !== INDEX_VERSION)
+    throw new Error(`${path} has format version ${index.version}; this reader knows ${INDEX_VERSION}`);
   const { checksum, ...rest } = index;
-  if (checksum !== (await sha256Hex(JSON.stringify(rest)))) throw new Error(`${path} was altered or corrupted: its checksum does not match its content; ${REBUILD}`);
+  if (checksum !== (await sha256Hex(JSON.stringify(rest))))
+    throw new Error(`${path} was altered or corrupted: its checksum does not match its content; ${REBUILD}`);
   return index;
 }
 
@@ -141,9 +148,12 @@ export async function readShard(store: RunStore, dir: string, index: ShardIndex,
   if (!read) throw new Error(`${path} is missing; ${REBUILD}`);
   const bytes = new Uint8Array(read); // a copy, so the Uint16Array view below is aligned
   if (bytes.length !== entry.tokens * 2) {
-    throw new Error(`${path} has ${bytes.length} bytes but the index says ${entry.tokens} tokens (${entry.tokens * 2} bytes): truncated or replaced; ${REBUILD}`);
+    throw new Error(
+      `${path} has ${bytes.length} bytes but the index says ${entry.tokens} tokens (${entry.tokens * 2} bytes): truncated or replaced; ${REBUILD}`,
+    );
   }
-  if ((await sha256Hex(bytes)) !== entry.sha256) throw new Error(`${path} is corrupted: its sha256 does not match the index; ${REBUILD}`);
+  if ((await sha256Hex(bytes)) !== entry.sha256)
+    throw new Error(`${path} is corrupted: its sha256 does not match the index; ${REBUILD}`);
   const tokens = new Uint16Array(entry.tokens);
   new Uint8Array(tokens.buffer).set(leBytes(new Uint16Array(bytes.buffer, bytes.byteOffset, entry.tokens)));
   return tokens;
@@ -182,13 +192,20 @@ export class TokenReader {
     start: StreamPosition,
   ) {
     const entry = index.shards[start.shard];
-    const valid = Number.isInteger(start.offset) && start.offset >= 0 && (entry ? start.offset < entry.tokens : start.shard === index.shards.length && start.offset === 0);
+    const valid =
+      Number.isInteger(start.offset) &&
+      start.offset >= 0 &&
+      (entry ? start.offset < entry.tokens : start.shard === index.shards.length && start.offset === 0);
     if (!valid) throw new Error(`position ${JSON.stringify(start)} is not in ${dir} (${index.shards.length} shards)`);
     this.pos = { ...start };
   }
 
   /** A reader of the dataset in `dir` (its index read and checked), at `start`. */
-  static async open(store: RunStore, dir: string, start: StreamPosition = { shard: 0, offset: 0 }): Promise<TokenReader> {
+  static async open(
+    store: RunStore,
+    dir: string,
+    start: StreamPosition = { shard: 0, offset: 0 },
+  ): Promise<TokenReader> {
     return new TokenReader(store, dir, await readIndex(store, dir), start);
   }
 

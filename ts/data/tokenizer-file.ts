@@ -29,7 +29,9 @@ export async function readTokenizerFile(store: RunStore, path: string): Promise<
   try {
     return await Tokenizer.fromJson(text);
   } catch (e) {
-    throw new Error(`tokenizer ${path} is not a usable tokenizer.json (${oneLine((e as Error).message)}); remake it with data tokenizer --out ${path}`);
+    throw new Error(
+      `tokenizer ${path} is not a usable tokenizer.json (${oneLine((e as Error).message)}); remake it with data tokenizer --out ${path}`,
+    );
   }
 }
 

@@ -51,14 +51,18 @@ function charsToBytes(s: string, what: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const b = CHAR_BYTE.get(s[i]);
-    if (b === undefined) throw new Error(`tokenizer.json: ${what} has character U+${s.charCodeAt(i).toString(16)} outside the byte-level alphabet`);
+    if (b === undefined)
+      throw new Error(
+        `tokenizer.json: ${what} has character U+${s.charCodeAt(i).toString(16)} outside the byte-level alphabet`,
+      );
     out[i] = b;
   }
   return out;
 }
 
 const utf8 = new TextEncoder();
-const tokenString = (m: BpeModel, id: number, specials: Map<number, string>) => specials.get(id) ?? bytesToChars(m.tokens[id]);
+const tokenString = (m: BpeModel, id: number, specials: Map<number, string>) =>
+  specials.get(id) ?? bytesToChars(m.tokens[id]);
 
 export function toHfJson(m: BpeModel): object {
   const specials = new Map(m.special.map((s) => [s.id, s.content]));
@@ -130,7 +134,8 @@ function expectPipeline(json: Json): void {
   }
   if (json.normalizer != null) throw new Error('tokenizer.json: normalizer must be null (the engine applies none)');
   const dec = json.decoder;
-  if (dec != null && !(isObject(dec) && dec.type === 'ByteLevel')) throw new Error('tokenizer.json: decoder must be ByteLevel');
+  if (dec != null && !(isObject(dec) && dec.type === 'ByteLevel'))
+    throw new Error('tokenizer.json: decoder must be ByteLevel');
 }
 
 /** Reads a Hugging Face tokenizer.json (text or parsed) into a model, or says what is wrong with it. */
@@ -139,15 +144,24 @@ export function fromHfJson(input: string | object): BpeModel {
   if (!isObject(json)) throw new Error('tokenizer.json: not a JSON object');
   const model = json.model;
   if (!isObject(model) || model.type !== 'BPE') throw new Error('tokenizer.json: model.type must be "BPE"');
-  if (!isObject(model.vocab) || !Array.isArray(model.merges)) throw new Error('tokenizer.json: model needs vocab and merges');
+  if (!isObject(model.vocab) || !Array.isArray(model.merges))
+    throw new Error('tokenizer.json: model needs vocab and merges');
   if (model.byte_fallback || model.continuing_subword_prefix || model.end_of_word_suffix || model.dropout) {
-    throw new Error('tokenizer.json: byte_fallback, continuing_subword_prefix, end_of_word_suffix and dropout are not supported');
+    throw new Error(
+      'tokenizer.json: byte_fallback, continuing_subword_prefix, end_of_word_suffix and dropout are not supported',
+    );
   }
   expectPipeline(json);
 
   const special: BpeModel['special'] = [];
   for (const t of Array.isArray(json.added_tokens) ? json.added_tokens : []) {
-    if (!isObject(t) || !Number.isInteger(t.id) || (t.id as number) < 0 || typeof t.content !== 'string' || t.content === '') {
+    if (
+      !isObject(t) ||
+      !Number.isInteger(t.id) ||
+      (t.id as number) < 0 ||
+      typeof t.content !== 'string' ||
+      t.content === ''
+    ) {
       throw new Error('tokenizer.json: every added_tokens entry needs an integer id and non-empty content');
     }
     special.push({ id: t.id as number, content: t.content });
@@ -155,33 +169,40 @@ export function fromHfJson(input: string | object): BpeModel {
   const byContent = new Map(special.map((s) => [s.content, s.id]));
   const vocab = new Map<string, number>(Object.entries(model.vocab as Record<string, number>));
   for (const [text, id] of vocab) {
-    if (!Number.isInteger(id) || id < 0) throw new Error(`tokenizer.json: vocab entry ${JSON.stringify(text)} has bad id ${id}`);
+    if (!Number.isInteger(id) || id < 0)
+      throw new Error(`tokenizer.json: vocab entry ${JSON.stringify(text)} has bad id ${id}`);
   }
   let size = 0;
   for (const id of [...vocab.values(), ...special.map((s) => s.id)]) size = Math.max(size, id + 1);
-  if (size > vocab.size + special.length) throw new Error(`tokenizer.json: ids must be 0..n-1 without gaps, but the largest is ${size - 1}`);
+  if (size > vocab.size + special.length)
+    throw new Error(`tokenizer.json: ids must be 0..n-1 without gaps, but the largest is ${size - 1}`);
   const tokens: (Uint8Array | undefined)[] = new Array(size);
   for (const s of special) tokens[s.id] = utf8.encode(s.content);
   for (const [text, id] of vocab) {
     const sid = byContent.get(text);
-    if (sid !== undefined && sid !== id) throw new Error(`tokenizer.json: ${JSON.stringify(text)} has id ${id} in vocab but ${sid} in added_tokens`);
+    if (sid !== undefined && sid !== id)
+      throw new Error(`tokenizer.json: ${JSON.stringify(text)} has id ${id} in vocab but ${sid} in added_tokens`);
     if (sid === undefined) {
       if (tokens[id]) throw new Error(`tokenizer.json: id ${id} is used twice`);
       tokens[id] = charsToBytes(text, `vocab entry ${JSON.stringify(text)}`);
     }
   }
   const missing = tokens.findIndex((t) => t === undefined);
-  if (missing >= 0 || tokens.length < size) throw new Error(`tokenizer.json: ids must be 0..${size - 1} without gaps; id ${missing} is missing`);
+  if (missing >= 0 || tokens.length < size)
+    throw new Error(`tokenizer.json: ids must be 0..${size - 1} without gaps; id ${missing} is missing`);
   for (let b = 0; b < 256; b++) {
-    if (!vocab.has(BYTE_CHAR[b])) throw new Error(`tokenizer.json: vocab lacks the single byte 0x${b.toString(16)} (byte-level BPE needs all 256)`);
+    if (!vocab.has(BYTE_CHAR[b]))
+      throw new Error(`tokenizer.json: vocab lacks the single byte 0x${b.toString(16)} (byte-level BPE needs all 256)`);
   }
 
   const merges: [number, number, number][] = model.merges.map((m: unknown, rank: number) => {
     const pair = typeof m === 'string' ? m.split(' ') : m;
-    if (!Array.isArray(pair) || pair.length !== 2) throw new Error(`tokenizer.json: merge ${rank} is not a pair: ${JSON.stringify(m)}`);
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw new Error(`tokenizer.json: merge ${rank} is not a pair: ${JSON.stringify(m)}`);
     const [a, b] = pair as string[];
     const ids = [a, b, a + b].map((t) => vocab.get(t));
-    if (ids.includes(undefined)) throw new Error(`tokenizer.json: merge ${rank} (${JSON.stringify(m)}) uses tokens missing from vocab`);
+    if (ids.includes(undefined))
+      throw new Error(`tokenizer.json: merge ${rank} (${JSON.stringify(m)}) uses tokens missing from vocab`);
     return ids as [number, number, number];
   });
   return { tokens: tokens as Uint8Array[], merges, special };

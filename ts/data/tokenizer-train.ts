@@ -23,7 +23,10 @@ const MAX_IDS = 1 << 16; // pair keys pack two ids below 2^16; shards store uint
 /** A model with the special tokens and the 256 bytes and no merges (ids: specials, then bytes). */
 export function baseModel(specialTokens: readonly string[] = SPECIAL_TOKENS): BpeModel {
   const special = specialTokens.map((content, id) => ({ id, content }));
-  const tokens = [...special.map((s) => utf8.encode(s.content)), ...Array.from({ length: 256 }, (_, b) => Uint8Array.of(b))];
+  const tokens = [
+    ...special.map((s) => utf8.encode(s.content)),
+    ...Array.from({ length: 256 }, (_, b) => Uint8Array.of(b)),
+  ];
   return { tokens, merges: [], special };
 }
 
@@ -33,9 +36,12 @@ export async function trainTokenizer(texts: Iterable<string>, options: TrainOpti
   const model = baseModel(options.specialTokens);
   const firstByte = model.special.length;
   if (!Number.isInteger(vocabSize) || vocabSize < model.tokens.length || vocabSize > MAX_IDS) {
-    throw new Error(`vocabSize must be an integer from ${model.tokens.length} (specials + 256 bytes) to ${MAX_IDS}, got ${vocabSize}`);
+    throw new Error(
+      `vocabSize must be an integer from ${model.tokens.length} (specials + 256 bytes) to ${MAX_IDS}, got ${vocabSize}`,
+    );
   }
-  if (!Number.isInteger(minFrequency) || minFrequency < 1) throw new Error(`minFrequency must be a positive integer, got ${minFrequency}`);
+  if (!Number.isInteger(minFrequency) || minFrequency < 1)
+    throw new Error(`minFrequency must be a positive integer, got ${minFrequency}`);
 
   // Distinct pieces with their counts; a piece's bytes, read one char per byte, key the map.
   const splitter = await Tokenizer.fromModel(model);

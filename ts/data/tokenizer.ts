@@ -7,7 +7,9 @@ import { fromHfJson, toHfJson, type BpeModel } from './tokenizer-json.js';
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 // The engine's copy (about 1 MB with its piece cache) is released when the wrapper is collected.
-const engineCopies = new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) => engine.tokenizerFree(handle));
+const engineCopies = new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) =>
+  engine.tokenizerFree(handle),
+);
 
 export class Tokenizer {
   readonly vocabSize: number;

@@ -199,8 +199,10 @@ const decoder = new TextDecoder();
 export function checkRewardConfig(cfg: RewardConfig): string | null {
   if (typeof cfg !== 'object' || cfg === null) return 'reward config must be an object';
   const { outcomeWeight: wa, processWeight: ws } = cfg;
-  if (typeof wa !== 'number' || !Number.isFinite(wa) || wa < 0) return 'reward config: outcomeWeight must be a number >= 0';
-  if (typeof ws !== 'number' || !Number.isFinite(ws) || ws < 0) return 'reward config: processWeight must be a number >= 0';
+  if (typeof wa !== 'number' || !Number.isFinite(wa) || wa < 0)
+    return 'reward config: outcomeWeight must be a number >= 0';
+  if (typeof ws !== 'number' || !Number.isFinite(ws) || ws < 0)
+    return 'reward config: processWeight must be a number >= 0';
   if (!cfg.strict && wa + ws <= 0) return 'reward config: outcomeWeight + processWeight must be > 0';
   if (typeof cfg.strict !== 'boolean') return 'reward config: strict must be true or false';
   if (typeof cfg.countExtraNodes !== 'boolean') return 'reward config: countExtraNodes must be true or false';
@@ -218,7 +220,16 @@ const NO_COUNTS: VerdictCounts = {
 };
 
 function failedScore(status: VerdictStatus, message: string): Score {
-  return { status, message, counts: { ...NO_COUNTS }, penalty: 0, outcome: 0, process: 0, reward: 0, processCorrect: false };
+  return {
+    status,
+    message,
+    counts: { ...NO_COUNTS },
+    penalty: 0,
+    outcome: 0,
+    process: 0,
+    reward: 0,
+    processCorrect: false,
+  };
 }
 
 function failedVerdict(status: VerdictStatus, message: string, expected: number | null = null): Verdict {
@@ -334,7 +345,8 @@ export class Verifier {
       const bad = this.prepare(gold, output, cfg);
       if (bad) return failedVerdict(bad.status, bad.message ?? '');
       const slots = this.judge(output, true);
-      if (slots < 0) return failedVerdict('too_long', `output is longer than ${this.maxBytes} UTF-8 bytes`, this.expected());
+      if (slots < 0)
+        return failedVerdict('too_long', `output is longer than ${this.maxBytes} UTF-8 bytes`, this.expected());
       return this.explain(cfg);
     } catch (err) {
       this.goldSolution = undefined;
@@ -347,7 +359,8 @@ export class Verifier {
     try {
       const bad = this.prepare(gold, output, cfg);
       if (bad) return bad;
-      if (this.judge(output, false) < 0) return failedScore('too_long', `output is longer than ${this.maxBytes} UTF-8 bytes`);
+      if (this.judge(output, false) < 0)
+        return failedScore('too_long', `output is longer than ${this.maxBytes} UTF-8 bytes`);
       return scoreFromCounts(this.counts(), cfg);
     } catch (err) {
       this.goldSolution = undefined;
@@ -359,13 +372,18 @@ export class Verifier {
    * Many outputs against one gold (e.g. a GRPO group) or against one gold each. A gold equal to
    * the previous one is not parsed again, so keep the outputs of one prompt together.
    */
-  scoreBatch(golds: GoldSolution | readonly GoldSolution[], outputs: readonly string[], cfg: RewardConfig = DEFAULT_REWARD): Score[] {
+  scoreBatch(
+    golds: GoldSolution | readonly GoldSolution[],
+    outputs: readonly string[],
+    cfg: RewardConfig = DEFAULT_REWARD,
+  ): Score[] {
     const res = new Array<Score>(outputs.length);
     const many = Array.isArray(golds);
     if (many && golds.length !== outputs.length) {
       return res.fill(failedScore('bad_input', `got ${golds.length} golds for ${outputs.length} outputs`));
     }
-    for (let i = 0; i < outputs.length; i++) res[i] = this.score(many ? golds[i] : (golds as GoldSolution), outputs[i], cfg);
+    for (let i = 0; i < outputs.length; i++)
+      res[i] = this.score(many ? golds[i] : (golds as GoldSolution), outputs[i], cfg);
     return res;
   }
 
@@ -478,7 +496,7 @@ export class Verifier {
     this.refreshViews();
     const stepName = (k: number): string =>
       k < steps.length ? this.name(this.view, inputAt, steps[k].nameStart, steps[k].nameLen) : `output step ${k + 1}`;
-    const depName = (d: number): string => (d >= 0 ? gold[d]?.name ?? `gold node ${d + 1}` : stepName(-d - 1));
+    const depName = (d: number): string => (d >= 0 ? (gold[d]?.name ?? `gold node ${d + 1}`) : stepName(-d - 1));
     const quote = ([s, e]: [number, number]): string => quoted(this.name(this.view, inputAt, s, e - s));
     const nodes: NodeVerdict[] = gold.map((g, c) => {
       const issues = snap[HEADER + 2 * c];
@@ -500,13 +518,26 @@ export class Verifier {
         list.push('dependency_mismatch');
         why.push(dependencyReason(expected.dependsOn, got?.dependsOn ?? [], rec));
       }
-      return { name: g.name, letter: o >= 0 && rec ? letterOf(rec.letter) : null, fine: list.length === 0, issues: list, why, expected, got };
+      return {
+        name: g.name,
+        letter: o >= 0 && rec ? letterOf(rec.letter) : null,
+        fine: list.length === 0,
+        issues: list,
+        why,
+        expected,
+        got,
+      };
     });
     const extras: ExtraStep[] = [];
     steps.forEach((rec, k) => {
       const kind = EXTRA_KINDS[rec.kind];
       if (!kind) return;
-      extras.push({ name: stepName(k), letter: kind === 'malformed' ? null : letterOf(rec.letter), kind, why: EXTRA_REASONS[kind] });
+      extras.push({
+        name: stepName(k),
+        letter: kind === 'malformed' ? null : letterOf(rec.letter),
+        kind,
+        why: EXTRA_REASONS[kind],
+      });
     });
     const answer: AnswerVerdict = {
       expected: snap[H.EXPECTED],
@@ -544,7 +575,8 @@ function valueReason(
 ): string {
   if (rec && rec.flags & FLAG_SO_LETTER) return "its 'so' clause assigns another letter than the step's own";
   if (rec && rec.flags & FLAG_NO_SO) return "the step has no 'so <Letter> = ...' clause with a value";
-  const wrong = rec?.inconsistency && rec.flags & FLAG_INCONSISTENT ? inconsistencyReason(rec.inconsistency, quote) : null;
+  const wrong =
+    rec?.inconsistency && rec.flags & FLAG_INCONSISTENT ? inconsistencyReason(rec.inconsistency, quote) : null;
   if (got === null) return wrong ?? `its value cannot be read as arithmetic (the gold has ${expected})`;
   if (got === expected && wrong) return wrong;
   return `value ${got} where the gold has ${expected}` + (wrong ? `, and ${wrong}` : '');
@@ -582,7 +614,8 @@ function inconsistencyReason(x: Inconsistency, quote: (span: [number, number]) =
 }
 
 function dependencyReason(expected: string[], got: string[], rec: StepRecord | undefined): string {
-  if (rec && rec.flags & FLAG_UNKNOWN_LETTER) return `uses letter '${letterOf(rec.badLetter)}' that no earlier step or clause defined`;
+  if (rec && rec.flags & FLAG_UNKNOWN_LETTER)
+    return `uses letter '${letterOf(rec.badLetter)}' that no earlier step or clause defined`;
   if (rec && rec.flags & FLAG_BAD_EXPR) return 'its expression is not arithmetic over letters and numbers';
   if (rec && rec.flags & FLAG_TOO_MANY_DEPS) return 'its expression reads too many quantities';
   if (rec && rec.flags & (FLAG_NO_SO | FLAG_SO_LETTER)) return "the step has no 'so' clause for its own letter";

@@ -43,8 +43,10 @@ export function proposeRange(agg: Aggregates, k: number, rule: CalibrationRule =
   const key = rule.metric === 'process' ? 'passProcess' : 'passOutcome';
   const ops: OpCompetence[] = Object.entries(agg.ops)
     .map(([op, g]) => {
-      const pass1 = g[key]['1'], passK = g[key][String(k)];
-      if (pass1 === undefined || passK === undefined) throw new Error(`calibration: op ${op} has no pass@1 or pass@${k}`);
+      const pass1 = g[key]['1'],
+        passK = g[key][String(k)];
+      if (pass1 === undefined || passK === undefined)
+        throw new Error(`calibration: op ${op} has no pass@1 or pass@${k}`);
       return { op: Number(op), pass1, passK, qualifies: pass1 < rule.max_pass1 && passK > rule.min_passk };
     })
     .sort((a, b) => a.op - b.op);

@@ -87,7 +87,8 @@ export interface Aggregates {
 
 function groupStats(rows: ProblemResult[], ks: number[]): GroupStats {
   const mean = (f: (r: ProblemResult) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
-  const pass = (c: (r: ProblemResult) => number) => Object.fromEntries(ks.map((k) => [String(k), mean((r) => passAtK(r.n, c(r), k))]));
+  const pass = (c: (r: ProblemResult) => number) =>
+    Object.fromEntries(ks.map((k) => [String(k), mean((r) => passAtK(r.n, c(r), k))]));
   const drawn = rows.filter((r) => !r.skipped);
   const samples = drawn.reduce((s, r) => s + r.n, 0);
   const rate = (f: (r: ProblemResult) => number) => (samples ? drawn.reduce((s, r) => s + f(r), 0) / samples : 0);
@@ -102,7 +103,11 @@ function groupStats(rows: ProblemResult[], ks: number[]): GroupStats {
   };
 }
 
-function groupBy(rows: ProblemResult[], key: (r: ProblemResult) => string | undefined, ks: number[]): Record<string, GroupStats> {
+function groupBy(
+  rows: ProblemResult[],
+  key: (r: ProblemResult) => string | undefined,
+  ks: number[],
+): Record<string, GroupStats> {
   const groups = new Map<string, ProblemResult[]>();
   for (const r of rows) {
     const k = key(r);
@@ -117,7 +122,9 @@ function groupBy(rows: ProblemResult[], key: (r: ProblemResult) => string | unde
 /** pass@k (mean over problems) for all problems, per split, per op and per template. */
 export function aggregate(rows: ProblemResult[], ks: number[]): Aggregates {
   if (!rows.length) throw new Error('aggregate: no problems');
-  for (const r of rows) if (ks.some((k) => k > r.n)) throw new Error(`aggregate: problem ${r.id} has ${r.n} samples, fewer than k = ${Math.max(...ks)}`);
+  for (const r of rows)
+    if (ks.some((k) => k > r.n))
+      throw new Error(`aggregate: problem ${r.id} has ${r.n} samples, fewer than k = ${Math.max(...ks)}`);
   const sorted = [...rows].sort((a, b) => a.op - b.op);
   return {
     all: groupStats(rows, ks),
@@ -161,7 +168,8 @@ export function samplerCalls(results: ProblemResult[], n: number, batch: number)
     const per = Math.floor(batch / n);
     for (let at = 0; at < todo.length; at += per) calls.push({ ids: todo.slice(at, at + per), group: n });
   } else {
-    for (const i of todo) for (let left = n; left > 0; left -= batch) calls.push({ ids: [i], group: Math.min(batch, left) });
+    for (const i of todo)
+      for (let left = n; left > 0; left -= batch) calls.push({ ids: [i], group: Math.min(batch, left) });
   }
   return calls;
 }
@@ -191,8 +199,16 @@ export async function planEvaluation(problems: Problem[], o: EvaluateOptions): P
   const verifier = await loadVerifier();
   const prompts = problems.map((p) => o.codec.encode(promptText(p)));
   const results: ProblemResult[] = problems.map((p, i) => ({
-    id: p.id, op: p.op, template: p.template, mode: p.mode, promptTokens: prompts[i].length,
-    n: s.n, cOutcome: 0, cProcess: 0, truncated: 0, tokens: 0,
+    id: p.id,
+    op: p.op,
+    template: p.template,
+    mode: p.mode,
+    promptTokens: prompts[i].length,
+    n: s.n,
+    cOutcome: 0,
+    cProcess: 0,
+    truncated: 0,
+    tokens: 0,
     ...(prompts[i].length >= o.context ? { skipped: 'prompt_too_long' as const } : {}),
   }));
   const plan = {
@@ -204,7 +220,8 @@ export async function planEvaluation(problems: Problem[], o: EvaluateOptions): P
     call,
   };
   for (const [i, r] of o.done ?? []) {
-    if (r.id !== results[i]?.id) throw new Error(`the finished result given for problem ${i} is ${r.id}'s, not ${results[i]?.id}'s`);
+    if (r.id !== results[i]?.id)
+      throw new Error(`the finished result given for problem ${i} is ${r.id}'s, not ${results[i]?.id}'s`);
     results[i] = r;
     plan.tokens += r.tokens;
     plan.samples += r.skipped ? 0 : r.n;
@@ -216,9 +233,18 @@ export async function planEvaluation(problems: Problem[], o: EvaluateOptions): P
     if (ids.every((i) => o.done?.has(i))) return undefined;
     const { tokens: outs } = await o.sampler(
       ids.map((i) => prompts[i]),
-      { maxNew: s.max_new_tokens, stopId: o.stopId, temperature: s.temperature, topK: s.top_k, topP: s.top_p, seed: s.seed + k, group },
+      {
+        maxNew: s.max_new_tokens,
+        stopId: o.stopId,
+        temperature: s.temperature,
+        topK: s.top_k,
+        topP: s.top_p,
+        seed: s.seed + k,
+        group,
+      },
     );
-    if (outs.length !== ids.length * group) throw new Error(`sampler returned ${outs.length} completions for ${ids.length} prompts x ${group}`);
+    if (outs.length !== ids.length * group)
+      throw new Error(`sampler returned ${outs.length} completions for ${ids.length} prompts x ${group}`);
     const finished: number[] = [];
     outs.forEach((out, row) => {
       const i = ids[Math.floor(row / group)];
@@ -256,5 +282,10 @@ export async function evaluateProblems(problems: Problem[], o: EvaluateOptions):
     for (const i of finished) o.onProblem?.(i, plan.results[i]);
     o.onProgress?.(plan.samples, plan.total, problems[plan.calls[k].ids[0]].op);
   }
-  return { problems: plan.results, samples: plan.samples, tokens: plan.tokens, seconds: (performance.now() - t0) / 1000 };
+  return {
+    problems: plan.results,
+    samples: plan.samples,
+    tokens: plan.tokens,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

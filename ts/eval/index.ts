@@ -1,6 +1,19 @@
 // Public face of evaluation: pass@k, the evaluation loop, problem sources, calibration, runs.
 export { defaultKs, passAtK } from './passk.js';
-export { aggregate, evaluateProblems, planEvaluation, samplerCalls, splitOf, SPLITS, type Aggregates, type Codec, type GroupStats, type ProblemResult, type Sampler, type SamplingConfig } from './evaluate.js';
+export {
+  aggregate,
+  evaluateProblems,
+  planEvaluation,
+  samplerCalls,
+  splitOf,
+  SPLITS,
+  type Aggregates,
+  type Codec,
+  type GroupStats,
+  type ProblemResult,
+  type Sampler,
+  type SamplingConfig,
+} from './evaluate.js';
 export { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems, templateQuota } from './problems.js';
 export { DEFAULT_RULE, proposeRange, type Calibration, type CalibrationRule } from './calibrate.js';
 export { finishEval, journalPath, resolveCheckpoint, runEval, type EvalConfig, type EvalResults } from './run.js';

@@ -30,7 +30,8 @@ export async function generatorProblems(spec: ProblemSpec, seed = EVAL_PROBLEM_S
       const seen = new Set<string>();
       // Low ops have few distinct problems: give up with a clear error rather than loop forever.
       for (let start = 0; seen.size < quota[t]; start += quota[t]) {
-        if (start > 50 * quota[t] + 1000) throw new Error(`op ${op} ${template}: the generator gave fewer than ${quota[t]} distinct problems`);
+        if (start > 50 * quota[t] + 1000)
+          throw new Error(`op ${op} ${template}: the generator gave fewer than ${quota[t]} distinct problems`);
         for (const p of await generateMany({ seed, op, template, mode: spec.mode, start, count: quota[t] })) {
           if (seen.size < quota[t] && !seen.has(p.id)) {
             seen.add(p.id);
@@ -52,13 +53,17 @@ export async function datasetProblems(store: RunStore, dir: string, spec: Proble
       if (!quota[t]) continue;
       const file = joinPath(dir, 'eval', template, `op${String(op).padStart(2, '0')}.jsonl`);
       const text = await readText(store, file);
-      if (text === undefined) throw new Error(`${file} is missing: build the dataset with evaluation sets for op ${op} (data build --eval-ops ...) or leave out --data to use the generator`);
+      if (text === undefined)
+        throw new Error(
+          `${file} is missing: build the dataset with evaluation sets for op ${op} (data build --eval-ops ...) or leave out --data to use the generator`,
+        );
       const rows = text
         .split('\n')
         .filter((l) => l.trim())
         .map((l, i) => parseJson(l, `${file} row ${i + 1}`, 'build the dataset again (data build)') as Problem)
         .filter((p) => p.mode === spec.mode);
-      if (rows.length < quota[t]) throw new Error(`${file} holds ${rows.length} ${spec.mode} problems; ${quota[t]} are needed (lower --per-op)`);
+      if (rows.length < quota[t])
+        throw new Error(`${file} holds ${rows.length} ${spec.mode} problems; ${quota[t]} are needed (lower --per-op)`);
       out.push(...rows.slice(0, quota[t]));
     }
   }

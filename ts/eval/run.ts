@@ -20,7 +20,9 @@ export async function resolveCheckpoint(store: RunStore, dir: string): Promise<s
   if (await isCheckpointDir(store, dir)) return dir;
   const latest = await latestCheckpoint(store, join(dir, 'checkpoints'));
   if (latest) return latest;
-  throw new Error(`${dir} holds no model.safetensors and no checkpoints/latest: give a checkpoint directory or a run directory`);
+  throw new Error(
+    `${dir} holds no model.safetensors and no checkpoints/latest: give a checkpoint directory or a run directory`,
+  );
 }
 
 export interface EvalResults {
@@ -52,7 +54,12 @@ const JOURNAL_FORMAT = 'reasoning-engine-eval-journal/2';
  * The finished problems of a journal written for `key`, keeping only its whole lines (a kill may cut
  * the last one short); a journal for another run, or none, starts anew with its header.
  */
-async function openJournal(store: RunStore, path: string, key: string, reporter: Reporter): Promise<Map<number, ProblemResult>> {
+async function openJournal(
+  store: RunStore,
+  path: string,
+  key: string,
+  reporter: Reporter,
+): Promise<Map<number, ProblemResult>> {
   const done = new Map<number, ProblemResult>();
   const lines = (await readText(store, path))?.split('\n') ?? [];
   const parse = (l: string) => {
@@ -89,7 +96,8 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
   const ckpt = await loadCheckpoint(store, dir, paramLayout);
   if (!ckpt.tokenizerJson) throw new Error(`checkpoint ${dir} has no tokenizer.json`);
   const tok = await Tokenizer.fromJson(ckpt.tokenizerJson);
-  if (tok.vocabSize !== ckpt.config.vocab_size) throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
+  if (tok.vocabSize !== ckpt.config.vocab_size)
+    throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
   const spec = { ops: s.ops, perOp: s.per_op, templates: s.templates, mode: s.mode };
   const problems = s.data ? await datasetProblems(store, s.data, spec) : await generatorProblems(spec, s.problem_seed);
   const modelSha256 = await sha256Hex(await readRequired(store, join(dir, 'model.safetensors'), 'checkpoint file'));

@@ -35,17 +35,28 @@ function showOps(ops: number[]): string {
 export function opsField(doc: string, ops: number[], mayBeEmpty = false): Field {
   const what = `a ${mayBeEmpty ? '' : 'non-empty '}list of ops from 2 to 30`;
   return {
-    type: 'json', parse: opList, value: 'OPS', show: (v) => showOps(v as number[]), default: ops, doc,
+    type: 'json',
+    parse: opList,
+    value: 'OPS',
+    show: (v) => showOps(v as number[]),
+    default: ops,
+    doc,
     check: (v) => (Array.isArray(v) && (mayBeEmpty || v.length) && v.every(isOp) ? undefined : what),
   };
 }
 
 /** A key holding templates, written T,T or as a JSON list (evaluation, RL). */
 export const TEMPLATES_FIELD: Field = {
-  type: 'json', default: [...TEMPLATES], value: 'T,T', show: (v) => (v as string[]).join(','), doc: 'problem templates',
+  type: 'json',
+  default: [...TEMPLATES],
+  value: 'T,T',
+  show: (v) => (v as string[]).join(','),
+  doc: 'problem templates',
   parse: (t) => (t.trim().startsWith('[') ? JSON.parse(t) : t.split(',')),
   check: (v) =>
-    Array.isArray(v) && v.length && v.every((t) => TEMPLATES.includes(t)) ? undefined : `a non-empty list of ${TEMPLATES.join(', ')}`,
+    Array.isArray(v) && v.length && v.every((t) => TEMPLATES.includes(t))
+      ? undefined
+      : `a non-empty list of ${TEMPLATES.join(', ')}`,
 };
 
 export const EVAL_SCHEMA: StageSchema = {
@@ -56,9 +67,17 @@ export const EVAL_SCHEMA: StageSchema = {
     templates: TEMPLATES_FIELD,
     mode: { type: 'enum', values: MODES, default: 'forward', doc: 'forward or reverse problems' },
     problem_seed: {
-      type: 'int', min: 0, default: EVAL_PROBLEM_SEED, doc: 'generator seed of the problems (ignored with data)',
+      type: 'int',
+      min: 0,
+      default: EVAL_PROBLEM_SEED,
+      doc: 'generator seed of the problems (ignored with data)',
     },
-    data: { type: 'string', optional: true, value: 'DIR', doc: 'a dataset directory: problems from its eval sets, not the generator' },
+    data: {
+      type: 'string',
+      optional: true,
+      value: 'DIR',
+      doc: 'a dataset directory: problems from its eval sets, not the generator',
+    },
     n: { type: 'int', min: 1, default: 128, doc: 'samples per problem' },
     temperature: { type: 'number', min: 0, aboveMin: true, max: 100, default: 0.7, doc: 'sampling temperature' },
     top_k: { type: 'int', min: 0, default: 0, doc: 'top-k filter (0: off)' },

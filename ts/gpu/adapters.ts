@@ -38,7 +38,8 @@ export function pickAdapter(entries: AdapterEntry[], choice: AdapterChoice): Ada
   } else {
     found = entries.find((e) => e.name.toLowerCase().includes(choice.toLowerCase()));
   }
-  if (!found) throw new Error(`no WebGPU adapter matches '${choice}'; available: ${listing}. To get one: ${INSTALL_HINT}`);
+  if (!found)
+    throw new Error(`no WebGPU adapter matches '${choice}'; available: ${listing}. To get one: ${INSTALL_HINT}`);
   return found;
 }
 

@@ -127,7 +127,10 @@ export class Gpu {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     const L = this.device.limits;
     if (size > L.maxBufferSize) {
-      throw new GpuError(`buffer '${label}' needs ${size} bytes, over the adapter's maxBufferSize ${L.maxBufferSize}`, 'limit');
+      throw new GpuError(
+        `buffer '${label}' needs ${size} bytes, over the adapter's maxBufferSize ${L.maxBufferSize}`,
+        'limit',
+      );
     }
     return this.device.createBuffer({ size, usage, label });
   }
@@ -211,7 +214,11 @@ export class Gpu {
         compute: { module, entryPoint: kernel.entry, constants: c },
       });
     } catch (e) {
-      throw new GpuError(`shader '${kernel.name}' (entry '${kernel.entry}'): pipeline creation failed: ${(e as Error).message}`, 'compile', kernel.name);
+      throw new GpuError(
+        `shader '${kernel.name}' (entry '${kernel.entry}'): pipeline creation failed: ${(e as Error).message}`,
+        'compile',
+        kernel.name,
+      );
     }
   }
 
@@ -226,7 +233,11 @@ export class Gpu {
     let buf = this.uniforms.get(key);
     if (!buf) {
       if (this.uniforms.size >= 4096) this.dropUniforms();
-      buf = this.device.createBuffer({ size: Math.max(16, Math.ceil(u32.byteLength / 16) * 16), usage: UNIFORM, label: 'params' });
+      buf = this.device.createBuffer({
+        size: Math.max(16, Math.ceil(u32.byteLength / 16) * 16),
+        usage: UNIFORM,
+        label: 'params',
+      });
       this.device.queue.writeBuffer(buf, 0, u32 as Uint32Array<ArrayBuffer>);
       this.uniforms.set(key, buf);
     }
@@ -250,7 +261,12 @@ export class Gpu {
     // The wait estimate's key: which kernels over how many workgroups (the same kernels on other
     // shapes take other times).
     const work = dispatches.map((d) => `${d.kernel.name}/${d.workgroups.join('x')}`).join(',');
-    await this.submitChecked(() => [this.encode(dispatches)], `batch [${[...new Set(names)].join(', ')}]`, dispatches, work);
+    await this.submitChecked(
+      () => [this.encode(dispatches)],
+      `batch [${[...new Set(names)].join(', ')}]`,
+      dispatches,
+      work,
+    );
   }
 
   /** Encodes dispatches into a command buffer without submitting (pipelines must be prepared). */
@@ -261,7 +277,10 @@ export class Gpu {
     for (const d of dispatches) {
       const pipe = this.pipelines.get(kernelKey(d.kernel, d.constants));
       if (!pipe) throw new Error(`shader '${d.kernel.name}': pipeline not prepared before encoding`);
-      const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({ binding, resource: 'offset' in b ? b : { buffer: b } }));
+      const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({
+        binding,
+        resource: 'offset' in b ? b : { buffer: b },
+      }));
       if (d.params) entries.push({ binding: entries.length, resource: { buffer: this.uniform(d.params) } });
       const group = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries, label: d.kernel.name });
       pass.setPipeline(pipe);
@@ -276,7 +295,12 @@ export class Gpu {
    * Records (`record`) and submits under error scopes, and throws what they caught; validation is
    * synchronous in Dawn, so this does not wait for the GPU. `work` names the submission for idle().
    */
-  async submitChecked(record: () => GPUCommandBuffer[], what: string, dispatches?: Dispatch[], work = what): Promise<void> {
+  async submitChecked(
+    record: () => GPUCommandBuffer[],
+    what: string,
+    dispatches?: Dispatch[],
+    work = what,
+  ): Promise<void> {
     this.checkAlive();
     const d = this.device;
     d.pushErrorScope('internal');
@@ -299,7 +323,11 @@ export class Gpu {
     this.checkAlive();
     if (this.uncaptured.length) {
       const msgs = this.uncaptured.splice(0);
-      throw new GpuError(`${what}: uncaptured GPU error: ${msgs.join('; ')}`, 'validation', culprit(msgs[0], dispatches));
+      throw new GpuError(
+        `${what}: uncaptured GPU error: ${msgs.join('; ')}`,
+        'validation',
+        culprit(msgs[0], dispatches),
+      );
     }
   }
 
@@ -341,5 +369,8 @@ export class Gpu {
 function culprit(message: string, dispatches?: Dispatch[]): string | undefined {
   if (!dispatches?.length) return undefined;
   const names = [...new Set(dispatches.map((d) => d.kernel.name))];
-  return names.find((n) => message.includes(`"${n}"`) || message.includes(`'${n}'`)) ?? (names.length === 1 ? names[0] : undefined);
+  return (
+    names.find((n) => message.includes(`"${n}"`) || message.includes(`'${n}'`)) ??
+    (names.length === 1 ? names[0] : undefined)
+  );
 }

@@ -16,6 +16,11 @@ let nextId = 0;
 export function kernelKey(k: Kernel, constants?: Constants): string {
   let id = ids.get(k);
   if (id === undefined) ids.set(k, (id = nextId++));
-  const c = constants ? Object.keys(constants).sort().map((n) => `${n}=${+constants[n]}`).join(',') : '';
+  const c = constants
+    ? Object.keys(constants)
+        .sort()
+        .map((n) => `${n}=${+constants[n]}`)
+        .join(',')
+    : '';
   return `${k.name}#${id}:${k.entry}:${c}`;
 }

@@ -5,7 +5,19 @@
 // Fault injection for the tests: ENGINE_IO_FAULT=CODE[:SUBSTRING] (e.g. ENOSPC, EROFS) makes each
 // write whose path contains SUBSTRING (any path when absent) fail with that code after half its
 // bytes, the way a full or read-only disk does, without mounting one (ENOSPC spares empty files).
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 
 const ADVICE: Record<string, string> = {
   ENOSPC: 'no space left on the device; free some space or write somewhere else',
@@ -25,7 +37,9 @@ const ADVICE: Record<string, string> = {
 export function ioError(e: unknown, verb: 'read' | 'write', path: string, what = ''): Error {
   const code = (e as NodeJS.ErrnoException)?.code;
   const advice = code && ADVICE[code];
-  const why = advice ? `${advice.split(';')[0]} (${code});${advice.slice(advice.indexOf(';') + 1)}` : (e as Error).message;
+  const why = advice
+    ? `${advice.split(';')[0]} (${code});${advice.slice(advice.indexOf(';') + 1)}`
+    : (e as Error).message;
   // `reason` lets a caller name what it was writing (a checkpoint) instead of the file that failed.
   return Object.assign(new Error(`cannot ${verb} ${what ? what + ' ' : ''}${path}: ${why}`), { code, reason: why });
 }

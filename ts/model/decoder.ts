@@ -47,13 +47,27 @@ export interface Sampled {
 
 /** A seed of up to 53 bits folded into the sampler's 32-bit key. */
 function seed32(seed: number): number {
-  if (!(Number.isSafeInteger(seed) && seed >= 0)) throw new Error(`sample: seed ${seed} must be a non-negative safe integer`);
+  if (!(Number.isSafeInteger(seed) && seed >= 0))
+    throw new Error(`sample: seed ${seed} must be a non-negative safe integer`);
   return (seed ^ Math.imul(Math.floor(seed / 2 ** 32), 0x85ebca6b)) >>> 0;
 }
 
 interface Work {
-  x: GPUBuffer; h: GPUBuffer; rstd: GPUBuffer; q: GPUBuffer; k: GPUBuffer; v: GPUBuffer; o: GPUBuffer; lse: GPUBuffer;
-  tmp: GPUBuffer; xMid: GPUBuffer; gate: GPUBuffer; up: GPUBuffer; act: GPUBuffer; logits: GPUBuffer; ids: GPUBuffer;
+  x: GPUBuffer;
+  h: GPUBuffer;
+  rstd: GPUBuffer;
+  q: GPUBuffer;
+  k: GPUBuffer;
+  v: GPUBuffer;
+  o: GPUBuffer;
+  lse: GPUBuffer;
+  tmp: GPUBuffer;
+  xMid: GPUBuffer;
+  gate: GPUBuffer;
+  up: GPUBuffer;
+  act: GPUBuffer;
+  logits: GPUBuffer;
+  ids: GPUBuffer;
 }
 
 export class Decoder {
@@ -94,21 +108,52 @@ export class Decoder {
   }
 
   private work(T: number, logitRows = T): Work {
-    const c = this.c, D = c.hidden_size, F = c.intermediate_size, Q = c.num_attention_heads * headDim(c), KV = c.num_key_value_heads * headDim(c);
+    const c = this.c,
+      D = c.hidden_size,
+      F = c.intermediate_size,
+      Q = c.num_attention_heads * headDim(c),
+      KV = c.num_key_value_heads * headDim(c);
     const f = (n: number, label: string) => this.gpu.buffer(n * 4, `decode ${label}`);
     return {
-      x: f(T * D, 'x'), h: f(T * D, 'h'), rstd: f(T, 'rstd'), q: f(T * Q, 'q'), k: f(T * KV, 'k'), v: f(T * KV, 'v'), o: f(T * Q, 'o'),
-      lse: f(T * c.num_attention_heads, 'lse'), tmp: f(T * D, 'tmp'), xMid: f(T * D, 'xMid'), gate: f(T * F, 'gate'), up: f(T * F, 'up'),
-      act: f(T * F, 'act'), logits: f(logitRows * embedRows(c), 'logits'), ids: f(T, 'ids'),
+      x: f(T * D, 'x'),
+      h: f(T * D, 'h'),
+      rstd: f(T, 'rstd'),
+      q: f(T * Q, 'q'),
+      k: f(T * KV, 'k'),
+      v: f(T * KV, 'v'),
+      o: f(T * Q, 'o'),
+      lse: f(T * c.num_attention_heads, 'lse'),
+      tmp: f(T * D, 'tmp'),
+      xMid: f(T * D, 'xMid'),
+      gate: f(T * F, 'gate'),
+      up: f(T * F, 'up'),
+      act: f(T * F, 'act'),
+      logits: f(logitRows * embedRows(c), 'logits'),
+      ids: f(T, 'ids'),
     };
   }
 
   /** The layer stack over T rows of `w`; `positions` and `attend` record RoPE and attention of layer l. */
-  private layers(w: Work, T: number, attend: (l: number) => Dispatch[], positions: (l: number) => Dispatch[]): Dispatch[] {
+  private layers(
+    w: Work,
+    T: number,
+    attend: (l: number) => Dispatch[],
+    positions: (l: number) => Dispatch[],
+  ): Dispatch[] {
     const c = this.c;
-    const list: Dispatch[] = [embedding({ ids: w.ids, table: this.p('model.embed_tokens.weight'), out: w.x, T, V: c.vocab_size, D: c.hidden_size })];
+    const list: Dispatch[] = [
+      embedding({
+        ids: w.ids,
+        table: this.p('model.embed_tokens.weight'),
+        out: w.x,
+        T,
+        V: c.vocab_size,
+        D: c.hidden_size,
+      }),
+    ];
     const b = { ...w, out: w.x, h1: w.h, h2: w.h, rstd1: w.rstd, rstd2: w.rstd };
-    for (let l = 0; l < c.num_hidden_layers; l++) list.push(...layerForward(c, l, T, this.p, b, positions(l), attend(l)));
+    for (let l = 0; l < c.num_hidden_layers; l++)
+      list.push(...layerForward(c, l, T, this.p, b, positions(l), attend(l)));
     return list;
   }
 
@@ -117,11 +162,32 @@ export class Decoder {
    * `first` a multiple of 64 keeps every row range 256-byte aligned.
    */
   private head(w: Work, rows: number, first = 0): Dispatch[] {
-    const c = this.c, D = c.hidden_size;
-    const range = (buffer: GPUBuffer, width: number): Binding => ({ buffer, offset: first * width * 4, size: rows * width * 4 });
+    const c = this.c,
+      D = c.hidden_size;
+    const range = (buffer: GPUBuffer, width: number): Binding => ({
+      buffer,
+      offset: first * width * 4,
+      size: rows * width * 4,
+    });
     return [
-      rmsnorm({ x: range(w.x, D), weight: this.p('model.norm.weight'), y: range(w.h, D), rstd: range(w.rstd, 1), T: rows, D, eps: c.rms_norm_eps }),
-      matmul({ a: range(w.h, D), b: this.p('model.embed_tokens.weight'), c: w.logits, M: rows, N: embedRows(c), K: D, transB: true }),
+      rmsnorm({
+        x: range(w.x, D),
+        weight: this.p('model.norm.weight'),
+        y: range(w.h, D),
+        rstd: range(w.rstd, 1),
+        T: rows,
+        D,
+        eps: c.rms_norm_eps,
+      }),
+      matmul({
+        a: range(w.h, D),
+        b: this.p('model.embed_tokens.weight'),
+        c: w.logits,
+        M: rows,
+        N: embedRows(c),
+        K: D,
+        transB: true,
+      }),
     ];
   }
 
@@ -131,11 +197,30 @@ export class Decoder {
   }
 
   /** The sampling dispatch writing `rows` picks (ids and log-probabilities) into `picks`. */
-  private draw(rows: number, logits: GPUBuffer, d: { temperature: number; topK: number; topP: number; seed: number; step: number; rngRow: number; logitsRow?: number; broadcast?: boolean }): Dispatch {
+  private draw(
+    rows: number,
+    logits: GPUBuffer,
+    d: {
+      temperature: number;
+      topK: number;
+      topP: number;
+      seed: number;
+      step: number;
+      rngRow: number;
+      logitsRow?: number;
+      broadcast?: boolean;
+    },
+  ): Dispatch {
     const Vp = embedRows(this.c);
     return sample({
-      logits, tokens: { buffer: this.picks, offset: 0, size: rows * 4 }, logprobs: { buffer: this.picks, offset: this.picksLogprobs, size: rows * 4 },
-      B: rows, vocab: this.c.vocab_size, stride: Vp, workgroupSize: sampleWorkgroup(this.gpu.adapterKind), ...d,
+      logits,
+      tokens: { buffer: this.picks, offset: 0, size: rows * 4 },
+      logprobs: { buffer: this.picks, offset: this.picksLogprobs, size: rows * 4 },
+      B: rows,
+      vocab: this.c.vocab_size,
+      stride: Vp,
+      workgroupSize: sampleWorkgroup(this.gpu.adapterKind),
+      ...d,
     });
   }
 
@@ -145,20 +230,61 @@ export class Decoder {
   }
 
   /** Prefills sequence slots b .. b+group-1 with `prompt`; returns their first tokens. */
-  private async prefill(b: number, group: number, prompt: Int32Array, d: { temperature: number; topK: number; topP: number; seed: number }) {
-    const c = this.c, n = prompt.length, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads, w = this.prefillWork;
+  private async prefill(
+    b: number,
+    group: number,
+    prompt: Int32Array,
+    d: { temperature: number; topK: number; topP: number; seed: number },
+  ) {
+    const c = this.c,
+      n = prompt.length,
+      hd = headDim(c),
+      H = c.num_attention_heads,
+      KVH = c.num_key_value_heads,
+      w = this.prefillWork;
     this.gpu.write(w.ids, Uint32Array.from(prompt));
     const slots = Array.from({ length: group }, (_, g) => b + g);
-    const append = (rows: GPUBuffer, cache: GPUBuffer) => slots.map((s) => kvAppend({ rows, pos: this.zero, cache: this.cacheOf(cache, s), B: 1, R: n, L: this.capacity, width: KVH * hd }));
+    const append = (rows: GPUBuffer, cache: GPUBuffer) =>
+      slots.map((s) =>
+        kvAppend({
+          rows,
+          pos: this.zero,
+          cache: this.cacheOf(cache, s),
+          B: 1,
+          R: n,
+          L: this.capacity,
+          width: KVH * hd,
+        }),
+      );
     const list = this.layers(
       w,
       n,
-      (l) => [...append(w.k, this.kCache[l]), ...append(w.v, this.vCache[l]), ...attentionForward({ q: w.q, k: w.k, v: w.v, o: w.o, lse: w.lse, B: 1, S: n, H, KVH, hd })],
-      () => [rope({ q: w.q, k: w.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, T: n, S: n, heads: H, kvHeads: KVH, headDim: hd })],
+      (l) => [
+        ...append(w.k, this.kCache[l]),
+        ...append(w.v, this.vCache[l]),
+        ...attentionForward({ q: w.q, k: w.k, v: w.v, o: w.o, lse: w.lse, B: 1, S: n, H, KVH, hd }),
+      ],
+      () => [
+        rope({
+          q: w.q,
+          k: w.k,
+          table: this.ropeTab,
+          tablePositions: c.max_position_embeddings,
+          T: n,
+          S: n,
+          heads: H,
+          kvHeads: KVH,
+          headDim: hd,
+        }),
+      ],
     );
     // Logits of the last 64-aligned block of positions (aligned bindings); the group samples the last one.
     const first = Math.floor((n - 1) / 64) * 64;
-    await this.gpu.run([...list, ...this.head(w, n - first, first), this.draw(group, w.logits, { ...d, step: 0, rngRow: b, logitsRow: n - 1 - first, broadcast: true })]);
+    await this.gpu.run([
+      ...list,
+      ...this.head(w, n - first, first),
+      this.draw(group, w.logits, { ...d, step: 0, rngRow: b, logitsRow: n - 1 - first, broadcast: true }),
+    ]);
     return this.readPicks(group);
   }
 
@@ -171,13 +297,26 @@ export class Decoder {
   async sample(prompts: Int32Array[], o: SampleOptions): Promise<Sampled> {
     const group = o.group ?? 1;
     if (!(Number.isInteger(group) && group >= 1)) throw new Error(`sample: group ${group} must be a positive integer`);
-    if (!(Number.isInteger(o.maxNew) && o.maxNew >= 0)) throw new Error(`sample: maxNew ${o.maxNew} must be a non-negative integer`);
+    if (!(Number.isInteger(o.maxNew) && o.maxNew >= 0))
+      throw new Error(`sample: maxNew ${o.maxNew} must be a non-negative integer`);
     const B = prompts.length * group;
-    if (B > this.maxBatch) throw new Error(`sample: ${prompts.length} prompts x group ${group} = ${B} sequences exceed the decoder's batch of ${this.maxBatch} (the model's decodeBatch)`);
+    if (B > this.maxBatch)
+      throw new Error(
+        `sample: ${prompts.length} prompts x group ${group} = ${B} sequences exceed the decoder's batch of ${this.maxBatch} (the model's decodeBatch)`,
+      );
     const greedy = o.temperature === 0;
     // Greedy ignores the filters (the argmax is always kept): skip their threshold searches.
-    const d = { temperature: o.temperature, topK: greedy ? 0 : (o.topK ?? 0), topP: greedy ? 1 : (o.topP ?? 1), seed: seed32(o.seed) };
-    const c = this.c, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads, w = this.stepWork;
+    const d = {
+      temperature: o.temperature,
+      topK: greedy ? 0 : (o.topK ?? 0),
+      topP: greedy ? 1 : (o.topP ?? 1),
+      seed: seed32(o.seed),
+    };
+    const c = this.c,
+      hd = headDim(c),
+      H = c.num_attention_heads,
+      KVH = c.num_key_value_heads,
+      w = this.stepWork;
     const limit = Math.min(this.capacity, c.max_position_embeddings);
     const outs: number[][] = Array.from({ length: B }, () => []);
     const lps: number[][] = Array.from({ length: B }, () => []);
@@ -185,7 +324,8 @@ export class Decoder {
     const nextLp: number[] = [];
     for (let p = 0; p < prompts.length; p++) {
       if (!prompts[p].length) throw new Error(`sample: prompt ${p} is empty`);
-      if (prompts[p].length >= limit) throw new Error(`sample: prompt ${p} has ${prompts[p].length} tokens, the context holds ${limit}`);
+      if (prompts[p].length >= limit)
+        throw new Error(`sample: prompt ${p} has ${prompts[p].length} tokens, the context holds ${limit}`);
       if (!o.maxNew) continue;
       const first = await this.prefill(p * group, group, prompts[p], d);
       next.push(...first.ids);
@@ -204,16 +344,42 @@ export class Decoder {
       // Finished sequences still take a (discarded) step, so every row stays in place.
       this.gpu.write(w.ids, Uint32Array.from(next));
       this.gpu.write(this.pos, Uint32Array.from(position));
-      this.gpu.write(this.lens, Uint32Array.from(position, (p) => p + 1));
+      this.gpu.write(
+        this.lens,
+        Uint32Array.from(position, (p) => p + 1),
+      );
       const list = this.layers(
         w,
         B,
         (l) => [
           kvAppend({ rows: w.k, pos: this.pos, cache: this.kCache[l], B, R: 1, L: this.capacity, width: KVH * hd }),
           kvAppend({ rows: w.v, pos: this.pos, cache: this.vCache[l], B, R: 1, L: this.capacity, width: KVH * hd }),
-          kvDecodeAttention({ q: w.q, kCache: this.kCache[l], vCache: this.vCache[l], lens: this.lens, o: w.o, B, H, KVH, hd, L: this.capacity }),
+          kvDecodeAttention({
+            q: w.q,
+            kCache: this.kCache[l],
+            vCache: this.vCache[l],
+            lens: this.lens,
+            o: w.o,
+            B,
+            H,
+            KVH,
+            hd,
+            L: this.capacity,
+          }),
         ],
-        () => [ropeAt({ q: w.q, k: w.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, positions: this.pos, rows: B, heads: H, kvHeads: KVH, headDim: hd })],
+        () => [
+          ropeAt({
+            q: w.q,
+            k: w.k,
+            table: this.ropeTab,
+            tablePositions: c.max_position_embeddings,
+            positions: this.pos,
+            rows: B,
+            heads: H,
+            kvHeads: KVH,
+            headDim: hd,
+          }),
+        ],
       );
       await this.gpu.run([...list, ...this.head(w, B), this.draw(B, w.logits, { ...d, step, rngRow: 0 })]);
       const picked = await this.readPicks(B);
@@ -223,6 +389,10 @@ export class Decoder {
         position[b]++;
       }
     }
-    return { tokens: outs.map((t) => Int32Array.from(t)), logprobs: lps.map((l) => Float32Array.from(l)), logprobTemperature: greedy ? 1 : o.temperature };
+    return {
+      tokens: outs.map((t) => Int32Array.from(t)),
+      logprobs: lps.map((l) => Float32Array.from(l)),
+      logprobTemperature: greedy ? 1 : o.temperature,
+    };
   }
 }

@@ -41,7 +41,9 @@ export interface Rows {
 /** A forward over `rows` fits the model's context. */
 export function checkRows(config: Qwen2Config, rows: Rows): void {
   if (rows.seqLen > config.max_position_embeddings) {
-    throw new Error(`seq_len ${rows.seqLen} exceeds the model's max_position_embeddings ${config.max_position_embeddings}`);
+    throw new Error(
+      `seq_len ${rows.seqLen} exceeds the model's max_position_embeddings ${config.max_position_embeddings}`,
+    );
   }
 }
 
@@ -86,7 +88,10 @@ export class InferenceModel {
     this.layout = paramLayout(config);
     this.decodeBatch = shape.decodeBatch ?? 0;
     this.params = gpu.upload(params, 'params');
-    this.ropeTab = gpu.upload(ropeTable(config.max_position_embeddings, headDim(config), config.rope_theta), 'rope table');
+    this.ropeTab = gpu.upload(
+      ropeTable(config.max_position_embeddings, headDim(config), config.rope_theta),
+      'rope table',
+    );
     const score = shape.score;
     if (score) this.scoring = { rows: score, acts: allocForwardActs(gpu, config, score.batch * score.seqLen, false) };
   }
@@ -113,15 +118,29 @@ export class InferenceModel {
 
   /** Embedding, the layers and the final norm (hf) over `rows` uploaded into `a`. */
   protected body(a: ForwardActs, rows: Rows): Dispatch[] {
-    const c = this.config, T = a.T, S = rows.seqLen, B = rows.batch;
-    const D = c.hidden_size, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads;
+    const c = this.config,
+      T = a.T,
+      S = rows.seqLen,
+      B = rows.batch;
+    const D = c.hidden_size,
+      hd = headDim(c),
+      H = c.num_attention_heads,
+      KVH = c.num_key_value_heads;
     const table = this.p('model.embed_tokens.weight');
     const list: Dispatch[] = [embedding({ ids: a.ids, table, out: a.x[0], T, V: c.vocab_size, D })];
     for (let l = 0; l < c.num_hidden_layers; l++) {
       const L = a.layers[l];
       const positions = [
         rope({
-          q: L.q, k: L.k, table: this.ropeTab, tablePositions: c.max_position_embeddings, T, S, heads: H, kvHeads: KVH, headDim: hd,
+          q: L.q,
+          k: L.k,
+          table: this.ropeTab,
+          tablePositions: c.max_position_embeddings,
+          T,
+          S,
+          heads: H,
+          kvHeads: KVH,
+          headDim: hd,
         }),
       ];
       const attend = attentionForward({ q: L.q, k: L.k, v: L.v, o: L.o, lse: L.lse, B, S, H, KVH, hd });
@@ -137,12 +156,26 @@ export class InferenceModel {
    * adds the bonus of a.entWeights (RL); `grad` also writes d(hf) and adds dEmbed.
    */
   protected head(a: ForwardActs, scale: number, logitScale = 1, entropy = false, grad?: HeadGrads): Dispatch[] {
-    const c = this.config, T = a.T;
+    const c = this.config,
+      T = a.T;
     return [
       ...lmHeadLoss({
-        x: a.hf, embed: this.p('model.embed_tokens.weight'), targets: a.targets, mask: a.mask, loss: a.loss, logits: a.logits,
-        dx: grad?.dx, dEmbed: grad?.dEmbed, T, D: c.hidden_size, vocab: c.vocab_size, embedRows: embedRows(c),
-        chunkRows: T <= LOGIT_CHUNK ? T : LOGIT_CHUNK, scale, grad: !!grad, logitScale,
+        x: a.hf,
+        embed: this.p('model.embed_tokens.weight'),
+        targets: a.targets,
+        mask: a.mask,
+        loss: a.loss,
+        logits: a.logits,
+        dx: grad?.dx,
+        dEmbed: grad?.dEmbed,
+        T,
+        D: c.hidden_size,
+        vocab: c.vocab_size,
+        embedRows: embedRows(c),
+        chunkRows: T <= LOGIT_CHUNK ? T : LOGIT_CHUNK,
+        scale,
+        grad: !!grad,
+        logitScale,
         entropy: entropy ? { weights: a.entWeights, out: a.entropy } : undefined,
       }),
       ...lossTotal(a.loss, a.lossPartials, a.lossSum, T),
@@ -164,12 +197,14 @@ export class InferenceModel {
    * logitScale (0 where the mask is 0).
    */
   async tokenLogprobs(b: Batch, logitScale = 1): Promise<TokenLogprobs> {
-    if (!this.scoring) throw new Error('tokenLogprobs: the model was created without score rows (InferenceShape.score)');
+    if (!this.scoring)
+      throw new Error('tokenLogprobs: the model was created without score rows (InferenceShape.score)');
     return this.logprobsOver(this.scoring.acts, this.scoring.rows, b, logitScale);
   }
 
   private decoding(): Decoder {
-    if (!this.decodeBatch) throw new Error('sample/greedy: the model was created without a decodeBatch (InferenceShape)');
+    if (!this.decodeBatch)
+      throw new Error('sample/greedy: the model was created without a decodeBatch (InferenceShape)');
     const c = this.config;
     this.decoder ??= new Decoder(this.gpu, c, this.decodeBatch, c.max_position_embeddings, this.p, this.ropeTab);
     return this.decoder;

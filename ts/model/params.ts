@@ -35,8 +35,11 @@ export function slotElements(c: Qwen2Config, s: TensorSlot): number {
 }
 
 export function paramLayout(c: Qwen2Config): ParamLayout {
-  const D = c.hidden_size, F = c.intermediate_size, hd = headDim(c);
-  const q = c.num_attention_heads * hd, kv = c.num_key_value_heads * hd;
+  const D = c.hidden_size,
+    F = c.intermediate_size,
+    hd = headDim(c);
+  const q = c.num_attention_heads * hd,
+    kv = c.num_key_value_heads * hd;
   const list: [string, number[], boolean][] = [['model.embed_tokens.weight', [c.vocab_size, D], true]];
   for (let i = 0; i < c.num_hidden_layers; i++) {
     const p = `model.layers.${i}.`;

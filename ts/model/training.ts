@@ -56,7 +56,13 @@ export class TrainingModel extends InferenceModel {
 
   readonly shape: ModelShape;
 
-  constructor(gpu: Gpu, config: Qwen2Config, init: TrainingInit, shape: ModelShape, readonly hyper: OptimHyper) {
+  constructor(
+    gpu: Gpu,
+    config: Qwen2Config,
+    init: TrainingInit,
+    shape: ModelShape,
+    readonly hyper: OptimHyper,
+  ) {
     checkRows(config, shape);
     super(gpu, config, init.params, { decodeBatch: shape.decodeBatch ?? shape.batch });
     this.shape = shape;
@@ -66,7 +72,11 @@ export class TrainingModel extends InferenceModel {
     this.v = init.v ? gpu.upload(init.v, 'adam.v') : gpu.buffer(n * 4, 'adam.v');
     const T = shape.batch * shape.seqLen;
     const attnScratch = attentionBackwardScratch({
-      B: shape.batch, S: shape.seqLen, H: config.num_attention_heads, KVH: config.num_key_value_heads, hd: headDim(config),
+      B: shape.batch,
+      S: shape.seqLen,
+      H: config.num_attention_heads,
+      KVH: config.num_key_value_heads,
+      hd: headDim(config),
     });
     this.acts = allocForwardActs(gpu, config, T, true);
     this.gradActs = allocGradActs(gpu, config, T, attnScratch);
@@ -89,19 +99,36 @@ export class TrainingModel extends InferenceModel {
 
   /** The backward of the last forward; parameter gradients are added to `grads`. */
   private backward(): Dispatch[] {
-    const c = this.config, a = this.acts, d = { ...this.gradActs, tmp: a.tmp }, T = a.T, last = c.num_hidden_layers;
+    const c = this.config,
+      a = this.acts,
+      d = { ...this.gradActs, tmp: a.tmp },
+      T = a.T,
+      last = c.num_hidden_layers;
     const rows = { B: this.shape.batch, S: this.shape.seqLen };
     const list: Dispatch[] = rmsnormBackward({
-      x: a.x[last], weight: this.p('model.norm.weight'), rstd: a.rstdf, dy: d.dH, dx: d.dResid, dw: this.g('model.norm.weight'),
-      T, D: c.hidden_size, accumulateDw: true,
+      x: a.x[last],
+      weight: this.p('model.norm.weight'),
+      rstd: a.rstdf,
+      dy: d.dH,
+      dx: d.dResid,
+      dw: this.g('model.norm.weight'),
+      T,
+      D: c.hidden_size,
+      accumulateDw: true,
     });
     for (let l = last - 1; l >= 0; l--) {
       list.push(...layerBackward(c, l, rows, this.p, this.g, { ...a.layers[l], x: a.x[l] }, d, this.ropeTab));
     }
     list.push(
       embeddingBackward({
-        offsets: d.embOffsets, positions: d.embPositions, dOut: d.dResid, dTable: this.g('model.embed_tokens.weight'),
-        T, V: c.vocab_size, D: c.hidden_size, accumulate: true,
+        offsets: d.embOffsets,
+        positions: d.embPositions,
+        dOut: d.dResid,
+        dTable: this.g('model.embed_tokens.weight'),
+        T,
+        V: c.vocab_size,
+        D: c.hidden_size,
+        accumulate: true,
       }),
     );
     return list;
@@ -150,15 +177,31 @@ export class TrainingModel extends InferenceModel {
     const maxBindingBytes = this.gpu.limits.maxStorageBufferBindingSize;
     await this.gpu.run(
       gradNorm({
-        grads: this.grads, n: this.layout.total, partials: this.normPartials, stats: this.clipStats, maxNorm: h.clip, maxBindingBytes,
+        grads: this.grads,
+        n: this.layout.total,
+        partials: this.normPartials,
+        stats: this.clipStats,
+        maxNorm: h.clip,
+        maxBindingBytes,
       }),
     );
     const [norm] = await this.gpu.read(this.clipStats, Float32Array, 1);
     if (Number.isFinite(norm)) {
       await this.gpu.run(
         adamw({
-          params: this.params, grads: this.grads, m: this.m, v: this.v, clip: this.clipStats, ranges: this.ranges, lr,
-          beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weight_decay, step, maxBindingBytes,
+          params: this.params,
+          grads: this.grads,
+          m: this.m,
+          v: this.v,
+          clip: this.clipStats,
+          ranges: this.ranges,
+          lr,
+          beta1: h.beta1,
+          beta2: h.beta2,
+          eps: h.eps,
+          weightDecay: h.weight_decay,
+          step,
+          maxBindingBytes,
         }),
       );
     }

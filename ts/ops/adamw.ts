@@ -55,8 +55,10 @@ function checkHyper(h: AdamwHyper): void {
   if (!(h.beta1 >= 0 && h.beta1 < 1)) bad.push(`beta1 ${h.beta1} must be in [0, 1)`);
   if (!(h.beta2 >= 0 && h.beta2 < 1)) bad.push(`beta2 ${h.beta2} must be in [0, 1)`);
   if (!(Number.isFinite(h.eps) && h.eps > 0)) bad.push(`eps ${h.eps} must be finite and > 0`);
-  if (!(Number.isFinite(h.weightDecay) && h.weightDecay >= 0)) bad.push(`weightDecay ${h.weightDecay} must be finite and >= 0`);
-  if (!(Number.isInteger(h.step) && h.step >= 1)) bad.push(`step ${h.step} must be an integer >= 1 (the step being taken)`);
+  if (!(Number.isFinite(h.weightDecay) && h.weightDecay >= 0))
+    bad.push(`weightDecay ${h.weightDecay} must be finite and >= 0`);
+  if (!(Number.isInteger(h.step) && h.step >= 1))
+    bad.push(`step ${h.step} must be an integer >= 1 (the step being taken)`);
   if (bad.length) throw new Error(`adamw: ${bad.join('; ')}`);
 }
 
@@ -68,7 +70,10 @@ export function mergeRanges(ranges: ParamRange[]): ParamRange[] {
     if (!(Number.isInteger(r.offset) && Number.isInteger(r.size) && r.offset >= 0 && r.size > 0)) {
       throw new Error(`adamw: range ${JSON.stringify(r)} needs an integer offset >= 0 and size > 0`);
     }
-    if (r.offset < end) throw new Error(`adamw: range at ${r.offset} overlaps or precedes the one ending at ${end}; give ranges ascending`);
+    if (r.offset < end)
+      throw new Error(
+        `adamw: range at ${r.offset} overlaps or precedes the one ending at ${end}; give ranges ascending`,
+      );
     const last = out[out.length - 1];
     if (last && last.decay === r.decay && r.offset === end) last.size += r.size;
     else out.push({ ...r });
@@ -85,23 +90,37 @@ export function adamw(a: AdamwArgs): Dispatch[] {
   const stepSize = lr / (1 - beta1 ** step);
   const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
   const pieces = mergeRanges(a.ranges).flatMap((r) => {
-    if (a.maxBindingBytes === undefined) return [{ r, buffers: [a.params, a.grads, a.m, a.v, a.clip], offset: r.offset }];
-    if (r.offset % 64) throw new Error(`adamw: windowed ranges must start at multiples of 64 elements, got ${r.offset}`);
+    if (a.maxBindingBytes === undefined)
+      return [{ r, buffers: [a.params, a.grads, a.m, a.v, a.clip], offset: r.offset }];
+    if (r.offset % 64)
+      throw new Error(`adamw: windowed ranges must start at multiples of 64 elements, got ${r.offset}`);
     return bindingWindows(r.size, a.maxBindingBytes).map((w) => {
       const win = (b: Binding) => {
         if ('offset' in b) throw new Error('adamw: windowed bindings need whole buffers');
         return { buffer: b, offset: (r.offset + w.start) * 4, size: w.len * 4 };
       };
-      return { r: { ...r, size: w.len }, buffers: [win(a.params), win(a.grads), win(a.m), win(a.v), a.clip], offset: 0 };
+      return {
+        r: { ...r, size: w.len },
+        buffers: [win(a.params), win(a.grads), win(a.m), win(a.v), a.clip],
+        offset: 0,
+      };
     });
   });
   return pieces.map(({ r, buffers, offset }) => {
     const vec4 = offset % 4 === 0 && r.size % 4 === 0;
     const params = new Params(12)
-      .u32(offset).u32(r.size).pad().pad()
+      .u32(offset)
+      .u32(r.size)
+      .pad()
+      .pad()
       .f32(r.decay ? 1 - lr * a.weightDecay : 1)
-      .f32(beta1).f32(beta2).f32(1 - beta1).f32(1 - beta2)
-      .f32(a.eps).f32(stepSize).f32(bc2Sqrt).words;
+      .f32(beta1)
+      .f32(beta2)
+      .f32(1 - beta1)
+      .f32(1 - beta2)
+      .f32(a.eps)
+      .f32(stepSize)
+      .f32(bc2Sqrt).words;
     return {
       kernel: vec4 ? vec4Kernel : scalarKernel,
       buffers,

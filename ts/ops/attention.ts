@@ -59,7 +59,8 @@ export function checkAttentionShape(x: AttentionShape, what = 'attention'): void
     if (!(Number.isInteger(n) && n > 0)) throw new Error(`${what}: ${name} must be a positive integer, got ${n}`);
   }
   if (H % KVH) throw new Error(`${what}: H (${H}) must be a multiple of KVH (${KVH})`);
-  if (hd % 4 || hd > MAX_HD) throw new Error(`${what}: hd must be a multiple of 4 and at most ${MAX_HD} (vec4 rows in registers), got ${hd}`);
+  if (hd % 4 || hd > MAX_HD)
+    throw new Error(`${what}: hd must be a multiple of 4 and at most ${MAX_HD} (vec4 rows in registers), got ${hd}`);
 }
 
 /** One invocation per (rows positions, head): the dispatch of one entry point. */
@@ -69,7 +70,15 @@ function dispatch(kernel: Kernel, x: AttentionShape, heads: number, rows: number
     kernel,
     constants: { R: rows },
     buffers,
-    params: new Params(8).u32(x.B).u32(x.S).u32(x.H).u32(x.KVH).u32(blocks).f32(1 / Math.sqrt(x.hd)).u32(x.hd / 4).pad().words,
+    params: new Params(8)
+      .u32(x.B)
+      .u32(x.S)
+      .u32(x.H)
+      .u32(x.KVH)
+      .u32(blocks)
+      .f32(1 / Math.sqrt(x.hd))
+      .u32(x.hd / 4)
+      .pad().words,
     workgroups: grid2d(x.B * heads * blocks),
   };
 }

@@ -13,7 +13,11 @@ const WG_COLS = 16;
 function params(op: string, T: number, N: number, accumulate: boolean): Uint32Array {
   if (!(T > 0 && N > 0)) throw new Error(`${op}: sizes must be positive, got T=${T} N=${N}`);
   if (N % 4) throw new Error(`${op}: N=${N} must be a multiple of 4 (rows are read as vec4s)`);
-  return new Params(4).u32(T).u32(N / 4).u32(accumulate ? 1 : 0).pad().words;
+  return new Params(4)
+    .u32(T)
+    .u32(N / 4)
+    .u32(accumulate ? 1 : 0)
+    .pad().words;
 }
 
 export interface BiasAddArgs {
@@ -27,7 +31,12 @@ export interface BiasAddArgs {
 
 /** x[t, :] += bias. */
 export function biasAdd(a: BiasAddArgs): Dispatch {
-  return { kernel: forwardKernel, buffers: [a.x, a.bias], params: params('biasAdd', a.T, a.N, false), workgroups: grid2d(Math.ceil(a.T / WG_ROWS)) };
+  return {
+    kernel: forwardKernel,
+    buffers: [a.x, a.bias],
+    params: params('biasAdd', a.T, a.N, false),
+    workgroups: grid2d(Math.ceil(a.T / WG_ROWS)),
+  };
 }
 
 export interface BiasBackwardArgs {
@@ -42,5 +51,12 @@ export interface BiasBackwardArgs {
 
 /** db (+)= Σ_t dy[t, :], summed in ascending t (one dispatch; a list so a split pass can come later). */
 export function biasBackward(a: BiasBackwardArgs): Dispatch[] {
-  return [{ kernel: backwardKernel, buffers: [a.dy, a.db], params: params('biasBackward', a.T, a.N, !!a.accumulate), workgroups: grid2d(Math.ceil(a.N / 4 / WG_COLS)) }];
+  return [
+    {
+      kernel: backwardKernel,
+      buffers: [a.dy, a.db],
+      params: params('biasBackward', a.T, a.N, !!a.accumulate),
+      workgroups: grid2d(Math.ceil(a.N / 4 / WG_COLS)),
+    },
+  ];
 }

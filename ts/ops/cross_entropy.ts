@@ -54,11 +54,17 @@ export interface EntropyArgs {
 export function crossEntropy(a: CrossEntropyArgs): Dispatch {
   const stride = a.stride ?? a.vocab;
   const rowOffset = a.rowOffset ?? 0;
-  if (!(a.rows > 0 && a.vocab > 0)) throw new Error(`crossEntropy: rows and vocab must be positive, got rows=${a.rows} vocab=${a.vocab}`);
+  if (!(a.rows > 0 && a.vocab > 0))
+    throw new Error(`crossEntropy: rows and vocab must be positive, got rows=${a.rows} vocab=${a.vocab}`);
   if (!(stride >= a.vocab)) throw new Error(`crossEntropy: stride ${stride} is below vocab ${a.vocab}`);
-  if (!(Number.isInteger(rowOffset) && rowOffset >= 0)) throw new Error(`crossEntropy: rowOffset ${rowOffset} must be a non-negative integer`);
-  if (!Number.isFinite(a.scale)) throw new Error(`crossEntropy: scale ${a.scale} must be finite (1 / unmasked tokens; 0 when there are none)`);
-  if (a.entropy && stride % 4) throw new Error(`crossEntropy: the entropy bonus needs a row stride that is a multiple of 4, got ${stride} (pad the vocabulary)`);
+  if (!(Number.isInteger(rowOffset) && rowOffset >= 0))
+    throw new Error(`crossEntropy: rowOffset ${rowOffset} must be a non-negative integer`);
+  if (!Number.isFinite(a.scale))
+    throw new Error(`crossEntropy: scale ${a.scale} must be finite (1 / unmasked tokens; 0 when there are none)`);
+  if (a.entropy && stride % 4)
+    throw new Error(
+      `crossEntropy: the entropy bonus needs a row stride that is a multiple of 4, got ${stride} (pad the vocabulary)`,
+    );
   return {
     kernel: a.entropy ? entropyKernel : stride % 4 === 0 ? vec4Kernel : scalarKernel,
     constants: { GRAD: a.grad ?? true },
@@ -123,19 +129,43 @@ export function lmHeadLoss(a: LmHeadArgs): Dispatch[] {
   if (!(T > 0 && D > 0)) throw new Error(`lmHeadLoss: T and D must be positive, got T=${T} D=${D}`);
   if (!(V >= vocab)) throw new Error(`lmHeadLoss: embedRows ${V} is below vocab ${vocab}`);
   if (!(a.chunkRows >= T || (a.chunkRows > 0 && a.chunkRows % CHUNK_ALIGN === 0))) {
-    throw new Error(`lmHeadLoss: chunkRows ${a.chunkRows} must be a multiple of ${CHUNK_ALIGN} (256-byte aligned row ranges) or at least T=${T}`);
+    throw new Error(
+      `lmHeadLoss: chunkRows ${a.chunkRows} must be a multiple of ${CHUNK_ALIGN} (256-byte aligned row ranges) or at least T=${T}`,
+    );
   }
   if (grad && !(a.dx && a.dEmbed)) throw new Error('lmHeadLoss: dx and dEmbed are required when grad is on');
   const chunk = Math.min(a.chunkRows, T);
-  if (a.logits.size < chunk * V * 4) throw new Error(`lmHeadLoss: logits scratch holds ${a.logits.size / 4} floats, needs ${chunk} x ${V}`);
+  if (a.logits.size < chunk * V * 4)
+    throw new Error(`lmHeadLoss: logits scratch holds ${a.logits.size / 4} floats, needs ${chunk} x ${V}`);
   const list: Dispatch[] = [];
   for (let r0 = 0; r0 < T; r0 += chunk) {
     const n = Math.min(chunk, T - r0);
     const whole = n === T;
-    const fwd: MatmulArgs = { a: rowsOf(a.x, r0, n, D, whole), b: a.embed, c: a.logits, M: n, N: V, K: D, transB: true, alpha: a.logitScale ?? 1 };
+    const fwd: MatmulArgs = {
+      a: rowsOf(a.x, r0, n, D, whole),
+      b: a.embed,
+      c: a.logits,
+      M: n,
+      N: V,
+      K: D,
+      transB: true,
+      alpha: a.logitScale ?? 1,
+    };
     list.push(
       matmul(fwd),
-      crossEntropy({ logits: a.logits, targets: a.targets, mask: a.mask, loss: a.loss, rows: n, vocab, stride: V, rowOffset: r0, scale: a.scale, grad, entropy: a.entropy }),
+      crossEntropy({
+        logits: a.logits,
+        targets: a.targets,
+        mask: a.mask,
+        loss: a.loss,
+        rows: n,
+        vocab,
+        stride: V,
+        rowOffset: r0,
+        scale: a.scale,
+        grad,
+        entropy: a.entropy,
+      }),
     );
     if (grad) {
       list.push(

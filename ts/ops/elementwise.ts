@@ -18,7 +18,13 @@ function params(n: number, alpha: number, beta: number): Uint32Array {
 
 /** c = a op b over n elements; 'axpby' is c = alpha * a + beta * b. */
 export function binary(op: BinaryOp, a: Binding, b: Binding, c: Binding, n: number, alpha = 1, beta = 1): Dispatch {
-  return { kernel: binaryKernel, constants: { OP: BINARY[op] }, buffers: [a, b, c], params: params(n, alpha, beta), workgroups: grid2d(Math.ceil(n / WG)) };
+  return {
+    kernel: binaryKernel,
+    constants: { OP: BINARY[op] },
+    buffers: [a, b, c],
+    params: params(n, alpha, beta),
+    workgroups: grid2d(Math.ceil(n / WG)),
+  };
 }
 
 /** out = value over n elements. */

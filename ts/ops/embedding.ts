@@ -23,7 +23,8 @@ export function groupTokensById(ids: ArrayLike<number>, V: number): TokenGroups 
   const offsets = new Uint32Array(V + 1);
   for (let t = 0; t < ids.length; t++) {
     const id = ids[t];
-    if (!(Number.isInteger(id) && id >= 0 && id < V)) throw new Error(`groupTokensById: token ${t} has id ${id}, outside [0, ${V})`);
+    if (!(Number.isInteger(id) && id >= 0 && id < V))
+      throw new Error(`groupTokensById: token ${t} has id ${id}, outside [0, ${V})`);
     offsets[id + 1]++;
   }
   for (let v = 0; v < V; v++) offsets[v + 1] += offsets[v];
@@ -39,7 +40,11 @@ function check(op: string, T: number, V: number, D: number): void {
 }
 
 function params(rows: number, V: number, D: number, accumulate: boolean): Uint32Array {
-  return new Params(4).u32(rows).u32(V).u32(D / 4).u32(accumulate ? 1 : 0).words;
+  return new Params(4)
+    .u32(rows)
+    .u32(V)
+    .u32(D / 4)
+    .u32(accumulate ? 1 : 0).words;
 }
 
 export interface EmbeddingArgs {

@@ -30,13 +30,20 @@ export function gradNormPartials(n: number): number {
 /** Σ g² in a fixed order (bit-identical run to run), then the norm and the clip factor. */
 export function gradNorm(a: GradNormArgs): Dispatch[] {
   if (!(Number.isInteger(a.n) && a.n > 0)) throw new Error(`gradNorm: n ${a.n} must be a positive integer`);
-  if (!(Number.isFinite(a.maxNorm) && a.maxNorm >= 0)) throw new Error(`gradNorm: maxNorm ${a.maxNorm} must be finite and >= 0 (0: no clipping)`);
-  if (a.partials.size < gradNormPartials(a.n) * 4) throw new Error(`gradNorm: partials holds ${a.partials.size / 4} floats, needs ${gradNormPartials(a.n)}`);
+  if (!(Number.isFinite(a.maxNorm) && a.maxNorm >= 0))
+    throw new Error(`gradNorm: maxNorm ${a.maxNorm} must be finite and >= 0 (0: no clipping)`);
+  if (a.partials.size < gradNormPartials(a.n) * 4)
+    throw new Error(`gradNorm: partials holds ${a.partials.size / 4} floats, needs ${gradNormPartials(a.n)}`);
   if (a.stats.size < 8) throw new Error(`gradNorm: stats must hold 2 floats (norm, clip factor)`);
   return [
     ...(a.maxBindingBytes !== undefined && a.n * 4 > a.maxBindingBytes
       ? reduceAllWindowed('sumsq', a.grads as GPUBuffer, a.partials, a.stats, a.n, a.maxBindingBytes)
       : reduceAll('sumsq', a.grads, a.partials, a.stats, a.n)),
-    { kernel, buffers: [a.stats], params: new Params(2).f32(a.maxNorm).u32(a.maxNorm > 0 ? 1 : 0).words, workgroups: [1] },
+    {
+      kernel,
+      buffers: [a.stats],
+      params: new Params(2).f32(a.maxNorm).u32(a.maxNorm > 0 ? 1 : 0).words,
+      workgroups: [1],
+    },
   ];
 }

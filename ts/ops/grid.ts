@@ -12,7 +12,8 @@ export function grid2d(groups: number, maxPerDim = 65535): [number, number] {
  */
 export function bindingWindows(n: number, maxBindingBytes: number, granule = 64): { start: number; len: number }[] {
   const size = Math.floor(maxBindingBytes / 4 / granule) * granule;
-  if (size < granule) throw new Error(`bindingWindows: a binding of ${maxBindingBytes} bytes cannot hold a window of ${granule} floats`);
+  if (size < granule)
+    throw new Error(`bindingWindows: a binding of ${maxBindingBytes} bytes cannot hold a window of ${granule} floats`);
   const out: { start: number; len: number }[] = [];
   for (let start = 0; start < n; start += size) out.push({ start, len: Math.min(size, n - start) });
   return out;

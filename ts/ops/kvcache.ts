@@ -27,7 +27,11 @@ export function kvAppend(a: AppendArgs): Dispatch {
   return {
     kernel: appendKernel,
     buffers: [a.rows, a.pos, a.cache],
-    params: new Params(4).u32(a.B).u32(a.R).u32(a.L).u32(a.width / 4).words,
+    params: new Params(4)
+      .u32(a.B)
+      .u32(a.R)
+      .u32(a.L)
+      .u32(a.width / 4).words,
     workgroups: grid2d(Math.ceil(n / 64)),
   };
 }
@@ -50,13 +54,20 @@ export interface DecodeArgs {
 }
 
 export function kvDecodeAttention(a: DecodeArgs): Dispatch {
-  if (a.hd % 4 || a.hd > 128) throw new Error(`kvDecodeAttention: head dimension ${a.hd} must be a multiple of 4, at most 128`);
+  if (a.hd % 4 || a.hd > 128)
+    throw new Error(`kvDecodeAttention: head dimension ${a.hd} must be a multiple of 4, at most 128`);
   if (a.H % a.KVH) throw new Error(`kvDecodeAttention: H=${a.H} must be a multiple of KVH=${a.KVH}`);
   if (a.B * a.H > 65535 * 64) throw new Error(`kvDecodeAttention: B*H=${a.B * a.H} too large for one dispatch`);
   return {
     kernel: decodeKernel,
     buffers: [a.q, a.kCache, a.vCache, a.lens, a.o],
-    params: new Params(6).u32(a.B).u32(a.H).u32(a.KVH).u32(a.hd).u32(a.L).f32(1 / Math.sqrt(a.hd)).words,
+    params: new Params(6)
+      .u32(a.B)
+      .u32(a.H)
+      .u32(a.KVH)
+      .u32(a.hd)
+      .u32(a.L)
+      .f32(1 / Math.sqrt(a.hd)).words,
     workgroups: [Math.ceil((a.B * a.H) / 64), 1, 1],
   };
 }

@@ -47,11 +47,19 @@ export function matmulUsesVec4(x: MatmulShape): boolean {
 export function matmul(x: MatmulArgs): Dispatch {
   const batch = x.batch ?? 1;
   if (batch > 65535) throw new Error(`matmul: batch ${batch} exceeds 65535 dispatches in z`);
-  if (!(x.M > 0 && x.N > 0 && x.K > 0)) throw new Error(`matmul: sizes must be positive, got M=${x.M} N=${x.N} K=${x.K}`);
+  if (!(x.M > 0 && x.N > 0 && x.K > 0))
+    throw new Error(`matmul: sizes must be positive, got M=${x.M} N=${x.N} K=${x.K}`);
   const params = new Params(10)
-    .u32(x.M).u32(x.N).u32(x.K).pad()
-    .u32(x.strideA ?? 0).u32(x.strideB ?? 0).u32(x.strideC ?? 0).pad()
-    .f32(x.alpha ?? 1).f32(x.beta ?? 0).words;
+    .u32(x.M)
+    .u32(x.N)
+    .u32(x.K)
+    .pad()
+    .u32(x.strideA ?? 0)
+    .u32(x.strideB ?? 0)
+    .u32(x.strideC ?? 0)
+    .pad()
+    .f32(x.alpha ?? 1)
+    .f32(x.beta ?? 0).words;
   const constants = { TRANS_A: !!x.transA, TRANS_B: !!x.transB };
   const buffers = [x.a, x.b, x.c];
   if (matmulUsesVec4(x)) {
@@ -73,28 +81,82 @@ export function matmulGrads(
   const { M, N, K } = fwd;
   const batch = fwd.batch ?? 1;
   if (batch > 1 && (fwd.strideA === 0 || fwd.strideB === 0)) {
-    throw new Error('matmulGrads: a broadcast operand (stride 0) needs its gradient summed over the batch; fold the batch into M instead');
+    throw new Error(
+      'matmulGrads: a broadcast operand (stride 0) needs its gradient summed over the batch; fold the batch into M instead',
+    );
   }
   const tA = !!fwd.transA;
   const tB = !!fwd.transB;
   const beta = out.accumulate ? 1 : 0;
-  const sA = fwd.strideA ?? 0, sB = fwd.strideB ?? 0, sC = fwd.strideC ?? 0;
+  const sA = fwd.strideA ?? 0,
+    sB = fwd.strideB ?? 0,
+    sC = fwd.strideC ?? 0;
   const common = { batch, beta, alpha: fwd.alpha ?? 1 };
   const list: Dispatch[] = [];
   if (out.da) {
     // op(A) grad = dC · op(B)ᵀ; stored A = that, or its transpose when transA.
     list.push(
       tA
-        ? matmul({ a: fwd.b, b: dc, c: out.da, M: K, N: M, K: N, transA: tB, transB: true, strideA: sB, strideB: sC, strideC: sA, ...common })
-        : matmul({ a: dc, b: fwd.b, c: out.da, M, N: K, K: N, transB: !tB, strideA: sC, strideB: sB, strideC: sA, ...common }),
+        ? matmul({
+            a: fwd.b,
+            b: dc,
+            c: out.da,
+            M: K,
+            N: M,
+            K: N,
+            transA: tB,
+            transB: true,
+            strideA: sB,
+            strideB: sC,
+            strideC: sA,
+            ...common,
+          })
+        : matmul({
+            a: dc,
+            b: fwd.b,
+            c: out.da,
+            M,
+            N: K,
+            K: N,
+            transB: !tB,
+            strideA: sC,
+            strideB: sB,
+            strideC: sA,
+            ...common,
+          }),
     );
   }
   if (out.db) {
     // op(B) grad = op(A)ᵀ · dC; stored B = that, or its transpose when transB.
     list.push(
       tB
-        ? matmul({ a: dc, b: fwd.a, c: out.db, M: N, N: K, K: M, transA: true, transB: tA, strideA: sC, strideB: sA, strideC: sB, ...common })
-        : matmul({ a: fwd.a, b: dc, c: out.db, M: K, N, K: M, transA: !tA, strideA: sA, strideB: sC, strideC: sB, ...common }),
+        ? matmul({
+            a: dc,
+            b: fwd.a,
+            c: out.db,
+            M: N,
+            N: K,
+            K: M,
+            transA: true,
+            transB: tA,
+            strideA: sC,
+            strideB: sA,
+            strideC: sB,
+            ...common,
+          })
+        : matmul({
+            a: fwd.a,
+            b: dc,
+            c: out.db,
+            M: K,
+            N,
+            K: M,
+            transA: !tA,
+            strideA: sA,
+            strideB: sC,
+            strideC: sB,
+            ...common,
+          }),
     );
   }
   return list;

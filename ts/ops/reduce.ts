@@ -12,8 +12,21 @@ const OPS: Record<ReduceOp, number> = { sum: 0, max: 1, sumsq: 2 };
 export const CHUNK = 4096;
 
 /** out[r] = op over x[r * cols .. r * cols + cols) (elements at or past n skipped). */
-export function reduceRows(op: ReduceOp, x: Binding, out: Binding, rows: number, cols: number, n = rows * cols): Dispatch {
-  return { kernel, constants: { OP: OPS[op] }, buffers: [x, out], params: new Params(4).u32(rows).u32(cols).u32(n).pad().words, workgroups: grid2d(rows) };
+export function reduceRows(
+  op: ReduceOp,
+  x: Binding,
+  out: Binding,
+  rows: number,
+  cols: number,
+  n = rows * cols,
+): Dispatch {
+  return {
+    kernel,
+    constants: { OP: OPS[op] },
+    buffers: [x, out],
+    params: new Params(4).u32(rows).u32(cols).u32(n).pad().words,
+    workgroups: grid2d(rows),
+  };
 }
 
 /**
@@ -22,20 +35,39 @@ export function reduceRows(op: ReduceOp, x: Binding, out: Binding, rows: number,
  */
 export function reduceAll(op: ReduceOp, x: Binding, partials: Binding, out: Binding, n: number): Dispatch[] {
   const rows = Math.ceil(n / CHUNK);
-  return [reduceRows(op, x, partials, rows, CHUNK, n), reduceRows(op === 'max' ? 'max' : 'sum', partials, out, 1, rows)];
+  return [
+    reduceRows(op, x, partials, rows, CHUNK, n),
+    reduceRows(op === 'max' ? 'max' : 'sum', partials, out, 1, rows),
+  ];
 }
 
 /**
  * reduceAll for a buffer larger than one binding: windows of whole CHUNK rows (their partials land
  * 256-byte aligned), each reduced on its own, then all partials together.
  */
-export function reduceAllWindowed(op: ReduceOp, x: GPUBuffer, partials: GPUBuffer, out: Binding, n: number, maxBindingBytes: number): Dispatch[] {
+export function reduceAllWindowed(
+  op: ReduceOp,
+  x: GPUBuffer,
+  partials: GPUBuffer,
+  out: Binding,
+  n: number,
+  maxBindingBytes: number,
+): Dispatch[] {
   const rowsPer = CHUNK * 64; // elements per window granule: 64 partials, 256 bytes
   const list: Dispatch[] = [];
   for (const w of bindingWindows(n, maxBindingBytes, rowsPer)) {
     const rows = Math.ceil(w.len / CHUNK);
     const at = w.start / CHUNK;
-    list.push(reduceRows(op, { buffer: x, offset: w.start * 4, size: w.len * 4 }, { buffer: partials, offset: at * 4, size: rows * 4 }, rows, CHUNK, w.len));
+    list.push(
+      reduceRows(
+        op,
+        { buffer: x, offset: w.start * 4, size: w.len * 4 },
+        { buffer: partials, offset: at * 4, size: rows * 4 },
+        rows,
+        CHUNK,
+        w.len,
+      ),
+    );
   }
   list.push(reduceRows(op === 'max' ? 'max' : 'sum', partials, out, 1, Math.ceil(n / CHUNK)));
   return list;

@@ -19,7 +19,11 @@ function check(op: string, T: number, D: number): void {
 }
 
 function params(T: number, D: number, eps: number, accumulate: boolean): Uint32Array {
-  return new Params(4).u32(T).u32(D / 4).f32(eps).u32(accumulate ? 1 : 0).words;
+  return new Params(4)
+    .u32(T)
+    .u32(D / 4)
+    .f32(eps)
+    .u32(accumulate ? 1 : 0).words;
 }
 
 export interface RmsNormArgs {

@@ -29,7 +29,8 @@ export function ropeInvFreq(headDim: number, theta = ROPE_THETA): Float32Array {
  * each entry is within 1 ULP of torch's f32 cos/sin of the same angle.
  */
 export function ropeTable(positions: number, headDim: number, theta = ROPE_THETA): Float32Array {
-  if (!(positions > 0 && headDim > 0 && headDim % 2 === 0)) throw new Error(`ropeTable: need positions > 0 and an even headDim, got ${positions}, ${headDim}`);
+  if (!(positions > 0 && headDim > 0 && headDim % 2 === 0))
+    throw new Error(`ropeTable: need positions > 0 and an even headDim, got ${positions}, ${headDim}`);
   const inv = ropeInvFreq(headDim, theta);
   const half = headDim / 2;
   const out = new Float32Array(positions * headDim);
@@ -64,15 +65,33 @@ export interface RopeArgs {
 function dispatch(op: string, a: RopeArgs, sign: number): Dispatch {
   const offset = a.offset ?? 0;
   if (!(a.T > 0 && a.S > 0 && a.heads > 0 && a.kvHeads >= 0 && a.headDim > 0)) {
-    throw new Error(`${op}: sizes must be positive, got T=${a.T} S=${a.S} heads=${a.heads} kvHeads=${a.kvHeads} headDim=${a.headDim}`);
+    throw new Error(
+      `${op}: sizes must be positive, got T=${a.T} S=${a.S} heads=${a.heads} kvHeads=${a.kvHeads} headDim=${a.headDim}`,
+    );
   }
-  if (a.headDim % 8) throw new Error(`${op}: headDim=${a.headDim} must be a multiple of 8 (each half is read as vec4s)`);
+  if (a.headDim % 8)
+    throw new Error(`${op}: headDim=${a.headDim} must be a multiple of 8 (each half is read as vec4s)`);
   if (a.T % a.S) throw new Error(`${op}: T=${a.T} is not a whole number of sequences of S=${a.S}`);
   if (!(Number.isInteger(offset) && offset >= 0 && offset + a.S <= a.tablePositions)) {
-    throw new Error(`${op}: positions ${offset}..${offset + a.S - 1} are outside the table of ${a.tablePositions} positions`);
+    throw new Error(
+      `${op}: positions ${offset}..${offset + a.S - 1} are outside the table of ${a.tablePositions} positions`,
+    );
   }
-  const params = new Params(8).u32(a.T).u32(a.S).u32(offset).u32(a.headDim / 8).u32(a.heads).u32(a.kvHeads).f32(sign).pad().words;
-  return { kernel, buffers: [a.q, a.k, a.table], params, workgroups: grid2d(Math.ceil((a.T * (a.heads + a.kvHeads)) / WG)) };
+  const params = new Params(8)
+    .u32(a.T)
+    .u32(a.S)
+    .u32(offset)
+    .u32(a.headDim / 8)
+    .u32(a.heads)
+    .u32(a.kvHeads)
+    .f32(sign)
+    .pad().words;
+  return {
+    kernel,
+    buffers: [a.q, a.k, a.table],
+    params,
+    workgroups: grid2d(Math.ceil((a.T * (a.heads + a.kvHeads)) / WG)),
+  };
 }
 
 /** Rotates q and k in place by their positions' angles. */
@@ -101,8 +120,23 @@ export interface RopeAtArgs {
 
 /** Rotates row r of q and k by the angles of positions[r] (one decode step of several sequences). */
 export function ropeAt(a: RopeAtArgs): Dispatch {
-  if (!(a.rows > 0 && a.heads > 0 && a.kvHeads >= 0)) throw new Error(`ropeAt: sizes must be positive, got rows=${a.rows} heads=${a.heads} kvHeads=${a.kvHeads}`);
-  if (a.headDim % 8) throw new Error(`ropeAt: headDim=${a.headDim} must be a multiple of 8 (each half is read as vec4s)`);
-  const params = new Params(8).u32(a.rows).u32(1).u32(0).u32(a.headDim / 8).u32(a.heads).u32(a.kvHeads).f32(1).pad().words;
-  return { kernel: atKernel, buffers: [a.q, a.k, a.table, a.positions], params, workgroups: grid2d(Math.ceil((a.rows * (a.heads + a.kvHeads)) / WG)) };
+  if (!(a.rows > 0 && a.heads > 0 && a.kvHeads >= 0))
+    throw new Error(`ropeAt: sizes must be positive, got rows=${a.rows} heads=${a.heads} kvHeads=${a.kvHeads}`);
+  if (a.headDim % 8)
+    throw new Error(`ropeAt: headDim=${a.headDim} must be a multiple of 8 (each half is read as vec4s)`);
+  const params = new Params(8)
+    .u32(a.rows)
+    .u32(1)
+    .u32(0)
+    .u32(a.headDim / 8)
+    .u32(a.heads)
+    .u32(a.kvHeads)
+    .f32(1)
+    .pad().words;
+  return {
+    kernel: atKernel,
+    buffers: [a.q, a.k, a.table, a.positions],
+    params,
+    workgroups: grid2d(Math.ceil((a.rows * (a.heads + a.kvHeads)) / WG)),
+  };
 }

@@ -46,25 +46,40 @@ export function sampleWorkgroup(adapterKind: string): number {
 }
 
 const u32 = (name: string, v: number) => {
-  if (!(Number.isInteger(v) && v >= 0 && v < 2 ** 32)) throw new Error(`sample: ${name} ${v} must be an integer in [0, 2^32)`);
+  if (!(Number.isInteger(v) && v >= 0 && v < 2 ** 32))
+    throw new Error(`sample: ${name} ${v} must be an integer in [0, 2^32)`);
   return v;
 };
 
 export function sample(a: SampleArgs): Dispatch {
-  const topK = a.topK ?? 0, topP = a.topP ?? 1;
-  if (!(Number.isInteger(a.B) && a.B > 0 && a.B <= 65535)) throw new Error(`sample: B ${a.B} must be an integer in [1, 65535] (one workgroup per row)`);
-  if (!(a.vocab > 0 && a.vocab <= a.stride)) throw new Error(`sample: vocab ${a.vocab} must be in [1, stride ${a.stride}]`);
+  const topK = a.topK ?? 0,
+    topP = a.topP ?? 1;
+  if (!(Number.isInteger(a.B) && a.B > 0 && a.B <= 65535))
+    throw new Error(`sample: B ${a.B} must be an integer in [1, 65535] (one workgroup per row)`);
+  if (!(a.vocab > 0 && a.vocab <= a.stride))
+    throw new Error(`sample: vocab ${a.vocab} must be in [1, stride ${a.stride}]`);
   if (a.stride % 4) throw new Error(`sample: stride ${a.stride} must be a multiple of 4 (vec4 rows; pad the logits)`);
   if (!(topP > 0 && topP <= 1)) throw new Error(`sample: topP ${topP} must be in (0, 1]`);
   const wg = a.workgroupSize ?? 64;
-  if (!(Number.isInteger(Math.log2(wg)) && wg >= 4 && wg <= 256)) throw new Error(`sample: workgroupSize ${wg} must be a power of two in [4, 256]`);
+  if (!(Number.isInteger(Math.log2(wg)) && wg >= 4 && wg <= 256))
+    throw new Error(`sample: workgroupSize ${wg} must be a power of two in [4, 256]`);
   const perRow = typeof a.temperature !== 'number';
   const T = perRow ? 0 : (a.temperature as number);
-  if (!(Number.isFinite(T) && T >= 0)) throw new Error(`sample: temperature ${T} must be a finite number >= 0 (0 = greedy)`);
+  if (!(Number.isFinite(T) && T >= 0))
+    throw new Error(`sample: temperature ${T} must be a finite number >= 0 (0 = greedy)`);
   const params = new Params(12)
-    .u32(a.B).u32(a.vocab).u32(a.stride / 4).u32(u32('topK', topK))
-    .f32(topP).f32(T).u32(perRow ? 1 : 0).u32(u32('seed', a.seed))
-    .u32(u32('step', a.step)).u32(u32('rngRow', a.rngRow ?? 0)).u32(u32('logitsRow', a.logitsRow ?? 0)).u32(a.broadcast ? 0 : 1);
+    .u32(a.B)
+    .u32(a.vocab)
+    .u32(a.stride / 4)
+    .u32(u32('topK', topK))
+    .f32(topP)
+    .f32(T)
+    .u32(perRow ? 1 : 0)
+    .u32(u32('seed', a.seed))
+    .u32(u32('step', a.step))
+    .u32(u32('rngRow', a.rngRow ?? 0))
+    .u32(u32('logitsRow', a.logitsRow ?? 0))
+    .u32(a.broadcast ? 0 : 1);
   return {
     kernel,
     constants: { WG: wg },

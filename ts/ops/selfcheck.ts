@@ -10,7 +10,10 @@ export interface SelfCheck {
   matmulGflops: number;
 }
 
-const PRODUCTS = [[67, 36, 44, false], [33, 17, 9, true]] as const;
+const PRODUCTS = [
+  [67, 36, 44, false],
+  [33, 17, 9, true],
+] as const;
 const TIMED_RUNS = 3;
 
 /** Reports the phase 'self-check' (GPU runs: the products, one warm-up and the timed ones) to `onProgress`. */
@@ -33,10 +36,12 @@ export async function selfCheck(gpu: Gpu, onProgress?: OnProgress): Promise<Self
     await gpu.run([matmul({ a: gpu.upload(a), b: gpu.upload(b), c, M, N, K, transB })]);
     const got = await gpu.read(c, Float32Array);
     const want = refMatmul({ a, b, M, N, K, transB });
-    for (let i = 0; i < want.length; i++) maxRelError = Math.max(maxRelError, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1e-3));
+    for (let i = 0; i < want.length; i++)
+      maxRelError = Math.max(maxRelError, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1e-3));
     ran();
   }
-  if (!(maxRelError < 1e-4)) throw new Error(`GPU self-check failed on ${gpu.adapterName}: matmul relative error ${maxRelError}`);
+  if (!(maxRelError < 1e-4))
+    throw new Error(`GPU self-check failed on ${gpu.adapterName}: matmul relative error ${maxRelError}`);
   const n = 512;
   const buf = () => gpu.upload(Float32Array.from({ length: n * n }, rand));
   const d = matmul({ a: buf(), b: buf(), c: gpu.buffer(n * n * 4), M: n, N: n, K: n });

@@ -17,7 +17,13 @@ export function refGradNorm(grads: ArrayLike<number>, maxNorm: number): { norm: 
 }
 
 /** One AdamW step in place over `ranges`, gradients scaled by `clipFactor` first (torch's order). */
-export function refAdamwStep(s: AdamwState, grads: ArrayLike<number>, ranges: ParamRange[], h: AdamwHyper, clipFactor: number): void {
+export function refAdamwStep(
+  s: AdamwState,
+  grads: ArrayLike<number>,
+  ranges: ParamRange[],
+  h: AdamwHyper,
+  clipFactor: number,
+): void {
   const bc1 = 1 - h.beta1 ** h.step;
   const bc2 = 1 - h.beta2 ** h.step;
   for (const r of ranges) {
@@ -48,7 +54,10 @@ export class AdamwErrorBound {
   readonly v: Float64Array;
   private readonly mAbs: Float64Array;
   /** `init`: the state the steps start from (exact: no error yet). */
-  constructor(init: AdamwState, private readonly clipRel = 0) {
+  constructor(
+    init: AdamwState,
+    private readonly clipRel = 0,
+  ) {
     const n = init.params.length;
     this.p = new Float64Array(n);
     this.m = new Float64Array(n);
@@ -70,7 +79,7 @@ export class AdamwErrorBound {
         const vHat = s.v[i] / bc2;
         const den = Math.sqrt(vHat) + h.eps;
         const ratio = Math.abs(s.m[i] / bc1 / den);
-        const vRel = vHat > 0 ? (0.5 * this.v[i]) / s.v[i] * (Math.sqrt(vHat) / den) : 0;
+        const vRel = vHat > 0 ? ((0.5 * this.v[i]) / s.v[i]) * (Math.sqrt(vHat) / den) : 0;
         const dRatio = this.m[i] / bc1 / den + ratio * (vRel + 8 * U);
         this.p[i] = this.p[i] * decay + 4 * U * Math.abs(s.params[i]) + h.lr * (4 * U * ratio + dRatio);
       }

@@ -18,7 +18,11 @@ export interface RefCrossEntropy {
  * loss[r] = w_r (logsumexp - z[target]); dlogits = w_r scale (softmax - onehot) + the gradient of
  * -e_r H_r, 0 on padding columns; entropy[r] = H_r where w_r or e_r is not 0.
  */
-export function refCrossEntropy(x: RefCrossEntropy): { loss: Float64Array; dlogits: Float64Array; entropy: Float64Array } {
+export function refCrossEntropy(x: RefCrossEntropy): {
+  loss: Float64Array;
+  dlogits: Float64Array;
+  entropy: Float64Array;
+} {
   const { rows, vocab } = x;
   const stride = x.stride ?? vocab;
   const loss = new Float64Array(rows);
@@ -70,7 +74,15 @@ export function refLmHeadLoss(a: RefLmHead): { loss: Float64Array; dx: Float64Ar
   const { T, D } = a;
   const V = a.embedRows ?? a.vocab;
   const logits = refMatmul({ a: a.x, b: a.embed, M: T, N: V, K: D, transB: true });
-  const { loss, dlogits } = refCrossEntropy({ logits, targets: a.targets, mask: a.mask, rows: T, vocab: a.vocab, stride: V, scale: a.scale });
+  const { loss, dlogits } = refCrossEntropy({
+    logits,
+    targets: a.targets,
+    mask: a.mask,
+    rows: T,
+    vocab: a.vocab,
+    stride: V,
+    scale: a.scale,
+  });
   const dx = refMatmul({ a: dlogits, b: a.embed, M: T, N: D, K: V });
   const dEmbed = refMatmul({ a: dlogits, b: a.x, M: V, N: D, K: T, transA: true });
   return { loss, dx, dEmbed };

@@ -8,7 +8,13 @@ export function refEmbedding(ids: ArrayLike<number>, table: ArrayLike<number>, D
 }
 
 /** dTable = prior + Σ_t onehot(ids[t]) ⊗ dOut[t, :] ([V, D]). */
-export function refEmbeddingBackward(ids: ArrayLike<number>, dOut: ArrayLike<number>, V: number, D: number, prior?: ArrayLike<number>): Float64Array {
+export function refEmbeddingBackward(
+  ids: ArrayLike<number>,
+  dOut: ArrayLike<number>,
+  V: number,
+  D: number,
+  prior?: ArrayLike<number>,
+): Float64Array {
   const dTable = prior ? Float64Array.from(prior) : new Float64Array(V * D);
   for (let t = 0; t < ids.length; t++) for (let d = 0; d < D; d++) dTable[ids[t] * D + d] += dOut[t * D + d];
   return dTable;

@@ -1,7 +1,15 @@
 // Plain reference of shaders/kvcache.wgsl (f64), for tests.
 
 /** cache[b, pos[b] + r, :] = rows[b*R + r, :] (rows past L dropped), on a copy of `cache`. */
-export function refKvAppend(rows: ArrayLike<number>, pos: ArrayLike<number>, cache: ArrayLike<number>, B: number, R: number, L: number, width: number): Float64Array {
+export function refKvAppend(
+  rows: ArrayLike<number>,
+  pos: ArrayLike<number>,
+  cache: ArrayLike<number>,
+  B: number,
+  R: number,
+  L: number,
+  width: number,
+): Float64Array {
   const out = Float64Array.from(cache);
   for (let b = 0; b < B; b++) {
     for (let r = 0; r < R; r++) {
@@ -36,8 +44,9 @@ export function refKvDecode(
       }
       const mx = Math.max(...scores);
       let sum = 0;
-      for (let j = 0; j < n; j++) sum += (scores[j] = Math.exp(scores[j] - mx));
-      for (let j = 0; j < n; j++) for (let c = 0; c < hd; c++) o[(b * H + h) * hd + c] += (scores[j] / sum) * v[(b * L + j) * W + kv * hd + c];
+      for (let j = 0; j < n; j++) sum += scores[j] = Math.exp(scores[j] - mx);
+      for (let j = 0; j < n; j++)
+        for (let c = 0; c < hd; c++) o[(b * H + h) * hd + c] += (scores[j] / sum) * v[(b * L + j) * W + kv * hd + c];
     }
   }
   return o;

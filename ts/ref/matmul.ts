@@ -15,7 +15,9 @@ export function refMatmul(x: RefMatmul): Float64Array {
   const alpha = x.alpha ?? 1;
   const beta = x.beta ?? 0;
   for (let bt = 0; bt < batch; bt++) {
-    const a0 = bt * (x.strideA ?? 0), b0 = bt * (x.strideB ?? 0), c0 = bt * sC;
+    const a0 = bt * (x.strideA ?? 0),
+      b0 = bt * (x.strideB ?? 0),
+      c0 = bt * sC;
     for (let m = 0; m < M; m++) {
       for (let n = 0; n < N; n++) {
         let s = 0;

@@ -19,10 +19,20 @@ export interface RefBatch {
 }
 
 /** Masked mean cross-entropy and logits [T, vocab] of the model with flat parameters `params`. */
-export function refModelForward(c: Qwen2Config, params: ArrayLike<number>, b: RefBatch): { loss: number; logits: Float64Array } {
+export function refModelForward(
+  c: Qwen2Config,
+  params: ArrayLike<number>,
+  b: RefBatch,
+): { loss: number; logits: Float64Array } {
   const layout = paramLayout(c);
-  const T = b.B * b.S, D = c.hidden_size, F = c.intermediate_size, hd = headDim(c), H = c.num_attention_heads, KVH = c.num_key_value_heads;
-  const Q = H * hd, KV = KVH * hd;
+  const T = b.B * b.S,
+    D = c.hidden_size,
+    F = c.intermediate_size,
+    hd = headDim(c),
+    H = c.num_attention_heads,
+    KVH = c.num_key_value_heads;
+  const Q = H * hd,
+    KV = KVH * hd;
   const t = (name: string, rows?: number) => {
     const s = layout.byName.get(name)!;
     return Array.prototype.slice.call(params, s.offset, s.offset + (rows ?? s.size)) as number[];
@@ -39,7 +49,9 @@ export function refModelForward(c: Qwen2Config, params: ArrayLike<number>, b: Re
   const table = refRopeTable(b.S, hd, c.rope_theta);
   let x: Float64Array = refEmbedding(b.ids, t('model.embed_tokens.weight'), D);
   for (let l = 0; l < c.num_hidden_layers; l++) {
-    const pre = `model.layers.${l}.`, att = `${pre}self_attn.`, mlp = `${pre}mlp.`;
+    const pre = `model.layers.${l}.`,
+      att = `${pre}self_attn.`,
+      mlp = `${pre}mlp.`;
     const h1 = refRmsNorm(x, t(`${pre}input_layernorm.weight`), T, D, c.rms_norm_eps).y;
     const q = refRope(linear(h1, `${att}q_proj.weight`, Q, D, `${att}q_proj.bias`), table, T, b.S, H, hd);
     const k = refRope(linear(h1, `${att}k_proj.weight`, KV, D, `${att}k_proj.bias`), table, T, b.S, KVH, hd);

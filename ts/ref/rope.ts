@@ -41,7 +41,8 @@ export function refRope(
       for (let i = 0; i < half; i++) {
         const c = table[row + i];
         const s = inverse ? -table[row + half + i] : table[row + half + i];
-        const x1 = x[base + i], x2 = x[base + half + i];
+        const x1 = x[base + i],
+          x2 = x[base + half + i];
         out[base + i] = x1 * c - x2 * s;
         out[base + half + i] = x2 * c + x1 * s;
       }

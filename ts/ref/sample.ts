@@ -4,7 +4,10 @@
 /** The shader's PCG-style 4D hash (Jarzynski & Olano 2020), one round, on u32 lanes. */
 function pcg4d(v: number[]): number[] {
   const [a, b, c, d] = v.map((x) => (Math.imul(x, 1664525) + 1013904223) >>> 0);
-  let x = a, y = b, z = c, w = d;
+  let x = a,
+    y = b,
+    z = c,
+    w = d;
   const mix = () => {
     x = (x + Math.imul(y, w)) >>> 0;
     y = (y + Math.imul(z, x)) >>> 0;
@@ -44,7 +47,10 @@ export function refLogprob(z: ArrayLike<number>, j: number, temperature: number)
  * top-p then keeps a value when the top-k-kept mass strictly above it is below topP of their total.
  */
 export function refKeptSet(z: ArrayLike<number>, o: SampleOptions): boolean[] {
-  const V = z.length, T = o.temperature > 0 ? o.temperature : 1, k = o.topK ?? 0, p = o.topP ?? 1;
+  const V = z.length,
+    T = o.temperature > 0 ? o.temperature : 1,
+    k = o.topK ?? 0,
+    p = o.topP ?? 1;
   const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => z[b] - z[a]);
   const kept = new Array<boolean>(V).fill(true);
   if (k > 0 && k < V) for (const i of order) kept[i] = order.filter((j) => z[j] > z[i]).length < k;
@@ -60,8 +66,10 @@ export function refKeptSet(z: ArrayLike<number>, o: SampleOptions): boolean[] {
 
 /** softmax(z / T) over the kept set (zeros elsewhere); greedy: one-hot at the first argmax. */
 export function refKeptProbs(z: ArrayLike<number>, o: SampleOptions): Float64Array {
-  const V = z.length, probs = new Float64Array(V);
-  let m = -Infinity, a = 0;
+  const V = z.length,
+    probs = new Float64Array(V);
+  let m = -Infinity,
+    a = 0;
   for (let i = 0; i < V; i++) if (z[i] > m) [m, a] = [z[i], i];
   if (!(o.temperature > 0)) {
     probs[a] = 1;
@@ -77,9 +85,15 @@ export function refKeptProbs(z: ArrayLike<number>, o: SampleOptions): Float64Arr
  * The draw for uniform u: the first column whose cumulative kept probability exceeds u; `margin` is
  * the distance of u from the nearest cumulative boundary (f32 sums may decide otherwise within it).
  */
-export function refSampleRow(z: ArrayLike<number>, o: SampleOptions, u: number): { token: number; logprob: number; margin: number } {
+export function refSampleRow(
+  z: ArrayLike<number>,
+  o: SampleOptions,
+  u: number,
+): { token: number; logprob: number; margin: number } {
   const probs = refKeptProbs(z, o);
-  let cum = 0, token = -1, margin = Infinity;
+  let cum = 0,
+    token = -1,
+    margin = Infinity;
   for (let i = 0; i < probs.length; i++) {
     if (!probs[i]) continue;
     const next = cum + probs[i];

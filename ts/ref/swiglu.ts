@@ -6,11 +6,17 @@ export function refSwiglu(gate: ArrayLike<number>, up: ArrayLike<number>): Float
   return Float64Array.from({ length: gate.length }, (_, i) => gate[i] * sigmoid(gate[i]) * up[i]);
 }
 
-export function refSwigluBackward(gate: ArrayLike<number>, up: ArrayLike<number>, dh: ArrayLike<number>): { dgate: Float64Array; dup: Float64Array } {
+export function refSwigluBackward(
+  gate: ArrayLike<number>,
+  up: ArrayLike<number>,
+  dh: ArrayLike<number>,
+): { dgate: Float64Array; dup: Float64Array } {
   const n = gate.length;
-  const dgate = new Float64Array(n), dup = new Float64Array(n);
+  const dgate = new Float64Array(n),
+    dup = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const g = gate[i], s = sigmoid(g);
+    const g = gate[i],
+      s = sigmoid(g);
     dgate[i] = dh[i] * up[i] * s * (1 + g * (1 - s));
     dup[i] = dh[i] * g * s;
   }

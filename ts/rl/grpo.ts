@@ -70,17 +70,30 @@ export interface StepMetrics {
  * it and a completion of max_completion_length tokens fill at most seqLen tokens (so the decoder's
  * context holds them too).
  */
-export function rolloutShape(cfg: Pick<GrpoConfig, 'max_prompt_length' | 'max_completion_length'>, context: number): { seqLen: number; maxPrompt: number } {
+export function rolloutShape(
+  cfg: Pick<GrpoConfig, 'max_prompt_length' | 'max_completion_length'>,
+  context: number,
+): { seqLen: number; maxPrompt: number } {
   const seqLen = Math.min(context, cfg.max_prompt_length + cfg.max_completion_length);
   if (seqLen <= cfg.max_completion_length + 1) {
-    throw new Error(`RL: max_completion_length ${cfg.max_completion_length} leaves no room for a prompt in the context of ${seqLen}`);
+    throw new Error(
+      `RL: max_completion_length ${cfg.max_completion_length} leaves no room for a prompt in the context of ${seqLen}`,
+    );
   }
   return { seqLen, maxPrompt: seqLen - cfg.max_completion_length };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLogprobs'> | undefined, cfg: GrpoConfig, input: StepInput, pad: number, stopId: number, lr: number): Promise<StepMetrics> {
+export async function grpoStep(
+  policy: Policy,
+  reference: Pick<Policy, 'tokenLogprobs'> | undefined,
+  cfg: GrpoConfig,
+  input: StepInput,
+  pad: number,
+  stopId: number,
+  lr: number,
+): Promise<StepMetrics> {
   const g = cfg.num_generations;
   const S = policy.shape.seqLen;
   // Rollouts: g per prompt (each prompt prefilled once and continued g times), as many prompts at
@@ -91,20 +104,28 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
   const perCall = Math.max(1, Math.floor(policy.decodeBatch / g));
   for (let i = 0; i < input.prompts.length; i += perCall) {
     const out = await policy.sample(input.prompts.slice(i, i + perCall), {
-      maxNew: cfg.max_completion_length, stopId, temperature: cfg.temperature, topK: cfg.top_k, topP: cfg.top_p, seed: input.seed * 1_000_003 + i, group: g,
+      maxNew: cfg.max_completion_length,
+      stopId,
+      temperature: cfg.temperature,
+      topK: cfg.top_k,
+      topP: cfg.top_p,
+      seed: input.seed * 1_000_003 + i,
+      group: g,
     });
     completions.push(...out.tokens);
     oldLogp.push(...out.logprobs);
   }
   const scores: Scored[] = [];
-  for (let i = 0; i < input.prompts.length; i++) scores.push(...(await input.score(i, completions.slice(i * g, (i + 1) * g))));
+  for (let i = 0; i < input.prompts.length; i++)
+    scores.push(...(await input.score(i, completions.slice(i * g, (i + 1) * g))));
   const rewards = scores.map((s) => s.reward);
   const adv = advantages(rewards, g, cfg.scale_rewards);
   const zero = zeroSpreadGroups(rewards, g);
   const keep = (i: number) => !(cfg.dynamic_sampling && zero[Math.floor(i / g)]);
   const rollouts: Rollout[] = [];
   for (let i = 0; i < expanded.length; i++) {
-    if (keep(i)) rollouts.push({ prompt: expanded[i], completion: completions[i], logprobs: oldLogp[i], advantage: adv[i] });
+    if (keep(i))
+      rollouts.push({ prompt: expanded[i], completion: completions[i], logprobs: oldLogp[i], advantage: adv[i] });
   }
 
   // Updates: PPO mini-batches of prompts (all their rollouts), micro-batches of rows inside.
@@ -131,7 +152,16 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
             seq: positions.map((p) => p.rollout),
             entropy: positions.map((p) => entropy[p.t]),
           },
-          { epsilon: cfg.epsilon, epsilonHigh: cfg.epsilon_high, dualClip: cfg.clip_ratio_c, beta: cfg.beta, entropyCoeff: cfg.entropy_coeff, lossType: cfg.loss_type, totalTokens, totalSeqs: mini.length },
+          {
+            epsilon: cfg.epsilon,
+            epsilonHigh: cfg.epsilon_high,
+            dualClip: cfg.clip_ratio_c,
+            beta: cfg.beta,
+            entropyCoeff: cfg.entropy_coeff,
+            lossType: cfg.loss_type,
+            totalTokens,
+            totalSeqs: mini.length,
+          },
         );
         // The head's backward adds w ∇(-log p) - e ∇H: w = -dL/dlogp and e = -dL/dH give ∇L.
         const weights = new Float32Array(batch.mask.length);
@@ -177,7 +207,9 @@ export async function grpoStep(policy: Policy, reference: Pick<Policy, 'tokenLog
     completion_len_mean: mean(lengths),
     completion_len_max: Math.max(...lengths),
     truncation_rate: truncated / completions.length,
-    reward_hacking_rate: withProcess.length ? withProcess.filter((s) => s.outcome === 1 && !s.processCorrect).length / withProcess.length : null,
+    reward_hacking_rate: withProcess.length
+      ? withProcess.filter((s) => s.outcome === 1 && !s.processCorrect).length / withProcess.length
+      : null,
     grad_norm: stats.gradNorm,
     loss: stats.loss / Math.max(1, Math.ceil(rollouts.length / perMini) * cfg.num_iterations),
   };

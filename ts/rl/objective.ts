@@ -94,8 +94,12 @@ export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResu
   const dlogp = new Float64Array(n);
   const dentropy = new Float64Array(n);
   const coeff = o.entropyCoeff ?? 0;
-  if (coeff > 0 && !t.entropy) throw new Error('grpoObjective: entropyCoeff needs the tokens\' entropies');
-  let loss = 0, low = 0, high = 0, dual = 0, kl = 0;
+  if (coeff > 0 && !t.entropy) throw new Error("grpoObjective: entropyCoeff needs the tokens' entropies");
+  let loss = 0,
+    low = 0,
+    high = 0,
+    dual = 0,
+    kl = 0;
   for (let i = 0; i < n; i++) {
     const A = t.adv[i];
     const r = Math.exp(t.logp[i] - t.oldLogp[i]);

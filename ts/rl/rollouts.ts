@@ -25,7 +25,8 @@ export function packRollouts(rollouts: Rollout[], first: number, rows: number, S
   for (let r = 0; r < rows && first + r < rollouts.length; r++) {
     const { prompt, completion } = rollouts[first + r];
     const seq = [...prompt, ...completion];
-    if (seq.length > S + 1) throw new Error(`rollout ${first + r}: ${seq.length} tokens exceed the training context of ${S + 1}`);
+    if (seq.length > S + 1)
+      throw new Error(`rollout ${first + r}: ${seq.length} tokens exceed the training context of ${S + 1}`);
     for (let j = 0; j + 1 < seq.length; j++) {
       ids[r * S + j] = seq[j];
       targets[r * S + j] = seq[j + 1];

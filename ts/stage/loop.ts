@@ -81,8 +81,10 @@ export async function runLoop(spec: LoopSpec, store: RunStore, reporter: Reporte
     last = out;
     report(out.done, out.note);
     const taken = step + 1;
-    if (taken < spec.steps) for (const w of spec.periodic ?? []) if (w.every && taken % w.every === 0) await emit(await w.run(taken));
+    if (taken < spec.steps)
+      for (const w of spec.periodic ?? []) if (w.every && taken % w.every === 0) await emit(await w.run(taken));
   }
   report(total, last?.note);
-  for (const w of spec.periodic ?? []) if (w.atEnd === 'always' || spec.start < spec.steps) await emit(await w.run(spec.steps));
+  for (const w of spec.periodic ?? [])
+    if (w.atEnd === 'always' || spec.start < spec.steps) await emit(await w.run(spec.steps));
 }

@@ -1,7 +1,13 @@
 // A training or RL stage's run directory, held for as long as the stage runs: claimed (locked, its
 // config recorded or checked), and its latest checkpoint loaded for the stage to resume from.
 import {
-  claimRunDir, latestCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointContent, type ConfigUpgrade,
+  claimRunDir,
+  latestCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+  type CheckpointContent,
+  type ConfigUpgrade,
 } from '../ckpt/index.js';
 import { paramLayout } from '../model/params.js';
 import { joinPath } from '../store/store.js';
@@ -20,7 +26,11 @@ export interface RunDir {
 
 /** `upgrade` reads a config file written under old key names (claimRunDir). */
 export async function withRunDir<T>(
-  ctx: StageContext, file: string, cfg: unknown, body: (dir: RunDir) => Promise<T>, upgrade?: ConfigUpgrade,
+  ctx: StageContext,
+  file: string,
+  cfg: unknown,
+  body: (dir: RunDir) => Promise<T>,
+  upgrade?: ConfigUpgrade,
 ): Promise<T> {
   const { store, out } = ctx;
   const release = await claimRunDir(store, out, file, cfg, upgrade);

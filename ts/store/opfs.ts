@@ -103,7 +103,8 @@ export class OpfsStore implements RunStore {
 
   async rename(from: string, to: string): Promise<void> {
     const [f, t] = [pathParts(from), pathParts(to)];
-    if (!f.length || !t.length) throw new Error(`cannot rename ${from} to ${to}: the root of a store stays where it is`);
+    if (!f.length || !t.length)
+      throw new Error(`cannot rename ${from} to ${to}: the root of a store stays where it is`);
     const src = await this.entry(f);
     if (!src) throw new Error(`cannot rename ${from}: no such file or directory`);
     if (f.join('/') === t.join('/')) return;
@@ -214,7 +215,13 @@ export class OpfsStore implements RunStore {
  * missing and not to be made. Errors name `path` (default: the directory's own path).
  */
 async function descend(from: Dir, parts: string[], create: true, verb: string, path?: string): Promise<Dir>;
-async function descend(from: Dir, parts: string[], create: boolean, verb: string, path?: string): Promise<Dir | undefined>;
+async function descend(
+  from: Dir,
+  parts: string[],
+  create: boolean,
+  verb: string,
+  path?: string,
+): Promise<Dir | undefined>;
 async function descend(from: Dir, parts: string[], create: boolean, verb: string, path = parts.join('/')) {
   let d = from;
   for (const part of parts) {

@@ -50,7 +50,12 @@ export async function readText(store: RunStore, path: string): Promise<string | 
 }
 
 /** A file the caller needs: its bytes, or an error naming it (`what`) and what to do. */
-export async function readRequired(store: RunStore, path: string, what: string, advice = 'check the path'): Promise<Uint8Array> {
+export async function readRequired(
+  store: RunStore,
+  path: string,
+  what: string,
+  advice = 'check the path',
+): Promise<Uint8Array> {
   const bytes = await store.read(path);
   if (!bytes) throw new Error(`cannot read ${what ? what + ' ' : ''}${path}: no such file; ${advice}`);
   return bytes;

@@ -41,10 +41,20 @@ export class BatchReader {
    * `lossFrom`: count the loss only after this token in each document (undefined: every token).
    */
   static async open(
-    store: RunStore, dir: string, B: number, S: number, cursor?: Cursor, lossFrom?: number,
+    store: RunStore,
+    dir: string,
+    B: number,
+    S: number,
+    cursor?: Cursor,
+    lossFrom?: number,
   ): Promise<BatchReader> {
-    if (cursor !== undefined && (!Array.isArray((cursor as Partial<Cursor>).pending) || typeof (cursor as Partial<Cursor>).counting !== 'boolean')) {
-      throw new Error(`the checkpoint's data cursor ${JSON.stringify(cursor)} is not a document-packing cursor (written by an older version); start a new run`);
+    if (
+      cursor !== undefined &&
+      (!Array.isArray((cursor as Partial<Cursor>).pending) || typeof (cursor as Partial<Cursor>).counting !== 'boolean')
+    ) {
+      throw new Error(
+        `the checkpoint's data cursor ${JSON.stringify(cursor)} is not a document-packing cursor (written by an older version); start a new run`,
+      );
     }
     return new BatchReader(await TokenReader.open(store, dir, cursor?.position), B, S, cursor, lossFrom);
   }

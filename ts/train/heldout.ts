@@ -42,7 +42,9 @@ const MODAL_SAMPLE = 1000;
  * problems the "most frequent answer" of op 2 scored 71% on them, against 26% on 3,000).
  */
 export async function modalAnswers(
-  ops: number[], seed = 0x6d6f6465, onProgress?: OnProgress,
+  ops: number[],
+  seed = 0x6d6f6465,
+  onProgress?: OnProgress,
 ): Promise<Map<number, number>> {
   const modal = new Map<number, number>();
   const total = ops.length * TEMPLATES.length * MODAL_SAMPLE;
@@ -52,7 +54,8 @@ export async function modalAnswers(
   for (const op of ops) {
     const counts = new Map<number, number>();
     for (const template of TEMPLATES) {
-      for (const p of await generateMany({ seed, op, template, mode: 'forward', count: MODAL_SAMPLE })) counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
+      for (const p of await generateMany({ seed, op, template, mode: 'forward', count: MODAL_SAMPLE }))
+        counts.set(p.answer, (counts.get(p.answer) ?? 0) + 1);
       report((generated += MODAL_SAMPLE));
     }
     modal.set(op, [...counts.entries()].reduce((a, b) => (b[1] > a[1] || (b[1] === a[1] && b[0] < a[0]) ? b : a))[0]);
@@ -64,8 +67,13 @@ export async function modalAnswers(
  * Accuracy and majority-answer accuracy over several ops together (each op weighted by the problems
  * it judged), and their ratio: #4's bar is 2x on ops 2-4 after pre-training.
  */
-export function pooled(h: HeldOut, ops: number[]): { accuracy: number; majority: number; judged: number; ratio: number } {
-  let right = 0, majority = 0, judged = 0;
+export function pooled(
+  h: HeldOut,
+  ops: number[],
+): { accuracy: number; majority: number; judged: number; ratio: number } {
+  let right = 0,
+    majority = 0,
+    judged = 0;
   for (const op of ops) {
     const n = h.judged[op] ?? 0;
     right += (h.accuracy[op] ?? 0) * n;
@@ -105,7 +113,13 @@ export function packDocuments(tok: Tokenizer, problems: Problem[], rows: number,
  * decoded together, as many at once as the model takes); a prompt that does not fit `S` is left out.
  */
 export async function heldOut(
-  model: TrainableModel, tok: Tokenizer, byOp: Map<number, Problem[]>, modal: Map<number, number>, rows: number, S: number, maxNew: number,
+  model: TrainableModel,
+  tok: Tokenizer,
+  byOp: Map<number, Problem[]>,
+  modal: Map<number, number>,
+  rows: number,
+  S: number,
+  maxNew: number,
   onProgress?: OnProgress,
 ): Promise<HeldOut> {
   let lossSum = 0;
@@ -128,8 +142,14 @@ export async function heldOut(
     stopId: tok.specialId('</answer>'),
     context: S,
     sampling: {
-      n: 1, ks: [1], temperature: 0, top_k: 0, top_p: 1, seed: 0,
-      max_new_tokens: Math.min(maxNew, S - 1), batch: model.decodeBatch,
+      n: 1,
+      ks: [1],
+      temperature: 0,
+      top_k: 0,
+      top_p: 1,
+      seed: 0,
+      max_new_tokens: Math.min(maxNew, S - 1),
+      batch: model.decodeBatch,
     },
     onProgress: (done, total) => onProgress?.({ phase: 'held-out answers', done, total, unit: 'problems' }),
   });

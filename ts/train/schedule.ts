@@ -23,13 +23,16 @@ export interface ScheduleConfig {
 /** Throws an error naming every field that is wrong. */
 export function validateSchedule(c: ScheduleConfig, totalSteps: number): void {
   const bad: string[] = [];
-  if (c.schedule !== 'cosine' && c.schedule !== 'constant') bad.push(`schedule must be "cosine" or "constant" (got ${JSON.stringify(c.schedule)})`);
-  if (!(Number.isFinite(c.learning_rate) && c.learning_rate > 0)) bad.push(`learning_rate must be a number > 0 (got ${c.learning_rate})`);
+  if (c.schedule !== 'cosine' && c.schedule !== 'constant')
+    bad.push(`schedule must be "cosine" or "constant" (got ${JSON.stringify(c.schedule)})`);
+  if (!(Number.isFinite(c.learning_rate) && c.learning_rate > 0))
+    bad.push(`learning_rate must be a number > 0 (got ${c.learning_rate})`);
   if (c.schedule === 'cosine' && !(Number.isFinite(c.min_lr) && c.min_lr >= 0 && c.min_lr <= c.learning_rate)) {
     bad.push(`min_lr must be in [0, learning_rate = ${c.learning_rate}] (got ${c.min_lr})`);
   }
   if (!(c.warmup >= 0 && c.warmup < 1)) bad.push(`warmup must be a fraction of the steps in [0, 1) (got ${c.warmup})`);
-  if (!(Number.isInteger(totalSteps) && totalSteps > 0)) bad.push(`total steps must be a positive integer (got ${totalSteps})`);
+  if (!(Number.isInteger(totalSteps) && totalSteps > 0))
+    bad.push(`total steps must be a positive integer (got ${totalSteps})`);
   if (bad.length) throw new Error(`learning-rate schedule: ${bad.join('; ')}`);
 }
 

@@ -8,8 +8,11 @@
 // resume state records it).
 const reached = new Map<string, number>();
 /** Node's process where there is one (a browser has none, and no ENGINE_KILL_AT). */
-const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; pid: number; kill(pid: number, signal: string): void } })
-  .process;
+const proc = (
+  globalThis as {
+    process?: { env?: Record<string, string | undefined>; pid: number; kill(pid: number, signal: string): void };
+  }
+).process;
 let target: { point: string; n: number } | null | undefined;
 
 function parse(): { point: string; n: number } | null {

@@ -85,7 +85,13 @@ function problem(key: string, f: Field, v: unknown, c: Record<string, unknown>):
     case 'number': {
       const n = v as number;
       const lo = f.min ?? -Infinity;
-      if (typeof v !== 'number' || !Number.isFinite(n) || n < lo || (f.aboveMin && n === lo) || n > (f.max ?? Infinity)) {
+      if (
+        typeof v !== 'number' ||
+        !Number.isFinite(n) ||
+        n < lo ||
+        (f.aboveMin && n === lo) ||
+        n > (f.max ?? Infinity)
+      ) {
         return bad(allowed(f));
       }
       break;

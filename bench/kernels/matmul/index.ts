@@ -26,12 +26,14 @@ function plain(id: string, name: string, source: string, tile: [number, number])
   return {
     id,
     name,
-    dispatch: (s, [a, b], [c]): Dispatch[] => [{
-      kernel,
-      buffers: [a, b, c],
-      params: new Params(4).u32(s.M).u32(s.N).u32(s.K).pad().words,
-      workgroups: [Math.ceil(s.N / tile[0]), Math.ceil(s.M / tile[1])],
-    }],
+    dispatch: (s, [a, b], [c]): Dispatch[] => [
+      {
+        kernel,
+        buffers: [a, b, c],
+        params: new Params(4).u32(s.M).u32(s.N).u32(s.K).pad().words,
+        workgroups: [Math.ceil(s.N / tile[0]), Math.ceil(s.M / tile[1])],
+      },
+    ],
   };
 }
 
@@ -68,7 +70,11 @@ export const matmulFamily: Family<MatmulSize> = {
   formatShape: (s) => `${s.M}x${s.N}x${s.K}`,
   defaultShape: { M: 512, N: 512, K: 512 },
   // Multiples of 4 (01's vec4 entry) and not (its scalar entry); none a multiple of 01's or 02's tile.
-  testShapes: [{ M: 37, N: 44, K: 52 }, { M: 70, N: 132, K: 36 }, { M: 33, N: 45, K: 17 }],
+  testShapes: [
+    { M: 37, N: 44, K: 52 },
+    { M: 70, N: 132, K: 36 },
+    { M: 33, N: 45, K: 17 },
+  ],
   work: (s) => ({ flops: 2 * s.M * s.N * s.K }),
   inputs: (s, rand) => [randomArray(s.M * s.K, rand), randomArray(s.K * s.N, rand)],
   outputLengths: (s) => [s.M * s.N],
@@ -92,4 +98,3 @@ export const matmulFamily: Family<MatmulSize> = {
     tile8x8,
   ],
 };
-

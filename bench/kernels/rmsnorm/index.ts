@@ -19,19 +19,28 @@ const vec4Rows = (s: RmsNormSize) => (s.D % 4 ? 'D must be a multiple of 4 (rows
 
 /** A variant with one WGSL entry `main` on x, w, y, rstd and Params {T, D or D/4, eps}. */
 function plain(
-  id: string, name: string, source: string, o: { rowsPerGroup: number; vec4: boolean },
+  id: string,
+  name: string,
+  source: string,
+  o: { rowsPerGroup: number; vec4: boolean },
 ): Variant<RmsNormSize> {
   const kernel: Kernel = { name: `rmsnorm-${id}`, source, entry: 'main' };
   return {
     id,
     name,
     refuses: o.vec4 ? vec4Rows : undefined,
-    dispatch: (s, [x, w], [y, rstd]) => [{
-      kernel,
-      buffers: [x, w, y, rstd],
-      params: new Params(4).u32(s.T).u32(o.vec4 ? s.D / 4 : s.D).f32(RMSNORM_EPS).pad().words,
-      workgroups: grid2d(Math.ceil(s.T / o.rowsPerGroup)),
-    }],
+    dispatch: (s, [x, w], [y, rstd]) => [
+      {
+        kernel,
+        buffers: [x, w, y, rstd],
+        params: new Params(4)
+          .u32(s.T)
+          .u32(o.vec4 ? s.D / 4 : s.D)
+          .f32(RMSNORM_EPS)
+          .pad().words,
+        workgroups: grid2d(Math.ceil(s.T / o.rowsPerGroup)),
+      },
+    ],
   };
 }
 
@@ -45,7 +54,11 @@ export const rmsnormFamily: Family<RmsNormSize> = {
   formatShape: (s) => `${s.T}x${s.D}`,
   // The paper model's hidden size over a 4 x 2048 batch.
   defaultShape: { T: 8192, D: 768 },
-  testShapes: [{ T: 37, D: 52 }, { T: 130, D: 768 }, { T: 67, D: 21 }],
+  testShapes: [
+    { T: 37, D: 52 },
+    { T: 130, D: 768 },
+    { T: 67, D: 21 },
+  ],
   // Read x and w, write y and rstd.
   work: (s) => ({ bytes: 4 * (2 * s.T * s.D + s.D + s.T) }),
   inputs(s, rand) {

@@ -13,11 +13,26 @@ export const calibrate: Command = {
   summary: 'per-op pass@1/pass@n and the proposed RL op range (edge of competence), written to --out as JSON',
   options: {
     ...EVAL_OPTIONS,
-    'max-pass1': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.max_pass1, help: 'an op qualifies when its pass@1 is below this' },
-    'min-passk': { type: 'number', min: 0, max: 1, default: DEFAULT_RULE.min_passk, help: '... and its pass@n above this' },
+    'max-pass1': {
+      type: 'number',
+      min: 0,
+      max: 1,
+      default: DEFAULT_RULE.max_pass1,
+      help: 'an op qualifies when its pass@1 is below this',
+    },
+    'min-passk': {
+      type: 'number',
+      min: 0,
+      max: 1,
+      default: DEFAULT_RULE.min_passk,
+      help: '... and its pass@n above this',
+    },
     'max-width': { type: 'int', min: 1, default: DEFAULT_RULE.max_width, help: 'ops in the proposed range at most' },
     metric: {
-      type: 'string', choices: ['outcome', 'process'], default: DEFAULT_RULE.metric, help: 'answer-only or process-verified correctness',
+      type: 'string',
+      choices: ['outcome', 'process'],
+      default: DEFAULT_RULE.metric,
+      help: 'answer-only or process-verified correctness',
     },
   },
   retired: EVAL_RETIRED,
@@ -35,10 +50,20 @@ export const calibrate: Command = {
     checkWritable(out);
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
-    const results = await runEval({ checkpoint, settings }, { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out });
+    const results = await runEval(
+      { checkpoint, settings },
+      { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out },
+    );
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     await finishEval(store, out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
-    for (const o of calibration.ops) await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
-    emit({ calibrate: 'done', range: calibration.range, reason: calibration.reason, results: out, checkpoint: results.checkpoint.dir });
+    for (const o of calibration.ops)
+      await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
+    emit({
+      calibrate: 'done',
+      range: calibration.range,
+      reason: calibration.reason,
+      results: out,
+      checkpoint: results.checkpoint.dir,
+    });
   },
 };

@@ -14,8 +14,11 @@ export function configOptions(stage: StageName, o: { skip?: string[]; required?:
   const base = { ...(presets as Record<string, Record<string, unknown>>)[name] };
   const options: Options = {
     config: {
-      type: 'string', default: name, value: 'NAME|FILE',
-      help: `a preset (${Object.keys(presets).join(', ')}) or a JSON file of ${schema.what} keys; the flags below ` +
+      type: 'string',
+      default: name,
+      value: 'NAME|FILE',
+      help:
+        `a preset (${Object.keys(presets).join(', ')}) or a JSON file of ${schema.what} keys; the flags below ` +
         'override its keys',
     },
   };
@@ -23,8 +26,13 @@ export function configOptions(stage: StageName, o: { skip?: string[]; required?:
     if (o.skip?.includes(key)) continue;
     const preset = base[key] ?? f.default;
     options[flagOf(key)] = {
-      type: 'string', key, help: f.doc, value: placeholder(f),
-      required: o.required?.includes(key), parse: (text) => parseText(key, f, text), shownDefault: showValue(f, preset),
+      type: 'string',
+      key,
+      help: f.doc,
+      value: placeholder(f),
+      required: o.required?.includes(key),
+      parse: (text) => parseText(key, f, text),
+      shownDefault: showValue(f, preset),
     };
   }
   return options;

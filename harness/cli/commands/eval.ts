@@ -13,7 +13,12 @@ import { configFrom, configOptions, retiredFlags } from './config.js';
 
 /** The options of `eval` and `calibrate`: what to evaluate, where to write it, and the settings. */
 export const EVAL_OPTIONS: Options = {
-  checkpoint: { type: 'string', required: true, value: 'CKPT|RUN_DIR', help: "a checkpoint, or a run directory (its latest)" },
+  checkpoint: {
+    type: 'string',
+    required: true,
+    value: 'CKPT|RUN_DIR',
+    help: 'a checkpoint, or a run directory (its latest)',
+  },
   out: { type: 'string', required: true, value: 'FILE', help: 'the results JSON file' },
   adapter: { type: 'string', value: 'A', help: 'WebGPU adapter (README)', shownDefault: 'auto' },
   ...configOptions('eval'),
@@ -49,9 +54,18 @@ export const evalCommand: Command = {
     checkWritable(out);
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
-    const results = await runEval({ checkpoint, settings }, { gpu, store, reporter: terminalReporter('eval', { rows: false }), out });
+    const results = await runEval(
+      { checkpoint, settings },
+      { gpu, store, reporter: terminalReporter('eval', { rows: false }), out },
+    );
     await finishEval(store, out, results);
     await emitGroups(results);
-    emit({ eval: 'done', results: out, checkpoint: results.checkpoint.dir, adapter: results.adapter, ...results.timing });
+    emit({
+      eval: 'done',
+      results: out,
+      checkpoint: results.checkpoint.dir,
+      adapter: results.adapter,
+      ...results.timing,
+    });
   },
 };

@@ -10,7 +10,8 @@ import type { Command } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
 
 export const rl: Command = {
-  summary: "GRPO from a checkpoint, metrics as JSON lines per step, resuming from --out's latest checkpoint (docs/rl.md)",
+  summary:
+    "GRPO from a checkpoint, metrics as JSON lines per step, resuming from --out's latest checkpoint (docs/rl.md)",
   options: {
     out: { type: 'string', required: true, value: 'DIR', help: 'the run directory (metrics, checkpoints)' },
     adapter: { type: 'string', value: 'A', help: 'WebGPU adapter (README)', shownDefault: 'auto' },
@@ -23,6 +24,12 @@ export const rl: Command = {
     const cfg = validateGrpoConfig(configFrom('rl', args));
     const gpu = await Gpu.create({ adapter });
     const result = await runRl(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out });
-    emit({ stage: 'rl', done: true, checkpoint: result.checkpoint, steps: result.metrics.length, adapter: gpu.adapterName });
+    emit({
+      stage: 'rl',
+      done: true,
+      checkpoint: result.checkpoint,
+      steps: result.metrics.length,
+      adapter: gpu.adapterName,
+    });
   },
 };

@@ -21,7 +21,8 @@ async function* rows(text: string | undefined, field: 'text' | 'ids'): AsyncGene
     line++;
     if (field === 'text' && typeof row === 'string') yield { text: row };
     else if (typeof row === 'object' && row !== null && !Array.isArray(row) && field in row) yield row as Row;
-    else throw new Error(`input row ${line} needs a "${field}" field${field === 'text' ? ' (or be a JSON string)' : ''}`);
+    else
+      throw new Error(`input row ${line} needs a "${field}" field${field === 'text' ? ' (or be a JSON string)' : ''}`);
   }
 }
 
@@ -41,13 +42,17 @@ export const tokenize: Command = {
 
 export const detokenize: Command = {
   summary: 'ids -> text: JSON lines {"ids": [...]} on stdin, each written back with "text" added',
-  options: { ids: { type: 'string', value: '1,2,3', help: 'one list of ids to decode instead of stdin' }, ...TOKENIZER },
+  options: {
+    ids: { type: 'string', value: '1,2,3', help: 'one list of ids to decode instead of stdin' },
+    ...TOKENIZER,
+  },
   async run(args) {
     const tokPath = args.str('tokenizer');
     const ids = args.optStr('ids');
     const tok = await readTokenizerFile(new NodeStore(), tokPath);
     for await (const row of rows(ids, 'ids')) {
-      if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger)) throw new Error('"ids" must be an array of integers');
+      if (!Array.isArray(row.ids) || !row.ids.every(Number.isInteger))
+        throw new Error('"ids" must be an array of integers');
       await emit({ ...row, text: tok.decode(row.ids as number[]) });
     }
   },

@@ -13,7 +13,12 @@ export const verify: Command = {
     'judge outputs against gold solutions: JSON lines {solution, output[, answer][, id]} on stdin (other fields ' +
     'ignored), one verdict per row in order, carrying its id',
   options: {
-    reward: { type: 'string', choices: Object.keys(REWARD_PRESETS), default: DEFAULT_PRESET, help: 'the reward preset' },
+    reward: {
+      type: 'string',
+      choices: Object.keys(REWARD_PRESETS),
+      default: DEFAULT_PRESET,
+      help: 'the reward preset',
+    },
     'scores-only': { type: 'boolean', help: 'rewards and counts, no per-step checks' },
   },
   async run(args) {
@@ -22,7 +27,10 @@ export const verify: Command = {
     const cfg = REWARD_PRESETS[preset as RewardPreset];
     const v = await loadVerifier();
     for await (const row of readJsonl(process.stdin)) {
-      const r = (typeof row === 'object' && row !== null ? row : {}) as Partial<GoldSolution> & { output?: unknown; id?: unknown };
+      const r = (typeof row === 'object' && row !== null ? row : {}) as Partial<GoldSolution> & {
+        output?: unknown;
+        id?: unknown;
+      };
       const gold = { solution: r.solution as string, answer: r.answer };
       const verdict = scoresOnly ? v.score(gold, r.output as string, cfg) : v.verify(gold, r.output as string, cfg);
       await emit(r.id === undefined ? verdict : { id: r.id, ...verdict });
