@@ -31,6 +31,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   train: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   rl: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
+  // worker: the engine's API for a page's worker (and Node's worker_threads), over the stages.
+  worker: ['config', 'data', 'eval', 'gpu', 'store', 'train', 'util'],
 };
 
 /** What ref may take from ops and model (besides this rule, the table above). */

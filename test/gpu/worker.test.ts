@@ -1,0 +1,99 @@
+// The engine's worker API (ts/worker/engine.ts) under Node's worker_threads through comlink's Node
+// adapter (harness/worker/node.ts, bundled here as scripts/build.mjs bundles the CLI): a tiny
+// pre-training run through it gives the very bits of the same run made in-process with runTraining,
+// its progress and rows reach the caller's proxied callbacks, and its files can be read back.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import * as esbuild from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../ts/store/memory.js';
+import { validateRunConfig } from '../../ts/train/runconfig.js';
+import { runTraining } from '../../ts/train/stage.js';
+import { sha256Hex } from '../../ts/util/hash.js';
+import type { ProgressReport } from '../../ts/util/progress.js';
+import { callbackReporter } from '../../ts/util/reporter.js';
+import type { Engine } from '../../ts/worker/engine.js';
+import { stepSeries, TINY_RUN, TINY_STEPS, type RunFingerprint } from '../util/tiny-run.js';
+import { testGpu } from './setup.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** harness/worker/node.ts bundled into dist/test (inside the repository, so its packages resolve). */
+async function bundleNodeWorker(): Promise<string> {
+  const outfile = join(root, 'dist/test/worker-node.mjs');
+  mkdirSync(join(root, 'dist/test'), { recursive: true });
+  await esbuild.build({
+    entryPoints: [join(root, 'harness/worker/node.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    loader: { '.wgsl': 'text', '.wasm': 'binary' },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+async function inProcess(): Promise<RunFingerprint> {
+  const store = new MemoryStore();
+  const rows: object[] = [];
+  const reporter = callbackReporter({ row: (r) => rows.push(r) });
+  const result = await runTraining(validateRunConfig(TINY_RUN), { gpu: await testGpu(), store, reporter, out: 'run' });
+  const model = await store.read(`${result.checkpoint}/model.safetensors`);
+  return { ...stepSeries(rows), modelSha256: await sha256Hex(model!) };
+}
+
+describe('the engine API in a worker_threads worker', () => {
+  let worker: Worker;
+  let engine: Comlink.Remote<Engine>;
+  beforeAll(async () => {
+    worker = new Worker(await bundleNodeWorker(), { workerData: { store: 'memory' } });
+    engine = Comlink.wrap<Engine>(nodeEndpoint(worker));
+  });
+  afterAll(async () => {
+    engine?.[Comlink.releaseProxy]();
+    await worker?.terminate();
+  });
+
+  it('trains bit-identically to runTraining in-process, reporting through the callback proxy', async () => {
+    const rows: object[] = [];
+    const progress: ProgressReport[] = [];
+    const onProgress = Comlink.proxy((p: ProgressReport) => progress.push(p));
+    // A caller that is slow to take a row (a page redrawing a chart) still has them all by the result.
+    const onRow = Comlink.proxy(async (r: object) => {
+      await new Promise((done) => setTimeout(done, 50));
+      rows.push(r);
+    });
+    const result = await engine.train(TINY_RUN, 'run', onProgress, onRow);
+    const arrived = rows.slice(); // what had arrived when the result did
+    const bar = progress.filter((p) => p.unit === 'tokens');
+    const files = await engine.listFiles(result.checkpoint);
+    const model = await engine.readFile(`${result.checkpoint}/model.safetensors`);
+    const viaWorker: RunFingerprint = { ...stepSeries(arrived), modelSha256: await sha256Hex(model!) };
+
+    expect(result.steps).toBe(TINY_STEPS);
+    expect(files).toContain('model.safetensors');
+    expect(viaWorker.losses).toHaveLength(TINY_STEPS);
+    // Every row and report arrived before train() returned: the steps', the final held-out evaluation's
+    // (the last row), and the end of the bar.
+    expect(arrived).toHaveLength(TINY_STEPS + 1);
+    expect(arrived.at(-1)).toHaveProperty('eval_loss');
+    expect(result.finalLoss).toBe(viaWorker.losses[TINY_STEPS - 1]);
+    expect(bar.at(-1)).toMatchObject({ done: result.tokens, total: result.tokens });
+    // Bit for bit: toEqual compares numbers with Object.is.
+    expect(viaWorker).toEqual(await inProcess());
+  });
+
+  it('generates the problems the generator gives in-process, and writes files it reads back', async () => {
+    const opts = { seed: 3, op: 4, template: 'crazy_zootopia', mode: 'forward', count: 2 } as const;
+    const { generateMany } = await import('../../ts/data/generator.js');
+    expect(await engine.generate(opts)).toEqual(await generateMany(opts));
+    await engine.writeFile('up/a.txt', 'hello');
+    expect(new TextDecoder().decode(await engine.readFile('up/a.txt'))).toBe('hello');
+  });
+});
