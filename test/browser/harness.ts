@@ -41,15 +41,17 @@ export async function bundle(entry: string): Promise<string> {
   return out.outputFiles[0].text;
 }
 
-function serve(script: string): Promise<{ server: Server; url: string }> {
+/** Serves the page at /, and each script of `scripts` (URL path -> code) at its path, queries ignored. */
+function serve(scripts: Record<string, string>): Promise<{ server: Server; url: string }> {
   const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/entry.js"></script>';
   const server = createServer((req, res) => {
-    const js = req.url === '/entry.js';
-    if (!js && req.url !== '/') {
+    const path = (req.url ?? '').split('?')[0];
+    const js = scripts[path];
+    if (js === undefined && path !== '/') {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' }).end(js ? script : page);
+    res.writeHead(200, { 'content-type': js !== undefined ? 'text/javascript' : 'text/html' }).end(js ?? page);
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
@@ -59,10 +61,18 @@ function serve(script: string): Promise<{ server: Server; url: string }> {
   );
 }
 
-/** Bundles `entry`, opens it in a fresh headless Chromium profile, and returns its __result. */
-export async function runInBrowser<T>(entry: string, timeoutMs = 120_000): Promise<T> {
-  const script = await bundle(entry);
-  const { server, url } = await serve(script);
+/**
+ * Bundles `entry`, opens it in a fresh headless Chromium profile, and returns its __result. `more`
+ * bundles other entries the page loads (URL path -> entry: a worker's script at '/worker.js').
+ */
+export async function runInBrowser<T>(
+  entry: string,
+  timeoutMs = 120_000,
+  more: Record<string, string> = {},
+): Promise<T> {
+  const scripts: Record<string, string> = { '/entry.js': await bundle(entry) };
+  for (const [path, file] of Object.entries(more)) scripts[path] = await bundle(file);
+  const { server, url } = await serve(scripts);
   const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

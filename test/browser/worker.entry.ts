@@ -1,0 +1,25 @@
+// In Chromium: the engine's worker (ts/worker/worker.ts, served at /worker.js) as a module Dedicated
+// Worker, driven through comlink; it makes the tiny training run (test/util/tiny-run.ts) on the
+// browser's WebGPU with the OPFS run store, and reports its fingerprint and adapter.
+import * as Comlink from 'comlink';
+import { sha256Hex } from '../../ts/util/hash.js';
+import type { Engine } from '../../ts/worker/engine.js';
+import { stepSeries, TINY_RUN } from '../util/tiny-run.js';
+
+async function run() {
+  const engine = Comlink.wrap<Engine>(new Worker('/worker.js', { type: 'module' }));
+  const device = await engine.device();
+  const rows: object[] = [];
+  const result = await engine.train(
+    TINY_RUN,
+    'runs/tiny',
+    undefined,
+    Comlink.proxy((r: object) => {
+      rows.push(r);
+    }),
+  );
+  const model = await engine.readFile(`${result.checkpoint}/model.safetensors`);
+  return { device, steps: result.steps, ...stepSeries(rows), modelSha256: await sha256Hex(model!) };
+}
+
+(globalThis as { __result?: unknown }).__result = run().catch((e) => ({ error: String(e?.stack ?? e) }));
