@@ -9,14 +9,17 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEval, type EvalResults } from '../../ts/eval/run.js';
+import { EVAL_SCHEMA, type EvalSettings } from '../../ts/eval/settings.js';
 import { MemoryStore } from '../../ts/store/memory.js';
 import { validateRunConfig } from '../../ts/train/runconfig.js';
 import { runTraining } from '../../ts/train/stage.js';
 import { sha256Hex } from '../../ts/util/hash.js';
 import type { ProgressReport } from '../../ts/util/progress.js';
 import { callbackReporter } from '../../ts/util/reporter.js';
+import { validate } from '../../ts/util/schema.js';
 import type { Engine } from '../../ts/worker/engine.js';
-import { stepSeries, TINY_RUN, TINY_STEPS, type RunFingerprint } from '../util/tiny-run.js';
+import { stepSeries, TINY_EVAL, TINY_RUN, TINY_STEPS, type RunFingerprint } from '../util/tiny-run.js';
 import { testGpu } from './setup.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -39,13 +42,17 @@ async function bundleNodeWorker(): Promise<string> {
   return outfile;
 }
 
-async function inProcess(): Promise<RunFingerprint> {
+/** The tiny run and its evaluation, made in this process. */
+async function inProcess(): Promise<RunFingerprint & { evaluation: EvalResults }> {
   const store = new MemoryStore();
   const rows: object[] = [];
+  const gpu = await testGpu();
   const reporter = callbackReporter({ row: (r) => rows.push(r) });
-  const result = await runTraining(validateRunConfig(TINY_RUN), { gpu: await testGpu(), store, reporter, out: 'run' });
+  const result = await runTraining(validateRunConfig(TINY_RUN), { gpu, store, reporter, out: 'run' });
   const model = await store.read(`${result.checkpoint}/model.safetensors`);
-  return { ...stepSeries(rows), modelSha256: await sha256Hex(model!) };
+  const settings = validate<EvalSettings>(EVAL_SCHEMA, TINY_EVAL);
+  const evaluation = await runEval({ checkpoint: 'run', settings }, { gpu, store, reporter, out: 'eval.json' });
+  return { ...stepSeries(rows), modelSha256: await sha256Hex(model!), evaluation };
 }
 
 describe('the engine API in a worker_threads worker', () => {
@@ -86,7 +93,22 @@ describe('the engine API in a worker_threads worker', () => {
     expect(result.finalLoss).toBe(viaWorker.losses[TINY_STEPS - 1]);
     expect(bar.at(-1)).toMatchObject({ done: result.tokens, total: result.tokens });
     // Bit for bit: toEqual compares numbers with Object.is.
-    expect(viaWorker).toEqual(await inProcess());
+    const { evaluation, ...ref } = await inProcess();
+    expect(viaWorker).toEqual(ref);
+
+    // The same sampled evaluation of the run's checkpoint, its results file written where asked.
+    const evalProgress: ProgressReport[] = [];
+    const onEvalProgress = Comlink.proxy((p: ProgressReport) => evalProgress.push(p));
+    const got = await engine.evaluate({ checkpoint: 'run', settings: TINY_EVAL }, 'eval.json', onEvalProgress);
+    const written = JSON.parse(new TextDecoder().decode(await engine.readFile('eval.json')));
+    expect(written).toEqual(got);
+    expect(await engine.readFile('eval.json.partial.jsonl')).toBeUndefined(); // the journal is gone
+    expect(got.problems).toHaveLength(evaluation.problems.length);
+    expect(evalProgress.at(-1)).toMatchObject({ done: got.timing.samples, total: got.timing.samples });
+    expect({ problems: got.problems, aggregates: got.aggregates }).toEqual({
+      problems: evaluation.problems,
+      aggregates: evaluation.aggregates,
+    });
   });
 
   it('generates the problems the generator gives in-process, and writes files it reads back', async () => {

@@ -34,3 +34,6 @@ export function stepSeries(rows: object[]): Pick<RunFingerprint, 'losses' | 'gra
   const steps = rows.filter((r): r is { loss: number; grad_norm: number } => 'loss' in r);
   return { losses: steps.map((r) => r.loss), gradNorms: steps.map((r) => r.grad_norm) };
 }
+
+/** A small sampled evaluation of the tiny run's checkpoint (temperature 0.7: the sampler is used). */
+export const TINY_EVAL = { ops: [2, 3], per_op: 2, n: 3, temperature: 0.7, max_new_tokens: 24, seed: 5 };
