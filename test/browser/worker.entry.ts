@@ -1,10 +1,11 @@
 // In Chromium: the engine's worker (ts/worker/worker.ts, served at /worker.js) as a module Dedicated
 // Worker, driven through comlink; it makes the tiny training run (test/util/tiny-run.ts) on the
-// browser's WebGPU with the OPFS run store, and reports its fingerprint and adapter.
+// browser's WebGPU with the OPFS run store, then a sampled evaluation of its checkpoint, and reports
+// their fingerprints and the adapter.
 import * as Comlink from 'comlink';
 import { sha256Hex } from '../../ts/util/hash.js';
 import type { Engine } from '../../ts/worker/engine.js';
-import { stepSeries, TINY_RUN } from '../util/tiny-run.js';
+import { stepSeries, TINY_EVAL, TINY_RUN } from '../util/tiny-run.js';
 
 async function run() {
   const engine = Comlink.wrap<Engine>(new Worker('/worker.js', { type: 'module' }));
@@ -19,7 +20,9 @@ async function run() {
     }),
   );
   const model = await engine.readFile(`${result.checkpoint}/model.safetensors`);
-  return { device, steps: result.steps, ...stepSeries(rows), modelSha256: await sha256Hex(model!) };
+  const { problems, aggregates } = await engine.evaluate({ checkpoint: 'runs/tiny', settings: TINY_EVAL }, 'eval.json');
+  const evaluation = { problems, aggregates };
+  return { device, steps: result.steps, ...stepSeries(rows), modelSha256: await sha256Hex(model!), evaluation };
 }
 
 (globalThis as { __result?: unknown }).__result = run().catch((e) => ({ error: String(e?.stack ?? e) }));
