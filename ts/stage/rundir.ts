@@ -11,7 +11,11 @@ import {
 } from '../ckpt/index.js';
 import { paramLayout } from '../model/params.js';
 import { joinPath } from '../store/store.js';
+import { provenance } from '../util/provenance.js';
 import type { StageContext } from './loop.js';
+
+/** One line per (re)start of a stage in its run directory: what ran it from which step. */
+export const PROVENANCE_LOG = 'provenance.jsonl';
 
 export interface RunDir {
   /** The checkpoint the stage resumes from, when the directory holds one. */
@@ -38,9 +42,13 @@ export async function withRunDir<T>(
     const root = joinPath(out, 'checkpoints');
     const latest = await latestCheckpoint(store, root);
     const resumed = latest ? await loadCheckpoint(store, latest, paramLayout) : undefined;
+    // A line per start rather than one file: a run resumed on another machine or build keeps both.
+    const { engine, adapter } = await provenance(ctx.gpu.adapterInfo);
+    const start = { started: new Date().toISOString(), fromStep: resumed?.state?.step ?? 0, engine, adapter };
+    await store.append(joinPath(out, PROVENANCE_LOG), JSON.stringify(start) + '\n');
     return await body({
       resumed,
-      save: (c) => saveCheckpoint(store, root, c),
+      save: (c) => saveCheckpoint(store, root, { ...c, state: { ...c.state, engine, adapter } }),
       metrics: joinPath(out, 'metrics.jsonl'),
       path: (...parts) => joinPath(out, ...parts),
     });
