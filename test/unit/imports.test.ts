@@ -31,6 +31,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   train: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   rl: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
+  // repro: kernel fingerprints (every op against its reference) and their comparison.
+  repro: ['gpu', 'ops', 'ref', 'util'],
 };
 
 /** What ref may take from ops and model (besides this rule, the table above). */
