@@ -77,7 +77,8 @@ describe('provenance in run directories and checkpoints', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(starts.map((s) => s.fromStep)).toEqual([0, 3]);
-    for (const s of starts) expect(s).toMatchObject({ engine, adapter });
+    const configSha256 = await sha256Hex((await readText(store, 'run/run.json'))!);
+    for (const s of starts) expect(s).toMatchObject({ engine, adapter, configSha256 });
   });
 
   it('loads a checkpoint written before the identity was recorded', async () => {

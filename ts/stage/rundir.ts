@@ -2,6 +2,7 @@
 // config recorded or checked), and its latest checkpoint loaded for the stage to resume from.
 import {
   claimRunDir,
+  configText,
   latestCheckpoint,
   loadCheckpoint,
   saveCheckpoint,
@@ -11,6 +12,7 @@ import {
 } from '../ckpt/index.js';
 import { paramLayout } from '../model/params.js';
 import { joinPath } from '../store/store.js';
+import { sha256Hex } from '../util/hash.js';
 import { provenance } from '../util/provenance.js';
 import type { StageContext } from './loop.js';
 
@@ -44,7 +46,15 @@ export async function withRunDir<T>(
     const resumed = latest ? await loadCheckpoint(store, latest, paramLayout) : undefined;
     // A line per start rather than one file: a run resumed on another machine or build keeps both.
     const { engine, adapter } = await provenance(ctx.gpu.adapterInfo);
-    const start = { started: new Date().toISOString(), fromStep: resumed?.state?.step ?? 0, engine, adapter };
+    // The sha256 of the config file (run.json, rl.json): `sha256sum` checks it.
+    const configSha256 = await sha256Hex(configText(cfg));
+    const start = {
+      started: new Date().toISOString(),
+      fromStep: resumed?.state?.step ?? 0,
+      configSha256,
+      engine,
+      adapter,
+    };
     await store.append(joinPath(out, PROVENANCE_LOG), JSON.stringify(start) + '\n');
     return await body({
       resumed,
