@@ -87,6 +87,25 @@ describe('kernel fingerprints', () => {
     expect(compareKernels(first, again).identical).toBe(true);
   });
 
+  it('the CLI writes the same fingerprint from another process, and one JSON line per output', async () => {
+    const g = await testGpu();
+    const out = join(mkdtempSync(join(tmpdir(), 'repro-')), 'k.json');
+    const stdout = execFileSync(
+      process.execPath,
+      [join(ROOT, 'dist/node/cli.js'), 'repro', 'kernels', '--adapter', g.adapterName, '--out', out],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.slice(0, -1).map((l) => l.name)).toEqual(first.kernels.map((k) => k.name));
+    expect(lines.at(-1)).toMatchObject({ kernels: 'done', outputs: first.kernels.length, out });
+    const f = JSON.parse(readFileSync(out, 'utf8')) as KernelFingerprint;
+    expect(compareKernels(first, f).differing).toEqual([]);
+    expect(f.kernels).toEqual(first.kernels);
+  });
+
   it('shows a wrong output as a large ULP distance', async () => {
     const g = await testGpu();
     const M = 8,
