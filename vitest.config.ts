@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { buildDefines } from './scripts/build-info.mjs';
 
-// Same asset handling as the esbuild bundles (scripts/build.mjs): WGSL as text, wasm as bytes.
+// Same asset handling and build constants as the esbuild bundles (scripts/build.mjs): WGSL as text,
+// wasm as bytes.
 function assets(): Plugin {
   return {
     name: 'engine-assets',
     enforce: 'pre',
+    config: () => ({ define: buildDefines(import.meta.dirname) }),
     load(id) {
       const file = id.split('?')[0];
       if (file.endsWith('.wgsl')) return `export default ${JSON.stringify(readFileSync(file, 'utf8'))};`;

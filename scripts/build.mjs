@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { buildDefines } from './build-info.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const ifStale = process.argv.includes('--if-stale');
@@ -44,6 +45,7 @@ if (!ifStale || Math.max(...sources.map(newest)) > mtime(bundleStamp)) {
     logLevel: 'warning',
     loader: { '.wgsl': 'text', '.wasm': 'binary' },
     absWorkingDir: root,
+    define: buildDefines(root),
   };
   await esbuild.build({
     ...common,

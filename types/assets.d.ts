@@ -8,3 +8,7 @@ declare module '*.wasm' {
   const bytes: Uint8Array;
   export default bytes;
 }
+
+// Compiled in by scripts/build-info.mjs (esbuild and vitest `define`).
+declare const __ENGINE_VERSION__: string;
+declare const __ENGINE_COMMIT__: string | null;

@@ -25,10 +25,20 @@ export interface Option {
 
 export type Options = Record<string, Option>;
 
+/** Words a command takes besides its options (e.g. the files `repro compare` reads). */
+export interface Positionals {
+  /** How help names them, e.g. 'A.json B.json'. */
+  value: string;
+  help: string;
+  min: number;
+  max: number;
+}
+
 export interface Command {
   /** One line for `help`: what the command does. */
   summary: string;
   options?: Options;
+  positionals?: Positionals;
   /** Old flag name -> what to write instead ("--lr was renamed --learning-rate"). */
   retired?: Record<string, string>;
   /** Commands under this one (`data sample`, ...). */
@@ -45,6 +55,8 @@ export class Args {
     readonly command: string,
     readonly options: Options,
     private readonly given: Map<string, unknown>,
+    /** The words declared by the command's `positionals`, in order. */
+    readonly positionals: string[] = [],
   ) {}
 
   private spec(name: string): Option {
@@ -125,8 +137,10 @@ export function parseOptions(command: string, cmd: Command, argv: string[]): Arg
   // Not strict: the tokens are checked below, with errors that name the command and the fix.
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
   const given = new Map<string, unknown>();
+  const words: string[] = [];
   for (const t of tokens) {
-    if (t.kind === 'positional') {
+    if (t.kind === 'positional' && cmd.positionals) words.push(t.value);
+    else if (t.kind === 'positional') {
       throw new Error(`${command}: unexpected argument '${t.value}' (options are --name value)`);
     }
     if (t.kind !== 'option') continue;
@@ -147,7 +161,12 @@ export function parseOptions(command: string, cmd: Command, argv: string[]): Arg
   for (const [name, o] of Object.entries(options)) {
     if (o.required && !given.has(name)) throw new Error(`${command}: missing option --${name} (${o.help})`);
   }
-  return new Args(command, options, given);
+  const p = cmd.positionals;
+  if (p && (words.length < p.min || words.length > p.max)) {
+    const count = p.min === p.max ? `${p.min}` : `${p.min} to ${p.max}`;
+    throw new Error(`${command} takes ${count} arguments (${p.value}: ${p.help}), got ${words.length}`);
+  }
+  return new Args(command, options, given, words);
 }
 
 function placeholder(o: Option): string {
@@ -160,7 +179,8 @@ export function helpText(command: string, cmd: Command): string {
   const options = Object.entries(cmd.options ?? {});
   const required = options.filter(([, o]) => o.required).map(([n, o]) => `--${n} ${placeholder(o)}`.trim());
   const more = options.length > required.length ? '[options]' : '';
-  const usage = `usage: npm run --silent cli -- ${command} ${[...required, more].join(' ')}`;
+  const words = cmd.positionals ? [cmd.positionals.value] : [];
+  const usage = `usage: npm run --silent cli -- ${command} ${[...words, ...required, more].join(' ')}`;
   const heads = options.map(([n, o]) => `  --${n} ${placeholder(o)}`.trimEnd());
   const width = Math.min(40, Math.max(0, ...heads.map((h) => h.length)) + 2);
   const lines = options.map(([, o], i) => {
@@ -169,5 +189,6 @@ export function helpText(command: string, cmd: Command): string {
     const head = heads[i].length >= width ? `${heads[i]}\n${' '.repeat(width)}` : heads[i].padEnd(width);
     return `${head}${o.help}${tail}`;
   });
-  return [`${command}: ${cmd.summary}`, usage.trimEnd(), ...lines].join('\n');
+  const about = cmd.positionals ? [`  ${cmd.positionals.value}: ${cmd.positionals.help}`] : [];
+  return [`${command}: ${cmd.summary}`, usage.trimEnd(), ...about, ...lines].join('\n');
 }

@@ -24,6 +24,7 @@ import { initParams, paramLayout } from '../../ts/model/params.js';
 import { saveCheckpoint } from '../../ts/ckpt/index.js';
 import { testGpu } from './setup.js';
 import { NodeStore } from '../../ts/io/node-store.js';
+import { engineIdentity } from '../../ts/util/provenance.js';
 
 const store = new NodeStore();
 
@@ -159,6 +160,10 @@ describe('eval CLI', () => {
         .digest('hex'),
     );
     expect(r.adapter.length).toBeGreaterThan(0);
+    // What produced the results: this engine's shaders and wasm, on the adapter it names.
+    const engine = await engineIdentity();
+    expect(r.provenance.engine).toMatchObject({ shadersSha256: engine.shadersSha256, wasmSha256: engine.wasmSha256 });
+    expect(r.provenance.adapter?.name).toBe(r.adapter);
     expect(r.settings).toMatchObject({
       ops: [2, 3],
       per_op: 4,

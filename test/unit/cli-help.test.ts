@@ -42,8 +42,10 @@ describe.each(runnable())('%s', (name, cmd) => {
   });
 
   it('every option parses, each to the value help shows as its default', () => {
-    const argv = declared.flatMap((n) => sample(cmd, n));
+    const words = Array.from({ length: cmd.positionals?.min ?? 0 }, (_, i) => `word${i}`);
+    const argv = [...words, ...declared.flatMap((n) => sample(cmd, n))];
     const args = parseOptions(name, cmd, argv);
+    expect(args.positionals).toEqual(words);
     for (const n of declared) expect(args.has(n), n).toBe(true);
     const stage = STAGE_OF[name];
     if (!stage) return;
@@ -64,7 +66,11 @@ describe.each(runnable())('%s', (name, cmd) => {
 
   it('refuses an unknown option, a stray word and a missing value, naming them', () => {
     expect(() => parseOptions(name, cmd, ['--no-such-option', '1'])).toThrow(/unknown option --no-such-option/);
-    expect(() => parseOptions(name, cmd, ['stray'])).toThrow(/unexpected argument 'stray'/);
+    const p = cmd.positionals;
+    if (p) {
+      const extra = Array.from({ length: p.max + 1 }, () => 'stray');
+      expect(() => parseOptions(name, cmd, extra)).toThrow(new RegExp(`takes .* arguments .*, got ${p.max + 1}`));
+    } else expect(() => parseOptions(name, cmd, ['stray'])).toThrow(/unexpected argument 'stray'/);
     const valued = declared.find((n) => cmd.options![n].type !== 'boolean');
     if (valued) expect(() => parseOptions(name, cmd, [`--${valued}`])).toThrow(new RegExp(`--${valued} needs a value`));
   });

@@ -33,6 +33,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
   // worker: the engine's API for a page's worker (and Node's worker_threads), over the stages.
   worker: ['config', 'data', 'eval', 'gpu', 'store', 'train', 'util'],
+  // repro: kernel fingerprints (every op against its reference) and their comparison.
+  repro: ['gpu', 'ops', 'ref', 'util'],
 };
 
 /** What ref may take from ops and model (besides this rule, the table above). */

@@ -11,6 +11,7 @@ import type { ParamLayout } from '../model/params.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { packParams, unpackParams } from './weights.js';
 import { killPoint } from '../util/killpoint.js';
+import type { AdapterDescription, EngineIdentity } from '../util/provenance.js';
 
 export interface TrainerState {
   /** Optimizer steps taken. */
@@ -24,6 +25,9 @@ export interface TrainerState {
   runConfig: unknown;
   /** Free-form history worth keeping (last metrics, stage). */
   extra?: Record<string, unknown>;
+  /** What wrote the checkpoint (absent in checkpoints written before it was recorded). */
+  engine?: EngineIdentity;
+  adapter?: AdapterDescription;
 }
 
 export interface Checkpoint {

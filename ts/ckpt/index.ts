@@ -12,4 +12,4 @@ export {
   type CheckpointContent,
   type TrainerState,
 } from './checkpoint.js';
-export { claimRunDir, LOCK_FILE, truncateMetrics, type ConfigUpgrade } from './rundir.js';
+export { claimRunDir, configText, LOCK_FILE, truncateMetrics, type ConfigUpgrade } from './rundir.js';

@@ -28,6 +28,9 @@ const canonical = (v: unknown): string =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
   );
 
+/** The text of a run directory's config file, as claimRunDir writes it. */
+export const configText = (cfg: unknown): string => JSON.stringify(cfg, null, 2) + '\n';
+
 /** Maps a config written before its keys were renamed to today's names. */
 export type ConfigUpgrade = (old: Record<string, unknown>) => unknown;
 
@@ -48,7 +51,7 @@ export async function claimRunDir(
   try {
     await checkNotForeign(store, out, file);
     const path = joinPath(out, file);
-    const text = JSON.stringify(cfg, null, 2) + '\n';
+    const text = configText(cfg);
     const was = await readText(store, path);
     if (was === undefined) await store.write(path, text);
     else if (was !== text) {

@@ -8,6 +8,7 @@ import { paramLayout } from '../model/params.js';
 import { runLoop, type StageContext } from '../stage/loop.js';
 import { joinPath as join, readRequired, readText, type RunStore } from '../store/store.js';
 import { sha256Hex } from '../util/hash.js';
+import { provenance, type Provenance } from '../util/provenance.js';
 import type { Reporter } from '../util/reporter.js';
 import { aggregate, planEvaluation, type Aggregates, type ProblemResult } from './evaluate.js';
 import { defaultKs } from './passk.js';
@@ -30,6 +31,8 @@ export interface EvalResults {
   created: string;
   checkpoint: { dir: string; modelSha256: string; step: number | null };
   adapter: string;
+  /** The engine and adapter that produced the results. */
+  provenance: Provenance;
   settings: EvalSettings;
   ks: number[];
   problems: ProblemResult[];
@@ -145,6 +148,7 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
       step: ckpt.state?.step ?? null,
     },
     adapter: gpu.adapterName,
+    provenance: await provenance(gpu.adapterInfo),
     settings: s,
     ks,
     problems: plan.results,

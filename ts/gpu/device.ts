@@ -4,6 +4,7 @@ import { type AdapterChoice, gpuProvider } from './adapters.js';
 import { GpuError } from './errors.js';
 import { type Constants, type Kernel, kernelKey } from './kernel.js';
 import { BufferPool } from './pool.js';
+import type { AdapterDescription } from '../util/provenance.js';
 
 export interface GpuOptions {
   /**
@@ -66,6 +67,8 @@ export class Gpu {
     readonly adapterName: string,
     readonly adapterKind: string,
     readonly subgroupSize: { min: number; max: number },
+    /** The adapter as GPUAdapterInfo describes it, for provenance and fingerprints. */
+    readonly adapterInfo: AdapterDescription,
   ) {
     this.pool = new BufferPool(device);
     device.lost.then((info) => {
@@ -100,7 +103,17 @@ export class Gpu {
     if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'engine' });
     const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
-    const gpu = new Gpu(device, name, kind, { min: info.subgroupMinSize ?? 0, max: info.subgroupMaxSize ?? 0 });
+    const subgroups = { min: info.subgroupMinSize ?? 0, max: info.subgroupMaxSize ?? 0 };
+    const gpu = new Gpu(device, name, kind, subgroups, {
+      name,
+      kind,
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      device: info.device ?? '',
+      description: info.description ?? '',
+      subgroupMinSize: subgroups.min,
+      subgroupMaxSize: subgroups.max,
+    });
     const announce = opts.announce ?? true;
     if (announce) {
       const line = `webgpu adapter: ${name} (${kind}${fast ? ', Dawn robustness off' : ''})`;

@@ -2,6 +2,7 @@
 // config recorded or checked), and its latest checkpoint loaded for the stage to resume from.
 import {
   claimRunDir,
+  configText,
   latestCheckpoint,
   loadCheckpoint,
   saveCheckpoint,
@@ -11,7 +12,12 @@ import {
 } from '../ckpt/index.js';
 import { paramLayout } from '../model/params.js';
 import { joinPath } from '../store/store.js';
+import { sha256Hex } from '../util/hash.js';
+import { provenance } from '../util/provenance.js';
 import type { StageContext } from './loop.js';
+
+/** One line per (re)start of a stage in its run directory: what ran it from which step. */
+export const PROVENANCE_LOG = 'provenance.jsonl';
 
 export interface RunDir {
   /** The checkpoint the stage resumes from, when the directory holds one. */
@@ -38,9 +44,21 @@ export async function withRunDir<T>(
     const root = joinPath(out, 'checkpoints');
     const latest = await latestCheckpoint(store, root);
     const resumed = latest ? await loadCheckpoint(store, latest, paramLayout) : undefined;
+    // A line per start rather than one file: a run resumed on another machine or build keeps both.
+    const { engine, adapter } = await provenance(ctx.gpu.adapterInfo);
+    // The sha256 of the config file (run.json, rl.json): `sha256sum` checks it.
+    const configSha256 = await sha256Hex(configText(cfg));
+    const start = {
+      started: new Date().toISOString(),
+      fromStep: resumed?.state?.step ?? 0,
+      configSha256,
+      engine,
+      adapter,
+    };
+    await store.append(joinPath(out, PROVENANCE_LOG), JSON.stringify(start) + '\n');
     return await body({
       resumed,
-      save: (c) => saveCheckpoint(store, root, c),
+      save: (c) => saveCheckpoint(store, root, { ...c, state: { ...c.state, engine, adapter } }),
       metrics: joinPath(out, 'metrics.jsonl'),
       path: (...parts) => joinPath(out, ...parts),
     });

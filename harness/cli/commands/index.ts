@@ -3,6 +3,7 @@ import { calibrate } from './calibrate.js';
 import { data } from './data.js';
 import { devices } from './devices.js';
 import { evalCommand } from './eval.js';
+import { repro } from './repro.js';
 import { rl } from './rl.js';
 import { start } from './start.js';
 import { midtrain, pretrain } from './train.js';
@@ -22,4 +23,5 @@ export const commands: Record<string, Command> = {
   verify,
   eval: evalCommand,
   calibrate,
+  repro,
 };
