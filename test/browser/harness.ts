@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { buildDefines } from '../../scripts/build-info.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -37,6 +38,7 @@ export async function bundle(entry: string): Promise<string> {
     loader: { '.wgsl': 'text', '.wasm': 'binary' },
     external: ['webgpu', 'node:*'],
     logLevel: 'silent',
+    define: buildDefines(root), // the engine identity's constants, as scripts/build.mjs compiles them in
   });
   return out.outputFiles[0].text;
 }

@@ -21,6 +21,7 @@ import { validate } from '../../ts/util/schema.js';
 import type { Engine } from '../../ts/worker/engine.js';
 import { stepSeries, TINY_EVAL, TINY_RUN, TINY_STEPS, type RunFingerprint } from '../util/tiny-run.js';
 import { testGpu } from './setup.js';
+import { buildDefines } from '../../scripts/build-info.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -38,6 +39,7 @@ async function bundleNodeWorker(): Promise<string> {
     packages: 'external',
     loader: { '.wgsl': 'text', '.wasm': 'binary' },
     logLevel: 'warning',
+    define: buildDefines(root), // the engine identity's constants, as scripts/build.mjs compiles them in
   });
   return outfile;
 }
