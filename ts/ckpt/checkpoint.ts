@@ -39,6 +39,8 @@ export interface Checkpoint {
   tokenizerJson?: string;
   state?: TrainerState;
   dir: string;
+  /** sha256 of model.safetensors, as read (results name the weights they came from by it). */
+  modelSha256: string;
 }
 
 // Format 2 adds `checksum` (the sha256 of the rest, as index.json of a dataset has), so a damaged
@@ -221,12 +223,12 @@ export async function loadCheckpoint(
     throw new Error(`checkpoint ${dir}: config.json: ${(e as Error).message}`);
   }
   const layout = layoutOf(config);
-  const model = decodeSafetensors(
-    await readChecked(store, dir, 'model.safetensors', sums),
-    join(dir, 'model.safetensors'),
-  );
+  const modelBytes = await readChecked(store, dir, 'model.safetensors', sums);
+  const model = decodeSafetensors(modelBytes, join(dir, 'model.safetensors'));
   const params = packParams(layout, model.tensors, join(dir, 'model.safetensors'));
-  const out: Checkpoint = { config, params, dir };
+  // Ours record it (and readChecked has just checked it); a model made elsewhere is hashed here.
+  const modelSha256 = sums ? (sums['model.safetensors'] as string) : await sha256(modelBytes);
+  const out: Checkpoint = { config, params, dir, modelSha256 };
   // Ours always hold a tokenizer (listed in the sidecar); a model made elsewhere may not.
   if (sums || (await store.exists(join(dir, 'tokenizer.json')))) {
     out.tokenizerJson = new TextDecoder().decode(await readChecked(store, dir, 'tokenizer.json', sums));

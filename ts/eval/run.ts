@@ -6,7 +6,7 @@ import { Tokenizer } from '../data/tokenizer.js';
 import { InferenceModel } from '../model/inference.js';
 import { paramLayout } from '../model/params.js';
 import { runLoop, type StageContext } from '../stage/loop.js';
-import { joinPath as join, readRequired, readText, type RunStore } from '../store/store.js';
+import { joinPath as join, readText, type RunStore } from '../store/store.js';
 import { sha256Hex } from '../util/hash.js';
 import { provenance, type Provenance } from '../util/provenance.js';
 import type { Reporter } from '../util/reporter.js';
@@ -87,7 +87,8 @@ async function openJournal(
 }
 
 /**
- * Loads the checkpoint, samples and judges every problem, and returns the results; ctx.out is the
+ * Loads the checkpoint, samples and judges every problem (each a row `{step, i, result}` for the
+ * reporter, as in the journal), and returns the results; ctx.out is the
  * results file the caller writes (finishEval), and its journal is kept beside it meanwhile.
  */
 export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalResults> {
@@ -103,7 +104,7 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
     throw new Error(`checkpoint ${dir}: tokenizer has ${tok.vocabSize} ids, the model ${ckpt.config.vocab_size}`);
   const spec = { ops: s.ops, perOp: s.per_op, templates: s.templates, mode: s.mode };
   const problems = s.data ? await datasetProblems(store, s.data, spec) : await generatorProblems(spec, s.problem_seed);
-  const modelSha256 = await sha256Hex(await readRequired(store, join(dir, 'model.safetensors'), 'checkpoint file'));
+  const { modelSha256 } = ckpt;
   const ids = problems.map((p) => p.id);
   const key = await sha256Hex(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids }));
   const journal = journalPath(ctx.out);
@@ -136,7 +137,7 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
       },
     },
     store,
-    { ...reporter, row: () => {} },
+    reporter,
   );
   const seconds = (performance.now() - t0) / 1000;
   return {
