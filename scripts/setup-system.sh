@@ -3,6 +3,7 @@
 #   - Mesa 25 lavapipe (bookworm-backports): a CPU WebGPU adapter for Dawn when there is no GPU.
 #   - chromium: SwiftShader for Dawn and headless browser tests.
 #   - python3-torch + OpenBLAS (pthread) + tcmalloc: the PyTorch oracle and CPU speed peer.
+#   - redis-server: the job queue that spreads a study over machines (its tests start their own).
 # Quiet when everything is present. Where apt is not usable as root it prints what to install.
 # Usage: scripts/setup-system.sh [--check]   (--check only reports, exit 1 when something is missing)
 set -euo pipefail
@@ -29,6 +30,7 @@ have_pkg chromium || missing+=(chromium)
 have_pkg python3-torch || missing+=(python3-torch)
 have_pkg libopenblas0-pthread || missing+=(libopenblas0-pthread)
 have_pkg libtcmalloc-minimal4 || missing+=(libtcmalloc-minimal4)
+have_pkg redis-server || missing+=(redis-server)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -43,7 +45,7 @@ setup-system: cannot install automatically (needs root and Debian 12 apt). Pleas
   ${missing[*]}
   On Debian 12: add 'bookworm-backports' to apt sources, then
     apt-get install -t bookworm-backports mesa-vulkan-drivers
-    apt-get install chromium python3-torch libopenblas0-pthread libtcmalloc-minimal4 libvulkan1
+    apt-get install chromium python3-torch libopenblas0-pthread libtcmalloc-minimal4 libvulkan1 redis-server
   Elsewhere: any Vulkan/Metal/D3D12 GPU driver works for WebGPU; Mesa >= 24 lavapipe for CPU-only.
 MSG
   exit 1
@@ -63,5 +65,5 @@ fi
 apt-get update -qq >/dev/null
 apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null
 apt-get install -y -qq --no-install-recommends libvulkan1 chromium python3-torch python3-numpy \
-  libopenblas0-pthread libtcmalloc-minimal4 >/dev/null
+  libopenblas0-pthread libtcmalloc-minimal4 redis-server >/dev/null
 echo "setup-system: done" >&2
