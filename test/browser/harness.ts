@@ -2,12 +2,12 @@
 // http://localhost (WebGPU needs a secure context), and run it in Debian's Chromium through
 // playwright-core. The entry reports by assigning a promise to `globalThis.__result`; runInBrowser
 // returns what it resolves to (JSON-serializable). Browsers are never downloaded.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { buildDefines } from '../../scripts/build-info.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -43,6 +43,16 @@ export async function bundle(entry: string): Promise<string> {
   return out.outputFiles[0].text;
 }
 
+/** Listens on a free port of 127.0.0.1; the URL names localhost (a secure context, as WebGPU needs). */
+function listen(server: Server): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, url: `http://localhost:${typeof addr === 'object' && addr ? addr.port : 0}/` });
+    }),
+  );
+}
+
 /** Serves the page at /, and each script of `scripts` (URL path -> code) at its path, queries ignored. */
 function serve(scripts: Record<string, string>): Promise<{ server: Server; url: string }> {
   const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/entry.js"></script>';
@@ -55,12 +65,50 @@ function serve(scripts: Record<string, string>): Promise<{ server: Server; url: 
     }
     res.writeHead(200, { 'content-type': js !== undefined ? 'text/javascript' : 'text/html' }).end(js ?? page);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      resolve({ server, url: `http://localhost:${typeof addr === 'object' && addr ? addr.port : 0}/` });
-    }),
-  );
+  return listen(server);
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
+
+/** A static server of the folder `dir` (a built site), as any static host would serve it. */
+export function serveFolder(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    // Normalized from the root, a path cannot climb out of it ('/../x' is '/x').
+    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    let body: Buffer;
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a file');
+      body = readFileSync(file);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+  });
+  return listen(server);
+}
+
+/** Debian's Chromium, headless, in a fresh profile (removed by close()). */
+export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -75,12 +123,7 @@ export async function runInBrowser<T>(
   const scripts: Record<string, string> = { '/entry.js': await bundle(entry) };
   for (const [path, file] of Object.entries(more)) scripts[path] = await bundle(file);
   const { server, url } = await serve(scripts);
-  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const { context, close } = await launchChromium();
   try {
     const page = await context.newPage();
     const errors: string[] = [];
@@ -92,8 +135,7 @@ export async function runInBrowser<T>(
     if (errors.length) throw new Error(`page error: ${errors.join('; ')}`);
     return (await page.evaluate(() => (globalThis as unknown as { __result: unknown }).__result, undefined)) as T;
   } finally {
-    await context.close();
+    await close();
     server.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }

@@ -116,24 +116,26 @@ export function createEngine(env: EngineEnv) {
     },
 
     /** Pre-trains or mid-trains into the run directory `out` (resuming what it holds): runTraining. */
-    async train(req: TrainRequest, out: string, ...cb: StageCallbacks): Promise<StageResult> {
-      const cfg = validateRunConfig(withPreset(req.stage ?? 'pretrain', req));
-      const [g, store] = await Promise.all([openGpu(), opened]);
-      return stoppable((stop) => relayed(cb, (reporter) => runTraining(cfg, { gpu: g, store, reporter, out, stop })));
+    train(req: TrainRequest, out: string, ...cb: StageCallbacks): Promise<StageResult> {
+      // Stoppable from the call on: a stop() sent while the GPU opens or the data is built counts.
+      return stoppable(async (stop) => {
+        const cfg = validateRunConfig(withPreset(req.stage ?? 'pretrain', req));
+        const [gpu, store] = await Promise.all([openGpu(), opened]);
+        return relayed(cb, (reporter) => runTraining(cfg, { gpu, store, reporter, out, stop }));
+      });
     },
 
     /** Evaluates a checkpoint (or run directory) and writes the results JSON to `out`: runEval. */
-    async evaluate(req: EvalRequest, out: string, ...cb: StageCallbacks): Promise<EvalResults> {
-      const settings = validate<EvalSettings>(EVAL_SCHEMA, withPreset('eval', req.settings));
-      const [g, store] = await Promise.all([openGpu(), opened]);
-      return stoppable((stop) =>
-        relayed(cb, async (reporter) => {
-          const ctx = { gpu: g, store, reporter, out, stop };
-          const results = await runEval({ checkpoint: req.checkpoint, settings }, ctx);
+    evaluate(req: EvalRequest, out: string, ...cb: StageCallbacks): Promise<EvalResults> {
+      return stoppable(async (stop) => {
+        const settings = validate<EvalSettings>(EVAL_SCHEMA, withPreset('eval', req.settings));
+        const [gpu, store] = await Promise.all([openGpu(), opened]);
+        return relayed(cb, async (reporter) => {
+          const results = await runEval({ checkpoint: req.checkpoint, settings }, { gpu, store, reporter, out, stop });
           await finishEval(store, out, results);
           return results;
-        }),
-      );
+        });
+      });
     },
 
     /**
@@ -171,6 +173,11 @@ export function createEngine(env: EngineEnv) {
     /** Writes a file (to upload a checkpoint), replacing it atomically. */
     async writeFile(path: string, data: Uint8Array | string): Promise<void> {
       return (await opened).write(path, data);
+    },
+
+    /** Removes a file or a directory with everything in it (a page's "start over"). */
+    async remove(path: string): Promise<void> {
+      return (await opened).remove(path);
     },
   };
 }
