@@ -1,9 +1,10 @@
-// The "Evaluate here" and "Train here" pages of the built site (npm run site), in Chromium on
-// SwiftShader against the CLI and Node on SwiftShader: an evaluation in the page gives the CLI's
-// results for the same checkpoint and settings; a training run paused and resumed in the page gives
-// a Node run's per-step losses and weights, and its downloaded checkpoint evaluates in the CLI as in
-// the page; a file that is no checkpoint gets the loader's message; no WebGPU, or an adapter short
-// of a limit, is said so. No console errors. SCREENSHOTS=1 writes docs/site-{evaluate,train}.png.
+// The "Train here" and "Evaluate here" pages of the built site (npm run site), in Chromium on
+// SwiftShader against Node and the CLI on SwiftShader: a training run paused and resumed in the page
+// gives a Node run's per-step losses and weights; the page's evaluation of those weights gives the
+// CLI's results for the page's downloaded checkpoint with the same settings; a file that is no
+// checkpoint gets the loader's message; no WebGPU, or an adapter short of a limit, is said so. No
+// console errors. The tests run in order (the second evaluates what the first made). SCREENSHOTS=1
+// writes docs/site-train.png and docs/site-evaluate.png.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,11 +68,11 @@ async function cliEval(checkpoint: string, out: string): Promise<EvalResults> {
 let tmp: string;
 let site: { url: string; close(): void };
 let browser: Awaited<ReturnType<typeof launchChromium>>;
-/** The tiny run made in Node on SwiftShader: its per-step losses, final weights and checkpoint. */
-let node: { losses: number[]; modelSha256: string; checkpoint: string };
+/** The tiny run made in Node on SwiftShader: its per-step losses and final weights. */
+let node: { losses: number[]; modelSha256: string };
 
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'pages-'));
+/** The tiny run in Node, and the site built with its checkpoint (the browser starts meanwhile). */
+async function nodeRunAndSite(): Promise<void> {
   useDawn();
   const gpu = await Gpu.create({ adapter: 'swiftshader', announce: false });
   const rows: object[] = [];
@@ -79,11 +80,15 @@ beforeAll(async () => {
   const out = join(tmp, 'run');
   const result = await runTraining(validateRunConfig(TINY_RUN), { gpu, store: new NodeStore(), reporter, out });
   const modelSha256 = await sha256Hex(readFileSync(join(result.checkpoint, 'model.safetensors')));
-  node = { losses: stepSeries(rows).losses, modelSha256, checkpoint: result.checkpoint };
+  node = { losses: stepSeries(rows).losses, modelSha256 };
   await buildSite({ results: [], checkpoint: out, out: join(tmp, 'site') });
   const served = await serveFolder(join(tmp, 'site'));
   site = { url: served.url, close: () => served.server.close() };
-  browser = await launchChromium();
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'pages-'));
+  [browser] = await Promise.all([launchChromium(), nodeRunAndSite()]);
 });
 
 afterAll(async () => {
@@ -121,26 +126,21 @@ async function evaluateIn(page: Page): Promise<EvalResults> {
   return JSON.parse((await downloaded(page, '#download')).toString('utf8'));
 }
 
+/** The train page's status once a run has ended (and the page shows the run as stored). */
+async function ended(page: Page): Promise<string> {
+  await page.waitForSelector('#train:not([disabled])', { timeout: 120_000 });
+  return text(page, 'status');
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: join(ROOT, 'docs', name), fullPage: true });
 }
 
 describe('the pages that run the engine in the tab', () => {
-  /** The evaluate page's results for the site's checkpoint (the Node run's weights). */
-  let pageEval: EvalResults | undefined;
+  /** The checkpoint the train page made, downloaded and unzipped (the Node run's weights, bit for bit). */
+  let trained: string | undefined;
 
-  it("evaluate here: the site's checkpoint gives the CLI's results (settings, counts, pass@k)", async () => {
-    const { page, errors } = await open('evaluate');
-    const cli = cliEval(node.checkpoint, join(tmp, 'cli-site.json'));
-    pageEval = await evaluateIn(page);
-    expect(pageEval.problems).toHaveLength(TINY_EVAL.ops.length * TINY_EVAL.per_op);
-    expect(compared(pageEval)).toEqual(compared(await cli));
-    expect(await text(page, 'table')).toContain('op 3');
-    await screenshot(page, 'site-evaluate.png');
-    expect(errors).toEqual([]);
-  });
-
-  it('train here: paused and resumed, it makes the losses and weights of Node; the CLI evaluates its checkpoint as the page did', async () => {
+  it('train here: paused and resumed, it makes the per-step losses and the weights of the run in Node', async () => {
     const { page, errors } = await open('train');
     await page.waitForSelector('#inputs:not([disabled])');
     await page.selectOption('#model', 'tiny');
@@ -149,13 +149,9 @@ describe('the pages that run the engine in the tab', () => {
     // Paused as soon as it starts: the stage stops after its first step (the data is built before).
     await page.click('#train');
     await page.click('#pause');
-    await page.waitForSelector('#train:text("Resume")', { timeout: 120_000 });
-    const paused = /paused at step (\d+)/.exec(await text(page, 'status'));
-    expect(paused && Number(paused[1])).toBe(1);
-    await page.click('#train');
-    await page.waitForFunction(() => /^finished/.test(document.getElementById('status')!.textContent!), undefined, {
-      timeout: 120_000,
-    });
+    expect(await ended(page)).toMatch(/^paused at step 1,/);
+    await page.click('#train:text("Resume")');
+    expect(await ended(page)).toMatch(new RegExp(`^finished: ${TINY_STEPS} steps`));
     await page.locator('#curve svg').waitFor();
     await screenshot(page, 'site-train.png');
 
@@ -167,12 +163,23 @@ describe('the pages that run the engine in the tab', () => {
     expect(errors).toEqual([]);
     await run('/usr/bin/python3', ['-m', 'zipfile', '-e', join(dir, 'checkpoint.zip'), dir]);
     const ckpt = join(dir, `step-0000000${TINY_STEPS}`);
-    // The weights of the Node run, bit for bit: the page evaluated them in the test above.
     expect(await sha256Hex(readFileSync(join(ckpt, 'model.safetensors')))).toBe(node.modelSha256);
-    const cli = await cliEval(ckpt, join(tmp, 'cli-download.json'));
-    expect(cli.checkpoint.step).toBe(TINY_STEPS);
-    expect(pageEval).toBeDefined();
-    expect(compared(cli)).toEqual(compared(pageEval!));
+    trained = ckpt;
+  });
+
+  it("evaluate here: the site's checkpoint gives the CLI's results for the train page's download (same weights)", async () => {
+    // The site carries the Node run's checkpoint; the train page's has the same weights (above), and
+    // the CLI evaluates that one, as downloaded, while the page evaluates the site's.
+    expect(trained).toBeDefined();
+    const { page, errors } = await open('evaluate');
+    const cli = cliEval(trained!, join(tmp, 'cli.json'));
+    const inPage = await evaluateIn(page);
+    expect(inPage.problems).toHaveLength(TINY_EVAL.ops.length * TINY_EVAL.per_op);
+    expect((await cli).checkpoint.step).toBe(TINY_STEPS);
+    expect(compared(inPage)).toEqual(compared(await cli));
+    expect(await text(page, 'table')).toContain('op 3');
+    await screenshot(page, 'site-evaluate.png');
+    expect(errors).toEqual([]);
   });
 
   it("a file that is no checkpoint gets the checkpoint loader's message", async () => {
@@ -194,15 +201,13 @@ describe('the pages that run the engine in the tab', () => {
   });
 
   it('says so where the browser has no WebGPU, or an adapter short of a limit the engine needs', async () => {
-    for (const name of ['evaluate', 'train']) {
-      const { page, errors } = await open(name, () => {
-        delete (Navigator.prototype as { gpu?: unknown }).gpu;
-      });
-      expect(await banner(page)).toMatch(/^This browser has no WebGPU \(navigator\.gpu is missing\)/);
-      expect(await page.locator('#inputs button').first().isDisabled()).toBe(true);
-      expect(errors).toEqual([]);
-    }
-    const { page } = await open('evaluate', () => {
+    const noGpu = await open('train', () => {
+      delete (Navigator.prototype as { gpu?: unknown }).gpu;
+    });
+    expect(await banner(noGpu.page)).toMatch(/^This browser has no WebGPU \(navigator\.gpu is missing\)/);
+    expect(await noGpu.page.locator('#inputs button').first().isDisabled()).toBe(true);
+    expect(noGpu.errors).toEqual([]);
+    const { page, errors } = await open('evaluate', () => {
       const real = Object.getOwnPropertyDescriptor(GPUAdapter.prototype, 'limits')!.get!;
       Object.defineProperty(GPUAdapter.prototype, 'limits', {
         get() {
@@ -214,5 +219,6 @@ describe('the pages that run the engine in the tab', () => {
     expect(await banner(page)).toMatch(
       /offers maxStorageBuffersPerShaderStage 4, below the 8 the engine's kernels need/,
     );
+    expect(errors).toEqual([]);
   });
 });

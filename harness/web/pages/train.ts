@@ -6,6 +6,7 @@
 import * as Plot from '@observablehq/plot';
 import { preset } from '../../../ts/config/presets.js';
 import { joinPath } from '../../../ts/store/store.js';
+import { tokensPerStep, type RunConfig } from '../../../ts/train/runconfig.js';
 import { callbacks, download, openEngine, webGpuProblem, type RemoteEngine } from '../common/engine-client.js';
 import { runPage, showError } from '../common/error.js';
 import { mountNav } from '../common/nav.js';
@@ -61,12 +62,20 @@ runPage(async () => {
     config.value = saved ? new TextDecoder().decode(saved) : JSON.stringify(RUNS[model.value], null, 2) + '\n';
     steps.length = 0;
     const checkpoint = await latestCheckpoint(engine, runDir());
+    // run.json is the validated config the stage recorded: its step count is the stage's.
+    const total = saved ? Math.floor(runConfig(saved).tokens / tokensPerStep(runConfig(saved))) : 0;
+    const paused = checkpoint && checkpoint.step < total;
     if (checkpoint) {
       // Rows past the checkpoint (a tab closed mid-step) are lost work: the resumed run drops them too.
       steps.push(...(await metrics(engine, runDir())).filter((r) => r.step <= checkpoint.step));
-      say('saved', `a run paused at step ${checkpoint.step}: Train resumes it`);
+      say(
+        'saved',
+        paused
+          ? `a run paused at step ${checkpoint.step} of ${total}: Resume continues it`
+          : `a finished run of ${total} steps: Start over to train it again`,
+      );
     } else say('saved', saved ? 'a run started without a checkpoint yet: Train starts it again' : '');
-    button('train').textContent = checkpoint ? 'Resume' : 'Train';
+    button('train').textContent = paused ? 'Resume' : 'Train';
     $('downloads').hidden = !checkpoint;
     draw(steps);
   }
@@ -89,8 +98,6 @@ runPage(async () => {
     setRunning(true);
     say('status', 'starting...');
     try {
-      const device = await engine.device();
-      say('device', `GPU: ${device.adapter} (${device.kind})`);
       const row = (r: object) => {
         if ('loss' in r) {
           steps.push(r as StepRow);
@@ -101,7 +108,14 @@ runPage(async () => {
         }
       };
       const log = (m: string) => say('status', m);
-      const result = await engine.train(cfg, runDir(), ...callbacks({ progress: bars.listen(), row, log }));
+      // Called at once, before anything is awaited: a Pause clicked from now on reaches this run.
+      const training = engine.train(cfg, runDir(), ...callbacks({ progress: bars.listen(), row, log }));
+      // A GPU that fails to open fails the training too, which shows the error.
+      void engine.device().then(
+        (d) => say('device', `GPU: ${d.adapter} (${d.kind})`),
+        () => {},
+      );
+      const result = await training;
       say(
         'status',
         result.stopped
@@ -152,6 +166,8 @@ runPage(async () => {
   $<HTMLFieldSetElement>('inputs').disabled = false;
 });
 
+const runConfig = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as RunConfig;
+
 /** The run's latest checkpoint (directory and step), or undefined when it has none. */
 async function latestCheckpoint(engine: RemoteEngine, run: string): Promise<{ dir: string; step: number } | undefined> {
   const latest = await engine.readFile(joinPath(run, 'checkpoints', 'latest'));
@@ -180,7 +196,7 @@ function accuracyText(byOp: Record<number, number>): string {
   return `accuracy ${ops.join(', ')}`;
 }
 
-/** The loss curve (log scale) of the rows so far. */
+/** The loss curve of the rows so far. */
 function draw(rows: StepRow[]): void {
   const figure = $('curve');
   if (!rows.length) return figure.replaceChildren();
@@ -188,7 +204,7 @@ function draw(rows: StepRow[]): void {
     width: 640,
     height: 280,
     x: { label: 'step' },
-    y: { label: 'training loss', type: 'log', grid: true },
+    y: { label: 'training loss', grid: true },
     marks: [
       Plot.lineY(rows, { x: 'step', y: 'loss', stroke: 'currentColor' }),
       Plot.dot(rows.slice(-1), { x: 'step', y: 'loss' }),
