@@ -3,7 +3,7 @@
 // `evaluation` reward preset's processCorrect), then pass@k by split, op and template. Per-problem
 // counts are kept so results can be re-aggregated.
 import { promptText, type Mode, type Problem, type Template } from '../data/generator.js';
-import { loadVerifier, REWARD_PRESETS } from '../data/verifier.js';
+import { loadVerifier, REWARD_PRESETS, type Score, type Verdict } from '../data/verifier.js';
 import type { SampleOptions } from '../model/decoder.js';
 import { passAtK } from './passk.js';
 
@@ -147,6 +147,11 @@ export interface EvaluateOptions {
   done?: ReadonlyMap<number, ProblemResult>;
   /** Called with each problem's result once its n samples are judged. */
   onProblem?: (i: number, result: ProblemResult) => void;
+  /**
+   * Called with each problem's n completions and their verdicts once judged; given, the verifier
+   * explains every step (Verifier.verify) rather than only scoring, with the same counts.
+   */
+  onSamples?: (i: number, texts: string[], verdicts: Verdict[]) => void;
 }
 
 export interface EvaluateOutput {
@@ -258,10 +263,14 @@ export async function planEvaluation(problems: Problem[], o: EvaluateOptions): P
       pending.set(i, texts);
       // A problem is judged as soon as its n samples are in, so few texts are held at once.
       if (texts.length === s.n) {
-        for (const score of verifier.scoreBatch(problems[i], texts, REWARD_PRESETS.evaluation)) {
+        const cfg = REWARD_PRESETS.evaluation;
+        const verdicts = o.onSamples ? texts.map((t) => verifier.verify(problems[i], t, cfg)) : undefined;
+        const scores: Score[] = verdicts ?? verifier.scoreBatch(problems[i], texts, cfg);
+        for (const score of scores) {
           results[i].cOutcome += score.outcome;
           results[i].cProcess += score.processCorrect ? 1 : 0;
         }
+        if (verdicts) o.onSamples?.(i, texts, verdicts);
         pending.delete(i);
         finished.push(i);
       }

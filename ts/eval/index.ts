@@ -18,3 +18,4 @@ export { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems, templateQuota } 
 export { DEFAULT_RULE, proposeRange, type Calibration, type CalibrationRule } from './calibrate.js';
 export { finishEval, journalPath, resolveCheckpoint, runEval, type EvalConfig, type EvalResults } from './run.js';
 export { checkSettings, EVAL_SCHEMA, type EvalSettings } from './settings.js';
+export { openSamples, SAMPLES_FORMAT, sampleRecords, type SampleRecord, type SamplesHeader } from './samples.js';
