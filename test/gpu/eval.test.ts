@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { promptText, TEMPLATES, trainingText, type Problem } from '../../ts/data/generator.js';
 import { Tokenizer } from '../../ts/data/tokenizer.js';
 import { REWARD_PRESETS, scoreBatch, verify } from '../../ts/data/verifier.js';
-import { aggregate, type ProblemResult } from '../../ts/eval/evaluate.js';
+import { aggregate, type ProblemResult } from '../../ts/eval/aggregate.js';
 import { passAtK } from '../../ts/eval/passk.js';
 import { generatorProblems } from '../../ts/eval/problems.js';
 import type { EvalResults } from '../../ts/eval/run.js';

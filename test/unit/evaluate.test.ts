@@ -4,15 +4,8 @@
 // per split, op and template must equal the mean of the estimator over exactly those problems.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promptText, solutionBody, TEMPLATES, type Problem } from '../../ts/data/generator.js';
-import {
-  aggregate,
-  evaluateProblems,
-  splitOf,
-  type Codec,
-  type EvaluateOptions,
-  type ProblemResult,
-  type Sampler,
-} from '../../ts/eval/evaluate.js';
+import { aggregate, splitOf, type ProblemResult } from '../../ts/eval/aggregate.js';
+import { evaluateProblems, type Codec, type EvaluateOptions, type Sampler } from '../../ts/eval/evaluate.js';
 import type { SampleOptions } from '../../ts/model/decoder.js';
 import type { Verdict } from '../../ts/data/verifier.js';
 import { DEFAULT_RULE, proposeRange } from '../../ts/eval/calibrate.js';

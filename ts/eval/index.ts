@@ -1,16 +1,11 @@
 // Public face of evaluation: pass@k, the evaluation loop, problem sources, calibration, runs.
 export { defaultKs, passAtK } from './passk.js';
+export { aggregate, splitOf, SPLITS, type Aggregates, type GroupStats, type ProblemResult } from './aggregate.js';
 export {
-  aggregate,
   evaluateProblems,
   planEvaluation,
   samplerCalls,
-  splitOf,
-  SPLITS,
-  type Aggregates,
   type Codec,
-  type GroupStats,
-  type ProblemResult,
   type Sampler,
   type SamplingConfig,
 } from './evaluate.js';
