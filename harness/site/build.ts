@@ -2,7 +2,16 @@
 // worker (worker.js, engine.wasm inlined as in every bundle), the shared stylesheet, and the results
 // given, under data/ with data/index.json, plus optionally a checkpoint under checkpoint/. Every URL
 // is relative, so the folder works from any static host and from a sub-path.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';

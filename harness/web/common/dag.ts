@@ -27,7 +27,9 @@ function lines(n: GraphNode): string[] {
     if (last >= 0 && out[last].length + 1 + word.length <= WRAP) out[last] += ` ${word}`;
     else out.push(word);
   }
-  const value = n.value ?? (n.marks.includes('missing') ? 'not defined' : '?');
+  // An extra step's value is not judged, so not known here: its letter alone.
+  if (n.marks.includes('extra')) return n.letter ? [...out, n.letter] : out;
+  const value = n.value ?? (n.marks.includes('missing') ? 'not defined' : 'unreadable');
   out.push(n.letter ? `${n.letter} = ${value}` : `= ${value}`);
   return out;
 }
