@@ -122,6 +122,14 @@ describe('the static site', () => {
     await page.close();
   });
 
+  it('home: says what data the site carries', async () => {
+    const page = await open('index.html', '#contents:not(:empty)');
+    expect(await page.textContent('#contents')).toContain(
+      `${MODELS.length} evaluation results, 1 samples files, 2 training logs and no checkpoint`,
+    );
+    await page.close();
+  });
+
   it('logs no error on any page', () => {
     expect(errors).toEqual([]);
   });
