@@ -1,0 +1,30 @@
+// The esbuild options the Node bundles share: scripts/build.mjs (dist/node, dependencies left to
+// node_modules) and scripts/bundle.mjs (the offline bundle, dependencies inlined).
+import { buildDefines } from './build-info.mjs';
+
+/** Options every bundle of the repository at `root` shares (Node and browser). */
+export function commonOptions(root) {
+  return {
+    bundle: true,
+    format: 'esm',
+    sourcemap: true,
+    logLevel: 'warning',
+    loader: { '.wgsl': 'text', '.wasm': 'binary' },
+    absWorkingDir: root,
+    define: buildDefines(root),
+  };
+}
+
+/** Options for the Node entry points (CLI, bench). */
+export function nodeBundleOptions(root) {
+  return {
+    ...commonOptions(root),
+    platform: 'node',
+    target: 'node20',
+    // CommonJS dependencies inlined into an ES module still call require() for Node's built-ins.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  };
+}
+
+/** The Node entry points: name -> source. */
+export const NODE_ENTRIES = { cli: 'harness/cli/main.ts', bench: 'bench/main.ts', kernels: 'bench/kernels/run.ts' };
