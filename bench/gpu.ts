@@ -215,7 +215,7 @@ async function sampleRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> {
 }
 
 function show(row: Row): string {
-  const fmt = (x: number) => (row.unit === 'TFLOP/s' ? x.toFixed(3) : x.toFixed(0));
+  const fmt = (x: number) => (row.unit === 'TFLOP/s' ? x.toPrecision(3) : x.toFixed(0));
   const ours = row.ours !== undefined ? `${fmt(row.ours)} ${row.unit}` : `failed: ${row.error}`;
   const theirs = row.peers.map((p) =>
     p.value !== undefined

@@ -9,7 +9,7 @@ import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { buildDefines } from './build-info.mjs';
-import { nodeBundleOptions } from './esbuild-options.mjs';
+import { BUNDLE_ENTRIES, NODE_ENTRIES, nodeBundleOptions } from './esbuild-options.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const LIMIT_MB = 60;
@@ -76,7 +76,7 @@ mkdirSync(tmp, { recursive: true });
 try {
   await esbuild.build({
     ...nodeBundleOptions(root),
-    entryPoints: { cli: 'harness/cli/main.ts', bench: 'bench/main.ts' },
+    entryPoints: Object.fromEntries(BUNDLE_ENTRIES.map((e) => [e, NODE_ENTRIES[e]])),
     outdir: tmp,
     outExtension: { '.js': '.mjs' },
     external: ['webgpu'], // resolved at run time from the bundle's own node_modules/webgpu

@@ -27,4 +27,11 @@ export function nodeBundleOptions(root) {
 }
 
 /** The Node entry points: name -> source. */
-export const NODE_ENTRIES = { cli: 'harness/cli/main.ts', bench: 'bench/main.ts', kernels: 'bench/kernels/run.ts' };
+export const NODE_ENTRIES = {
+  cli: 'harness/cli/main.ts',
+  bench: 'bench/main.ts',
+  kernels: 'bench/kernels/run.ts',
+  'checkpoint-loss': 'bench/checkpoint-loss.ts',
+};
+/** The entry points of the offline bundle (scripts/bundle.mjs): run.sh runs the first by default. */
+export const BUNDLE_ENTRIES = ['cli', 'bench', 'checkpoint-loss'];

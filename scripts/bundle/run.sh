@@ -1,7 +1,8 @@
 #!/bin/sh
 # The offline bundle's launcher: `run.sh <cli args>` runs the engine's CLI, `run.sh bench <sections>`
-# its bench. Node: $NODE if set, else a Node 20+ on PATH, else the bundled node.xz (--with-node),
-# unpacked once into a cache directory. Needs no npm, no node_modules outside this folder, no network.
+# its bench, `run.sh checkpoint-loss CKPT BATCH.json` the loss the HF check compares with.
+# Node: $NODE if set (NODE=bundled: the bundled one), else a Node 20+ on PATH, else the bundled
+# node.xz (--with-node), unpacked once into a cache directory. Needs no npm, no node_modules outside this folder, no network.
 set -eu
 # Shell built-ins only on the way to an installed node: PATH may hold nothing but node's directory.
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
@@ -28,7 +29,10 @@ bundled_node() {
   return 1
 }
 
-if [ -n "${NODE:-}" ]; then
+if [ "${NODE:-}" = bundled ]; then # the bundled one even where another is on PATH
+  [ -f "$here/node.xz" ] || { echo "run.sh: NODE=bundled, but this bundle has no node.xz (build it with --with-node)" >&2; exit 2; }
+  node=$(bundled_node) || { echo "run.sh: could not unpack $here/node.xz (no writable cache or TMPDIR; need xz or python3)" >&2; exit 2; }
+elif [ -n "${NODE:-}" ]; then
   node_ok "$NODE" || { echo "run.sh: NODE=$NODE is not Node.js 20 or newer" >&2; exit 2; }
   node=$NODE
 elif command -v node >/dev/null 2>&1 && node_ok node; then
@@ -41,8 +45,10 @@ else
 fi
 
 entry=cli.mjs
-if [ "${1:-}" = bench ]; then
-  entry=bench.mjs
-  shift
-fi
+case ${1:-} in
+  bench | checkpoint-loss)
+    entry=$1.mjs
+    shift
+    ;;
+esac
 exec "$node" --enable-source-maps "$here/$entry" "$@"
