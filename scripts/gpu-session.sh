@@ -78,7 +78,7 @@ log "adapter: $ADAPTER"
 
 # --- the GPU bench: figures, and the training rate the budgets below are sized by -----------------
 if [ "$DRY" = 1 ]; then quick=--quick; else quick=; fi
-phase bench 90 "$RUN" bench gpu $quick --out "$RES/bench-gpu.json"
+phase bench 100 "$RUN" bench gpu $quick --out "$RES/bench-gpu.json"
 
 # Tokens that fit in $1 seconds of training at the bench's rate for the chosen batch (row $2),
 # less start-up, evaluation and data building (~1M tokens/s); at least $3.
@@ -97,34 +97,34 @@ PY
 if [ "$DRY" = 1 ]; then
   BATCH=2 SEQ=128 RATE_CASE="mini batch 2 x seq 128" MODEL=(--model tiny)
   EVAL=(--per-op 1 --n 2 --max-new-tokens 24 --ops 2-4 --batch 8) RL=(--max-steps 2 --prompts-per-step 2 --num-generations 2 --ppo-mini-batch-size 2 --per-device-train-batch-size 4 --max-completion-length 24)
-  HELD=(--eval-per-op 2 --eval-max-new-tokens 24)
+  HELD=(--eval-per-op 2 --eval-max-new-tokens 24) HELD_MID=("${HELD[@]}")
 else
   BATCH=32 SEQ=512 RATE_CASE="mini batch 32 x seq 512" MODEL=()
   EVAL=(--per-op 12 --n 8 --batch 256) RL=(--max-steps 20)
-  HELD=(--eval-per-op 60)
+  HELD=(--eval-per-op 60) HELD_MID=(--eval-per-op 20)
 fi
 # A checkpoint every 100 steps: a phase cut by its time limit still leaves a model to go on with.
 TRAIN=(--batch-size "$BATCH" --seq-len "$SEQ" --checkpoint-interval 100)
 
 # --- pre-training mini on op 2-10, held-out greedy accuracy per op ---------------------------------
-PRE_TOKENS=${PRETRAIN_TOKENS:-$(fit_tokens 190 "$RATE_CASE" 16384)}
+PRE_TOKENS=${PRETRAIN_TOKENS:-$(fit_tokens 160 "$RATE_CASE" 16384)}
 log "pre-training on $PRE_TOKENS tokens (batch $BATCH x $SEQ)"
-phase pretrain 190 "$RUN" pretrain --out "$WORK/runs/pretrain" "${MODEL[@]}" "${TRAIN[@]}" --tokens "$PRE_TOKENS" "${HELD[@]}"
+phase pretrain 160 "$RUN" pretrain --out "$WORK/runs/pretrain" "${MODEL[@]}" "${TRAIN[@]}" --tokens "$PRE_TOKENS" "${HELD[@]}"
 BASE=$WORK/runs/pretrain/checkpoints/$(cat "$WORK/runs/pretrain/checkpoints/latest" 2>/dev/null)
 [ -f "$BASE/model.safetensors" ] || abort "pre-training left no checkpoint"
 tar -C "$BASE" -czf "$OUT/mini-base.tar.gz" config.json model.safetensors tokenizer.json trainer_state.json \
   -C "$WORK/runs/pretrain" run.json
 
 # --- mid-training, calibration, GRPO at the calibrated edge, pass@k of base / mid / RL -------------
-MID_TOKENS=${MIDTRAIN_TOKENS:-$(fit_tokens 45 "$RATE_CASE" 8192)}
-phase midtrain 45 "$RUN" midtrain --out "$WORK/runs/midtrain" --init "$BASE" "${TRAIN[@]}" --tokens "$MID_TOKENS" "${HELD[@]}"
+MID_TOKENS=${MIDTRAIN_TOKENS:-$(fit_tokens 60 "$RATE_CASE" 8192)}
+phase midtrain 60 "$RUN" midtrain --out "$WORK/runs/midtrain" --init "$BASE" "${TRAIN[@]}" --tokens "$MID_TOKENS" "${HELD_MID[@]}"
 MID=$WORK/runs/midtrain/checkpoints/$(cat "$WORK/runs/midtrain/checkpoints/latest" 2>/dev/null)
 [ -f "$MID/model.safetensors" ] || MID=$BASE
 phase calibrate 35 "$RUN" calibrate --checkpoint "$MID" --out "$RES/calibration.json" --config start "${EVAL[@]}"
 OPS=$(json "$RES/calibration.json" "'%d-%d' % (d['range']['from'], d['range']['to'])")
 OPS=${OPS:-11-14} # no op at the edge of competence: the study's edge range, as npm start does
 log "GRPO on ops $OPS"
-phase rl 75 "$RUN" rl --out "$WORK/runs/rl" --init "$MID" --ops "$OPS" "${RL[@]}"
+phase rl 70 "$RUN" rl --out "$WORK/runs/rl" --init "$MID" --ops "$OPS" "${RL[@]}"
 RLCK=$WORK/runs/rl/checkpoints/$(cat "$WORK/runs/rl/checkpoints/latest" 2>/dev/null)
 for m in base rl; do
   if [ $m = base ]; then ck=$BASE; else ck=$RLCK; fi
@@ -132,7 +132,7 @@ for m in base rl; do
 done
 
 # --- the GPU's kernel fingerprint against lavapipe's (made by gpu-prepare.sh) ------------------------
-phase repro-kernels 25 "$RUN" repro kernels --out "$RES/fingerprint.json"
+phase repro-kernels 20 "$RUN" repro kernels --out "$RES/fingerprint.json"
 if [ -f "$REPO/.carry/fingerprint-lavapipe.json" ] && [ -f "$RES/fingerprint.json" ]; then
   phase repro-compare 10 "$RUN" repro compare "$REPO/.carry/fingerprint-lavapipe.json" "$RES/fingerprint.json"
 fi
@@ -140,8 +140,8 @@ if "$RUN" help 2>&1 | grep -q '^repro run'; then phase repro-run 20 "$RUN" repro
 
 # --- Hugging Face: our checkpoint loaded by Qwen2ForCausalLM gives our loss on the same tokens -----
 if python3 -c 'import transformers' 2>/dev/null; then
-  phase hf-ours 15 "$RUN" checkpoint-loss "$BASE" "$RES/hf-batch.json" &&
-    phase hf-check 25 python3 "$WORK/engine/tools/hf/qwen2_check.py" "$BASE" "$RES/hf-batch.json"
+  phase hf-ours 10 "$RUN" checkpoint-loss "$BASE" "$RES/hf-batch.json" &&
+    phase hf-check 20 python3 "$WORK/engine/tools/hf/qwen2_check.py" "$BASE" "$RES/hf-batch.json"
 else
   log "transformers is not importable here: no HF check"
   echo "transformers not importable by $(command -v python3)" >"$RES/hf-check.log"
