@@ -52,7 +52,10 @@ last_json() { grep "$2" "$1" 2>/dev/null | tail -1; }
 # --- set-up: the bundle (with its Node), the Vulkan loader, NVIDIA's ICD -------------------------
 log "session on $(hostname), scale $SCALE, dry run $DRY"
 mkdir -p "$WORK/engine"
-tar -C "$WORK/engine" -xJf "$REPO/.carry/bundle.tar.xz" || abort "could not unpack .carry/bundle.tar.xz"
+# python3's tarfile where the image has no xz
+tar -C "$WORK/engine" -xJf "$REPO/.carry/bundle.tar.xz" 2>/dev/null ||
+  python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$REPO/.carry/bundle.tar.xz" "$WORK/engine" ||
+  abort "could not unpack .carry/bundle.tar.xz"
 RUN="$WORK/engine/run.sh"
 export NODE=bundled
 if [ "$DRY" != 1 ]; then
