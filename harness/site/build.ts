@@ -15,7 +15,7 @@ import {
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { bundleOptions } from '../../scripts/bundle-options.mjs';
+import { commonOptions } from '../../scripts/esbuild-options.mjs';
 import { resolveCheckpoint } from '../../ts/eval/run.js';
 import { NodeStore } from '../../ts/io/node-store.js';
 import { MANIFEST_FORMAT, type SiteManifest } from '../web/common/data.js';
@@ -79,7 +79,7 @@ export async function buildSite(o: SiteOptions): Promise<SiteSize> {
   prepareOut(o.out);
   const data = copyResults(o.results, o.out);
   await esbuild.build({
-    ...bundleOptions(ROOT),
+    ...commonOptions(ROOT),
     platform: 'browser',
     target: 'es2022',
     entryPoints: {
