@@ -1,11 +1,11 @@
 // Builds the engine (AssemblyScript -> build/engine.wasm + raw ESM bindings) and the esbuild bundles
-// of dist/node (the CLI, the bench, the site builder; the site's own bundles are made by `npm run site`). `--if-stale` skips the work when no
-// source is newer than the outputs, so `npm run cli` stays fast.
+// of dist/node (the CLI, the bench, the site builder; the site's own bundles are made by `npm run site`).
+// `--if-stale` skips the work when no source is newer than the outputs, so `npm run cli` stays fast.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { bundleOptions } from './bundle-options.mjs';
+import { NODE_ENTRIES, nodeBundleOptions } from './esbuild-options.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const ifStale = process.argv.includes('--if-stale');
@@ -39,17 +39,9 @@ const sources = ['ts', 'harness', 'shaders', 'bench', 'build'];
 const bundleStamp = 'dist/node/cli.js';
 if (!ifStale || Math.max(...sources.map(newest)) > mtime(bundleStamp)) {
   await esbuild.build({
-    ...bundleOptions(root),
-    platform: 'node',
-    target: 'node20',
-    entryPoints: {
-      cli: 'harness/cli/main.ts',
-      site: 'harness/site/main.ts',
-      bench: 'bench/main.ts',
-      kernels: 'bench/kernels/run.ts',
-    },
+    ...nodeBundleOptions(root),
+    entryPoints: NODE_ENTRIES,
     outdir: 'dist/node',
     packages: 'external',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
 }

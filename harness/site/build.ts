@@ -2,11 +2,20 @@
 // worker (worker.js, engine.wasm inlined as in every bundle), the shared stylesheet, and the results
 // given, under data/ with data/index.json, plus optionally a checkpoint under checkpoint/. Every URL
 // is relative, so the folder works from any static host and from a sub-path.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { bundleOptions } from '../../scripts/bundle-options.mjs';
+import { commonOptions } from '../../scripts/esbuild-options.mjs';
 import { resolveCheckpoint } from '../../ts/eval/run.js';
 import { NodeStore } from '../../ts/io/node-store.js';
 import { MANIFEST_FORMAT, type SiteManifest } from '../web/common/data.js';
@@ -70,7 +79,7 @@ export async function buildSite(o: SiteOptions): Promise<SiteSize> {
   prepareOut(o.out);
   const data = copyResults(o.results, o.out);
   await esbuild.build({
-    ...bundleOptions(ROOT),
+    ...commonOptions(ROOT),
     platform: 'browser',
     target: 'es2022',
     entryPoints: {

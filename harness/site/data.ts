@@ -24,7 +24,8 @@ export function kindOf(path: string): DataEntry['kind'] | undefined {
   const name = basename(path);
   if (name.endsWith('.partial.jsonl')) return undefined; // a running evaluation's journal
   if (name === 'metrics.jsonl') return 'metrics';
-  if (name.endsWith('.jsonl')) return firstJson(path)?.format?.startsWith('reasoning-engine-samples/') ? 'samples' : undefined;
+  if (name.endsWith('.jsonl'))
+    return firstJson(path)?.format?.startsWith('reasoning-engine-samples/') ? 'samples' : undefined;
   if (!name.endsWith('.json')) return undefined;
   let format: unknown;
   try {

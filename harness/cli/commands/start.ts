@@ -7,7 +7,8 @@
 //   6. rl:        GRPO on that range
 //   7. eval:      process-verified pass@k of the base, mid-trained and RL models by split
 // with tables of held-out greedy accuracy and pass@k. Each training stage resumes from its run
-// directory's checkpoints; results are JSON files under --out.
+// directory's checkpoints; results are JSON files under --out, and each evaluation's completions with
+// their verdicts samples-NAME.jsonl beside them.
 import { join } from 'node:path';
 import { checkDataset } from '../../../ts/data/build.js';
 import { Gpu } from '../../../ts/gpu/index.js';
@@ -143,8 +144,10 @@ export const start: Command = {
 
     log('[5/7] calibrating the mid-trained model (pass@k per op)');
     const evalSettings = validate<EvalSettings>(EVAL_SCHEMA, preset('eval', 'start'));
+    // Every evaluation also writes its completions with their verdicts (the site's Samples page).
+    const samples = (name: string) => join(out, `samples-${name}.jsonl`);
     const calib = await runEval(
-      { checkpoint: midResult.checkpoint, settings: evalSettings },
+      { checkpoint: midResult.checkpoint, settings: evalSettings, samples: samples('midtrain') },
       ctx(5, 'calibration.json', '[5/7] midtrain'),
     );
     const proposal = proposeRange(calib.aggregates, evalSettings.n);
@@ -181,7 +184,10 @@ export const start: Command = {
       const r =
         name === 'midtrain'
           ? calib
-          : await runEval({ checkpoint: ckpt, settings: evalSettings }, ctx(7, file, `[7/7] ${name}`));
+          : await runEval(
+              { checkpoint: ckpt, settings: evalSettings, samples: samples(name) },
+              ctx(7, file, `[7/7] ${name}`),
+            );
       await finishEval(store, join(out, file), r);
       evals.push([name, r]);
       stage('eval', { model: name, checkpoint: ckpt, splits: r.aggregates.splits });
