@@ -2,10 +2,10 @@
 // http://localhost (WebGPU needs a secure context), and run it in Debian's Chromium through
 // playwright-core. The entry reports by assigning a promise to `globalThis.__result`; runInBrowser
 // returns what it resolves to (JSON-serializable). Browsers are never downloaded.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { buildDefines } from '../../scripts/build-info.mjs';
@@ -43,16 +43,6 @@ export async function bundle(entry: string): Promise<string> {
   return out.outputFiles[0].text;
 }
 
-/** Listens on a free port of 127.0.0.1; the URL names localhost (a secure context, as WebGPU needs). */
-function listen(server: Server): Promise<{ server: Server; url: string }> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      resolve({ server, url: `http://localhost:${typeof addr === 'object' && addr ? addr.port : 0}/` });
-    }),
-  );
-}
-
 /** Serves the page at /, and each script of `scripts` (URL path -> code) at its path, queries ignored. */
 function serve(scripts: Record<string, string>): Promise<{ server: Server; url: string }> {
   const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/entry.js"></script>';
@@ -65,33 +55,12 @@ function serve(scripts: Record<string, string>): Promise<{ server: Server; url: 
     }
     res.writeHead(200, { 'content-type': js !== undefined ? 'text/javascript' : 'text/html' }).end(js ?? page);
   });
-  return listen(server);
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-};
-
-/** A static server of the folder `dir` (a built site), as any static host would serve it. */
-export function serveFolder(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    // Normalized from the root, a path cannot climb out of it ('/../x' is '/x').
-    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    let body: Buffer;
-    try {
-      if (!statSync(file).isFile()) throw new Error('not a file');
-      body = readFileSync(file);
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-  });
-  return listen(server);
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, url: `http://localhost:${typeof addr === 'object' && addr ? addr.port : 0}/` });
+    }),
+  );
 }
 
 /** Debian's Chromium, headless, in a fresh profile (removed by close()). */

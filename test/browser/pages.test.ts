@@ -24,7 +24,8 @@ import { runTraining } from '../../ts/train/stage.js';
 import { sha256Hex } from '../../ts/util/hash.js';
 import { callbackReporter } from '../../ts/util/reporter.js';
 import { stepSeries, TINY_EVAL, TINY_RUN, TINY_STEPS } from '../util/tiny-run.js';
-import { launchChromium, serveFolder } from './harness.js';
+import { launchChromium } from './harness.js';
+import { serveDir } from './static-server.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/node/cli.js');
@@ -82,7 +83,7 @@ async function nodeRunAndSite(): Promise<void> {
   const modelSha256 = await sha256Hex(readFileSync(join(result.checkpoint, 'model.safetensors')));
   node = { losses: stepSeries(rows).losses, modelSha256 };
   await buildSite({ results: [], checkpoint: out, out: join(tmp, 'site') });
-  const served = await serveFolder(join(tmp, 'site'));
+  const served = await serveDir(join(tmp, 'site'));
   site = { url: served.url, close: () => served.server.close() };
 }
 
