@@ -115,12 +115,14 @@ describe('the engine API in a worker_threads worker', () => {
     });
   });
 
-  it('generates the problems the generator gives in-process, and writes files it reads back', async () => {
+  it('generates the problems the generator gives in-process, and writes files it reads back and removes', async () => {
     const opts = { seed: 3, op: 4, template: 'crazy_zootopia', mode: 'forward', count: 2 } as const;
     const { generateMany } = await import('../../ts/data/generator.js');
     expect(await engine.generate(opts)).toEqual(await generateMany(opts));
     await engine.writeFile('up/a.txt', 'hello');
     expect(new TextDecoder().decode(await engine.readFile('up/a.txt'))).toBe('hello');
+    await engine.remove('up');
+    expect(await engine.listFiles('up')).toEqual([]);
   });
 });
 
