@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { buildDefines } from '../../scripts/build-info.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -63,6 +63,23 @@ function serve(scripts: Record<string, string>): Promise<{ server: Server; url: 
   );
 }
 
+/** Debian's Chromium, headless, in a fresh profile (removed by close()). */
+export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * Bundles `entry`, opens it in a fresh headless Chromium profile, and returns its __result. `more`
  * bundles other entries the page loads (URL path -> entry: a worker's script at '/worker.js').
@@ -75,12 +92,7 @@ export async function runInBrowser<T>(
   const scripts: Record<string, string> = { '/entry.js': await bundle(entry) };
   for (const [path, file] of Object.entries(more)) scripts[path] = await bundle(file);
   const { server, url } = await serve(scripts);
-  const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const { context, close } = await launchChromium();
   try {
     const page = await context.newPage();
     const errors: string[] = [];
@@ -92,8 +104,7 @@ export async function runInBrowser<T>(
     if (errors.length) throw new Error(`page error: ${errors.join('; ')}`);
     return (await page.evaluate(() => (globalThis as unknown as { __result: unknown }).__result, undefined)) as T;
   } finally {
-    await context.close();
+    await close();
     server.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }

@@ -18,7 +18,7 @@ import { sha256Hex } from '../../ts/util/hash.js';
 import type { ProgressReport } from '../../ts/util/progress.js';
 import { callbackReporter } from '../../ts/util/reporter.js';
 import { validate } from '../../ts/util/schema.js';
-import type { Engine } from '../../ts/worker/engine.js';
+import { createEngine, type Engine } from '../../ts/worker/engine.js';
 import { stepSeries, TINY_EVAL, TINY_RUN, TINY_STEPS, type RunFingerprint } from '../util/tiny-run.js';
 import { testGpu } from './setup.js';
 import { buildDefines } from '../../scripts/build-info.mjs';
@@ -44,8 +44,10 @@ async function bundleNodeWorker(): Promise<string> {
   return outfile;
 }
 
-/** The tiny run and its evaluation, made in this process. */
-async function inProcess(): Promise<RunFingerprint & { evaluation: EvalResults }> {
+/** The tiny run and its evaluation, made in this process (once: several tests compare with it). */
+let reference: Promise<RunFingerprint & { evaluation: EvalResults }> | undefined;
+const inProcess = () => (reference ??= makeInProcess());
+async function makeInProcess(): Promise<RunFingerprint & { evaluation: EvalResults }> {
   const store = new MemoryStore();
   const rows: object[] = [];
   const gpu = await testGpu();
@@ -113,11 +115,52 @@ describe('the engine API in a worker_threads worker', () => {
     });
   });
 
-  it('generates the problems the generator gives in-process, and writes files it reads back', async () => {
+  it('generates the problems the generator gives in-process, and writes files it reads back and removes', async () => {
     const opts = { seed: 3, op: 4, template: 'crazy_zootopia', mode: 'forward', count: 2 } as const;
     const { generateMany } = await import('../../ts/data/generator.js');
     expect(await engine.generate(opts)).toEqual(await generateMany(opts));
     await engine.writeFile('up/a.txt', 'hello');
     expect(new TextDecoder().decode(await engine.readFile('up/a.txt'))).toBe('hello');
+    await engine.remove('up');
+    expect(await engine.listFiles('up')).toEqual([]);
+  });
+});
+
+describe('stop(): a pause that the next call resumes', () => {
+  // In this thread (no worker): a row callback calls stop() synchronously, so the stage sees it
+  // right after that step, which makes the step it stops at certain.
+  it('ends a training run after the current step with its checkpoint; training again resumes to the same bits', async () => {
+    const engine = createEngine({ store: new MemoryStore() });
+    const rows: object[] = [];
+    const pauseAfter = 2;
+    const first = await engine.train(TINY_RUN, 'run', undefined, (r: object) => {
+      rows.push(r);
+      if ((r as { step?: number }).step === pauseAfter) engine.stop();
+    });
+    expect(first).toMatchObject({ stopped: true, steps: pauseAfter });
+    expect(first.checkpoint).toBe('run/checkpoints/step-00000002');
+    expect(rows).toHaveLength(pauseAfter); // no held-out evaluation at a pause
+    const second = await engine.train(TINY_RUN, 'run', undefined, (r: object) => void rows.push(r));
+    expect(second).toMatchObject({ stopped: false, steps: TINY_STEPS });
+    const model = await engine.readFile(`${second.checkpoint}/model.safetensors`);
+    const { evaluation, ...ref } = await inProcess();
+    expect({ ...stepSeries(rows), modelSha256: await sha256Hex(model!) }).toEqual(ref);
+
+    // An evaluation (one problem per sampler call) stopped after its first call throws, keeping its
+    // journal; evaluating again finishes it, with the results of one that ran through.
+    const settings = { ...TINY_EVAL, batch: TINY_EVAL.n };
+    const stopAtFirst = (r: object) => void ((r as { step?: number }).step === 0 && engine.stop());
+    const req = { checkpoint: 'run', settings };
+    await expect(engine.evaluate(req, 'eval.json', undefined, stopAtFirst)).rejects.toThrow(
+      /^evaluation stopped; run it again with the same settings to resume from eval.json.partial.jsonl$/,
+    );
+    expect(await engine.readFile('eval.json')).toBeUndefined();
+    const notes: string[] = [];
+    const got = await engine.evaluate(req, 'eval.json', undefined, undefined, (m: string) => void notes.push(m));
+    expect(notes).toContain('resuming the evaluation from eval.json.partial.jsonl: 1 problems done');
+    expect({ problems: got.problems, aggregates: got.aggregates }).toEqual({
+      problems: evaluation.problems,
+      aggregates: evaluation.aggregates,
+    });
   });
 });

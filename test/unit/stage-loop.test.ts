@@ -31,7 +31,7 @@ function spec(log: string, steps: number, start: number, calls: string[]): LoopS
     },
     periodic: [
       { every: 2, atEnd: 'always', run: async (s) => (calls.push(`eval ${s}`), [{ step: s, eval: true }]) },
-      { every: 3, atEnd: 'if-stepped', run: async (s) => void calls.push(`save ${s}`) },
+      { every: 3, atEnd: 'if-stepped', atStop: true, run: async (s) => void calls.push(`save ${s}`) },
     ],
   };
 }
@@ -42,11 +42,12 @@ describe('the stage loop', () => {
     const calls: string[] = [];
     const rows: object[] = [];
     const progress: ProgressReport[] = [];
-    await runLoop(
+    const end = await runLoop(
       spec(log, 6, 0, calls),
       store,
       callbackReporter({ row: (r) => rows.push(r), progress: (p) => progress.push(p) }),
     );
+    expect(end).toEqual({ stopped: false });
     // Every 2 (eval) and 3 (save) steps but not after the last (6, a multiple of both); both after it, once.
     expect(calls).toEqual([
       'step 0',
@@ -87,5 +88,35 @@ describe('the stage loop', () => {
     await runLoop(spec(log, 5, 5, calls), store, callbackReporter({ log: (m) => notes.push(m) }));
     expect(calls).toEqual(['eval 5']);
     expect(notes).toEqual(['resuming toy (step 5 of 5)']);
+  });
+
+  it('stopped (its signal aborted during a step), ends after that step with only the work done "atStop"', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'loop-')), 'metrics.jsonl');
+    const calls: string[] = [];
+    const notes: string[] = [];
+    const stop = new AbortController();
+    const s = spec(log, 6, 0, calls);
+    const step = s.step;
+    s.stop = stop.signal;
+    s.step = async (i) => {
+      if (i === 3) stop.abort(); // mid-step, as a page's pause button does
+      return step(i);
+    };
+    const end = await runLoop(s, store, callbackReporter({ log: (m) => notes.push(m) }));
+    // Step 4 (index 3) is finished and logged; then the save (atStop) at 4, not the eval due at 4.
+    expect(calls).toEqual(['step 0', 'step 1', 'eval 2', 'step 2', 'save 3', 'step 3', 'save 4']);
+    expect(end).toEqual({ stopped: true });
+    expect(rowsOf(log).map((r) => r.step)).toEqual([1, 2, 2, 3, 4]);
+    expect(notes).toEqual(['stopped toy after step 4 of 6']);
+  });
+
+  it('a stop during the last step changes nothing: the run ends as usual', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'loop-')), 'metrics.jsonl');
+    const calls: string[] = [];
+    const stop = new AbortController();
+    const s = { ...spec(log, 2, 1, calls), stop: stop.signal };
+    stop.abort();
+    expect(await runLoop(s, store, callbackReporter())).toEqual({ stopped: false });
+    expect(calls).toEqual(['step 1', 'eval 2', 'save 2']);
   });
 });

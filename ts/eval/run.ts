@@ -5,7 +5,7 @@ import { isCheckpointDir, latestCheckpoint, loadCheckpoint } from '../ckpt/index
 import { Tokenizer } from '../data/tokenizer.js';
 import { InferenceModel } from '../model/inference.js';
 import { paramLayout } from '../model/params.js';
-import { runLoop, type StageContext } from '../stage/loop.js';
+import { runLoop, StageStopped, type StageContext } from '../stage/loop.js';
 import { joinPath as join, readText, type RunStore } from '../store/store.js';
 import { sha256Hex } from '../util/hash.js';
 import { provenance, type Provenance } from '../util/provenance.js';
@@ -133,9 +133,10 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
   // The first call with a problem not in the journal: calls finish problems in order.
   const first = plan.calls.findIndex((c) => c.ids.some((i) => !done.has(i)));
   const start = first < 0 ? plan.calls.length : first;
-  await runLoop(
+  const { stopped } = await runLoop(
     {
       label: 'samples',
+      stop: ctx.stop,
       steps: plan.calls.length,
       start,
       progress: { unit: 'samples', total: plan.total, done: plan.samples },
@@ -153,6 +154,8 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
     store,
     reporter,
   );
+  if (stopped)
+    throw new StageStopped(`evaluation stopped; run it again with the same settings to resume from ${journal}`);
   const seconds = (performance.now() - t0) / 1000;
   return {
     format: 'reasoning-engine-eval/1',

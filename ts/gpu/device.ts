@@ -3,6 +3,7 @@
 import { type AdapterChoice, gpuProvider } from './adapters.js';
 import { GpuError } from './errors.js';
 import { type Constants, type Kernel, kernelKey } from './kernel.js';
+import { missingLimit } from './limits.js';
 import { BufferPool } from './pool.js';
 import type { AdapterDescription } from '../util/provenance.js';
 
@@ -88,6 +89,8 @@ export class Gpu {
     );
     const fast = toggles.includes('disable_robustness');
     const L = adapter.limits;
+    const short = missingLimit(L, name);
+    if (short) throw new GpuError(short, 'limit');
     // Ask for what the adapter offers for the limits a training engine runs into.
     const requiredLimits: Record<string, number> = {
       maxBufferSize: L.maxBufferSize,

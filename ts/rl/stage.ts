@@ -15,6 +15,8 @@ import { grpoStep, rolloutShape, type StepMetrics } from './grpo.js';
 export interface RlResult {
   checkpoint: string;
   metrics: StepMetrics[];
+  /** Stopped early (ctx.stop); `checkpoint` holds the steps taken. */
+  stopped: boolean;
 }
 
 export function rewardConfig(cfg: GrpoConfig): RewardConfig {
@@ -106,9 +108,10 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
       const rc = rewardConfig(cfg);
       const all: StepMetrics[] = [];
       let checkpoint = resumed?.dir ?? '';
-      await runLoop(
+      const { stopped } = await runLoop(
         {
           label: 'rl',
+          stop: ctx.stop,
           steps: cfg.max_steps,
           start: step,
           resumedFrom: resumed?.dir,
@@ -147,6 +150,7 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
             {
               every: cfg.checkpoint_interval,
               atEnd: 'if-stepped',
+              atStop: true,
               async run() {
                 const snap = await policy.snapshot();
                 const st: RlState = {
@@ -164,7 +168,7 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
         store,
         reporter,
       );
-      return { checkpoint, metrics: all };
+      return { checkpoint, metrics: all, stopped };
     },
     upgradeGrpoConfig,
   );

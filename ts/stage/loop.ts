@@ -15,6 +15,11 @@ export interface StageContext {
   reporter: Reporter;
   /** Where its results go: the run directory (training, RL) or the results file (evaluation). */
   out: string;
+  /**
+   * Aborted to stop the stage after its current step, keeping what it did: a training stage writes
+   * its checkpoint (a later run resumes from it), an evaluation keeps its journal.
+   */
+  stop?: AbortSignal;
 }
 
 export interface StepOutput {
@@ -37,6 +42,8 @@ export interface Periodic {
    * window in which a kill leaves none).
    */
   atEnd: 'always' | 'if-stepped';
+  /** Also when the loop is stopped early, if it took a step (checkpoints: what was done is kept). */
+  atStop?: boolean;
 }
 
 export interface LoopSpec {
@@ -55,9 +62,24 @@ export interface LoopSpec {
   /** Takes step `index` (0-based). */
   step(index: number): Promise<StepOutput>;
   periodic?: Periodic[];
+  /** Once aborted, the loop ends after the step it is taking (StageContext.stop). */
+  stop?: AbortSignal;
 }
 
-export async function runLoop(spec: LoopSpec, store: RunStore, reporter: Reporter): Promise<void> {
+/** How the loop ended: after its last step, or stopped before it (LoopSpec.stop). */
+export interface LoopEnd {
+  stopped: boolean;
+}
+
+/** What a stage that cannot return a partial result throws when it was stopped (its name says so). */
+export class StageStopped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StageStopped';
+  }
+}
+
+export async function runLoop(spec: LoopSpec, store: RunStore, reporter: Reporter): Promise<LoopEnd> {
   if (spec.start > 0) {
     const from = spec.resumedFrom ? ` from ${spec.resumedFrom}` : '';
     reporter.log(`resuming ${spec.label}${from} (step ${spec.start} of ${spec.steps})`);
@@ -81,10 +103,16 @@ export async function runLoop(spec: LoopSpec, store: RunStore, reporter: Reporte
     last = out;
     report(out.done, out.note);
     const taken = step + 1;
+    if (taken < spec.steps && spec.stop?.aborted) {
+      reporter.log(`stopped ${spec.label} after step ${taken} of ${spec.steps}`);
+      for (const w of spec.periodic ?? []) if (w.atStop) await emit(await w.run(taken));
+      return { stopped: true };
+    }
     if (taken < spec.steps)
       for (const w of spec.periodic ?? []) if (w.every && taken % w.every === 0) await emit(await w.run(taken));
   }
   report(total, last?.note);
   for (const w of spec.periodic ?? [])
     if (w.atEnd === 'always' || spec.start < spec.steps) await emit(await w.run(spec.steps));
+  return { stopped: false };
 }

@@ -45,6 +45,8 @@ export interface StageResult {
   tokens: number;
   finalLoss: number;
   heldOut?: HeldOut;
+  /** Stopped early (ctx.stop): `steps` (the steps taken) fall short of the run's, `checkpoint` holds them. */
+  stopped: boolean;
 }
 
 /** Evaluation problems per op from the dataset's eval files (templates split evenly). */
@@ -194,9 +196,10 @@ export async function runTraining(
       let lastLoss = NaN;
       const t0 = performance.now();
       const tokens0 = state.tokensSeen;
-      await runLoop(
+      const { stopped } = await runLoop(
         {
           label: cfg.stage,
+          stop: ctx.stop,
           steps,
           start: state.step,
           resumedFrom: resumed?.dir,
@@ -267,6 +270,7 @@ export async function runTraining(
             {
               every: cfg.checkpoint_interval,
               atEnd: 'if-stepped',
+              atStop: true,
               async run() {
                 const snap = await model.snapshot();
                 state.dataCursor = reader.cursor;
@@ -278,7 +282,8 @@ export async function runTraining(
         store,
         reporter,
       );
-      return { checkpoint, steps, tokens: state.tokensSeen, finalLoss: lastLoss, heldOut: final };
+      const { tokensSeen: tokens, step: taken } = state;
+      return { checkpoint, steps: taken, tokens, finalLoss: lastLoss, heldOut: final, stopped };
     },
     upgradeRunConfig,
   );

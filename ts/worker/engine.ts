@@ -6,9 +6,12 @@
 // result does, so a caller holding the result has had every report and row.
 import { preset as stagePreset } from '../config/presets.js';
 import { generateMany, type GenerateManyOptions, type Problem } from '../data/generator.js';
-import { finishEval, runEval, type EvalResults } from '../eval/run.js';
+import { loadCheckpoint } from '../ckpt/index.js';
+import { finishEval, resolveCheckpoint, runEval, type EvalResults } from '../eval/run.js';
 import { EVAL_SCHEMA, type EvalSettings } from '../eval/settings.js';
 import { Gpu, type GpuOptions } from '../gpu/index.js';
+import type { Qwen2Config } from '../model/config.js';
+import { paramLayout } from '../model/params.js';
 import type { RunStore } from '../store/store.js';
 import { validateRunConfig, type RunConfig } from '../train/runconfig.js';
 import { runTraining, type StageResult } from '../train/stage.js';
@@ -39,6 +42,15 @@ export interface DeviceInfo {
   kind: string;
   subgroupSize: { min: number; max: number };
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number };
+}
+
+/** What a checkpoint holds, as a page shows it before evaluating. */
+export interface CheckpointInfo {
+  /** The checkpoint directory (a run directory's latest). */
+  dir: string;
+  config: Qwen2Config;
+  step: number | null;
+  modelSha256: string;
 }
 
 /** A config by preset name (`preset`, of the config's `stage`, default pretrain) and overrides. */
@@ -78,6 +90,17 @@ export function createEngine(env: EngineEnv) {
   const opened = Promise.resolve(env.store);
   let gpu: Promise<Gpu> | undefined;
   const openGpu = () => (gpu ??= Gpu.create({ announce: false, ...env.gpu }));
+  // The stages running now, each stopped by aborting its controller (stop()).
+  const running = new Set<AbortController>();
+  const stoppable = async <T>(body: (stop: AbortSignal) => Promise<T>): Promise<T> => {
+    const c = new AbortController();
+    running.add(c);
+    try {
+      return await body(c.signal);
+    } finally {
+      running.delete(c);
+    }
+  };
 
   return {
     /** The adapter the engine runs on (opening it on first use). */
@@ -93,21 +116,43 @@ export function createEngine(env: EngineEnv) {
     },
 
     /** Pre-trains or mid-trains into the run directory `out` (resuming what it holds): runTraining. */
-    async train(req: TrainRequest, out: string, ...cb: StageCallbacks): Promise<StageResult> {
-      const cfg = validateRunConfig(withPreset(req.stage ?? 'pretrain', req));
-      const [g, store] = await Promise.all([openGpu(), opened]);
-      return relayed(cb, (reporter) => runTraining(cfg, { gpu: g, store, reporter, out }));
+    train(req: TrainRequest, out: string, ...cb: StageCallbacks): Promise<StageResult> {
+      // Stoppable from the call on: a stop() sent while the GPU opens or the data is built counts.
+      return stoppable(async (stop) => {
+        const cfg = validateRunConfig(withPreset(req.stage ?? 'pretrain', req));
+        const [gpu, store] = await Promise.all([openGpu(), opened]);
+        return relayed(cb, (reporter) => runTraining(cfg, { gpu, store, reporter, out, stop }));
+      });
     },
 
     /** Evaluates a checkpoint (or run directory) and writes the results JSON to `out`: runEval. */
-    async evaluate(req: EvalRequest, out: string, ...cb: StageCallbacks): Promise<EvalResults> {
-      const settings = validate<EvalSettings>(EVAL_SCHEMA, withPreset('eval', req.settings));
-      const [g, store] = await Promise.all([openGpu(), opened]);
-      return relayed(cb, async (reporter) => {
-        const results = await runEval({ checkpoint: req.checkpoint, settings }, { gpu: g, store, reporter, out });
-        await finishEval(store, out, results);
-        return results;
+    evaluate(req: EvalRequest, out: string, ...cb: StageCallbacks): Promise<EvalResults> {
+      return stoppable(async (stop) => {
+        const settings = validate<EvalSettings>(EVAL_SCHEMA, withPreset('eval', req.settings));
+        const [gpu, store] = await Promise.all([openGpu(), opened]);
+        return relayed(cb, async (reporter) => {
+          const results = await runEval({ checkpoint: req.checkpoint, settings }, { gpu, store, reporter, out, stop });
+          await finishEval(store, out, results);
+          return results;
+        });
       });
+    },
+
+    /**
+     * Stops the stages running now after their current step: a training run writes its checkpoint
+     * and returns (stopped: true; train again to resume), an evaluation keeps its journal and throws
+     * StageStopped (evaluate again to resume).
+     */
+    stop(): void {
+      for (const c of running) c.abort();
+    },
+
+    /** Loads a checkpoint (or a run directory's latest), checking it as evaluation would. */
+    async inspect(checkpoint: string): Promise<CheckpointInfo> {
+      const store = await opened;
+      const dir = await resolveCheckpoint(store, checkpoint);
+      const { config, state, modelSha256 } = await loadCheckpoint(store, dir, paramLayout);
+      return { dir, config, step: state?.step ?? null, modelSha256 };
     },
 
     /** Problems from the generator (the wasm engine). */
@@ -128,6 +173,11 @@ export function createEngine(env: EngineEnv) {
     /** Writes a file (to upload a checkpoint), replacing it atomically. */
     async writeFile(path: string, data: Uint8Array | string): Promise<void> {
       return (await opened).write(path, data);
+    },
+
+    /** Removes a file or a directory with everything in it (a page's "start over"). */
+    async remove(path: string): Promise<void> {
+      return (await opened).remove(path);
     },
   };
 }
