@@ -10,18 +10,19 @@ import {
 import { seconds } from './timing.js';
 import { runTorch, torchThreads } from './torch.js';
 
-interface Case extends AttentionShape {
+export interface AttentionCase extends AttentionShape {
   name: string;
   reps: number;
 }
 
-const cases: Case[] = [
+const cases: AttentionCase[] = [
   { name: 'mini  B=8 S=512 H=4 KVH=2 hd=32', B: 8, S: 512, H: 4, KVH: 2, hd: 32, reps: 3 },
   { name: 'hd64  B=8 S=512 H=4 KVH=2 hd=64', B: 8, S: 512, H: 4, KVH: 2, hd: 64, reps: 3 },
   { name: 'paper B=1 S=2048 H=12 KVH=2 hd=64', B: 1, S: 2048, H: 12, KVH: 2, hd: 64, reps: 1 },
 ];
 
-async function timeCase(gpu: Gpu, c: Case): Promise<{ forward: number; train: number }> {
+/** Median seconds of the forward, and of forward + backward, of one case on `gpu`. */
+export async function timeAttention(gpu: Gpu, c: AttentionCase): Promise<{ forward: number; train: number }> {
   const T = c.B * c.S;
   const buf = (n: number, label: string) => {
     const b = gpu.buffer(n * 4, label);
@@ -63,7 +64,7 @@ export async function benchAttention(): Promise<void> {
     );
   for (const c of cases) {
     const tokens = c.B * c.S;
-    const ours = await timeCase(gpu, c);
+    const ours = await timeAttention(gpu, c);
     const peer = torch.result?.results.find((r) => r.name === c.name);
     const row: Record<string, unknown> = { bench: 'attention', case: c.name, adapter: gpu.adapterName };
     let line = c.name.padEnd(36);

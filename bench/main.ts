@@ -6,8 +6,9 @@ import { sections } from './sections.js';
 
 useDawn();
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const chosen = wanted.length ? sections.filter((s) => wanted.includes(s.name)) : sections;
+// Flags are the sections' own (--paper, --quick); --out takes a value, which is no section name.
+const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--out');
+const chosen = wanted.length ? sections.filter((s) => wanted.includes(s.name)) : sections.filter((s) => !s.onlyNamed);
 if (wanted.length && chosen.length !== wanted.length) {
   process.stderr.write(`unknown bench section; choose from: ${sections.map((s) => s.name).join(', ')}\n`);
   process.exit(2);

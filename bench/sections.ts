@@ -1,5 +1,6 @@
 import { benchAttention } from './attention.js';
 import { benchGenerator } from './generator.js';
+import { benchGpu } from './gpu.js';
 import { benchMatmul } from './matmul.js';
 import { benchTokenizer } from './tokenizer.js';
 import { benchTrain } from './train.js';
@@ -10,6 +11,8 @@ export interface BenchSection {
   name: string;
   summary: string;
   run(): Promise<void>;
+  /** Run only when named: sized for a discrete GPU, it would take an hour on lavapipe. */
+  onlyNamed?: boolean;
 }
 
 export const sections: BenchSection[] = [
@@ -39,5 +42,13 @@ export const sections: BenchSection[] = [
     name: 'verifier',
     summary: 'solutions/s verified (RL groups and full verdicts) vs 20,000/s; 1 MB inputs vs 50 ms',
     run: benchVerifier,
+  },
+  {
+    name: 'gpu',
+    summary:
+      'a discrete GPU: matmul TFLOP/s (paper shapes), attention, train and sample tokens/s vs PyTorch CUDA ' +
+      'fp32/TF32/bf16 (or CPU); --quick shrinks it, --out FILE writes JSON',
+    run: benchGpu,
+    onlyNamed: true,
   },
 ];

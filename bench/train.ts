@@ -8,7 +8,7 @@ import { initParams, paramLayout } from '../ts/model/params.js';
 import type { Batch } from '../ts/model/batch.js';
 import { median, runTorch } from './torch.js';
 
-interface Case {
+export interface TrainCase {
   name: string;
   config: Qwen2Config;
   batch: number;
@@ -26,7 +26,7 @@ const d256: Qwen2Config = {
   num_attention_heads: 4,
   num_key_value_heads: 2,
 };
-const CASES: Case[] = [
+const CASES: TrainCase[] = [
   { name: 'mini (d=128, 4 layers)', config: mini, batch: 8, seq: 512, steps: 3 },
   { name: 'd=256, 6 layers', config: d256, batch: 8, seq: 512, steps: 2 },
 ];
@@ -41,7 +41,8 @@ function randomBatch(c: Qwen2Config, n: number, seed: number): Batch {
   };
 }
 
-async function engineStepSeconds(gpu: Gpu, c: Case): Promise<number> {
+/** Median seconds of one optimizer step of our engine on case `c` (after a compiling step). */
+export async function engineStepSeconds(gpu: Gpu, c: TrainCase): Promise<number> {
   const layout = paramLayout(c.config);
   const model = new TrainingModel(
     gpu,
@@ -96,7 +97,7 @@ export async function benchTrain(): Promise<void> {
     );
   }
   if (process.argv.includes('--paper')) {
-    const paper: Case = {
+    const paper: TrainCase = {
       name: 'paper (~100M, seq 2048)',
       config: preset('paper', VOCAB),
       batch: 1,

@@ -1,11 +1,11 @@
 // Builds the engine (AssemblyScript -> build/engine.wasm + raw ESM bindings) and the esbuild bundles
-// (dist/node for the CLI and bench, dist/web for the browser). `--if-stale` skips the work when no
-// source is newer than the outputs, so `npm run cli` stays fast.
+// of dist/node (the CLI, the bench, the site builder; the site's own bundles are made by `npm run site`).
+// `--if-stale` skips the work when no source is newer than the outputs, so `npm run cli` stays fast.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { buildDefines } from './build-info.mjs';
+import { NODE_ENTRIES, nodeBundleOptions } from './esbuild-options.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const ifStale = process.argv.includes('--if-stale');
@@ -38,32 +38,10 @@ if (!ifStale || newest('engine') > mtime(wasmOut) || mtime('asconfig.json') > mt
 const sources = ['ts', 'harness', 'shaders', 'bench', 'build'];
 const bundleStamp = 'dist/node/cli.js';
 if (!ifStale || Math.max(...sources.map(newest)) > mtime(bundleStamp)) {
-  const common = {
-    bundle: true,
-    format: 'esm',
-    sourcemap: true,
-    logLevel: 'warning',
-    loader: { '.wgsl': 'text', '.wasm': 'binary' },
-    absWorkingDir: root,
-    define: buildDefines(root),
-  };
   await esbuild.build({
-    ...common,
-    platform: 'node',
-    target: 'node20',
-    entryPoints: { cli: 'harness/cli/main.ts', bench: 'bench/main.ts', kernels: 'bench/kernels/run.ts' },
+    ...nodeBundleOptions(root),
+    entryPoints: NODE_ENTRIES,
     outdir: 'dist/node',
     packages: 'external',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  if (existsSync(join(root, 'harness/web/main.ts'))) {
-    await esbuild.build({
-      ...common,
-      platform: 'browser',
-      target: 'es2022',
-      entryPoints: { main: 'harness/web/main.ts' },
-      outdir: 'dist/web',
-      external: ['webgpu', 'node:*'],
-    });
-  }
 }

@@ -4,7 +4,8 @@
 // sha256, prompts too long for the context skipped), the same completions from one seed (eval and
 // calibrate agree sample for sample) and others from another seed. Then a tiny model trained here to
 // reproduce the solutions of two of four problems: its counts and pass@k must equal the verifier's
-// judgments of the same samples drawn in this process, and --top-k / --top-p must reach the sampler.
+// judgments of the same samples drawn in this process, --samples must hold those samples with their
+// verdicts, and --top-k / --top-p must reach the sampler.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,8 +14,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { promptText, TEMPLATES, trainingText, type Problem } from '../../ts/data/generator.js';
 import { Tokenizer } from '../../ts/data/tokenizer.js';
-import { REWARD_PRESETS, scoreBatch } from '../../ts/data/verifier.js';
-import { aggregate, type ProblemResult } from '../../ts/eval/evaluate.js';
+import { REWARD_PRESETS, scoreBatch, verify } from '../../ts/data/verifier.js';
+import { aggregate, type ProblemResult } from '../../ts/eval/aggregate.js';
 import { passAtK } from '../../ts/eval/passk.js';
 import { generatorProblems } from '../../ts/eval/problems.js';
 import type { EvalResults } from '../../ts/eval/run.js';
@@ -310,7 +311,35 @@ describe('eval CLI', () => {
     const sampled = await model.sample(prompts, { maxNew, stopId: stop, temperature: 1, seed: 7, group: n });
     const judged = await judge(sampled.tokens, n);
     expect(judged.outcome[0] + judged.outcome[2], 'the learnt problems are solved in some samples').toBeGreaterThan(0);
-    expectCounts(evalRun('t1', ['--temperature', '1']), judged, 'T = 1');
+    const samplesFile = join(tmp, 't1.samples.jsonl');
+    expectCounts(evalRun('t1', ['--temperature', '1', '--samples', samplesFile]), judged, 'T = 1');
+    // --samples: those very completions, in problem and sample order, each with the verdict of the
+    // verifier called here, and the prompt on each problem's first line.
+    const [head, ...records] = readFileSync(samplesFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(head.format).toBe('reasoning-engine-samples/1');
+    const texts = sampled.tokens.map((t) => tok.decode(t));
+    expect(records.map((r) => [r.i, r.id, r.sample, r.text])).toEqual(
+      texts.map((text, row) => [Math.floor(row / n), problems[Math.floor(row / n)].id, row % n, text]),
+    );
+    for (const r of records) {
+      const p = problems[r.i];
+      const v = await verify(p, r.text, REWARD_PRESETS.evaluation);
+      const { outcome, processCorrect, nodes, extras, answer, counts } = v;
+      expect(r).toMatchObject({
+        op: p.op,
+        template: p.template,
+        outcome,
+        processCorrect,
+        nodes,
+        extras,
+        answer,
+        counts,
+      });
+      expect(r.prompt).toBe(r.sample === 0 ? promptText(p) : undefined);
+    }
 
     // At T = 5 the learnt solutions are rarely drawn whole; top-k 1 or a tiny top-p leaves only the
     // argmax, so every sample is the greedy one: counts n x the greedy judgments, pass@k 1/2 per op.

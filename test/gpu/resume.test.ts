@@ -235,6 +235,8 @@ describe('SIGKILL at a seeded point, then resume', () => {
       pretrained(),
       '--out',
       out,
+      '--samples',
+      `${out}.samples.jsonl`,
       '--config',
       'cpu',
       '--ops',
@@ -267,6 +269,8 @@ describe('SIGKILL at a seeded point, then resume', () => {
       () => expect(existsSync(b)).toBe(false),
     );
     expect(results(b)).toBe(results(a));
+    // Every completion once, in order, with its verdict, whatever the kills cut.
+    expect(readFileSync(`${b}.samples.jsonl`, 'utf8')).toBe(readFileSync(`${a}.samples.jsonl`, 'utf8'));
     expect(runs[1].stderr).toContain(`${n[0]} problems done`);
     expect(runs[2].stderr).toContain(`${n[0] + n[1]} problems done`);
     expect(existsSync(`${b}.partial.jsonl`)).toBe(false);

@@ -4,15 +4,10 @@
 // per split, op and template must equal the mean of the estimator over exactly those problems.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promptText, solutionBody, TEMPLATES, type Problem } from '../../ts/data/generator.js';
-import {
-  aggregate,
-  evaluateProblems,
-  splitOf,
-  type Codec,
-  type ProblemResult,
-  type Sampler,
-} from '../../ts/eval/evaluate.js';
+import { aggregate, splitOf, type ProblemResult } from '../../ts/eval/aggregate.js';
+import { evaluateProblems, type Codec, type EvaluateOptions, type Sampler } from '../../ts/eval/evaluate.js';
 import type { SampleOptions } from '../../ts/model/decoder.js';
+import type { Verdict } from '../../ts/data/verifier.js';
 import { DEFAULT_RULE, proposeRange } from '../../ts/eval/calibrate.js';
 import { passAtK } from '../../ts/eval/passk.js';
 import { NodeStore } from '../../ts/io/node-store.js';
@@ -241,6 +236,39 @@ describe(`evaluate (seed ${seed})`, () => {
     const op = skipped[0].op;
     expect(agg.ops[op].skipped).toBe(skipped.filter((r) => r.op === op).length);
     expect(agg.splits[splitOf(op)!].skipped).toBeGreaterThan(0);
+  });
+
+  it("hands every completion with the verifier's verdict (onSamples) without changing the counts", async () => {
+    const sampling = { n, ks, temperature: 0.7, top_k: 0, top_p: 1, max_new_tokens: 64, seed: 3, batch: 9 };
+    const run = (onSamples?: EvaluateOptions['onSamples']) =>
+      evaluateProblems(problems, {
+        sampler: scriptedSampler([], new Set()),
+        codec,
+        stopId: STOP,
+        context: 1 << 20,
+        sampling,
+        onSamples,
+      });
+    const judged = new Map<number, { texts: string[]; verdicts: Verdict[] }>();
+    const out = await run((i, texts, verdicts) => judged.set(i, { texts, verdicts }));
+    expect(out.problems).toEqual((await run()).problems);
+    expect([...judged.keys()].sort((a, b) => a - b)).toEqual(problems.map((_, i) => i));
+    for (const [i, { texts, verdicts }] of judged) {
+      const p = problems[i],
+        plan = plans.get(p.id)!;
+      expect(texts).toHaveLength(n);
+      // The scripted order: correct, then right answer with a wrong first step, then cut off.
+      expect(verdicts.map((v) => v.outcome)).toEqual(texts.map((_, s) => (s < plan.outcome ? 1 : 0)));
+      expect(verdicts.map((v) => v.processCorrect)).toEqual(texts.map((_, s) => s < plan.process));
+      for (let s = plan.process; s < plan.outcome; s++) {
+        expect(texts[s]).toBe(wrongStep(p) + '</answer>');
+        // The first step's value, one more than the gold's (steps that compute from it may be marked too).
+        const gold = Number(/ = (\d+)\./.exec(solutionBody(p.solution))![1]);
+        const first = verdicts[s].nodes[0];
+        expect(first.issues, p.id).toContain('value_mismatch');
+        expect(first.why.join(' '), p.id).toContain(`value ${gold + 1} where the gold has ${gold}`);
+      }
+    }
   });
 
   it("refuses k above a problem's samples", () => {

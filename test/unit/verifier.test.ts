@@ -193,6 +193,18 @@ describe('parsing model outputs', () => {
     expect([d.penalty, d.process, d.reward]).toEqual([6, 0, 0.2]);
   });
 
+  test("an extra step's dependencies are named, so the output's graph has its edges", () => {
+    const out = gold.solution.replace(
+      'Answer: 8.',
+      'Define adult wolf in Pine Ridge as w; so w = a + b = 8. Define adult bat in Pine Ridge as u; so u = w + 1 = 9. Answer: 8.',
+    );
+    const d = v.verify(gold, out);
+    expect(d.extras.map((e) => [e.name, e.dependsOn])).toEqual([
+      ['adult wolf in Pine Ridge', ['adult owl in Pine Ridge', 'adult fox in Pine Ridge']],
+      ['adult bat in Pine Ridge', ['adult wolf in Pine Ridge']],
+    ]);
+  });
+
   test('a step without a value, or whose "so" clause names another letter, is a value mismatch', () => {
     const noValue = gold.solution.replace('so a = 2.', 'we have it.');
     expect(v.verify(gold, noValue).nodes[0].issues).toEqual(['value_mismatch', 'dependency_mismatch']);

@@ -1,11 +1,11 @@
-"""PyTorch CPU peer for `npm run bench` (attention section): times grouped-query causal attention
+"""PyTorch peer for `npm run bench` (attention and gpu sections): times grouped-query causal attention
 forward, and forward + backward, written as Hugging Face Qwen2's eager attention computes it
 (repeat_kv, scores, causal mask, softmax in f32, weighted sum), and prints JSON.
 
 Input (argv[1]): JSON list of {"name", "B", "S", "H", "KVH", "hd", "reps"}.
-Output: one JSON object {"torch": version, "threads": n, "results": [{"name", "forward_s", "train_s"}]}
-(medians; train_s is forward + backward to q, k, v).
-Run through bench/torch.ts, which sets tcmalloc and the thread counts before torch is imported.
+Output: one JSON object {"torch", "threads", "device", "precision", "results": [{"name", "forward_s",
+"train_s"}]} (medians; train_s is forward + backward to q, k, v). Run through bench/torch.ts, which
+sets tcmalloc, the thread counts and the device and precision (peer.py) before torch is imported.
 """
 import json
 import math
@@ -13,6 +13,8 @@ import sys
 import time
 
 import torch
+
+import peer
 
 cases = json.loads(sys.argv[1])
 torch.manual_seed(0)
@@ -28,10 +30,12 @@ def attention(q, k, v, mask, group):
 
 def median_time(fn, reps):
     fn()  # warm-up
+    peer.sync()
     times = []
     for _ in range(reps):
         t = time.perf_counter()
         fn()
+        peer.sync()
         times.append(time.perf_counter() - t)
     times.sort()
     return times[len(times) // 2]
@@ -47,12 +51,14 @@ for c in cases:
     d_o = torch.randn(B, H, S, hd)
 
     def forward():
-        with torch.no_grad():
+        with torch.no_grad(), peer.autocast():
             attention(q, k, v, mask, H // KVH)
 
     def train():
-        attention(q, k, v, mask, H // KVH).backward(d_o)
+        with peer.autocast():
+            o = attention(q, k, v, mask, H // KVH)
+        o.backward(d_o)
 
     reps = c.get("reps", 3)
     out.append({"name": c["name"], "forward_s": median_time(forward, reps), "train_s": median_time(train, reps)})
-print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": out}))
+print(json.dumps({**peer.describe(), "results": out}))

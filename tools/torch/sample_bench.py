@@ -1,10 +1,10 @@
-"""PyTorch CPU peer for `npm run bench` (sample section): KV-cache generation with the oracle's plain
+"""PyTorch peer for `npm run bench` (sample and gpu sections): KV-cache generation with the oracle's plain
 Qwen2 (tools/oracle/qwen2.py) plus a KV cache: each prompt prefilled once (all prompts in one batch),
 its cache repeated for its group, then every sequence advanced one sampled token per step
 (softmax(logits / T), torch.multinomial). Prints tokens/s as JSON.
 
 Input (argv[1]): JSON {"config": HF config dict, "prompts": [[ids]] (equal lengths), "group": g,
-"max_new": n, "temperature": T, "seed": s}. Run through bench/torch.ts (tcmalloc, thread counts).
+"max_new": n, "temperature": T, "seed": s}. Run through bench/torch.ts (tcmalloc, thread counts, device and precision: peer.py).
 """
 import json
 import os
@@ -13,6 +13,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "oracle"))
 import torch  # noqa: E402
+
+import peer  # noqa: E402
 from qwen2 import rms_norm, rotate_half  # noqa: E402
 
 arg = json.loads(sys.argv[1])
@@ -87,10 +89,12 @@ def generate(max_new):
     return out
 
 
-with torch.inference_mode():
+with torch.inference_mode(), peer.autocast():
     generate(2)  # warm-up
+    peer.sync()
     t = time.perf_counter()
     generate(max_new)
+    peer.sync()
     s = time.perf_counter() - t
 B = prompts.shape[0] * G
-print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "seconds": s, "tokens_per_s": B * max_new / s}))
+print(json.dumps({**peer.describe(), "seconds": s, "tokens_per_s": B * max_new / s}))

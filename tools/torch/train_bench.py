@@ -1,8 +1,9 @@
-"""PyTorch CPU peer for `npm run bench` (train section): trains the same Qwen2 (the oracle's plain
+"""PyTorch peer for `npm run bench` (train and gpu sections): trains the same Qwen2 (the oracle's plain
 implementation, tools/oracle/qwen2.py) with AdamW on random tokens and prints tokens/s as JSON.
 
 Input (argv[1]): JSON {"config": HF config dict, "batch": B, "seq": S, "steps": n, "warmup": w}.
-Run through bench/torch.ts, which sets tcmalloc and the thread counts before torch is imported.
+Run through bench/torch.ts, which sets tcmalloc, the thread counts and the device and precision
+(peer.py) before torch is imported.
 """
 import json
 import os
@@ -11,6 +12,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "oracle"))
 import torch  # noqa: E402
+
+import peer  # noqa: E402
 from qwen2 import forward  # noqa: E402
 
 arg = json.loads(sys.argv[1])
@@ -41,12 +44,14 @@ ids = torch.randint(0, V, (B, S + 1))
 
 
 def step():
-    logits = forward(params, cfg, ids[:, :-1])
-    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), ids[:, 1:].reshape(-1))
+    with peer.autocast():
+        logits = forward(params, cfg, ids[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), ids[:, 1:].reshape(-1))
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(params.values(), 1.0)
     opt.step()
+    peer.sync()
 
 
 for _ in range(arg.get("warmup", 1)):
@@ -58,4 +63,4 @@ for _ in range(arg["steps"]):
     times.append(time.perf_counter() - t)
 times.sort()
 med = times[len(times) // 2]
-print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "median_step_s": med, "tokens_per_s": B * S / med}))
+print(json.dumps({**peer.describe(), "median_step_s": med, "tokens_per_s": B * S / med}))

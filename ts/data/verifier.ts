@@ -99,6 +99,8 @@ export interface ExtraStep {
   letter: string | null;
   kind: ExtraKind;
   why: string;
+  /** Parameters the step reads (as for a gold node's output side), so the output's graph has its edges. */
+  dependsOn: string[];
 }
 
 export interface AnswerVerdict {
@@ -537,6 +539,7 @@ export class Verifier {
         letter: kind === 'malformed' ? null : letterOf(rec.letter),
         kind,
         why: EXTRA_REASONS[kind],
+        dependsOn: rec.deps.map(depName),
       });
     });
     const answer: AnswerVerdict = {

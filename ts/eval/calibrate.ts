@@ -1,7 +1,7 @@
 // Calibration: where is a checkpoint's edge of competence? From per-op pass@1 and pass@k (k = the
 // largest evaluated, n), the ops that the model rarely solves on one try but does solve sometimes
 // are the ones RL can still lift (SPEC §7, finding 1). The proposed RL op range is chosen from them.
-import type { Aggregates } from './evaluate.js';
+import type { Aggregates } from './aggregate.js';
 
 export interface CalibrationRule {
   /** An op qualifies when pass@1 < max_pass1 ... */

@@ -10,9 +10,11 @@ import { joinPath as join, readText, type RunStore } from '../store/store.js';
 import { sha256Hex } from '../util/hash.js';
 import { provenance, type Provenance } from '../util/provenance.js';
 import type { Reporter } from '../util/reporter.js';
-import { aggregate, planEvaluation, type Aggregates, type ProblemResult } from './evaluate.js';
+import { aggregate, type Aggregates, type ProblemResult } from './aggregate.js';
+import { planEvaluation } from './evaluate.js';
 import { defaultKs } from './passk.js';
 import { datasetProblems, generatorProblems } from './problems.js';
+import { openSamples, sampleLines, sampleRecords, type SampleRecord } from './samples.js';
 import { checkSettings, type EvalSettings } from './settings.js';
 
 /** A checkpoint directory, or a run directory whose checkpoints/latest names one. */
@@ -44,6 +46,8 @@ export interface EvalResults {
 export interface EvalConfig {
   checkpoint: string;
   settings: EvalSettings;
+  /** Where to write every completion with its verdict (JSON lines, eval --samples), as the evaluation goes. */
+  samples?: string;
 }
 
 /** The journal of the results file `out` (removed once the results are written: finishEval). */
@@ -106,9 +110,13 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
   const problems = s.data ? await datasetProblems(store, s.data, spec) : await generatorProblems(spec, s.problem_seed);
   const { modelSha256 } = ckpt;
   const ids = problems.map((p) => p.id);
-  const key = await sha256Hex(JSON.stringify({ modelSha256, settings: s, adapter: gpu.adapterName, ids }));
+  // A journal written without samples cannot resume a run that writes them (its problems' lines are not there).
+  const keyed = { modelSha256, settings: s, adapter: gpu.adapterName, ids, ...(cfg.samples ? { samples: true } : {}) };
+  const key = await sha256Hex(JSON.stringify(keyed));
   const journal = journalPath(ctx.out);
   const done = await openJournal(store, journal, key, reporter);
+  if (cfg.samples) await openSamples(store, cfg.samples, key, new Set(done.keys()));
+  const judged: SampleRecord[] = [];
   const model = new InferenceModel(gpu, ckpt.config, ckpt.params, { decodeBatch: s.batch });
   const t0 = performance.now();
   const plan = await planEvaluation(problems, {
@@ -118,6 +126,9 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
     context: ckpt.config.max_position_embeddings,
     sampling: { ...s, ks },
     done,
+    onSamples: cfg.samples
+      ? (i, texts, verdicts) => judged.push(...sampleRecords(i, problems[i], texts, verdicts))
+      : undefined,
   });
   // The first call with a problem not in the journal: calls finish problems in order.
   const first = plan.calls.findIndex((c) => c.ids.some((i) => !done.has(i)));
@@ -132,6 +143,9 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
       killPoint: 'eval-problem',
       async step(k) {
         const finished = (await plan.call(k)) ?? [];
+        // Before the journal rows (the loop writes them after this step): a kill in between leaves
+        // lines of problems the journal lacks, which openSamples drops.
+        if (cfg.samples && judged.length) await store.append(cfg.samples, sampleLines(judged.splice(0)));
         const rows = finished.map((i) => ({ step: k, i, result: plan.results[i] }));
         return { rows, done: plan.samples, note: `op ${problems[plan.calls[k].ids[0]].op}` };
       },

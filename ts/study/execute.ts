@@ -115,10 +115,13 @@ async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown
     case 'eval': {
       const file = fileOf(out, 'eval.json');
       const checkpoint = await checkpointOf(env, node, 'checkpoint');
-      const r = await runEval({ checkpoint, settings: node.config as object as EvalSettings }, { ...ctx, out: file });
+      const settings = node.config as object as EvalSettings;
+      const samples = node.samples && under(root, node.samples);
+      const r = await runEval({ checkpoint, settings, ...(samples ? { samples } : {}) }, { ...ctx, out: file });
       await finishEval(store, file, r);
       const { ks, aggregates } = r;
-      return { results: relative(root, file), modelSha256: r.checkpoint.modelSha256, ks, aggregates };
+      const written = { results: relative(root, file), ...(node.samples ? { samples: node.samples } : {}) };
+      return { ...written, modelSha256: r.checkpoint.modelSha256, ks, aggregates };
     }
     case 'calibrate': {
       const ev = (await input(env, node, 'eval')).result;

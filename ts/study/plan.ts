@@ -47,6 +47,8 @@ export interface RunSpec {
   at?: string;
   /** Evaluations only: the report's row. */
   label?: Label;
+  /** Evaluations only: where every completion goes with its verdict (default: samples.jsonl in the run folder). */
+  samples?: string;
 }
 
 /** Base configurations by kind at one scale, and what it costs. */
@@ -110,6 +112,8 @@ export interface PlanNode {
   dir: string;
   /** Where its outputs go (relative to the study folder): `dir`, or the run's `at`. */
   out: string;
+  /** Evaluations: the completions file (relative to the study folder), for the site's Samples page. */
+  samples?: string;
   label?: Label;
   seed: number;
 }
@@ -244,6 +248,7 @@ export async function expandRuns(name: string, runs: RunSpec[], scale: Scale, o:
         deps: Object.values(keyOf),
         dir,
         out: r.at ?? dir,
+        ...(r.kind === 'eval' ? { samples: r.samples ?? `${dir}/samples.jsonl` } : {}),
         ...(r.label ? { label: r.label } : {}),
         seed,
       };

@@ -1,7 +1,7 @@
 // A study's report from its evaluations' done.json records: a table (one row per evaluated model,
 // the study's groups x metrics), the study's reported numbers beside it, and figures (pass@k curves
 // per group, each metric against the rows' x, the hacking rate by model), as JSON, markdown and SVG.
-import type { GroupStats } from '../eval/evaluate.js';
+import type { GroupStats } from '../eval/aggregate.js';
 import type { DoneRecord } from './execute.js';
 import type { Metric, Plan, StudyDef } from './plan.js';
 import { lineChart, type Series } from './svg.js';

@@ -40,6 +40,7 @@ export const calibrate: Command = {
     const checkpoint = args.str('checkpoint');
     const out = args.str('out');
     const adapter = args.optStr('adapter');
+    const samples = args.optStr('samples');
     const settings = evalSettings(args);
     const rule = {
       max_pass1: args.num('max-pass1'),
@@ -48,10 +49,11 @@ export const calibrate: Command = {
       metric: args.str('metric') as 'outcome' | 'process',
     };
     checkWritable(out);
+    if (samples) checkWritable(samples);
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
     const results = await runEval(
-      { checkpoint, settings },
+      { checkpoint, settings, samples },
       { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out },
     );
     const calibration = proposeRange(results.aggregates, settings.n, rule);

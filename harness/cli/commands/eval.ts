@@ -20,6 +20,11 @@ export const EVAL_OPTIONS: Options = {
     help: 'a checkpoint, or a run directory (its latest)',
   },
   out: { type: 'string', required: true, value: 'FILE', help: 'the results JSON file' },
+  samples: {
+    type: 'string',
+    value: 'FILE',
+    help: "every completion with the verifier's per-step verdict, as JSON lines (the site's Samples page)",
+  },
   adapter: { type: 'string', value: 'A', help: 'WebGPU adapter (README)', shownDefault: 'auto' },
   ...configOptions('eval'),
 };
@@ -50,12 +55,14 @@ export const evalCommand: Command = {
     const checkpoint = args.str('checkpoint');
     const out = args.str('out');
     const adapter = args.optStr('adapter');
+    const samples = args.optStr('samples');
     const settings = evalSettings(args);
     checkWritable(out);
+    if (samples) checkWritable(samples);
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
     const results = await runEval(
-      { checkpoint, settings },
+      { checkpoint, settings, samples },
       { gpu, store, reporter: terminalReporter('eval', { rows: false }), out },
     );
     await finishEval(store, out, results);

@@ -8,7 +8,8 @@
 //   7. eval:      process-verified pass@k of the base, mid-trained and RL models by split
 // with tables of held-out greedy accuracy and pass@k. The steps are one plan run by the study runner
 // (docs/studies.md): a run that finished is skipped when `npm start` runs again, and one that was
-// killed resumes from its run directory's checkpoints; results are JSON files under --out.
+// killed resumes from its run directory's checkpoints; results are JSON files under --out, and each
+// evaluation's completions with their verdicts samples-NAME.jsonl beside them.
 import { join } from 'node:path';
 import { Gpu } from '../../../ts/gpu/index.js';
 import type { EvalResults, EvalSettings } from '../../../ts/eval/index.js';
@@ -26,12 +27,24 @@ const START_RUNS: RunSpec[] = [
   { id: 'pretrain', kind: 'pretrain', at: 'pretrain' },
   { id: 'check', kind: 'check', from: { data: 'pretrain' } },
   { id: 'midtrain', kind: 'midtrain', from: { init: 'pretrain' }, at: 'midtrain' },
-  { id: 'eval-midtrain', kind: 'eval', from: { checkpoint: 'midtrain' }, at: 'eval-midtrain.json' },
+  {
+    id: 'eval-midtrain',
+    kind: 'eval',
+    from: { checkpoint: 'midtrain' },
+    at: 'eval-midtrain.json',
+    samples: 'samples-midtrain.jsonl',
+  },
   { id: 'calibrate', kind: 'calibrate', from: { eval: 'eval-midtrain' }, at: 'calibration.json' },
   // The study's edge range when calibration finds no op at the edge (a model that solves nothing yet).
   { id: 'rl', kind: 'rl', from: { init: 'midtrain', calibration: 'calibrate' }, config: { ops: [11, 14] }, at: 'rl' },
-  { id: 'eval-base', kind: 'eval', from: { checkpoint: 'pretrain' }, at: 'eval-base.json' },
-  { id: 'eval-rl', kind: 'eval', from: { checkpoint: 'rl' }, at: 'eval-rl.json' },
+  {
+    id: 'eval-base',
+    kind: 'eval',
+    from: { checkpoint: 'pretrain' },
+    at: 'eval-base.json',
+    samples: 'samples-base.jsonl',
+  },
+  { id: 'eval-rl', kind: 'eval', from: { checkpoint: 'rl' }, at: 'eval-rl.json', samples: 'samples-rl.jsonl' },
 ];
 
 /** Each run's progress label and the line announcing its step. */
