@@ -2,10 +2,10 @@
 // it finishes with a done.json per run; run again it trains nothing and asks for no GPU; interrupted
 // after its first run and started again, it runs only what had not finished and ends with the same
 // weights and the same evaluation as the uninterrupted study.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { NodeStore } from '../../ts/io/node-store.js';
 import { callbackReporter } from '../../ts/util/reporter.js';
 import { executeNode, readDone, type DoneRecord } from '../../ts/study/execute.js';
@@ -61,6 +61,7 @@ const results = (records: Map<string, DoneRecord>) =>
 
 describe('a study in-process', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'study-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   let whole: Map<string, DoneRecord>;
 
   it('runs every run once and marks each done; run again, it trains nothing and needs no GPU', async () => {
