@@ -6,32 +6,75 @@
 //   5. calibrate: per-op pass@k of the mid-trained model, and the RL range at its edge of competence
 //   6. rl:        GRPO on that range
 //   7. eval:      process-verified pass@k of the base, mid-trained and RL models by split
-// with tables of held-out greedy accuracy and pass@k. Each training stage resumes from its run
-// directory's checkpoints; results are JSON files under --out, and each evaluation's completions with
-// their verdicts samples-NAME.jsonl beside them.
+// with tables of held-out greedy accuracy and pass@k. The steps are one plan run by the study runner
+// (docs/studies.md): a run that finished is skipped when `npm start` runs again, and one that was
+// killed resumes from its run directory's checkpoints; results are JSON files under --out, and each
+// evaluation's completions with their verdicts samples-NAME.jsonl beside them.
 import { join } from 'node:path';
-import { checkDataset } from '../../../ts/data/build.js';
 import { Gpu } from '../../../ts/gpu/index.js';
-import {
-  EVAL_SCHEMA,
-  finishEval,
-  proposeRange,
-  runEval,
-  type EvalResults,
-  type EvalSettings,
-} from '../../../ts/eval/index.js';
+import type { EvalResults, EvalSettings } from '../../../ts/eval/index.js';
 import { selfCheck } from '../../../ts/ops/selfcheck.js';
-import { validateGrpoConfig } from '../../../ts/rl/config.js';
-import { runRl } from '../../../ts/rl/stage.js';
 import { pooled, type HeldOut } from '../../../ts/train/heldout.js';
 import { preset } from '../../../ts/config/presets.js';
-import { validateRunConfig } from '../../../ts/train/runconfig.js';
-import { runTraining } from '../../../ts/train/stage.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
 import { emit, log } from '../../../ts/io/stdio.js';
-import { validate } from '../../../ts/util/schema.js';
+import { expandRuns, runPlan, type RunSpec, type Scale } from '../../../ts/study/index.js';
 import type { Command } from '../options.js';
+
+/** The runs of `npm start`, written where the seven stages always wrote them. */
+const START_RUNS: RunSpec[] = [
+  { id: 'pretrain', kind: 'pretrain', at: 'pretrain' },
+  { id: 'check', kind: 'check', from: { data: 'pretrain' } },
+  { id: 'midtrain', kind: 'midtrain', from: { init: 'pretrain' }, at: 'midtrain' },
+  {
+    id: 'eval-midtrain',
+    kind: 'eval',
+    from: { checkpoint: 'midtrain' },
+    at: 'eval-midtrain.json',
+    samples: 'samples-midtrain.jsonl',
+  },
+  { id: 'calibrate', kind: 'calibrate', from: { eval: 'eval-midtrain' }, at: 'calibration.json' },
+  // The study's edge range when calibration finds no op at the edge (a model that solves nothing yet).
+  { id: 'rl', kind: 'rl', from: { init: 'midtrain', calibration: 'calibrate' }, config: { ops: [11, 14] }, at: 'rl' },
+  {
+    id: 'eval-base',
+    kind: 'eval',
+    from: { checkpoint: 'pretrain' },
+    at: 'eval-base.json',
+    samples: 'samples-base.jsonl',
+  },
+  { id: 'eval-rl', kind: 'eval', from: { checkpoint: 'rl' }, at: 'eval-rl.json', samples: 'samples-rl.jsonl' },
+];
+
+/** Each run's progress label and the line announcing its step. */
+const STEPS: Record<string, { label: string; header?: string }> = {
+  pretrain: { label: '[2/7]', header: '[2/7] pre-training mini on op 2-10' },
+  check: { label: '[3/7]', header: '[3/7] checking the training data' },
+  midtrain: { label: '[4/7]', header: '[4/7] mid-training on 20% op 2-10 + 80% op 11-14' },
+  'eval-midtrain': { label: '[5/7] midtrain', header: '[5/7] calibrating the mid-trained model (pass@k per op)' },
+  calibrate: { label: '[5/7]' },
+  rl: { label: '[6/7]' }, // its header names the calibrated ops
+  'eval-base': {
+    label: '[7/7] base',
+    header: '[7/7] evaluating base, mid-trained and RL models (process-verified pass@k)',
+  },
+  'eval-rl': { label: '[7/7] rl' },
+};
+
+/** The mini presets with the token budgets x scale and the RL steps x min(1, 4 x scale). */
+function startScale(scale: number): Scale {
+  const pre = preset('pretrain', 'mini-pretrain');
+  const mid = preset('midtrain', 'mini-midtrain');
+  const rl = preset('rl', 'mini-rl');
+  return {
+    pretrain: { ...pre, tokens: Math.round((pre.tokens as number) * scale) },
+    midtrain: { ...mid, tokens: Math.round((mid.tokens as number) * scale) },
+    rl: { ...rl, max_steps: Math.max(1, Math.round((rl.max_steps as number) * Math.min(1, scale * 4))) },
+    eval: preset('eval', 'start'),
+    cost: 'README',
+  };
+}
 
 function table(rows: [string, HeldOut | undefined][]): string {
   const ops = [...new Set(rows.flatMap(([, h]) => Object.keys(h?.accuracy ?? {}).map(Number)))].sort((a, b) => a - b);
@@ -43,7 +86,7 @@ function table(rows: [string, HeldOut | undefined][]): string {
 }
 
 /** pass@1 and pass@n, outcome and process-verified, by split, one row per model. */
-function passTable(evals: [string, EvalResults][], n: number): string {
+function passTable(evals: [string, Pick<EvalResults, 'aggregates'>][], n: number): string {
   const splits = Object.keys(evals[0][1].aggregates.splits);
   const pct = (x: number | undefined) => (x === undefined ? '    -' : `${(100 * x).toFixed(1).padStart(5)}`);
   const head = `${'pass@k (%)'.padEnd(12)}${splits.map((s) => `${s} p@1 / p@${n} / strict p@${n}`.padStart(34)).join('')}`;
@@ -86,111 +129,83 @@ export const start: Command = {
       kind: gpu.adapterKind,
       ...(await selfCheck(gpu, terminalReporter('[1/7]').progress)),
     });
-    // One device and one store for every stage; each stage's bars are labelled with its number.
+    // One device and one store for every run; each run's bars are labelled with its step.
     const store = new NodeStore();
-    const ctx = (n: number, dir: string, label = `[${n}/7]`) => ({
-      gpu,
+    const plan = await expandRuns('start', START_RUNS, startScale(scale), { scale: String(scale) });
+    const evalSettings = plan.nodes.find((n) => n.id === 'eval-midtrain')!.config as object as EvalSettings;
+    const results = new Map<string, Record<string, unknown>>();
+    let rlOps = plan.nodes.find((n) => n.id === 'rl')!.config.ops as number[];
+    const path = (rel: unknown) => join(out, rel as string);
+    const trained = (r: Record<string, unknown>) => ({
+      checkpoint: path(r.checkpoint),
+      steps: r.steps,
+      tokens: r.tokens,
+      loss: r.finalLoss,
+      heldOut: r.heldOut,
+    });
+    await runPlan(plan, {
       store,
-      reporter: terminalReporter(label, { rows: false }),
-      out: join(out, dir),
-    });
-
-    log('[2/7] pre-training mini on op 2-10');
-    const prePreset = preset('pretrain', 'mini-pretrain');
-    const pre = validateRunConfig({ ...prePreset, tokens: Math.round((prePreset.tokens as number) * scale) });
-    const base = await runTraining(pre, ctx(2, 'pretrain'));
-    const easy = pooled(base.heldOut!, [2, 3, 4]);
-    stage('pretrain', {
-      checkpoint: base.checkpoint,
-      steps: base.steps,
-      tokens: base.tokens,
-      loss: base.finalLoss,
-      heldOut: base.heldOut,
-      op2to4: easy,
-    });
-    log(
-      `op 2-4 after pre-training: greedy accuracy ${(100 * easy.accuracy).toFixed(1)}% of ${easy.judged}, always the most frequent answer ${(100 * easy.majority).toFixed(1)}%: ${easy.ratio.toFixed(2)}x`,
-    );
-
-    log('[3/7] checking the training data');
-    const check = await checkDataset(store, join(out, 'pretrain', 'data'), terminalReporter('[3/7]').progress);
-    if (check.evalInTraining > 0) throw new Error(`${check.evalInTraining} training documents are evaluation problems`);
-    stage('check', { ...check });
-
-    log('[4/7] mid-training on 20% op 2-10 + 80% op 11-14');
-    const midPreset = preset('midtrain', 'mini-midtrain');
-    const mid = validateRunConfig({
-      ...midPreset,
-      tokens: Math.round((midPreset.tokens as number) * scale),
-      init: base.checkpoint,
-    });
-    const midResult = await runTraining(mid, ctx(4, 'midtrain'));
-    stage('midtrain', {
-      checkpoint: midResult.checkpoint,
-      steps: midResult.steps,
-      tokens: midResult.tokens,
-      loss: midResult.finalLoss,
-      heldOut: midResult.heldOut,
-    });
-
-    log(
-      '\n' +
-        table([
-          ['after pretrain', base.heldOut],
-          ['after midtrain', midResult.heldOut],
-        ]) +
-        '\n',
-    );
-
-    log('[5/7] calibrating the mid-trained model (pass@k per op)');
-    const evalSettings = validate<EvalSettings>(EVAL_SCHEMA, preset('eval', 'start'));
-    // Every evaluation also writes its completions with their verdicts (the site's Samples page).
-    const samples = (name: string) => join(out, `samples-${name}.jsonl`);
-    const calib = await runEval(
-      { checkpoint: midResult.checkpoint, settings: evalSettings, samples: samples('midtrain') },
-      ctx(5, 'calibration.json', '[5/7] midtrain'),
-    );
-    const proposal = proposeRange(calib.aggregates, evalSettings.n);
-    await finishEval(store, join(out, 'calibration.json'), {
-      format: 'reasoning-engine-calibration/1',
-      ...proposal,
-      evaluation: calib,
-    });
-    // No op at the edge of competence (e.g. a model that solves nothing yet): the study's edge range.
-    const ops: [number, number] = proposal.range ? [proposal.range.from, proposal.range.to] : [11, 14];
-    stage('calibrate', { range: proposal.range, reason: proposal.reason, rlOps: ops });
-
-    log(`[6/7] GRPO on ops ${ops[0]}-${ops[1]}`);
-    const rlPreset = preset('rl', 'mini-rl');
-    const rlSteps = Math.max(1, Math.round((rlPreset.max_steps as number) * Math.min(1, scale * 4)));
-    const rlCfg = validateGrpoConfig({ ...rlPreset, max_steps: rlSteps, init: midResult.checkpoint, ops });
-    const rl = await runRl(rlCfg, ctx(6, 'rl'));
-    const rewards = rl.metrics.map((m) => m.reward_mean);
-    stage('rl', {
-      checkpoint: rl.checkpoint,
-      steps: rl.metrics.length,
-      rewardFirst: rewards[0],
-      rewardLast: rewards[rewards.length - 1],
-    });
-
-    log('[7/7] evaluating base, mid-trained and RL models (process-verified pass@k)');
-    const evals: [string, EvalResults][] = [];
-    for (const [name, ckpt] of [
-      ['base', base.checkpoint],
-      ['midtrain', midResult.checkpoint],
-      ['rl', rl.checkpoint],
-    ] as const) {
-      const file = `eval-${name}.json`;
-      const r =
-        name === 'midtrain'
-          ? calib
-          : await runEval(
-              { checkpoint: ckpt, settings: evalSettings, samples: samples(name) },
-              ctx(7, file, `[7/7] ${name}`),
+      root: out,
+      gpu: async () => gpu,
+      reporter: (node) => terminalReporter(STEPS[node.id].label, { rows: false }),
+      onStart: (node) => {
+        const header = node.id === 'rl' ? `[6/7] GRPO on ops ${rlOps[0]}-${rlOps[1]}` : STEPS[node.id].header;
+        if (header) log(header);
+      },
+      onDone: (node, rec) => {
+        const r = rec.result;
+        results.set(node.id, r);
+        switch (node.id) {
+          case 'pretrain': {
+            const easy = pooled(r.heldOut as HeldOut, [2, 3, 4]);
+            stage('pretrain', { ...trained(r), op2to4: easy });
+            log(
+              `op 2-4 after pre-training: greedy accuracy ${(100 * easy.accuracy).toFixed(1)}% of ${easy.judged}, always the most frequent answer ${(100 * easy.majority).toFixed(1)}%: ${easy.ratio.toFixed(2)}x`,
             );
-      await finishEval(store, join(out, file), r);
+            break;
+          }
+          case 'check':
+            stage('check', r);
+            break;
+          case 'midtrain':
+            stage('midtrain', trained(r));
+            log(
+              '\n' +
+                table([
+                  ['after pretrain', results.get('pretrain')!.heldOut as HeldOut],
+                  ['after midtrain', r.heldOut as HeldOut],
+                ]) +
+                '\n',
+            );
+            break;
+          case 'calibrate': {
+            // No op at the edge of competence (e.g. a model that solves nothing yet): the rl run's own range.
+            const range = r.range as { from: number; to: number } | null;
+            if (range) rlOps = [range.from, range.to];
+            stage('calibrate', { range, reason: r.reason, rlOps });
+            break;
+          }
+          case 'rl':
+            stage('rl', {
+              checkpoint: path(r.checkpoint),
+              steps: r.steps,
+              rewardFirst: r.rewardFirst,
+              rewardLast: r.rewardLast,
+            });
+            break;
+        }
+      },
+    });
+    const evals: [string, Pick<EvalResults, 'aggregates'>][] = [];
+    for (const [name, run] of [
+      ['base', 'pretrain'],
+      ['midtrain', 'midtrain'],
+      ['rl', 'rl'],
+    ]) {
+      const r = results.get(`eval-${name}`) as object as Pick<EvalResults, 'aggregates'>;
       evals.push([name, r]);
-      stage('eval', { model: name, checkpoint: ckpt, splits: r.aggregates.splits });
+      const { splits } = r.aggregates;
+      stage('eval', { model: name, checkpoint: path(results.get(run)!.checkpoint), splits });
     }
     log('\n' + passTable(evals, evalSettings.n));
     stage('done', { out });
