@@ -1,0 +1,110 @@
+// A queue worker: takes the runs of queued studies whose inputs are finished, one at a time per
+// GPU (--concurrency), and executes each on the shared store. A run it finds finished is skipped;
+// one whose inputs hanging elsewhere in the flow (flow.ts) are not finished yet goes back to wait.
+//
+// A killed worker: its job's lock (lockDuration) is no longer renewed, BullMQ's stalled-job check
+// (every stalledInterval, on every live worker and on a worker as it starts) puts the job back,
+// and the next worker resumes the run from its last checkpoint. A worker whose lock renewal fails
+// (its event loop was blocked past lockDuration, so another worker may own the run now) stops at
+// once rather than write beside the new owner.
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Job } from 'bullmq';
+import type { Reporter } from '../../ts/util/reporter.js';
+import type { ProgressReport } from '../../ts/util/progress.js';
+import { ROOT_JOB, type PlanNode, type RunJobData } from './flow.js';
+import { checkReachable, closeAll, loadBullmq, redisConnection, type RedisAddress } from './redis.js';
+import { DONE_FILE, runDirOf, storeQueue } from './shared-store.js';
+
+export interface WorkerSpec {
+  address: RedisAddress;
+  storeDir: string;
+  concurrency: number;
+  /** Seconds a job's lock lasts unrenewed: a killed worker's run goes to another after 1-1.5x this. */
+  lockSeconds: number;
+  /** Runs one node on the shared store; `report` is the run's reporter. */
+  execute(node: PlanNode, report: Reporter): Promise<unknown>;
+  /** A reporter for one run (bars and notes labelled with it). */
+  reporter(label: string): Reporter;
+  log(message: string): void;
+  /** Called when a job's lock could not be renewed; the CLI exits. */
+  onLostLock(jobIds: string[]): void;
+  /** Milliseconds before a run held back for its inputs is looked at again. */
+  pollMs?: number;
+}
+
+/** A stalled job is put back this many times (each kill of its worker is one) before it fails. */
+export const MAX_STALLED = 5;
+
+const label = (n: Pick<PlanNode, 'key' | 'kind'>) => `${n.kind}-${n.key.slice(0, 12)}`;
+
+export async function startWorker(spec: WorkerSpec): Promise<{ close(): Promise<void> }> {
+  const { Worker, Queue, DelayedError, UnrecoverableError } = await loadBullmq();
+  const { queueName } = storeQueue(spec.storeDir);
+  await checkReachable(spec.address);
+  const opened: Parameters<typeof closeAll>[0] = [];
+  const queue = new Queue(queueName, { connection: await redisConnection(spec.address, opened) });
+  const done = (n: Pick<PlanNode, 'key' | 'kind'>) => existsSync(join(runDirOf(spec.storeDir, n), DONE_FILE));
+
+  const process = async (job: Job, token?: string): Promise<unknown> => {
+    if (job.name === ROOT_JOB) return { study: (job.data as { study: string }).study };
+    const { node, inputs } = job.data as RunJobData;
+    if (done(node)) return { run: label(node), skipped: true };
+    const missing = inputs.filter((d) => !done(d));
+    if (missing.length) {
+      for (const d of missing) {
+        const dep = await queue.getJob(d.key);
+        if (dep && (await dep.getState()) === 'failed') {
+          throw new UnrecoverableError(`its input run ${label(d)} failed: ${dep.failedReason}`);
+        }
+      }
+      await job.moveToDelayed(Date.now() + (spec.pollMs ?? 2000), token);
+      throw new DelayedError();
+    }
+    spec.log(
+      `${label(node)}: started (attempt ${job.attemptsMade + 1}) on ${hostname()} pid ${globalThis.process.pid}`,
+    );
+    const base = spec.reporter(label(node));
+    let last = 0;
+    const reporter: Reporter = {
+      ...base,
+      progress: (r: ProgressReport) => {
+        base.progress(r);
+        const now = Date.now();
+        if (now - last < 1000 && r.done < r.total) return;
+        last = now;
+        void job.updateProgress({ phase: r.phase, done: r.done, total: r.total, unit: r.unit }).catch(() => {});
+      },
+    };
+    await spec.execute(node, reporter);
+    if (!done(node)) throw new Error(`${label(node)} ran but wrote no ${DONE_FILE}`);
+    return { run: label(node), host: hostname() };
+  };
+
+  const lockDuration = spec.lockSeconds * 1000;
+  const worker = new Worker(queueName, process, {
+    connection: await redisConnection(spec.address, opened),
+    concurrency: spec.concurrency,
+    lockDuration,
+    stalledInterval: lockDuration / 2,
+    maxStalledCount: MAX_STALLED,
+  });
+  worker.on('lockRenewalFailed', (ids: string[]) => spec.onLostLock(ids));
+  worker.on('failed', (job, err) => {
+    if (job && job.name !== ROOT_JOB) spec.log(`${label((job.data as RunJobData).node)}: failed: ${err.message}`);
+  });
+  worker.on('completed', (job) => {
+    if (job.name !== ROOT_JOB) spec.log(`${label((job.data as RunJobData).node)}: finished`);
+  });
+  worker.on('error', (e) => spec.log(`queue: ${e.message}`));
+  await worker.waitUntilReady();
+  spec.log(`worker on queue ${queueName} (store ${spec.storeDir}), ${spec.concurrency} at a time`);
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+      await closeAll(opened);
+    },
+  };
+}

@@ -1,0 +1,182 @@
+// The study queue (harness/queue) against a real redis-server, with a stand-in plan and executor:
+// the flow respects the run graph (a DAG, not only a tree), enqueueing twice adds nothing, finished
+// runs are skipped, a failed run fails the study with its own error. The real study through worker
+// processes, and their kill, is test/gpu/study-queue.test.ts.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFlow, type PlanNode } from '../../harness/queue/flow.js';
+import { parseRedisUrl } from '../../harness/queue/redis.js';
+import { runQueuedStudy } from '../../harness/queue/study.js';
+import { DONE_FILE, runDirOf } from '../../harness/queue/shared-store.js';
+import { startWorker } from '../../harness/queue/worker.js';
+import { callbackReporter } from '../../ts/util/reporter.js';
+import { startRedis, type TestRedis } from '../util/redis.js';
+
+const node = (kind: string, name: string, deps: PlanNode[] = []): PlanNode => ({
+  key: createHash('sha256').update(name).digest('hex'),
+  kind,
+  config: { name },
+  deps: deps.map((d) => d.key),
+});
+
+// A base shared by two RL runs, evaluations of all three, and a summary that reads both RL runs:
+// `data` feeds two runs, `pre` three, and `sum` has two inputs hanging in different subtrees.
+const data = node('data', 'd');
+const pre = node('pretrain', 'p', [data]);
+const rlA = node('rl', 'a', [pre]);
+const rlB = node('rl', 'b', [pre, data]);
+const evPre = node('eval', 'ep', [pre]);
+const evA = node('eval', 'ea', [rlA]);
+const evB = node('eval', 'eb', [rlB]);
+const sum = node('summary', 's', [rlA, rlB]);
+const PLAN = [data, pre, rlA, rlB, evPre, evA, evB, sum];
+
+/** A stand-in run: its result hashes its name with its inputs' results, so order mistakes show. */
+function fakeExecutor(storeDir: string, ran: string[], fail?: string) {
+  const byKey = new Map(PLAN.map((n) => [n.key, n]));
+  return async (n: PlanNode) => {
+    const inputs = n.deps.map((d) => {
+      const file = join(runDirOf(storeDir, byKey.get(d)!), DONE_FILE);
+      if (!existsSync(file)) throw new Error(`${n.kind} ran before its input ${d} finished`);
+      return (JSON.parse(readFileSync(file, 'utf8')) as { value: string }).value;
+    });
+    ran.push(n.key);
+    await new Promise((r) => setTimeout(r, 20));
+    if ((n.config as { name: string }).name === fail) throw new Error('stand-in failure');
+    const value = createHash('sha256')
+      .update(JSON.stringify([n.config, inputs]))
+      .digest('hex');
+    const dir = runDirOf(storeDir, n);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, DONE_FILE), JSON.stringify({ value }));
+  };
+}
+
+/** The results an in-order, in-process execution gives. */
+async function inProcess(): Promise<Map<string, string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'queue-ref-'));
+  const run = fakeExecutor(dir, []);
+  for (const n of PLAN) await run(n);
+  return results(dir);
+}
+
+function results(storeDir: string): Map<string, string> {
+  return new Map(PLAN.map((n) => [n.key, readFileSync(join(runDirOf(storeDir, n), DONE_FILE), 'utf8')]));
+}
+
+describe('buildFlow', () => {
+  it('places every pending run once, under the first pending run that needs it, else under the root', () => {
+    const pending = new Set(PLAN.filter((n) => n !== data).map((n) => n.key));
+    const flow = buildFlow(PLAN, pending, { queueName: 'q', rootId: 'root', root: { study: 's', total: 8 } });
+    const parent = new Map<string, string>();
+    const walk = (j: { opts?: { jobId?: string }; children?: unknown[] }) => {
+      for (const c of (j.children ?? []) as (typeof j)[]) {
+        parent.set(c.opts!.jobId!, j.opts!.jobId!);
+        walk(c);
+      }
+    };
+    walk(flow);
+    expect([...parent.keys()].sort()).toEqual([...pending].sort());
+    expect(parent.get(pre.key)).toBe(rlA.key); // first of rlA, rlB, evPre
+    expect(parent.get(rlA.key)).toBe(evA.key);
+    expect(parent.get(rlB.key)).toBe(evB.key);
+    for (const top of [evPre, evA, evB, sum]) expect(parent.get(top.key)).toBe('root');
+  });
+
+  it('refuses a cycle', () => {
+    const a = node('rl', 'x');
+    const b = { ...node('rl', 'y'), deps: [a.key] };
+    a.deps = [b.key];
+    expect(() =>
+      buildFlow([a, b], new Set([a.key, b.key]), { queueName: 'q', rootId: 'r', root: { study: 's', total: 2 } }),
+    ).toThrow(/cycle/);
+  });
+});
+
+describe('a study through the queue (stand-in runs)', () => {
+  let redis: TestRedis;
+  let reference: Map<string, string>;
+  beforeAll(async () => {
+    redis = await startRedis();
+    reference = await inProcess();
+  });
+  afterAll(() => redis?.stop());
+
+  async function withWorkers<T>(storeDir: string, ran: string[], body: () => Promise<T>, fail?: string): Promise<T> {
+    const execute = fakeExecutor(storeDir, ran, fail);
+    const spec = {
+      address: parseRedisUrl(redis.url),
+      storeDir,
+      concurrency: 1,
+      lockSeconds: 10,
+      execute,
+      reporter: () => callbackReporter(),
+      log: () => {},
+      onLostLock: (ids: string[]) => {
+        throw new Error(`lost the lock of ${ids.join(', ')}`);
+      },
+      pollMs: 100,
+    };
+    const workers = [await startWorker(spec), await startWorker(spec)];
+    try {
+      return await body();
+    } finally {
+      for (const w of workers) await w.close();
+    }
+  }
+
+  const study = (storeDir: string, nodes = PLAN) =>
+    runQueuedStudy({
+      name: 'fake',
+      nodes,
+      storeDir,
+      address: parseRedisUrl(redis.url),
+      reporter: callbackReporter(),
+      pollMs: 50,
+      runOpts: { backoff: { type: 'fixed', delay: 50 } },
+    });
+
+  it('runs each run once, after its inputs, with the results of an in-process run; twice adds nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+    const ran: string[] = [];
+    // Two enqueuers of the same plan at once, two workers.
+    await withWorkers(dir, ran, () => Promise.all([study(dir), study(dir)]));
+    expect([...ran].sort()).toEqual(PLAN.map((n) => n.key).sort());
+    expect(results(dir)).toEqual(reference);
+    await withWorkers(dir, ran, () => study(dir));
+    expect(ran).toHaveLength(PLAN.length);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('skips finished runs and runs only the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+    const ran: string[] = [];
+    const first = [data, pre, rlA];
+    await withWorkers(dir, ran, () => study(dir, first));
+    expect(ran.sort()).toEqual(first.map((n) => n.key).sort());
+    ran.length = 0;
+    await withWorkers(dir, ran, () => study(dir));
+    expect(ran.sort()).toEqual(
+      PLAN.filter((n) => !first.includes(n))
+        .map((n) => n.key)
+        .sort(),
+    );
+    expect(results(dir)).toEqual(reference);
+    rmSync(dir, { recursive: true });
+  });
+
+  it("fails the study with the failed run's error, and runs it again when enqueued again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+    const ran: string[] = [];
+    await expect(withWorkers(dir, ran, () => study(dir), 'b')).rejects.toThrow(/run rl-\w{12}: stand-in failure/);
+    ran.length = 0;
+    await withWorkers(dir, ran, () => study(dir));
+    expect(ran).toContain(rlB.key);
+    expect(ran).not.toContain(pre.key);
+    expect(results(dir)).toEqual(reference);
+    rmSync(dir, { recursive: true });
+  });
+});
