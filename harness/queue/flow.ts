@@ -6,19 +6,23 @@
 // plan twice adds nothing, and a run already finished (done.json in the store) is left out.
 import type { FlowJob, FlowJobNode, JobsOptions } from 'bullmq';
 
-/** One run of a plan, as the study's planner makes it (ts/study). */
+/** What the queue needs of a run of a plan (ts/study/plan.ts's PlanNode has more). */
 export interface PlanNode {
   key: string;
   kind: string;
-  config: unknown;
   /** Keys of the runs whose outputs this run reads. */
   deps: string[];
+  /** Its folder relative to the study folder (where its done.json goes). */
+  dir: string;
 }
 
-/** What a run's job carries: the node and its inputs' run names (each worker has its own --store path). */
-export interface RunJobData {
-  node: PlanNode;
-  inputs: Pick<PlanNode, 'key' | 'kind'>[];
+/** A run as its done.json is found: each worker has its own path to the store. */
+export type RunRef = Pick<PlanNode, 'key' | 'kind' | 'dir'>;
+
+/** What a run's job carries: the whole node (for executeNode) and its inputs. */
+export interface RunJobData<N extends PlanNode = PlanNode> {
+  node: N;
+  inputs: RunRef[];
 }
 
 /** What the root job carries. */
@@ -41,28 +45,28 @@ export const RUN_JOB_OPTS: JobsOptions = {
 };
 
 /** The flow of `pending` runs (keys of `nodes` not finished), under a root job `rootId`. */
-export function buildFlow(
-  nodes: PlanNode[],
+export function buildFlow<N extends PlanNode>(
+  nodes: N[],
   pending: Set<string>,
   o: { queueName: string; rootId: string; root: RootJobData; runOpts?: JobsOptions },
 ): FlowJob {
   const todo = nodes.filter((n) => pending.has(n.key));
   const parentOf = new Map<string, string>();
   for (const n of todo) for (const d of n.deps) if (pending.has(d) && !parentOf.has(d)) parentOf.set(d, n.key);
-  const children = new Map<string, PlanNode[]>();
+  const children = new Map<string, N[]>();
   for (const n of todo) {
     const p = parentOf.get(n.key) ?? o.rootId;
     children.set(p, [...(children.get(p) ?? []), n]);
   }
   const byKey = new Map(nodes.map((n) => [n.key, n]));
-  const job = (n: PlanNode): FlowJobNode => {
+  const job = (n: N): FlowJobNode => {
     const kids = (children.get(n.key) ?? []).map(job);
     const inputs = n.deps.map((d) => {
       const dep = byKey.get(d);
       if (!dep) throw new Error(`run ${n.kind}-${n.key.slice(0, 12)} needs run ${d}, which is not in the plan`);
-      return { key: dep.key, kind: dep.kind };
+      return { key: dep.key, kind: dep.kind, dir: dep.dir };
     });
-    const data: RunJobData = { node: n, inputs };
+    const data: RunJobData<N> = { node: n, inputs };
     return {
       name: n.kind,
       queueName: o.queueName,

@@ -3,19 +3,19 @@
 // with an ETA, and what each active run is doing. The workers (worker.ts) do the work; the study
 // command writes its report from the store afterwards, as after an in-process run.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Reporter } from '../../ts/util/reporter.js';
-import { buildFlow, type PlanNode, type RunJobData } from './flow.js';
+import { buildFlow, type PlanNode, type RunJobData, type RunRef } from './flow.js';
 import { checkReachable, closeAll, loadBullmq, redisConnection, type RedisAddress } from './redis.js';
-import { DONE_FILE, runDirOf, storeQueue } from './shared-store.js';
+import { storeQueue } from './store-queue.js';
 
 export interface QueuedStudy {
   name: string;
   nodes: PlanNode[];
   storeDir: string;
   address: RedisAddress;
+  /** Whether the run's done.json is there. */
+  isDone(run: RunRef): Promise<boolean>;
   /** Progress of the whole study (phase 'runs') and notes. */
   reporter: Reporter;
   /** Milliseconds between looks at the queue. */
@@ -35,8 +35,7 @@ export function rootIdOf(name: string, nodes: PlanNode[]): string {
 
 /** Enqueues what is unfinished of the plan and resolves when all of it is finished. */
 export async function runQueuedStudy(s: QueuedStudy): Promise<void> {
-  const done = (n: PlanNode) => existsSync(join(runDirOf(s.storeDir, n), DONE_FILE));
-  const pending = new Set(s.nodes.filter((n) => !done(n)).map((n) => n.key));
+  const pending = new Set((await finished(s)).filter((f) => !f.done).map((f) => f.key));
   if (!pending.size) {
     s.reporter.log(`all ${s.nodes.length} runs of ${s.name} are finished; nothing to queue`);
     return;
@@ -64,7 +63,7 @@ export async function runQueuedStudy(s: QueuedStudy): Promise<void> {
       }
       s.reporter.log(`${s.name}: ${pending.size} of ${s.nodes.length} runs queued on ${queueName}; start workers`);
     } else s.reporter.log(`${s.name}: already queued on ${queueName}; waiting for it`);
-    await watch(queue, rootId, s, done);
+    await watch(queue, rootId, s);
   } finally {
     await queue.close();
     await closeAll(opened);
@@ -98,17 +97,21 @@ async function removeOrRefuse(queue: Queue, id: string): Promise<void> {
   }
 }
 
-async function watch(queue: Queue, rootId: string, s: QueuedStudy, done: (n: PlanNode) => boolean): Promise<void> {
+async function finished(s: QueuedStudy): Promise<{ key: string; done: boolean }[]> {
+  return Promise.all(s.nodes.map(async (n) => ({ key: n.key, done: await s.isDone(n) })));
+}
+
+async function watch(queue: Queue, rootId: string, s: QueuedStudy): Promise<void> {
   const total = s.nodes.length;
   for (;;) {
     const root = await queue.getJob(rootId);
     const state = root ? await root.getState() : 'missing';
-    const finished = s.nodes.filter(done).length;
+    const done = (await finished(s)).filter((f) => f.done).length;
     if (state === 'failed') throw new Error(`${s.name} failed: ${await failure(queue, s.nodes, root!.failedReason)}`);
     const active = (await queue.getJobs(['active'])).filter((j) => j.id !== rootId);
     const note = active.map((j) => activeNote(j.data as RunJobData, j.progress)).join('; ');
-    s.reporter.progress({ phase: 'runs', done: finished, total, unit: 'runs', ...(note ? { note } : {}) });
-    if (state === 'completed' || finished === total) return;
+    s.reporter.progress({ phase: 'runs', done, total, unit: 'runs', ...(note ? { note } : {}) });
+    if (state === 'completed' || done === total) return;
     if (state === 'missing') {
       throw new Error(`${s.name}'s flow ${rootId} is gone from the queue (Redis restarted?); run the command again`);
     }

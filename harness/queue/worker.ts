@@ -7,24 +7,24 @@
 // and the next worker resumes the run from its last checkpoint. A worker whose lock renewal fails
 // (its event loop was blocked past lockDuration, so another worker may own the run now) stops at
 // once rather than write beside the new owner.
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import type { Reporter } from '../../ts/util/reporter.js';
 import type { ProgressReport } from '../../ts/util/progress.js';
-import { ROOT_JOB, type PlanNode, type RunJobData } from './flow.js';
+import { ROOT_JOB, type PlanNode, type RunJobData, type RunRef } from './flow.js';
 import { checkReachable, closeAll, loadBullmq, redisConnection, type RedisAddress } from './redis.js';
-import { DONE_FILE, runDirOf, storeQueue } from './shared-store.js';
+import { storeQueue } from './store-queue.js';
 
-export interface WorkerSpec {
+export interface WorkerSpec<N extends PlanNode> {
   address: RedisAddress;
   storeDir: string;
   concurrency: number;
   /** Seconds a job's lock lasts unrenewed: a killed worker's run goes to another after 1-1.5x this. */
   lockSeconds: number;
-  /** Runs one node on the shared store; `report` is the run's reporter. */
-  execute(node: PlanNode, report: Reporter): Promise<unknown>;
+  /** Runs one node on the shared store, its done.json written last; `report` is the run's reporter. */
+  execute(node: N, report: Reporter): Promise<unknown>;
+  /** Whether the run's done.json is there. */
+  isDone(run: RunRef): Promise<boolean>;
   /** A reporter for one run (bars and notes labelled with it). */
   reporter(label: string): Reporter;
   log(message: string): void;
@@ -37,21 +37,21 @@ export interface WorkerSpec {
 /** A stalled job is put back this many times (each kill of its worker is one) before it fails. */
 export const MAX_STALLED = 5;
 
-const label = (n: Pick<PlanNode, 'key' | 'kind'>) => `${n.kind}-${n.key.slice(0, 12)}`;
+const label = (n: RunRef) => `${n.kind}-${n.key.slice(0, 12)}`;
 
-export async function startWorker(spec: WorkerSpec): Promise<{ close(): Promise<void> }> {
+export async function startWorker<N extends PlanNode>(spec: WorkerSpec<N>): Promise<{ close(): Promise<void> }> {
   const { Worker, Queue, DelayedError, UnrecoverableError } = await loadBullmq();
   const { queueName } = storeQueue(spec.storeDir);
   await checkReachable(spec.address);
   const opened: Parameters<typeof closeAll>[0] = [];
   const queue = new Queue(queueName, { connection: await redisConnection(spec.address, opened) });
-  const done = (n: Pick<PlanNode, 'key' | 'kind'>) => existsSync(join(runDirOf(spec.storeDir, n), DONE_FILE));
 
   const process = async (job: Job, token?: string): Promise<unknown> => {
     if (job.name === ROOT_JOB) return { study: (job.data as { study: string }).study };
-    const { node, inputs } = job.data as RunJobData;
-    if (done(node)) return { run: label(node), skipped: true };
-    const missing = inputs.filter((d) => !done(d));
+    const { node, inputs } = job.data as RunJobData<N>;
+    if (await spec.isDone(node)) return { run: label(node), skipped: true };
+    const missing = [];
+    for (const d of inputs) if (!(await spec.isDone(d))) missing.push(d);
     if (missing.length) {
       for (const d of missing) {
         const dep = await queue.getJob(d.key);
@@ -78,7 +78,7 @@ export async function startWorker(spec: WorkerSpec): Promise<{ close(): Promise<
       },
     };
     await spec.execute(node, reporter);
-    if (!done(node)) throw new Error(`${label(node)} ran but wrote no ${DONE_FILE}`);
+    if (!(await spec.isDone(node))) throw new Error(`${label(node)} ran but is not marked done`);
     return { run: label(node), host: hostname() };
   };
 

@@ -7,20 +7,21 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFlow, type PlanNode } from '../../harness/queue/flow.js';
+import { buildFlow, type PlanNode, type RunRef } from '../../harness/queue/flow.js';
 import { parseRedisUrl } from '../../harness/queue/redis.js';
 import { runQueuedStudy } from '../../harness/queue/study.js';
-import { DONE_FILE, runDirOf } from '../../harness/queue/shared-store.js';
 import { startWorker } from '../../harness/queue/worker.js';
 import { callbackReporter } from '../../ts/util/reporter.js';
 import { startRedis, type TestRedis } from '../util/redis.js';
 
-const node = (kind: string, name: string, deps: PlanNode[] = []): PlanNode => ({
-  key: createHash('sha256').update(name).digest('hex'),
-  kind,
-  config: { name },
-  deps: deps.map((d) => d.key),
-});
+type Node = PlanNode & { name: string };
+
+const node = (kind: string, name: string, deps: PlanNode[] = []): Node => {
+  const key = createHash('sha256').update(name).digest('hex');
+  return { key, kind, name, deps: deps.map((d) => d.key), dir: `runs/${kind}-${key.slice(0, 12)}` };
+};
+
+const doneFile = (storeDir: string, r: RunRef) => join(storeDir, r.dir, 'done.json');
 
 // A base shared by two RL runs, evaluations of all three, and a summary that reads both RL runs:
 // `data` feeds two runs, `pre` three, and `sum` has two inputs hanging in different subtrees.
@@ -37,21 +38,20 @@ const PLAN = [data, pre, rlA, rlB, evPre, evA, evB, sum];
 /** A stand-in run: its result hashes its name with its inputs' results, so order mistakes show. */
 function fakeExecutor(storeDir: string, ran: string[], fail?: string) {
   const byKey = new Map(PLAN.map((n) => [n.key, n]));
-  return async (n: PlanNode) => {
+  return async (n: Node) => {
     const inputs = n.deps.map((d) => {
-      const file = join(runDirOf(storeDir, byKey.get(d)!), DONE_FILE);
+      const file = doneFile(storeDir, byKey.get(d)!);
       if (!existsSync(file)) throw new Error(`${n.kind} ran before its input ${d} finished`);
       return (JSON.parse(readFileSync(file, 'utf8')) as { value: string }).value;
     });
     ran.push(n.key);
     await new Promise((r) => setTimeout(r, 20));
-    if ((n.config as { name: string }).name === fail) throw new Error('stand-in failure');
+    if (n.name === fail) throw new Error('stand-in failure');
     const value = createHash('sha256')
-      .update(JSON.stringify([n.config, inputs]))
+      .update(JSON.stringify([n.name, inputs]))
       .digest('hex');
-    const dir = runDirOf(storeDir, n);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, DONE_FILE), JSON.stringify({ value }));
+    mkdirSync(join(storeDir, n.dir), { recursive: true });
+    writeFileSync(doneFile(storeDir, n), JSON.stringify({ value }));
   };
 }
 
@@ -64,7 +64,7 @@ async function inProcess(): Promise<Map<string, string>> {
 }
 
 function results(storeDir: string): Map<string, string> {
-  return new Map(PLAN.map((n) => [n.key, readFileSync(join(runDirOf(storeDir, n), DONE_FILE), 'utf8')]));
+  return new Map(PLAN.map((n) => [n.key, readFileSync(doneFile(storeDir, n), 'utf8')]));
 }
 
 describe('buildFlow', () => {
@@ -113,6 +113,7 @@ describe('a study through the queue (stand-in runs)', () => {
       concurrency: 1,
       lockSeconds: 10,
       execute,
+      isDone: async (r: RunRef) => existsSync(doneFile(storeDir, r)),
       reporter: () => callbackReporter(),
       log: () => {},
       onLostLock: (ids: string[]) => {
@@ -133,6 +134,7 @@ describe('a study through the queue (stand-in runs)', () => {
       name: 'fake',
       nodes,
       storeDir,
+      isDone: async (r: RunRef) => existsSync(doneFile(storeDir, r)),
       address: parseRedisUrl(redis.url),
       reporter: callbackReporter(),
       pollMs: 50,

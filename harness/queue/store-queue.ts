@@ -1,18 +1,9 @@
-// The directory every machine of a queued study mounts (--store DIR: NFS, or any mounted bucket):
-// where a run lives and whether it finished, and the store's id, which names the queue, so that a
-// worker whose --store is some other directory takes no run of this one.
+// The directory every machine of a queued study mounts (--store DIR: NFS, or any mounted bucket) has
+// an id, and the id names the queue: a worker whose --store is some other directory takes no run of
+// this one.
 import { randomUUID } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PlanNode } from './flow.js';
-
-/** A run's directory under the store (the study runner's layout, ts/study). */
-export function runDirOf(storeDir: string, node: Pick<PlanNode, 'key' | 'kind'>): string {
-  return join(storeDir, 'runs', `${node.kind}-${node.key.slice(0, 12)}`);
-}
-
-/** The marker a run writes last, atomically: present means finished. */
-export const DONE_FILE = 'done.json';
 
 const ID_FILE = 'queue-store.json';
 
