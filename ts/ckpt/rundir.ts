@@ -2,6 +2,7 @@
 // (a second process is refused), keep the run's config in it (a second run into the directory must
 // use the same one), and on (re)start drop metric rows that the last checkpoint does not cover.
 import { joinPath, readText, type RunStore } from '../store/store.js';
+import { canonicalJson } from '../util/json.js';
 
 /** The lock file (on a disk: `{pid, host, started}` of the process running the stage). */
 export const LOCK_FILE = 'run.lock';
@@ -21,12 +22,6 @@ async function checkNotForeign(store: RunStore, out: string, file: string): Prom
     `${out} is not a run directory (it holds ${entries.slice(0, 3).join(', ')}); give a new or empty --out`,
   );
 }
-
-/** Sorted keys at every level: two configs are the same when this is. */
-const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_, x) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
-  );
 
 /** The text of a run directory's config file, as claimRunDir writes it. */
 export const configText = (cfg: unknown): string => JSON.stringify(cfg, null, 2) + '\n';
@@ -61,7 +56,7 @@ export async function claimRunDir(
       } catch {
         throw new Error(`${path} is not valid JSON (corrupted?); restore it, or use another --out`);
       }
-      if (upgrade && canonical(upgrade(old)) === canonical(cfg)) {
+      if (upgrade && canonicalJson(upgrade(old)) === canonicalJson(cfg)) {
         await store.write(path, text);
         return release;
       }

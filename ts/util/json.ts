@@ -13,3 +13,9 @@ export function parseJson(text: string, what: string, hint?: string): unknown {
     throw new Error(`${what} is not valid JSON (${oneLine((e as Error).message)})${hint ? '; ' + hint : ''}`);
   }
 }
+
+/** JSON with sorted keys at every level: two values are the same config when this text is. */
+export const canonicalJson = (v: unknown): string =>
+  JSON.stringify(v, (_, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+  );

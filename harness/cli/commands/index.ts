@@ -6,6 +6,7 @@ import { evalCommand } from './eval.js';
 import { repro } from './repro.js';
 import { rl } from './rl.js';
 import { start } from './start.js';
+import { study } from './study.js';
 import { midtrain, pretrain } from './train.js';
 import { detokenize, tokenize } from './tokenize.js';
 import { verify } from './verify.js';
@@ -15,6 +16,7 @@ export const commands: Record<string, Command> = {
   data,
   devices,
   start,
+  study,
   pretrain,
   midtrain,
   rl,
