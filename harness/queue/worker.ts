@@ -46,7 +46,7 @@ export async function startWorker<N extends PlanNode>(spec: WorkerSpec<N>): Prom
   const opened: Parameters<typeof closeAll>[0] = [];
   const queue = new Queue(queueName, { connection: await redisConnection(spec.address, opened) });
 
-  const process = async (job: Job, token?: string): Promise<unknown> => {
+  const processJob = async (job: Job, token?: string): Promise<unknown> => {
     if (job.name === ROOT_JOB) return { study: (job.data as { study: string }).study };
     const { node, inputs } = job.data as RunJobData<N>;
     if (await spec.isDone(node)) return { run: label(node), skipped: true };
@@ -62,9 +62,7 @@ export async function startWorker<N extends PlanNode>(spec: WorkerSpec<N>): Prom
       await job.moveToDelayed(Date.now() + (spec.pollMs ?? 2000), token);
       throw new DelayedError();
     }
-    spec.log(
-      `${label(node)}: started (attempt ${job.attemptsMade + 1}) on ${hostname()} pid ${globalThis.process.pid}`,
-    );
+    spec.log(`${label(node)}: started on ${hostname()}, pid ${process.pid}`);
     const base = spec.reporter(label(node));
     let last = 0;
     const reporter: Reporter = {
@@ -83,7 +81,7 @@ export async function startWorker<N extends PlanNode>(spec: WorkerSpec<N>): Prom
   };
 
   const lockDuration = spec.lockSeconds * 1000;
-  const worker = new Worker(queueName, process, {
+  const worker = new Worker(queueName, processJob, {
     connection: await redisConnection(spec.address, opened),
     concurrency: spec.concurrency,
     lockDuration,
