@@ -184,6 +184,30 @@ describe('runPlan', () => {
     expect(second).toEqual(plan.nodes.slice(4).map((n) => n.id));
   });
 
+  it('after one RL field changes, runs the RL runs and their evaluations again, and nothing else', async () => {
+    const store = new MemoryStore();
+    await runPlan(await expandPlan(edge, { scale: 'tiny' }), {
+      store,
+      root: 's',
+      gpu,
+      reporter,
+      execute: fakeExecutor([]),
+    });
+    const ran: string[] = [];
+    const changed = await expandPlan(edge, { scale: 'tiny', set: { 'rl.max_steps': 3 } });
+    await runPlan(changed, { store, root: 's', gpu, reporter, execute: fakeExecutor(ran) });
+    expect(ran).toEqual([
+      'rl-7-10',
+      'eval-rl-7-10',
+      'rl-9-12',
+      'eval-rl-9-12',
+      'rl-11-14',
+      'eval-rl-11-14',
+      'rl-17-20',
+      'eval-rl-17-20',
+    ]);
+  });
+
   it('takes a done.json for another key as not done', async () => {
     const store = new MemoryStore();
     const [node] = (await expandPlan(edge, { scale: 'tiny' })).nodes;

@@ -158,6 +158,8 @@ export async function markDone(
   const { key, id, kind, config, inputs } = node;
   const finished = new Date().toISOString();
   const rec: DoneRecord = { format: DONE_FORMAT, key, id, kind, config, inputs, finished, result };
-  await store.write(joinPath(root, node.dir, DONE_FILE), JSON.stringify(rec, null, 1) + '\n');
-  return rec;
+  const text = JSON.stringify(rec, null, 1) + '\n';
+  await store.write(joinPath(root, node.dir, DONE_FILE), text);
+  // As a later run reads it back (a NaN loss is null there), so a skipped run's record is the same.
+  return JSON.parse(text) as DoneRecord;
 }
