@@ -14,6 +14,9 @@ import { parseRedisUrl } from './redis.js';
 import { runQueuedStudy } from './study.js';
 import { startWorker } from './worker.js';
 
+/** The lock file a worker holds in a run's folder while it runs it. */
+export const QUEUE_LOCK = 'queue.lock';
+
 const doneIn = (store: RunStore, root: string) => async (r: RunRef) =>
   (await readDone(store, root, r.dir, r.key)) !== undefined;
 
@@ -60,6 +63,8 @@ export async function serveQueue(o: WorkerOptions): Promise<void> {
     concurrency: o.concurrency,
     lockSeconds: o.lockSeconds,
     isDone: doneIn(store, o.storeDir),
+    // Held for the whole run (an evaluation takes no lock of its own; a training run's run.lock is inside).
+    lock: (r) => store.lock(joinPath(o.storeDir, r.dir, QUEUE_LOCK)),
     execute: async (node, reporter) =>
       executeNode(node, {
         store,

@@ -1,6 +1,7 @@
 // A queue worker: takes the runs of queued studies whose inputs are finished, one at a time per
-// GPU (--concurrency), and executes each on the shared store. A run it finds finished is skipped;
-// one whose inputs hanging elsewhere in the flow (flow.ts) are not finished yet goes back to wait.
+// GPU (--concurrency), and executes each on the shared store, holding the run folder's lock. A run
+// it finds finished is skipped; one whose inputs hanging elsewhere in the flow (flow.ts) are not
+// finished yet, or whose folder another live worker holds, goes back to wait.
 //
 // A killed worker: its job's lock (lockDuration) is no longer renewed, BullMQ's stalled-job check
 // (every stalledInterval, on every live worker and on a worker as it starts) puts the job back,
@@ -25,6 +26,8 @@ export interface WorkerSpec<N extends PlanNode> {
   execute(node: N, report: Reporter): Promise<unknown>;
   /** Whether the run's done.json is there. */
   isDone(run: RunRef): Promise<boolean>;
+  /** Locks the run's folder; throws, naming the holder, while another live worker holds it. */
+  lock(run: RunRef): Promise<() => Promise<void>>;
   /** A reporter for one run (bars and notes labelled with it). */
   reporter(label: string): Reporter;
   log(message: string): void;
@@ -50,6 +53,10 @@ export async function startWorker<N extends PlanNode>(spec: WorkerSpec<N>): Prom
     if (job.name === ROOT_JOB) return { study: (job.data as { study: string }).study };
     const { node, inputs } = job.data as RunJobData<N>;
     if (await spec.isDone(node)) return { run: label(node), skipped: true };
+    const later = async () => {
+      await job.moveToDelayed(Date.now() + (spec.pollMs ?? 2000), token);
+      return new DelayedError();
+    };
     const missing = [];
     for (const d of inputs) if (!(await spec.isDone(d))) missing.push(d);
     if (missing.length) {
@@ -59,9 +66,25 @@ export async function startWorker<N extends PlanNode>(spec: WorkerSpec<N>): Prom
           throw new UnrecoverableError(`its input run ${label(d)} failed: ${dep.failedReason}`);
         }
       }
-      await job.moveToDelayed(Date.now() + (spec.pollMs ?? 2000), token);
-      throw new DelayedError();
+      throw await later();
     }
+    let release: () => Promise<void>;
+    try {
+      release = await spec.lock(node);
+    } catch (e) {
+      // Another worker still runs it (its job was taken for stalled while it ran): wait for it.
+      spec.log(`${label(node)}: ${(e as Error).message}; trying again later`);
+      throw await later();
+    }
+    try {
+      return await run(job, node);
+    } finally {
+      await release();
+    }
+  };
+
+  const run = async (job: Job, node: N): Promise<unknown> => {
+    if (await spec.isDone(node)) return { run: label(node), skipped: true }; // finished by the holder before us
     spec.log(`${label(node)}: started on ${hostname()}, pid ${process.pid}`);
     const base = spec.reporter(label(node));
     let last = 0;

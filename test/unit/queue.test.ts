@@ -105,8 +105,13 @@ describe('a study through the queue (stand-in runs)', () => {
   });
   afterAll(() => redis?.stop());
 
-  async function withWorkers<T>(storeDir: string, ran: string[], body: () => Promise<T>, fail?: string): Promise<T> {
-    const execute = fakeExecutor(storeDir, ran, fail);
+  async function withWorkers<T>(
+    storeDir: string,
+    ran: string[],
+    body: () => Promise<T>,
+    o: { fail?: string; lock?: (r: RunRef) => Promise<() => Promise<void>> } = {},
+  ): Promise<T> {
+    const execute = fakeExecutor(storeDir, ran, o.fail);
     const spec = {
       address: parseRedisUrl(redis.url),
       storeDir,
@@ -114,6 +119,7 @@ describe('a study through the queue (stand-in runs)', () => {
       lockSeconds: 10,
       execute,
       isDone: async (r: RunRef) => existsSync(doneFile(storeDir, r)),
+      lock: o.lock ?? (async () => async () => {}),
       reporter: () => callbackReporter(),
       log: () => {},
       onLostLock: (ids: string[]) => {
@@ -129,14 +135,14 @@ describe('a study through the queue (stand-in runs)', () => {
     }
   }
 
-  const study = (storeDir: string, nodes = PLAN) =>
+  const study = (storeDir: string, nodes = PLAN, log?: (m: string) => void) =>
     runQueuedStudy({
       name: 'fake',
       nodes,
       storeDir,
       isDone: async (r: RunRef) => existsSync(doneFile(storeDir, r)),
       address: parseRedisUrl(redis.url),
-      reporter: callbackReporter(),
+      reporter: callbackReporter({ log }),
       pollMs: 50,
       runOpts: { backoff: { type: 'fixed', delay: 50 } },
     });
@@ -170,10 +176,47 @@ describe('a study through the queue (stand-in runs)', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('skips a run that finished after it was queued (its job outlived its run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+    const ran: string[] = [];
+    let queued!: () => void;
+    const enqueued = new Promise<void>((r) => (queued = r));
+    const waiting = study(dir, PLAN, (m) => m.includes('queued') && queued());
+    await enqueued;
+    const elsewhere = fakeExecutor(dir, []);
+    for (const n of [data, pre]) await elsewhere(n);
+    await withWorkers(dir, ran, () => waiting);
+    expect(ran.sort()).toEqual(
+      PLAN.filter((n) => n !== data && n !== pre)
+        .map((n) => n.key)
+        .sort(),
+    );
+    expect(results(dir)).toEqual(reference);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('holds back a run whose folder another worker holds, and runs it once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+    const ran: string[] = [];
+    let refusals = 0;
+    // The base's folder is held by a worker elsewhere for its first 3 tries.
+    const lock = async (r: RunRef) => {
+      if (r.key === pre.key && refusals < 3) throw new Error(`held by worker ${++refusals}`);
+      return async () => {};
+    };
+    await withWorkers(dir, ran, () => study(dir), { lock });
+    expect(refusals).toBe(3);
+    expect(ran.filter((k) => k === pre.key)).toHaveLength(1);
+    expect(results(dir)).toEqual(reference);
+    rmSync(dir, { recursive: true });
+  });
+
   it("fails the study with the failed run's error, and runs it again when enqueued again", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'queue-'));
     const ran: string[] = [];
-    await expect(withWorkers(dir, ran, () => study(dir), 'b')).rejects.toThrow(/run rl-\w{12}: stand-in failure/);
+    await expect(withWorkers(dir, ran, () => study(dir), { fail: 'b' })).rejects.toThrow(
+      /run rl-\w{12}: stand-in failure/,
+    );
     ran.length = 0;
     await withWorkers(dir, ran, () => study(dir));
     expect(ran).toContain(rlB.key);
