@@ -12,6 +12,7 @@ import { parseRedisUrl } from '../../harness/queue/redis.js';
 import { runQueuedStudy } from '../../harness/queue/study.js';
 import { startWorker } from '../../harness/queue/worker.js';
 import { callbackReporter } from '../../ts/util/reporter.js';
+import { buildCli, runCli } from '../util/fault.js';
 import { startRedis, type TestRedis } from '../util/redis.js';
 
 type Node = PlanNode & { name: string };
@@ -223,5 +224,27 @@ describe('a study through the queue (stand-in runs)', () => {
     expect(ran).not.toContain(pre.key);
     expect(results(dir)).toEqual(reference);
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('without --queue', () => {
+  // A module hook that refuses BullMQ and ioredis: the CLI bundle must not import them up front.
+  const hook =
+    'export async function resolve(s, c, next) { if (s === "bullmq" || s === "ioredis") throw new Error("imported " + s); return next(s, c); }';
+  const env = {
+    NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(
+      `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${hook}`)});`,
+    )}`,
+  };
+
+  it('the CLI loads neither BullMQ nor ioredis (and `worker` does)', async () => {
+    buildCli();
+    const cwd = mkdtempSync(join(tmpdir(), 'queue-cli-'));
+    const plan = await runCli(['study', 'edge', '--scale', 'tiny', '--plan', '--out', 'study'], { cwd, env });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stderr).toMatch(/study edge at scale tiny: 10 runs/);
+    const served = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--store', 'study'], { cwd, env });
+    expect(served.stderr).toMatch(/imported bullmq/);
+    rmSync(cwd, { recursive: true });
   });
 });
