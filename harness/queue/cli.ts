@@ -14,8 +14,11 @@ import { parseRedisUrl } from './redis.js';
 import { runQueuedStudy } from './study.js';
 import { startWorker } from './worker.js';
 
-/** The lock file a worker holds in a run's folder while it runs it. */
-export const QUEUE_LOCK = 'queue.lock';
+/**
+ * The lock a worker holds while it runs a run, beside the runs (a stage refuses a run folder holding
+ * files it does not know): queue-locks/<kind>-<key12>.lock under the study folder.
+ */
+const queueLock = (root: string, dir: string) => joinPath(root, 'queue-locks', `${dir.split('/').pop()}.lock`);
 
 const doneIn = (store: RunStore, root: string) => async (r: RunRef) =>
   (await readDone(store, root, r.dir, r.key)) !== undefined;
@@ -64,7 +67,7 @@ export async function serveQueue(o: WorkerOptions): Promise<void> {
     lockSeconds: o.lockSeconds,
     isDone: doneIn(store, o.storeDir),
     // Held for the whole run (an evaluation takes no lock of its own; a training run's run.lock is inside).
-    lock: (r) => store.lock(joinPath(o.storeDir, r.dir, QUEUE_LOCK)),
+    lock: (r) => store.lock(queueLock(o.storeDir, r.dir)),
     execute: async (node, reporter) =>
       executeNode(node, {
         store,
