@@ -3,7 +3,7 @@
 // GRPO on both contexts; pass@k of context B at ops 2-20 before and after RL. The study reports
 // transfer to B only from ~1% exposure up.
 import type { MixtureSpec } from '../../ts/data/mixture.js';
-import type { RunSpec, ScaleName, StudyDef } from '../../ts/study/plan.js';
+import type { RunSpec, ScaleName, StudyDef } from '../../ts/study/index.js';
 import { SCALES } from './scales.js';
 
 const A = 'crazy_zootopia';

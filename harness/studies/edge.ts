@@ -2,7 +2,7 @@
 // pre-trained on 0.2 / 0.3 / 0.5 easy / medium / hard (op 2-10), GRPO from it on four op ranges
 // (in-distribution, two at the edge, too hard), and pass@k of the base and of every RL model on
 // ID, OOD-edge and OOD-hard.
-import type { RunSpec, StudyDef } from '../../ts/study/plan.js';
+import type { RunSpec, StudyDef } from '../../ts/study/index.js';
 import { mixtureAt, SCALES } from './scales.js';
 
 const REGIMES: [number, number][] = [

@@ -1,7 +1,7 @@
 // Finding 4 (SPEC §7): process-aware rewards. GRPO from one base at the edge (op 11-14) with the
 // outcome reward, the two process-weighted ones (0.2/0.8 and 0.5/0.5) and the strict one (SPEC §5);
 // pass@1 (answer, and process-verified) and the rate of right answers reached by a wrong process.
-import type { RunSpec, StudyDef } from '../../ts/study/plan.js';
+import type { RunSpec, StudyDef } from '../../ts/study/index.js';
 import { mixtureAt, SCALES } from './scales.js';
 
 const REWARDS = ['outcome', 'process80', 'process50', 'strict'];

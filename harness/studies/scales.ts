@@ -8,7 +8,7 @@
 import { preset } from '../../ts/config/presets.js';
 import type { MixtureComponent, MixtureSpec } from '../../ts/data/mixture.js';
 import { PRESETS as MIXTURES } from '../../ts/data/mixture.js';
-import type { Scale, ScaleName } from '../../ts/study/plan.js';
+import type { Scale, ScaleName } from '../../ts/study/index.js';
 
 const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 

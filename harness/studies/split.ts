@@ -3,7 +3,7 @@
 // 80% op 11-14) before it; β = 0 is mid-training alone, β = 1 RL alone. OOD-edge and OOD-hard
 // pass@1 and pass@n of each. The study reports mid-training + RL beating RL alone on OOD (+10.8%),
 // more mid-training favouring OOD-edge pass@1 and more RL favouring OOD-hard.
-import type { RunSpec, ScaleName, StudyDef } from '../../ts/study/plan.js';
+import type { RunSpec, ScaleName, StudyDef } from '../../ts/study/index.js';
 import { mixtureAt, SCALES } from './scales.js';
 
 const BETAS = [0, 0.2, 0.5, 0.8, 1];

@@ -7,9 +7,20 @@ import { Gpu } from '../../../ts/gpu/index.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { emit, log } from '../../../ts/io/stdio.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
-import { expandPlan, parseSet, SCALES, type Plan, type StudyDef } from '../../../ts/study/plan.js';
-import { buildReport, reportFigures, reportMarkdown } from '../../../ts/study/report.js';
-import { planStatus, planText, runPlan, type RunnerOptions } from '../../../ts/study/runner.js';
+import {
+  expandPlan,
+  parseSet,
+  SCALES,
+  type Plan,
+  type StudyDef,
+  buildReport,
+  reportFigures,
+  reportMarkdown,
+  planStatus,
+  planText,
+  runPlan,
+  type RunnerOptions,
+} from '../../../ts/study/index.js';
 import type { RunStore } from '../../../ts/store/store.js';
 import { STUDIES } from '../../studies/index.js';
 import type { Command } from '../options.js';
