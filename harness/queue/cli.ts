@@ -5,9 +5,7 @@ import { Gpu } from '../../ts/gpu/index.js';
 import { NodeStore } from '../../ts/io/node-store.js';
 import { log } from '../../ts/io/stdio.js';
 import { terminalReporter } from '../../ts/io/terminal.js';
-import { executeNode, readDone, type DoneRecord } from '../../ts/study/execute.js';
-import type { Plan, PlanNode } from '../../ts/study/plan.js';
-import { PLAN_FILE } from '../../ts/study/runner.js';
+import { executeNode, PLAN_FILE, readDone, type DoneRecord, type Plan, type PlanNode } from '../../ts/study/index.js';
 import { joinPath, type RunStore } from '../../ts/store/store.js';
 import type { RunRef } from './flow.js';
 import { parseRedisUrl } from './redis.js';
@@ -28,12 +26,13 @@ export async function runQueuedPlan(
   plan: Plan,
   o: { url: string; store: RunStore; root: string },
 ): Promise<Map<string, DoneRecord>> {
+  const address = parseRedisUrl(o.url); // a bad URL is refused before anything is written
   await o.store.write(joinPath(o.root, PLAN_FILE), JSON.stringify(plan, null, 1) + '\n');
   await runQueuedStudy({
     name: plan.study,
     nodes: plan.nodes,
     storeDir: o.root,
-    address: parseRedisUrl(o.url),
+    address,
     isDone: doneIn(o.store, o.root),
     reporter: terminalReporter(plan.study, { rows: false }),
   });

@@ -44,8 +44,8 @@ const label = (n: RunRef) => `${n.kind}-${n.key.slice(0, 12)}`;
 
 export async function startWorker<N extends PlanNode>(spec: WorkerSpec<N>): Promise<{ close(): Promise<void> }> {
   const { Worker, Queue, DelayedError, UnrecoverableError } = await loadBullmq();
-  const { queueName } = storeQueue(spec.storeDir);
   await checkReachable(spec.address);
+  const { queueName } = storeQueue(spec.storeDir);
   const opened: Parameters<typeof closeAll>[0] = [];
   const queue = new Queue(queueName, { connection: await redisConnection(spec.address, opened) });
 

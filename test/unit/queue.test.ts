@@ -12,7 +12,7 @@ import { parseRedisUrl } from '../../harness/queue/redis.js';
 import { runQueuedStudy } from '../../harness/queue/study.js';
 import { startWorker } from '../../harness/queue/worker.js';
 import { callbackReporter } from '../../ts/util/reporter.js';
-import { buildCli, runCli } from '../util/fault.js';
+import { buildCli, expectRefused, runCli } from '../util/fault.js';
 import { startRedis, type TestRedis } from '../util/redis.js';
 
 type Node = PlanNode & { name: string };
@@ -245,6 +245,23 @@ describe('without --queue', () => {
     expect(plan.stderr).toMatch(/study edge at scale tiny: 10 runs/);
     const served = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--store', 'study'], { cwd, env });
     expect(served.stderr).toMatch(/imported bullmq/);
+    rmSync(cwd, { recursive: true });
+  });
+});
+
+describe('bad queue input', () => {
+  it('is refused in one line naming the fix', async () => {
+    buildCli();
+    const cwd = mkdtempSync(join(tmpdir(), 'queue-cli-'));
+    const study = (...a: string[]) => runCli(['study', 'edge', '--scale', 'tiny', ...a], { cwd });
+    expectRefused(await study('--queue', 'redis://127.0.0.1:1'), /--queue needs --store DIR/);
+    expectRefused(await study('--store', 's'), /--store goes with --queue/);
+    expectRefused(await study('--queue', 'redis://127.0.0.1:1', '--store', 's', '--out', 'o'), /leave out --out/);
+    expectRefused(await study('--queue', 'http://127.0.0.1:1', '--store', 's'), /not a redis:\/\/ URL; give redis:/);
+    // Port 1 on loopback: nothing listens there.
+    const worker = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--store', 's'], { cwd });
+    expectRefused(worker, /cannot reach Redis at 127\.0\.0\.1:1 \(ECONNREFUSED\); start redis-server/);
+    expect(existsSync(join(cwd, 's')), 'a refused command wrote its store').toBe(false);
     rmSync(cwd, { recursive: true });
   });
 });
