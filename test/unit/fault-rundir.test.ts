@@ -62,6 +62,22 @@ describe('run directory lock', () => {
     );
   });
 
+  it("takes over another host's lock for a queue worker (foreignLocks: 'take-over'), not a live local one", async () => {
+    const worker = new NodeStore({ foreignLocks: 'take-over' });
+    const dir = fresh();
+    holdLock(dir, 1, 'elsewhere.example');
+    await (
+      await claimRunDir(worker, dir, 'run.json', { stage: 'pretrain' })
+    )();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      holdLock(dir, other.pid!);
+      await expect(claimRunDir(worker, dir, 'run.json', { stage: 'pretrain' })).rejects.toThrow(/is in use by process/);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
   it('takes over a lock cut short by a kill mid-write', async () => {
     const dir = fresh();
     mkdirSync(dir);

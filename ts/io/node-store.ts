@@ -39,8 +39,19 @@ function ensureDir(dir: string): void {
   }
 }
 
+export interface NodeStoreOptions {
+  /**
+   * A lock held on another host cannot be checked: 'refuse' it (the default), or 'take-over', for a
+   * process that knows by other means that its holder is gone (a queue worker, whose job a second
+   * worker gets only once the first stopped renewing the job's lock in Redis: harness/queue).
+   */
+  foreignLocks?: 'refuse' | 'take-over';
+}
+
 export class NodeStore implements RunStore {
   readonly owner = String(process.pid);
+
+  constructor(private readonly options: NodeStoreOptions = {}) {}
 
   async read(path: string): Promise<Uint8Array | undefined> {
     try {
@@ -100,7 +111,7 @@ export class NodeStore implements RunStore {
   /**
    * Creates the lock file `path` for this process, or throws naming the process that holds it. A
    * lock left by a process that is gone (killed, on this host) is taken over, so a killed run can be
-   * resumed; a lock of another host cannot be checked and is refused.
+   * resumed; a lock of another host cannot be checked and is refused (unless `foreignLocks` says).
    */
   async lock(path: string): Promise<() => Promise<void>> {
     const host = hostname();
@@ -114,7 +125,8 @@ export class NodeStore implements RunStore {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw ioError(e, 'write', path);
       }
       const h = readHolder(path);
-      if (h && h.pid !== process.pid && (h.host !== host || alive(h.pid))) {
+      const foreign = h && h.host !== host;
+      if (h && h.pid !== process.pid && (foreign ? this.options.foreignLocks !== 'take-over' : alive(h.pid))) {
         throw new Error(
           `${dirname(path)} is in use by process ${h.pid} on ${h.host} (${path}); wait for it to finish, or use another --out` +
             (h.host !== host ? ` (delete ${path} if that process is gone)` : ''),

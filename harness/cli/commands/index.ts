@@ -10,6 +10,7 @@ import { study } from './study.js';
 import { midtrain, pretrain } from './train.js';
 import { detokenize, tokenize } from './tokenize.js';
 import { verify } from './verify.js';
+import { worker } from './worker.js';
 
 // One line per command; each module owns its options and help text.
 export const commands: Record<string, Command> = {
@@ -26,4 +27,5 @@ export const commands: Record<string, Command> = {
   eval: evalCommand,
   calibrate,
   repro,
+  worker,
 };

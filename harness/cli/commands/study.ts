@@ -83,13 +83,25 @@ export const study: Command = {
     },
     plan: { type: 'boolean', help: 'print the graph and what is done, and run nothing' },
     adapter: { type: 'string', value: 'A', help: 'WebGPU adapter (README)', shownDefault: 'auto' },
+    queue: {
+      type: 'string',
+      value: 'redis://HOST:PORT',
+      help: 'run on `worker`s through Redis (docs/studies.md, "Many machines"): enqueue, wait, then report',
+    },
+    store: { type: 'string', value: 'DIR', help: 'with --queue: the study folder, which every worker mounts' },
   },
   async run(args) {
     const name = args.positionals[0];
     const def = STUDIES[name];
     if (!def) throw new Error(`no study '${name}'; studies: ${Object.keys(STUDIES).join(', ')}`);
     const scale = args.str('scale');
-    const root = args.optStr('out') ?? join('runs', `study-${name}-${scale}`);
+    const queue = args.optStr('queue');
+    if (args.has('store') !== !!queue)
+      throw new Error(
+        queue ? 'study --queue needs --store DIR, the study folder every worker mounts' : '--store goes with --queue',
+      );
+    if (queue && args.has('out')) throw new Error('study --queue writes into --store DIR; leave out --out');
+    const root = args.optStr('store') ?? args.optStr('out') ?? join('runs', `study-${name}-${scale}`);
     const set = args.has('set') ? parseSet(args.str('set')) : {};
     const plan = await expandPlan(def, { scale, seeds: args.num('seeds'), set });
     const store = new NodeStore();
@@ -99,7 +111,12 @@ export const study: Command = {
     }
     const adapter = args.optStr('adapter');
     const t0 = performance.now();
-    const report = await runStudy(def, plan, { store, root, gpu: () => Gpu.create({ adapter, announce: true }) });
+    // The queue's code (and BullMQ) is loaded only with --queue.
+    const queued = async (url: string) =>
+      (await import('../../queue/cli.js')).runQueuedPlan(plan, { url, store, root });
+    const report = queue
+      ? await writeReport(store, root, def, plan, await queued(queue))
+      : await runStudy(def, plan, { store, root, gpu: () => Gpu.create({ adapter, announce: true }) });
     emit({ study: name, scale, report, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
   },
 };
