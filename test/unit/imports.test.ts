@@ -33,8 +33,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
   // worker: the engine's API for a page's worker (and Node's worker_threads), over the stages.
   worker: ['config', 'data', 'eval', 'gpu', 'store', 'train', 'util'],
-  // repro: kernel fingerprints (every op against its reference) and their comparison.
-  repro: ['gpu', 'ops', 'ref', 'util'],
+  // repro: kernel fingerprints (every op against its reference), the protocol run through the stages
+  // (pre-training, RL, evaluation), and their comparison.
+  repro: ['ckpt', 'eval', 'gpu', 'model', 'ops', 'ref', 'rl', 'stage', 'store', 'train', 'util'],
 };
 
 /** What ref may take from ops and model (besides this rule, the table above). */

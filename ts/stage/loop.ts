@@ -15,6 +15,14 @@ export interface StageContext {
   reporter: Reporter;
   /** Where its results go: the run directory (training, RL) or the results file (evaluation). */
   out: string;
+  /** Taps on what a stage computes besides its rows (`repro run` fingerprints them). */
+  observer?: StageObserver;
+}
+
+/** What a caller may watch of a stage beyond the reporter's rows; every tap is optional. */
+export interface StageObserver {
+  /** Each sampler call's completions (token ids, stop token included), in call order. */
+  sampled?(completions: readonly Int32Array[]): void;
 }
 
 export interface StepOutput {
