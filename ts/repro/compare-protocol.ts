@@ -275,7 +275,12 @@ export function protocolReport(c: ProtocolComparison): string {
       : `**Not identical**: ${c.differing} of ${c.events} events differ.`,
   ];
   if (d) {
-    const at = d.what === 'eval' ? 'the evaluation' : `${d.stage} step ${d.step}`;
+    const at =
+      d.what === 'eval'
+        ? 'the evaluation'
+        : d.stage === 'eval'
+          ? `eval sampler call ${d.step}`
+          : `${d.stage} step ${d.step}`;
     lines.push('', `First divergence: **${at}, ${d.what}**: ${d.detail.slice(0, 6).join('; ')}`);
   }
   if (c.firstTensor) {
