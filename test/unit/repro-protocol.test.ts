@@ -158,7 +158,7 @@ describe('comparing protocol fingerprints', () => {
   });
 });
 
-describe('repro compare (CLI)', () => {
+describe('the CLI: repro compare, repro run', () => {
   const cli = (...args: string[]) =>
     execFileSync(process.execPath, [join(ROOT, 'dist/node/cli.js'), 'repro', 'compare', ...args], {
       encoding: 'utf8',
@@ -197,5 +197,18 @@ describe('repro compare (CLI)', () => {
     writeFileSync(join(dir, 'x.json'), JSON.stringify({ format: 'other' }));
     expect(() => cli(REFERENCE, join(dir, 'k.json'))).toThrow(/a protocol fingerprint and .* a kernels one/);
     expect(() => cli(REFERENCE, join(dir, 'x.json'))).toThrow(/x.json is not a fingerprint/);
+  });
+
+  it('repro run refuses an unknown protocol name, naming those there are, before opening a GPU', () => {
+    const run = (name: string) =>
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'dist/node/cli.js'), 'repro', 'run', '--protocol', name, '--out', join(tmpdir(), 'x.json')],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    expect(() => run('nosuch')).toThrow(/no protocol 'nosuch' in .*harness\/repro\/protocols; protocols: .*tiny/);
   });
 });

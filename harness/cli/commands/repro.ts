@@ -2,7 +2,7 @@
 // stage and fingerprints it (ts/repro/protocol.ts); `kernels` fingerprints every kernel on the chosen
 // adapter (ts/repro/kernels.ts); `compare` says whether fingerprints are the same bits and where they
 // part (ts/repro/compare.ts, compare-protocol.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Gpu } from '../../../ts/gpu/index.js';
@@ -27,7 +27,13 @@ function protocolsDir(): string {
 
 /** A protocol by name (harness/repro/protocols/NAME.json) or as a file path. */
 function protocolFile(spec: string): string {
-  return /[/\\]|\.json$/.test(spec) ? spec : join(protocolsDir(), `${spec}.json`);
+  if (/[/\\]|\.json$/.test(spec)) return spec;
+  const dir = protocolsDir();
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5));
+  if (!names.includes(spec)) throw new Error(`no protocol '${spec}' in ${dir}; protocols: ${names.join(', ')}`);
+  return join(dir, `${spec}.json`);
 }
 
 // The options `run` and `kernels` share.
