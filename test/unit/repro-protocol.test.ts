@@ -45,6 +45,10 @@ describe('the protocol file', () => {
     await expect(loadProtocol(JSON.stringify(bad), 'p.json')).rejects.toThrow(
       /^p.json: bad or missing fingerprint.values .*fingerprint.ids .*rl.init/,
     );
+    const badTensor = { ...JSON.parse(text), fingerprint: { ...JSON.parse(text).fingerprint, tensors: ['lm_head'] } };
+    await expect(loadProtocol(JSON.stringify(badTensor), 'p.json')).rejects.toThrow(
+      /^p.json: fingerprint.tensors names lm_head, which the tiny model has not/,
+    );
     const badStage = { ...JSON.parse(text), eval: { ...JSON.parse(text).eval, n: 0 } };
     await expect(loadProtocol(JSON.stringify(badStage), 'p.json')).rejects.toThrow(/^p.json: eval: .*n/);
   });

@@ -8,6 +8,7 @@ import type { EvalResults } from '../eval/run.js';
 import { runEval } from '../eval/run.js';
 import { EVAL_SCHEMA, type EvalSettings } from '../eval/settings.js';
 import type { Gpu } from '../gpu/index.js';
+import { preset } from '../model/config.js';
 import { paramLayout } from '../model/params.js';
 import { GRPO_SCHEMA, type GrpoConfig } from '../rl/config.js';
 import { runRl } from '../rl/stage.js';
@@ -79,6 +80,12 @@ export async function loadProtocol(text: string, what: string): Promise<LoadedPr
     rl: stage('rl', () => validate<GrpoConfig>(GRPO_SCHEMA, p.rl)),
     eval: stage('eval', () => validate<EvalSettings>(EVAL_SCHEMA, p.eval)),
   };
+  const names = new Set(paramLayout(preset(stages.pretrain.model, 64)).slots.map((s) => s.name));
+  const unknown = f.tensors.filter((t) => !names.has(t));
+  if (unknown.length)
+    throw new Error(
+      `${what}: fingerprint.tensors names ${unknown.join(', ')}, which the ${stages.pretrain.model} model has not`,
+    );
   return { ...p, sha256: await sha256Hex(text), stages };
 }
 
@@ -120,7 +127,7 @@ export interface CheckpointRecord {
   step: number;
   modelSha256: string;
   tensors: TensorHashes[];
-  /** The protocol's chosen tensors: their first `values` floats (null where not a number). */
+  /** The protocol's chosen tensors: their first `values` floats (null where not finite: JSON has no NaN). */
   values: Record<string, (number | null)[]>;
 }
 
@@ -183,9 +190,12 @@ function stepRecord(stage: StageName, row: Record<string, unknown>): StepRecord 
     values[k] = row[k] as number;
     bits[k] = floatBits(row[k] as number);
   }
-  // Held-out accuracy per op: a count-like fraction, kept as it is.
+  // Held-out accuracy per op (greedy answers judged): one metric per op.
   if (kind === 'heldout')
-    for (const [op, a] of Object.entries(row.accuracy ?? {})) bits[`accuracy.${op}`] = floatBits(a);
+    for (const [op, a] of Object.entries(row.accuracy ?? {})) {
+      values[`accuracy.${op}`] = a;
+      bits[`accuracy.${op}`] = floatBits(a);
+    }
   return { stage, step: row.step as number, kind, values, bits };
 }
 
@@ -206,10 +216,9 @@ async function checkpointRecord(stage: StageName, c: Checkpoint, p: Protocol): P
   }
   const values: CheckpointRecord['values'] = {};
   for (const name of p.fingerprint.tensors) {
-    const s = layout.byName.get(name);
-    if (!s) throw new Error(`protocol ${p.name}: fingerprint.tensors names ${name}, which the model does not have`);
+    const s = layout.byName.get(name)!; // loadProtocol checked the name
     const n = Math.min(s.size, p.fingerprint.values);
-    values[name] = Array.from(c.params.subarray(s.offset, s.offset + n), (x) => (Number.isNaN(x) ? null : x));
+    values[name] = Array.from(c.params.subarray(s.offset, s.offset + n), (x) => (Number.isFinite(x) ? x : null));
   }
   return { stage, step: c.state?.step ?? 0, modelSha256: c.modelSha256, tensors, values };
 }
