@@ -51,8 +51,9 @@ export default defineConfig({
           // End-to-end runs (training, RL, evaluation) and the training step's host logic
           // (accumulation, skip, decay flags) are adapter-independent and slow on SwiftShader;
           // every kernel and the model itself are tested on both adapters.
+          // protocol.test.ts runs both adapters itself (one process each).
           exclude: [
-            'test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker,study,study-queue}.test.ts',
+            'test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker,study,study-queue,protocol}.test.ts',
           ],
           env: { ENGINE_ADAPTER: 'swiftshader' },
           pool: 'forks',

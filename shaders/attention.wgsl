@@ -105,10 +105,10 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
         score[t] = select(LOWEST, hsum(dot[r][t]), j0 + t <= s.first + s.i0 + r);
         mNew = max(mNew, score[t]);
       }
-      corr[r] = exp(m[r] - mNew);
+      corr[r] = det_exp(m[r] - mNew);
       var sum = 0.0;
       for (var t = 0u; t < KB; t++) {
-        w[r][t] = select(0.0, exp(score[t] - mNew), j0 + t <= s.first + s.i0 + r);
+        w[r][t] = select(0.0, det_exp(score[t] - mNew), j0 + t <= s.first + s.i0 + r);
         sum += w[r][t];
       }
       l[r] = fma(l[r], corr[r], sum);
@@ -130,13 +130,15 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
       let ob = (row * p.H + s.h) * hd4;
       let inv = 1.0 / l[r];
       for (var c = 0u; c < hd4; c++) { fw_o[ob + c] = acc[r][c] * inv; }
-      fw_lse[row * p.H + s.h] = m[r] + log(l[r]);
+      fw_lse[row * p.H + s.h] = m[r] + det_log(l[r]);
     }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// backward, in two dispatches. With P = softmax weights exp(score - lse), dP = dO·vᵀ and
+// backward, in two dispatches. It still uses the builtin exp: with det_exp here, lavapipe did not
+// finish the backward of test/gpu/attention.test.ts (minutes, not understood yet; SwiftShader ran
+// it in seconds), so dq, dk and dv can differ between adapters (docs/reproducibility.md). With P = softmax weights exp(score - lse), dP = dO·vᵀ and
 // D = rowsum(dO ∘ o) (= Σ_j P_j dP_j): dS = P (dP - D), dq = scale dS·k, dk = scale dSᵀ·q,
 // dv = Pᵀ·dO. backward_query writes dq and D; backward_kv then reads D.
 

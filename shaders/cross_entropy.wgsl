@@ -44,7 +44,7 @@ fn row_index(wg: vec3u, nwg: vec3u, lid: vec3u) -> u32 {
 fn online(ms: vec2f, x: f32) -> vec2f {
   let m = ms.x;
   let grows = x > m;
-  let e = exp(select(x - m, m - x, grows));
+  let e = det_exp(select(x - m, m - x, grows));
   return vec2f(max(m, x), select(ms.y + e, ms.y * e + 1.0, grows));
 }
 
@@ -63,7 +63,7 @@ fn finish(q: Params, t: u32, ms: vec2f, zt: f32, w: f32, tgt: u32) -> Row {
     loss[t] = nan();
     return Row(nan(), tgt, nan(), nan());
   }
-  loss[t] = w * ((ms.x + log(ms.y)) - zt);
+  loss[t] = w * ((ms.x + det_log(ms.y)) - zt);
   return Row(w * q.scale, tgt, 1.0 / ms.y, ms.x);
 }
 
@@ -89,7 +89,7 @@ fn ce_scalar(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec
   if (!GRAD) { return; }
   for (var j = 0u; j < p.stride; j++) {
     let x = L1[base + j];
-    var g = exp(x - row.m) * row.inv - select(0.0, 1.0, j == row.tgt);
+    var g = det_exp(x - row.m) * row.inv - select(0.0, 1.0, j == row.tgt);
     L1[base + j] = select(g * row.w, 0.0, j >= p.vocab);
   }
 }
@@ -102,7 +102,7 @@ fn ce_scalar(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec
 fn online_u(msu: vec3f, x: f32) -> vec3f {
   let m = msu.x;
   let grows = x > m;
-  let e = exp(select(x - m, m - x, grows));
+  let e = det_exp(select(x - m, m - x, grows));
   return select(vec3f(m, msu.y + e, msu.z + e * (x - m)), vec3f(x, msu.y * e + 1.0, (msu.z + msu.y * (m - x)) * e), grows);
 }
 
@@ -152,14 +152,14 @@ fn ce_row4(q: Params, r: u32, w: f32, e: f32, withU: bool) -> f32 {
     for (var k = 0u; k < quads; k++) {
       let j = 4u * k + lane;
       let z = L4[base + k];
-      let pj = exp(z - row.m) * row.inv;
+      let pj = det_exp4(z - row.m) * row.inv;
       var g = (pj - select(vec4f(), vec4f(1.0), j == vec4u(row.tgt))) * row.w;
       // z - logsumexp + H = (z - max) - E_p[z - max]
       if (withU) { g += e * pj * ((z - row.m) - mean); }
       L4[base + k] = select(g, vec4f(), j >= vec4u(q.vocab));
     }
   }
-  return log(msu.y) - mean;
+  return det_log(msu.y) - mean;
 }
 
 // stride % 4 == 0: whole vec4s per row (a vocabulary padded to a multiple of 4, or one that is).

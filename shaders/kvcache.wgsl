@@ -55,8 +55,8 @@ fn decode(@builtin(global_invocation_id) g: vec3u) {
     for (var c = 0u; c < hd4; c++) { s += dot(q[qBase + c], kc[kBase + c]); }
     s *= dp.scale;
     let mNew = max(m, s);
-    let corr = exp(m - mNew);
-    let w = exp(s - mNew);
+    let corr = det_exp(m - mNew);
+    let w = det_exp(s - mNew);
     l = l * corr + w;
     for (var c = 0u; c < hd4; c++) { acc[c] = acc[c] * corr + w * vc[kBase + c]; }
     m = mNew;

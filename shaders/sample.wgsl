@@ -135,6 +135,8 @@ fn digitStep(t: u32, b: Block, thr: u32, floor: u32, sh: u32, m: f32, T: f32, co
 }
 
 // Unnormalised probabilities at temperature T (the one expression both the sums and the draw use).
+// The builtin exp, not det_exp (shaders/detmath.wgsl): with det_exp, lavapipe took minutes on the
+// top-k/top-p tests (not understood yet), so the weights may differ between adapters.
 fn weights(z: vec4f, m: f32, T: f32) -> vec4f {
   return exp((z - m) / T);
 }

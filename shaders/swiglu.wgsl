@@ -14,7 +14,7 @@ fn first(wg: vec3u, nwg: vec3u, lid: vec3u) -> u32 {
 }
 
 fn sigmoid(g: vec4f) -> vec4f {
-  return 1.0 / (1.0 + exp(-g));
+  return 1.0 / (1.0 + det_exp4(-g));
 }
 
 @group(0) @binding(0) var<storage, read> gate: array<vec4f>;

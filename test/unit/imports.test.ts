@@ -33,8 +33,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
   // worker: the engine's API for a page's worker (and Node's worker_threads), over the stages.
   worker: ['ckpt', 'config', 'data', 'eval', 'gpu', 'model', 'store', 'train', 'util'],
-  // repro: kernel fingerprints (every op against its reference) and their comparison.
-  repro: ['gpu', 'ops', 'ref', 'util'],
+  // repro: kernel fingerprints (every op against its reference), the protocol run through the stages
+  // (pre-training, RL, evaluation), and their comparison.
+  repro: ['ckpt', 'eval', 'gpu', 'model', 'ops', 'ref', 'rl', 'stage', 'store', 'train', 'util'],
   // study: plans of runs over the stages, their runner and reports.
   study: ['ckpt', 'data', 'eval', 'gpu', 'rl', 'stage', 'store', 'train', 'util'],
 };

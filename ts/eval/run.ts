@@ -120,7 +120,11 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
   const model = new InferenceModel(gpu, ckpt.config, ckpt.params, { decodeBatch: s.batch });
   const t0 = performance.now();
   const plan = await planEvaluation(problems, {
-    sampler: (prompts, opts) => model.sample(prompts, opts),
+    sampler: async (prompts, opts) => {
+      const out = await model.sample(prompts, opts);
+      ctx.observer?.sampled?.(out.tokens);
+      return out;
+    },
     codec: tok,
     stopId: tok.specialId('</answer>'),
     context: ckpt.config.max_position_embeddings,

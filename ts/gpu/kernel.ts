@@ -1,10 +1,20 @@
 // A kernel is a WGSL source with one compute entry point; `constants` are WGSL `override`s, which
 // specialise one source into many pipelines (tile sizes, transposes, workgroup size).
+import detmath from '../../shaders/detmath.wgsl';
+
 export interface Kernel {
   /** Shader file name without extension, e.g. 'matmul'; used in errors and labels. */
   name: string;
   source: string;
   entry: string;
+}
+
+/**
+ * `source` with shaders/detmath.wgsl (det_exp, det_log) prepended: the one copy of the deterministic
+ * transcendentals, for every kernel that needs one (WGSL has no include).
+ */
+export function withDetMath(source: string): string {
+  return `${detmath}\n${source}`;
 }
 
 export type Constants = Record<string, number | boolean>;

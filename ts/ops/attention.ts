@@ -1,10 +1,12 @@
 // Host side of shaders/attention.wgsl: grouped-query causal attention over B sequences of S
 // tokens (T = B*S rows), forward with an online softmax, and backward.
 import type { Binding, Dispatch } from '../gpu/device.js';
-import type { Kernel } from '../gpu/kernel.js';
+import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
-import source from '../../shaders/attention.wgsl';
+import body from '../../shaders/attention.wgsl';
 import { grid2d } from './grid.js';
+
+const source = withDetMath(body);
 
 const forwardKernel: Kernel = { name: 'attention', source, entry: 'forward' };
 const queryKernel: Kernel = { name: 'attention', source, entry: 'backward_query' };

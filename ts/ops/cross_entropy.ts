@@ -2,12 +2,14 @@
 // tied LM head recorded around it: logits = x·Eᵀ, loss and dlogits, dx = dlogits·E, dE += dlogitsᵀ·x,
 // a chunk of tokens at a time so the logits buffer stays [chunkRows, V].
 import type { Binding, Dispatch } from '../gpu/device.js';
-import type { Kernel } from '../gpu/kernel.js';
+import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
-import source from '../../shaders/cross_entropy.wgsl';
+import body from '../../shaders/cross_entropy.wgsl';
 import { grid2d } from './grid.js';
 import { matmul, matmulGrads, type MatmulArgs } from './matmul.js';
 import { reduceAll } from './reduce.js';
+
+const source = withDetMath(body);
 
 const scalarKernel: Kernel = { name: 'cross_entropy', source, entry: 'ce_scalar' };
 const vec4Kernel: Kernel = { name: 'cross_entropy', source, entry: 'ce_vec4' };

@@ -1,9 +1,11 @@
 // Host side of shaders/kvcache.wgsl: appending rows to a KV cache and one decode step of attention.
 import type { Binding, Dispatch } from '../gpu/device.js';
-import type { Kernel } from '../gpu/kernel.js';
+import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
-import source from '../../shaders/kvcache.wgsl';
+import body from '../../shaders/kvcache.wgsl';
 import { grid2d } from './grid.js';
+
+const source = withDetMath(body);
 
 const appendKernel: Kernel = { name: 'kvcache', source, entry: 'append' };
 const decodeKernel: Kernel = { name: 'kvcache', source, entry: 'decode' };

@@ -1,10 +1,12 @@
 // Host side of shaders/swiglu.wgsl: h = silu(gate) · up and its backward, gate and up as separate
 // [T, F] tensors (HF's gate_proj and up_proj outputs).
 import type { Binding, Dispatch } from '../gpu/device.js';
-import type { Kernel } from '../gpu/kernel.js';
+import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
-import source from '../../shaders/swiglu.wgsl';
+import body from '../../shaders/swiglu.wgsl';
 import { grid2d } from './grid.js';
+
+const source = withDetMath(body);
 
 const forwardKernel: Kernel = { name: 'swiglu', source, entry: 'forward' };
 const backwardKernel: Kernel = { name: 'swiglu', source, entry: 'backward' };

@@ -1,6 +1,7 @@
 // `repro compare` for kernel fingerprints: are two the same bits, and if not, which kernel outputs
 // differ, how far each is from the float64 reference, and whether the engine or the adapter changed
 // (a code change or a vendor difference).
+import type { EngineIdentity } from '../util/provenance.js';
 import { KERNELS_FORMAT, type KernelEntry, type KernelFingerprint } from './kernels.js';
 
 export interface KernelDifference {
@@ -52,21 +53,23 @@ export function compareKernels(
     a.kernels.filter((k) => !byName.has(k.name)).map((k) => k.name),
     b.kernels.filter((k) => !names.has(k.name)).map((k) => k.name),
   ];
-  const engineDiffers = (['version', 'commit', 'shadersSha256', 'wasmSha256'] as const).filter(
-    (k) => a.engine?.[k] !== b.engine?.[k],
-  );
   return {
     format: 'reasoning-engine-kernel-comparison/1',
     identical: !differing.length && !onlyIn[0].length && !onlyIn[1].length,
     labels,
     adapters: [a.adapter.description || a.adapter.name, b.adapter.description || b.adapter.name],
-    engineDiffers,
+    engineDiffers: engineDifferences(a.engine, b.engine),
     adapterDiffers: JSON.stringify(a.adapter) !== JSON.stringify(b.adapter),
     seedDiffers: a.seed !== b.seed,
     differing,
     same,
     onlyIn,
   };
+}
+
+/** The fields of two engine identities that differ (version, commit, shaders, wasm): a code change. */
+export function engineDifferences(a?: EngineIdentity, b?: EngineIdentity): string[] {
+  return (['version', 'commit', 'shadersSha256', 'wasmSha256'] as const).filter((k) => a?.[k] !== b?.[k]);
 }
 
 function difference(x: KernelEntry, y: KernelEntry): KernelDifference {

@@ -39,6 +39,8 @@ export interface StepInput {
   seed: number;
   /** Optimizer steps taken so far (several per RL step with several mini-batches); advanced here. */
   updates: { n: number };
+  /** Told each sampler call's completions (StageObserver.sampled). */
+  sampled?(completions: readonly Int32Array[]): void;
 }
 
 export interface StepMetrics {
@@ -112,6 +114,7 @@ export async function grpoStep(
       seed: input.seed * 1_000_003 + i,
       group: g,
     });
+    input.sampled?.(out.tokens);
     completions.push(...out.tokens);
     oldLogp.push(...out.logprobs);
   }

@@ -3,7 +3,7 @@
 // bonus, and the derivatives of the aggregated loss by each token's log-probability and entropy,
 // which the model turns into a gradient through its LM head (ts/model/training.ts policyGradient).
 import type { LossType, ScaleRewards } from './config.js';
-import { detExp } from '../util/detmath.js';
+import { exp64 } from '../util/math64.js';
 
 /** Advantages of each rollout from its group's rewards (groups of `g` consecutive rollouts). */
 export function advantages(rewards: ArrayLike<number>, g: number, scale: ScaleRewards, eps = 1e-6): Float64Array {
@@ -103,7 +103,7 @@ export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResu
     kl = 0;
   for (let i = 0; i < n; i++) {
     const A = t.adv[i];
-    const r = detExp(t.logp[i] - t.oldLogp[i]);
+    const r = exp64(t.logp[i] - t.oldLogp[i]);
     const rc = Math.min(Math.max(r, 1 - o.epsilon), 1 + o.epsilonHigh);
     let pg = Math.max(-A * r, -A * rc);
     // Which term is active decides the gradient: the unclipped ratio term carries -A r.
@@ -121,10 +121,10 @@ export function grpoObjective(t: TokenTerms, o: ObjectiveOptions): ObjectiveResu
     let g = grad;
     if (o.beta > 0 && t.refLogp) {
       const d = t.refLogp[i] - t.logp[i];
-      const k3 = detExp(d) - d - 1;
+      const k3 = exp64(d) - d - 1;
       kl += k3 / n;
       term += o.beta * k3;
-      g += o.beta * (1 - detExp(d)); // d k3 / d logp
+      g += o.beta * (1 - exp64(d)); // d k3 / d logp
     }
     if (coeff > 0) {
       term -= coeff * t.entropy![i];

@@ -134,7 +134,8 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
                 processCorrect: s.processCorrect,
               }));
             };
-            const batch = { prompts, step: step + 1, seed: cfg.seed * 7919 + step + 1, updates, score };
+            const sampled = (c: readonly Int32Array[]) => ctx.observer?.sampled?.(c);
+            const batch = { prompts, step: step + 1, seed: cfg.seed * 7919 + step + 1, updates, score, sampled };
             const m = await grpoStep(policy, reference, cfg, batch, pad, stopId, cfg.learning_rate);
             step++;
             all.push(m);

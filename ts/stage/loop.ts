@@ -20,6 +20,14 @@ export interface StageContext {
    * its checkpoint (a later run resumes from it), an evaluation keeps its journal.
    */
   stop?: AbortSignal;
+  /** Taps on what a stage computes besides its rows (`repro run` fingerprints them). */
+  observer?: StageObserver;
+}
+
+/** What a caller may watch of a stage beyond the reporter's rows; every tap is optional. */
+export interface StageObserver {
+  /** Each sampler call's completions (token ids, stop token included), in call order. */
+  sampled?(completions: readonly Int32Array[]): void;
 }
 
 export interface StepOutput {

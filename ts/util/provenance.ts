@@ -7,6 +7,7 @@ import adamw from '../../shaders/adamw.wgsl';
 import attention from '../../shaders/attention.wgsl';
 import bias from '../../shaders/bias.wgsl';
 import cross_entropy from '../../shaders/cross_entropy.wgsl';
+import detmath from '../../shaders/detmath.wgsl';
 import elementwise from '../../shaders/elementwise.wgsl';
 import embedding from '../../shaders/embedding.wgsl';
 import grad_norm from '../../shaders/grad_norm.wgsl';
@@ -25,6 +26,7 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'attention.wgsl': attention,
   'bias.wgsl': bias,
   'cross_entropy.wgsl': cross_entropy,
+  'detmath.wgsl': detmath,
   'elementwise.wgsl': elementwise,
   'embedding.wgsl': embedding,
   'grad_norm.wgsl': grad_norm,

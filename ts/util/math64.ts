@@ -3,7 +3,7 @@
 // percent of inputs, enough to break a bit-identical run wherever host code feeds them into training
 // (the GRPO ratio and KL). Here only +, -, *, / (correctly rounded by IEEE 754, and never fused in
 // JavaScript) and exact bit manipulation are used, so the result is a function of the input alone.
-// Accuracy: within 2 ULP of the true value (test/unit/detmath.test.ts).
+// Accuracy: within 2 ULP of the true value (test/unit/math64.test.ts).
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -25,7 +25,7 @@ function pow2(k: number): number {
 }
 
 /** e^x. */
-export function detExp(x: number): number {
+export function exp64(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x > 709.782712893384) return Infinity;
   if (x < -745.1332191019412) return 0;
@@ -48,7 +48,7 @@ const INV_FACTORIAL = Array.from({ length: 14 }, (_, n) => {
 });
 
 /** The natural logarithm of x. */
-export function detLog(x: number): number {
+export function log64(x: number): number {
   if (Number.isNaN(x) || x < 0) return NaN;
   if (x === 0) return -Infinity;
   if (x === Infinity) return Infinity;
