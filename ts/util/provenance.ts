@@ -12,6 +12,7 @@ import embedding from '../../shaders/embedding.wgsl';
 import grad_norm from '../../shaders/grad_norm.wgsl';
 import kvcache from '../../shaders/kvcache.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
+import matmul_tiled from '../../shaders/matmul_tiled.wgsl';
 import reduce from '../../shaders/reduce.wgsl';
 import rmsnorm from '../../shaders/rmsnorm.wgsl';
 import rope from '../../shaders/rope.wgsl';
@@ -30,6 +31,7 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'grad_norm.wgsl': grad_norm,
   'kvcache.wgsl': kvcache,
   'matmul.wgsl': matmul,
+  'matmul_tiled.wgsl': matmul_tiled,
   'reduce.wgsl': reduce,
   'rmsnorm.wgsl': rmsnorm,
   'rope.wgsl': rope,

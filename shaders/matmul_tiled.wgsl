@@ -1,0 +1,139 @@
+// Workgroup-memory block tiles for discrete GPUs: the same product as shaders/matmul.wgsl,
+// C[b] = alpha * op(A[b]) · op(B[b]) + beta * C[b], any sizes, every layout. The layout is a
+// uniform (transA, transB in the words matmul.wgsl leaves as padding), not an override: one
+// pipeline per tile serves all layouts (a compile costs 5-20 s on SwiftShader), and the branch is
+// taken per staged element, uniformly across the workgroup.
+// The host (ts/ops/matmul_tiled.ts) prepends the tile shape as constants: BM x BN outputs per
+// workgroup, TM x TN per invocation (so (BN / TN) x (BM / TM) invocations), BK steps of k staged
+// per barrier, and LA / LB = elements of the A / B block each invocation copies per stage.
+//
+// Each stage copies A's BM x BK and B's BK x BN blocks into workgroup memory (zeros past the
+// edges), so every value read from global memory serves BN / TN (or BM / TM) invocations. Two
+// buffers per operand (double buffering): the next stage's values are read from global memory into
+// registers before this stage's multiply-adds and written to the other buffer after them, so the
+// loads overlap the arithmetic and one barrier per stage suffices.
+//
+// Bit-identical to shaders/matmul.wgsl on the same adapter: each output is one f32 accumulator,
+// starting at 0, updated acc = fma(a_k, b_k, acc) for k ascending, then alpha * acc (+ beta * C).
+// The zeros past K add fma(0, 0, acc) = acc exactly (acc is never -0: it starts at +0, and a sum
+// that rounds to zero is +0). Do not split k across invocations or accumulators: that changes bits.
+
+struct Params {
+  M: u32, N: u32, K: u32, transA: u32,
+  strideA: u32, strideB: u32, strideC: u32, transB: u32,
+  alpha: f32, beta: f32,
+}
+
+const WX = BN / TN; // invocations along n
+const WY = BM / TM; // invocations along m
+const THREADS = WX * WY;
+
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> B: array<f32>;
+@group(0) @binding(2) var<storage, read_write> C: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+// k-major blocks: As[buf][k * BM + m], Bs[buf][k * BN + n].
+var<workgroup> As: array<array<f32, BK * BM>, 2>;
+var<workgroup> Bs: array<array<f32, BK * BN>, 2>;
+
+// op(A)[m, k] of batch base a0, or 0 outside [M, K].
+fn readA(a0: u32, m: u32, k: u32) -> f32 {
+  if (m >= p.M || k >= p.K) { return 0.0; }
+  if (p.transA != 0u) { return A[a0 + k * p.M + m]; }
+  return A[a0 + m * p.K + k];
+}
+
+// op(B)[k, n] of batch base b0, or 0 outside [K, N].
+fn readB(b0: u32, k: u32, n: u32) -> f32 {
+  if (k >= p.K || n >= p.N) { return 0.0; }
+  if (p.transB != 0u) { return B[b0 + n * p.K + k]; }
+  return B[b0 + k * p.N + n];
+}
+
+// Element e of a block (0 .. BM*BK) as (m, k): consecutive invocations walk the operand's
+// contiguous index (k when A is [M, K], m when it is [K, M]), so global reads coalesce.
+fn blockA(e: u32) -> vec2u {
+  if (p.transA != 0u) { return vec2u(e % BM, e / BM); }
+  return vec2u(e / BK, e % BK);
+}
+
+fn blockB(e: u32) -> vec2u {
+  if (p.transB != 0u) { return vec2u(e % BK, e / BK); } // (k, n)
+  return vec2u(e / BN, e % BN);
+}
+
+@compute @workgroup_size(WX, WY)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) tid: u32,
+        @builtin(local_invocation_id) lid: vec3u) {
+  let a0 = wg.z * p.strideA; let b0 = wg.z * p.strideB; let c0 = wg.z * p.strideC;
+  let m0 = wg.y * BM; let n0 = wg.x * BN;
+  let stages = (p.K + BK - 1u) / BK;
+
+  var ra: array<f32, LA>;
+  var rb: array<f32, LB>;
+  var acc: array<f32, TM * TN>;
+  for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
+
+  // Stage 0 straight into buffer 0.
+  for (var i = 0u; i < LA; i++) {
+    let mk = blockA(tid + i * THREADS);
+    As[0][mk.y * BM + mk.x] = readA(a0, m0 + mk.x, mk.y);
+  }
+  for (var i = 0u; i < LB; i++) {
+    let kn = blockB(tid + i * THREADS);
+    Bs[0][kn.x * BN + kn.y] = readB(b0, kn.x, n0 + kn.y);
+  }
+  workgroupBarrier();
+
+  for (var s = 0u; s < stages; s++) {
+    let cur = s % 2u;
+    let more = s + 1u < stages;
+    if (more) {
+      let k1 = (s + 1u) * BK;
+      for (var i = 0u; i < LA; i++) {
+        let mk = blockA(tid + i * THREADS);
+        ra[i] = readA(a0, m0 + mk.x, k1 + mk.y);
+      }
+      for (var i = 0u; i < LB; i++) {
+        let kn = blockB(tid + i * THREADS);
+        rb[i] = readB(b0, k1 + kn.x, n0 + kn.y);
+      }
+    }
+    for (var k = 0u; k < BK; k++) {
+      var av: array<f32, TM>;
+      var bv: array<f32, TN>;
+      for (var i = 0u; i < TM; i++) { av[i] = As[cur][k * BM + lid.y * TM + i]; }
+      for (var j = 0u; j < TN; j++) { bv[j] = Bs[cur][k * BN + lid.x * TN + j]; }
+      for (var i = 0u; i < TM; i++) {
+        for (var j = 0u; j < TN; j++) { acc[i * TN + j] = fma(av[i], bv[j], acc[i * TN + j]); }
+      }
+    }
+    if (more) {
+      let nxt = 1u - cur;
+      for (var i = 0u; i < LA; i++) {
+        let mk = blockA(tid + i * THREADS);
+        As[nxt][mk.y * BM + mk.x] = ra[i];
+      }
+      for (var i = 0u; i < LB; i++) {
+        let kn = blockB(tid + i * THREADS);
+        Bs[nxt][kn.x * BN + kn.y] = rb[i];
+      }
+    }
+    workgroupBarrier();
+  }
+
+  // The epilogue of shaders/matmul.wgsl, element by element.
+  for (var i = 0u; i < TM; i++) {
+    let m = m0 + lid.y * TM + i;
+    for (var j = 0u; j < TN; j++) {
+      let n = n0 + lid.x * TN + j;
+      if (m < p.M && n < p.N) {
+        let o = c0 + m * p.N + n;
+        var v = p.alpha * acc[i * TN + j];
+        if (p.beta != 0.0) { v += p.beta * C[o]; }
+        C[o] = v;
+      }
+    }
+  }
+}
