@@ -50,8 +50,11 @@ export default defineConfig({
           include: ['test/gpu/**/*.test.ts'],
           // End-to-end runs (training, RL, evaluation) and the training step's host logic
           // (accumulation, skip, decay flags) are adapter-independent and slow on SwiftShader;
-          // every kernel and the model itself are tested on both adapters.
-          exclude: ['test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker}.test.ts'],
+          // every kernel and the model itself are tested on both adapters. (matmul-select: the
+          // variant choice, host logic whose trial would compile every tile, 5-20 s each here.)
+          exclude: [
+            'test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker,matmul-select}.test.ts',
+          ],
           env: { ENGINE_ADAPTER: 'swiftshader' },
           pool: 'forks',
           fileParallelism: false,

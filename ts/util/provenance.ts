@@ -64,6 +64,8 @@ export interface AdapterDescription {
 export interface Provenance {
   engine: EngineIdentity;
   adapter?: AdapterDescription;
+  /** Kernel variants chosen for the adapter by family (e.g. matmul: 'tiled64'); absent: the defaults. */
+  kernels?: Record<string, string>;
 }
 
 let identity: Promise<EngineIdentity> | undefined;
@@ -85,7 +87,9 @@ export function engineIdentity(): Promise<EngineIdentity> {
   return identity;
 }
 
-/** The engine's identity with the adapter's description, when a GPU was used. */
-export async function provenance(adapter?: AdapterDescription): Promise<Provenance> {
-  return adapter ? { engine: await engineIdentity(), adapter } : { engine: await engineIdentity() };
+/** The engine's identity with the adapter's description and kernel variants, when a GPU was used. */
+export async function provenance(adapter?: AdapterDescription, kernels?: Record<string, string>): Promise<Provenance> {
+  const engine = await engineIdentity();
+  if (!adapter) return { engine };
+  return kernels && Object.keys(kernels).length ? { engine, adapter, kernels: { ...kernels } } : { engine, adapter };
 }
