@@ -5,7 +5,9 @@
 // taken per staged element, uniformly across the workgroup.
 // The host (ts/ops/matmul_tiled.ts) prepends the tile shape as constants: BM x BN outputs per
 // workgroup, TM x TN per invocation (so (BN / TN) x (BM / TM) invocations), BK steps of k staged
-// per barrier, and LA / LB = elements of the A / B block each invocation copies per stage.
+// per barrier, LA / LB = elements of the A / B block each invocation copies per stage, and IN, the
+// element type of A and B: f32, or f16 (with `enable f16;`, where the adapter has shader-f16: half
+// the bytes read; each value widened to f32 as staged, products and sums in f32, C in f32).
 //
 // Each stage copies A's BM x BK and B's BK x BN blocks into workgroup memory (zeros past the
 // edges), so every value read from global memory serves BN / TN (or BM / TM) invocations. Two
@@ -28,8 +30,8 @@ const WX = BN / TN; // invocations along n
 const WY = BM / TM; // invocations along m
 const THREADS = WX * WY;
 
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
+@group(0) @binding(0) var<storage, read> A: array<IN>;
+@group(0) @binding(1) var<storage, read> B: array<IN>;
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
@@ -40,15 +42,15 @@ var<workgroup> Bs: array<array<f32, BK * BN>, 2>;
 // op(A)[m, k] of batch base a0, or 0 outside [M, K].
 fn readA(a0: u32, m: u32, k: u32) -> f32 {
   if (m >= p.M || k >= p.K) { return 0.0; }
-  if (p.transA != 0u) { return A[a0 + k * p.M + m]; }
-  return A[a0 + m * p.K + k];
+  if (p.transA != 0u) { return f32(A[a0 + k * p.M + m]); }
+  return f32(A[a0 + m * p.K + k]);
 }
 
 // op(B)[k, n] of batch base b0, or 0 outside [K, N].
 fn readB(b0: u32, k: u32, n: u32) -> f32 {
   if (k >= p.K || n >= p.N) { return 0.0; }
-  if (p.transB != 0u) { return B[b0 + n * p.K + k]; }
-  return B[b0 + k * p.N + n];
+  if (p.transB != 0u) { return f32(B[b0 + n * p.K + k]); }
+  return f32(B[b0 + k * p.N + n]);
 }
 
 // Element e of a block (0 .. BM*BK) as (m, k): consecutive invocations walk the operand's

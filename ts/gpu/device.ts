@@ -112,6 +112,8 @@ export class Gpu {
     };
     const requiredFeatures: GPUFeatureName[] = [];
     if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
+    // f16 storage and arithmetic for the kernels that offer it (matmul's f16 option).
+    if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'engine' });
     const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
     const subgroups = { min: info.subgroupMinSize ?? 0, max: info.subgroupMaxSize ?? 0 };
@@ -137,6 +139,11 @@ export class Gpu {
 
   get limits(): GPUSupportedLimits {
     return this.device.limits;
+  }
+
+  /** Whether shaders may use f16 (the adapter's shader-f16 feature). */
+  get hasF16(): boolean {
+    return this.device.features.has('shader-f16');
   }
 
   private checkAlive(): void {

@@ -59,6 +59,12 @@ export interface MatmulArgs extends MatmulShape {
   c: Binding;
   /** The kernel to use; default the one in use (setMatmulVariant). Gradients inherit it. */
   variant?: MatmulVariant;
+  /**
+   * A and B hold f16 (2 bytes per element; castF16 in ts/ops/cast.ts writes them), C f32, sums in
+   * f32. Needs the device's shader-f16 (Gpu.hasF16); runs a block tile (tiled64 when the lavapipe
+   * kernel is in use). Not inherited by matmulGrads, whose dC is f32.
+   */
+  f16?: boolean;
 }
 
 /** Whether the vec4 entry applies: every row it reads as vec4s must be 4-aligned. */
@@ -88,6 +94,7 @@ export function matmul(x: MatmulArgs): Dispatch {
     .f32(x.beta ?? 0).words;
   const buffers = [x.a, x.b, x.c];
   const variant = x.variant ?? inUse;
+  if (x.f16) return tiledDispatch(variant === 'lavapipe' ? 'tiled64' : variant, x, { buffers, params });
   if (variant !== 'lavapipe') return tiledDispatch(variant, x, { buffers, params });
   const constants = { TRANS_A: !!x.transA, TRANS_B: !!x.transB };
   if (matmulUsesVec4(x)) {

@@ -40,19 +40,24 @@ export function tileRefusal(t: Tile, limits: GPUSupportedLimits): string | undef
   return undefined;
 }
 
-const kernels = new Map<TiledVariant, Kernel>();
+const kernels = new Map<string, Kernel>();
 
-/** The shader specialised to a tile (constants in the source: WGSL sizes private arrays only with consts). */
-function kernel(name: TiledVariant): Kernel {
-  let k = kernels.get(name);
+/**
+ * The shader specialised to a tile (constants in the source: WGSL sizes private arrays only with
+ * consts) and to A's and B's element type.
+ */
+function kernel(name: TiledVariant, f16: boolean): Kernel {
+  const key = `${name}/${f16}`;
+  let k = kernels.get(key);
   if (!k) {
     const t: Tile = TILES[name];
     const threads = invocations(t);
     const header =
+      (f16 ? 'enable f16;\nalias IN = f16;\n' : 'alias IN = f32;\n') +
       `const BM = ${t.BM}u; const BN = ${t.BN}u; const BK = ${t.BK}u; const TM = ${t.TM}u; const TN = ${t.TN}u;\n` +
       `const LA = ${(t.BM * t.BK) / threads}u; const LB = ${(t.BN * t.BK) / threads}u;\n`;
-    k = { name: 'matmul_tiled', source: header + body, entry: 'main' };
-    kernels.set(name, k);
+    k = { name: f16 ? 'matmul_tiled_f16' : 'matmul_tiled', source: header + body, entry: 'main' };
+    kernels.set(key, k);
   }
   return k;
 }
@@ -60,9 +65,10 @@ function kernel(name: TiledVariant): Kernel {
 /** The dispatch of a product on tile `name`; `params` as ts/ops/matmul.ts packs them. */
 export function tiledDispatch(
   name: TiledVariant,
-  x: { M: number; N: number; batch?: number },
+  x: { M: number; N: number; batch?: number; f16?: boolean },
   rest: Pick<Dispatch, 'buffers' | 'params'>,
 ): Dispatch {
   const t = TILES[name];
-  return { kernel: kernel(name), ...rest, workgroups: [Math.ceil(x.N / t.BN), Math.ceil(x.M / t.BM), x.batch ?? 1] };
+  const workgroups: Dispatch['workgroups'] = [Math.ceil(x.N / t.BN), Math.ceil(x.M / t.BM), x.batch ?? 1];
+  return { kernel: kernel(name, !!x.f16), ...rest, workgroups };
 }

@@ -6,6 +6,7 @@ import wasmBytes from '../../build/engine.wasm';
 import adamw from '../../shaders/adamw.wgsl';
 import attention from '../../shaders/attention.wgsl';
 import bias from '../../shaders/bias.wgsl';
+import cast from '../../shaders/cast.wgsl';
 import cross_entropy from '../../shaders/cross_entropy.wgsl';
 import elementwise from '../../shaders/elementwise.wgsl';
 import embedding from '../../shaders/embedding.wgsl';
@@ -25,6 +26,7 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'adamw.wgsl': adamw,
   'attention.wgsl': attention,
   'bias.wgsl': bias,
+  'cast.wgsl': cast,
   'cross_entropy.wgsl': cross_entropy,
   'elementwise.wgsl': elementwise,
   'embedding.wgsl': embedding,
