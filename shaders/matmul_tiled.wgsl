@@ -35,9 +35,21 @@ const THREADS = WX * WY;
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-// k-major blocks: As[buf][k * BM + m], Bs[buf][k * BN + n].
-var<workgroup> As: array<array<f32, BK * BM>, 2>;
-var<workgroup> Bs: array<array<f32, BK * BN>, 2>;
+// k-major blocks as vec4s: element k * BM + m of buffer `buf` is As[buf][(k * BM + m) / 4][m % 4]
+// (B likewise with BN, n). An invocation reads its TM (TN) values at one k as TM / 4 (TN / 4) vec4s:
+// 16-byte accesses, consecutive across invocations, so fewer workgroup-memory bank conflicts.
+var<workgroup> As: array<array<vec4f, BK * BM / 4u>, 2>;
+var<workgroup> Bs: array<array<vec4f, BK * BN / 4u>, 2>;
+
+fn putA(buf: u32, m: u32, k: u32, v: f32) {
+  let e = k * BM + m;
+  As[buf][e / 4u][e % 4u] = v;
+}
+
+fn putB(buf: u32, k: u32, n: u32, v: f32) {
+  let e = k * BN + n;
+  Bs[buf][e / 4u][e % 4u] = v;
+}
 
 // op(A)[m, k] of batch base a0, or 0 outside [M, K].
 fn readA(a0: u32, m: u32, k: u32) -> f32 {
@@ -80,11 +92,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) tid: 
   // Stage 0 straight into buffer 0.
   for (var i = 0u; i < LA; i++) {
     let mk = blockA(tid + i * THREADS);
-    As[0][mk.y * BM + mk.x] = readA(a0, m0 + mk.x, mk.y);
+    putA(0u, mk.x, mk.y, readA(a0, m0 + mk.x, mk.y));
   }
   for (var i = 0u; i < LB; i++) {
     let kn = blockB(tid + i * THREADS);
-    Bs[0][kn.x * BN + kn.y] = readB(b0, kn.x, n0 + kn.y);
+    putB(0u, kn.x, kn.y, readB(b0, kn.x, n0 + kn.y));
   }
   workgroupBarrier();
 
@@ -103,23 +115,24 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) tid: 
       }
     }
     for (var k = 0u; k < BK; k++) {
-      var av: array<f32, TM>;
-      var bv: array<f32, TN>;
-      for (var i = 0u; i < TM; i++) { av[i] = As[cur][k * BM + lid.y * TM + i]; }
-      for (var j = 0u; j < TN; j++) { bv[j] = Bs[cur][k * BN + lid.x * TN + j]; }
+      var av: array<vec4f, TM / 4u>;
+      var bv: array<vec4f, TN / 4u>;
+      for (var i = 0u; i < TM / 4u; i++) { av[i] = As[cur][(k * BM + lid.y * TM) / 4u + i]; }
+      for (var j = 0u; j < TN / 4u; j++) { bv[j] = Bs[cur][(k * BN + lid.x * TN) / 4u + j]; }
       for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) { acc[i * TN + j] = fma(av[i], bv[j], acc[i * TN + j]); }
+        let a = av[i / 4u][i % 4u];
+        for (var j = 0u; j < TN; j++) { acc[i * TN + j] = fma(a, bv[j / 4u][j % 4u], acc[i * TN + j]); }
       }
     }
     if (more) {
       let nxt = 1u - cur;
       for (var i = 0u; i < LA; i++) {
         let mk = blockA(tid + i * THREADS);
-        As[nxt][mk.y * BM + mk.x] = ra[i];
+        putA(nxt, mk.x, mk.y, ra[i]);
       }
       for (var i = 0u; i < LB; i++) {
         let kn = blockB(tid + i * THREADS);
-        Bs[nxt][kn.x * BN + kn.y] = rb[i];
+        putB(nxt, kn.x, kn.y, rb[i]);
       }
     }
     workgroupBarrier();

@@ -5,7 +5,7 @@ import type { Dispatch } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import body from '../../shaders/matmul_tiled.wgsl';
 
-/** A block tile: BM x BN outputs per workgroup, TM x TN per invocation, BK steps of k per stage. */
+/** A block tile: BM x BN outputs per workgroup, TM x TN per invocation (multiples of 4: vec4 reads), BK steps of k per stage. */
 export interface Tile {
   BM: number;
   BN: number;
@@ -56,7 +56,7 @@ function kernel(name: TiledVariant, f16: boolean): Kernel {
       (f16 ? 'enable f16;\nalias IN = f16;\n' : 'alias IN = f32;\n') +
       `const BM = ${t.BM}u; const BN = ${t.BN}u; const BK = ${t.BK}u; const TM = ${t.TM}u; const TN = ${t.TN}u;\n` +
       `const LA = ${(t.BM * t.BK) / threads}u; const LB = ${(t.BN * t.BK) / threads}u;\n`;
-    k = { name: f16 ? 'matmul_tiled_f16' : 'matmul_tiled', source: header + body, entry: 'main' };
+    k = { name: 'matmul_tiled', source: header + body, entry: 'main' };
     kernels.set(key, k);
   }
   return k;
