@@ -50,10 +50,11 @@ export default defineConfig({
           include: ['test/gpu/**/*.test.ts'],
           // End-to-end runs (training, RL, evaluation) and the training step's host logic
           // (accumulation, skip, decay flags) are adapter-independent and slow on SwiftShader;
-          // every kernel and the model itself are tested on both adapters.
-          // protocol.test.ts runs both adapters itself (one process each).
+          // every kernel and the model itself are tested on both adapters. (matmul-select: the
+          // variant choice, host logic whose trial would compile every tile, 5-20 s each here;
+          // protocol.test.ts runs both adapters itself, one process each.)
           exclude: [
-            'test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker,study,study-queue,protocol}.test.ts',
+            'test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker,study,study-queue,protocol,matmul-select}.test.ts',
           ],
           env: { ENGINE_ADAPTER: 'swiftshader' },
           pool: 'forks',

@@ -8,6 +8,8 @@ export interface Variant<S> {
   name: string;
   /** Why this variant cannot compute `shape` (e.g. a size not a multiple of 4); undefined when it can. */
   refuses?(shape: S): string | undefined;
+  /** A test file that already checks this kernel (e.g. an engine variant's): kernels.test.ts leaves it to that file. */
+  checkedIn?: string;
   /** The dispatches that write `outputs` from `inputs` (each in the family's order). */
   dispatch(shape: S, inputs: GPUBuffer[], outputs: GPUBuffer[]): Dispatch[];
 }

@@ -17,7 +17,7 @@ describe(`kernel variants (seed ${seed})`, () => {
     it(`${name}: ids 00, 01, ... in order`, () => {
       expect(family.variants.map((v) => v.id)).toEqual(family.variants.map((_, i) => String(i).padStart(2, '0')));
     });
-    for (const v of family.variants) {
+    for (const v of family.variants.filter((x) => !x.checkedIn)) {
       it(`${name} ${v.id} ${v.name}`, async () => {
         const g = await testGpu();
         const shapes = family.testShapes.filter((s) => !v.refuses?.(s));

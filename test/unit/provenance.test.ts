@@ -51,7 +51,7 @@ describe('engine identity', () => {
 
 describe('provenance in run directories and checkpoints', () => {
   const ctx = (store: MemoryStore): StageContext => ({
-    gpu: { adapterInfo: adapter } as Gpu,
+    gpu: { adapterInfo: adapter, kernels: {} } as unknown as Gpu,
     store,
     reporter: { progress: () => {}, row: () => {}, note: () => {} } as unknown as StageContext['reporter'],
     out: 'run',
@@ -79,6 +79,23 @@ describe('provenance in run directories and checkpoints', () => {
     expect(starts.map((s) => s.fromStep)).toEqual([0, 3]);
     const configSha256 = await sha256Hex((await readText(store, 'run/run.json'))!);
     for (const s of starts) expect(s).toMatchObject({ engine, adapter, configSha256 });
+  });
+
+  it('logs the kernel variants chosen for the device, at start (when known) and when chosen', async () => {
+    const store = new MemoryStore();
+    const c = ctx(store);
+    await withRunDir(c, 'run.json', { lr: 1 }, async (dir) => {
+      c.gpu.kernels.matmul = 'tiled64';
+      await dir.recordKernels({ matmul: { variant: 'tiled64', how: 'forced' } });
+    });
+    await withRunDir(c, 'run.json', { lr: 1 }, async () => {});
+    const lines = (await readText(store, `run/${PROVENANCE_LOG}`))!
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0].kernels).toBeUndefined();
+    expect(lines[1]).toMatchObject({ kernels: { matmul: 'tiled64' }, matmul: { variant: 'tiled64', how: 'forced' } });
+    expect(lines[2]).toMatchObject({ engine: await engineIdentity(), kernels: { matmul: 'tiled64' } });
   });
 
   it('loads a checkpoint written before the identity was recorded', async () => {

@@ -170,7 +170,7 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
       step: ckpt.state?.step ?? null,
     },
     adapter: gpu.adapterName,
-    provenance: await provenance(gpu.adapterInfo),
+    provenance: await provenance(gpu.adapterInfo, gpu.kernels),
     settings: s,
     ks,
     problems: plan.results,

@@ -3,6 +3,8 @@
 // real GPU first, then lavapipe, then SwiftShader), `lavapipe`, `swiftshader`, or any substring of
 // an adapter's name. Set by option or, in Node, by the ENGINE_ADAPTER variable.
 
+import type { KernelCache } from './kernels.js';
+
 export type AdapterChoice = 'auto' | 'lavapipe' | 'swiftshader' | (string & {});
 
 export interface AdapterEntry {
@@ -61,6 +63,10 @@ export interface GpuProvider {
   defaultChoice(): AdapterChoice | undefined;
   /** Where Gpu.create announces the adapter unless told otherwise (Node: stderr). */
   log(line: string): void;
+  /** Kernel variants by family when the caller forces none (Node: ENGINE_MATMUL); default none. */
+  forcedKernels?(): Record<string, string>;
+  /** Where start-up trials are cached (Node: a file under the cache directory); default memory. */
+  kernelCache?(): KernelCache;
 }
 
 function describeAdapter(a: GPUAdapter): { name: string; kind: AdapterEntry['kind'] } {

@@ -3,6 +3,7 @@
 import { type AdapterChoice, gpuProvider } from './adapters.js';
 import { GpuError } from './errors.js';
 import { type Constants, type Kernel, kernelKey } from './kernel.js';
+import { type KernelCache, memoryCache } from './kernels.js';
 import { missingLimit } from './limits.js';
 import { BufferPool } from './pool.js';
 import type { AdapterDescription } from '../util/provenance.js';
@@ -25,6 +26,11 @@ export interface GpuOptions {
    * provider's log (stderr in Node, the console in a browser); false says nothing.
    */
   announce?: boolean | ((line: string) => void);
+  /**
+   * Kernel variants by family that this device must use (e.g. { matmul: 'tiled64' }, or 'trial' to
+   * time the eligible ones even on a CPU adapter); default the provider's (Node: ENGINE_MATMUL).
+   */
+  kernels?: Record<string, string>;
 }
 
 export type TypedArray = Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
@@ -62,6 +68,11 @@ export class Gpu {
   private pendingSince = 0;
   private pendingWork: string[] = [];
   private readonly fastest = new Map<string, number>();
+  /** Kernel variants by family forced for this device (GpuOptions.kernels). */
+  forced: Readonly<Record<string, string>> = {};
+  kernelCache: KernelCache = memoryCache();
+  /** The variant each kernel family runs on here, once chosen (ts/ops/matmul_select.ts): provenance. */
+  readonly kernels: Record<string, string> = {};
 
   private constructor(
     readonly device: GPUDevice,
@@ -104,6 +115,8 @@ export class Gpu {
     };
     const requiredFeatures: GPUFeatureName[] = [];
     if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
+    // f16 storage and arithmetic for the kernels that offer it (matmul's f16 option).
+    if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'engine' });
     const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
     const subgroups = { min: info.subgroupMinSize ?? 0, max: info.subgroupMaxSize ?? 0 };
@@ -117,6 +130,8 @@ export class Gpu {
       subgroupMinSize: subgroups.min,
       subgroupMaxSize: subgroups.max,
     });
+    gpu.forced = opts.kernels ?? provider.forcedKernels?.() ?? {};
+    gpu.kernelCache = provider.kernelCache?.() ?? gpu.kernelCache;
     const announce = opts.announce ?? true;
     if (announce) {
       const line = `webgpu adapter: ${name} (${kind}${fast ? ', Dawn robustness off' : ''})`;
@@ -127,6 +142,11 @@ export class Gpu {
 
   get limits(): GPUSupportedLimits {
     return this.device.limits;
+  }
+
+  /** Whether shaders may use f16 (the adapter's shader-f16 feature). */
+  get hasF16(): boolean {
+    return this.device.features.has('shader-f16');
   }
 
   private checkAlive(): void {

@@ -3,6 +3,7 @@
 // Vulkan drivers, lists adapters, and reads the adapter choice from ENGINE_ADAPTER.
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileKernelCache } from './kernel-cache.js';
 import {
   type AdapterEntry,
   type GpuProvider,
@@ -75,6 +76,8 @@ export const dawnGpu: GpuProvider = {
 
   defaultChoice: () => process.env.ENGINE_ADAPTER || undefined,
   log: (line) => void process.stderr.write(line + '\n'),
+  forcedKernels: (): Record<string, string> => (process.env.ENGINE_MATMUL ? { matmul: process.env.ENGINE_MATMUL } : {}),
+  kernelCache: () => fileKernelCache(),
 };
 
 /** Makes Dawn the source of adapters for this process (call once, before the first Gpu). */

@@ -10,7 +10,8 @@ import { binary, fill, type BinaryOp } from '../ops/elementwise.js';
 import { embedding, embeddingBackward, groupTokensById } from '../ops/embedding.js';
 import { gradNorm, gradNormPartials } from '../ops/grad_norm.js';
 import { kvAppend, kvDecodeAttention } from '../ops/kvcache.js';
-import { matmul, matmulGrads, type MatmulArgs } from '../ops/matmul.js';
+import { castF16 } from '../ops/cast.js';
+import { matmul, matmulGrads, type MatmulArgs, type MatmulVariant } from '../ops/matmul.js';
 import { CHUNK, reduceAll, reduceRows, type ReduceOp } from '../ops/reduce.js';
 import { RMSNORM_EPS, rmsnorm, rmsnormBackward } from '../ops/rmsnorm.js';
 import { rope, ropeAt, ropeBackward, ropeTable } from '../ops/rope.js';
@@ -19,6 +20,7 @@ import { swiglu, swigluBackward } from '../ops/swiglu.js';
 import { refAdamwStep, refGradNorm } from '../ref/adamw.js';
 import { refAttentionBackward, refAttentionForward } from '../ref/attention.js';
 import { refBiasAdd, refBiasBackward } from '../ref/bias.js';
+import { refRoundF16 } from '../ref/cast.js';
 import { refCrossEntropy } from '../ref/cross_entropy.js';
 import { refBinary } from '../ref/elementwise.js';
 import { refEmbedding, refEmbeddingBackward } from '../ref/embedding.js';
@@ -96,15 +98,24 @@ export class CaseContext {
   }
 }
 
-function matmulCase(entry: string, M: number, N: number, K: number, transB: boolean): KernelCase {
+/** A product and its two gradients, on the lavapipe kernel or a block tile (`variant`: bit-identical). */
+function matmulCase(
+  entry: string,
+  M: number,
+  N: number,
+  K: number,
+  transB: boolean,
+  variant: MatmulVariant = 'lavapipe',
+): KernelCase {
+  const shader = variant === 'lavapipe' ? 'matmul' : 'matmul_tiled';
   return {
-    shader: 'matmul',
+    shader,
     shape: `M=${M} N=${N} K=${K}${transB ? ' transB' : ''}`,
     async run(c) {
       const a = c.random(M * K),
         b = c.random(K * N),
         dc = c.random(M * N);
-      const fwd: MatmulArgs = { a: c.upload(a), b: c.upload(b), c: c.out(M * N), M, N, K, transB };
+      const fwd: MatmulArgs = { a: c.upload(a), b: c.upload(b), c: c.out(M * N), M, N, K, transB, variant };
       const da = c.out(M * K),
         db = c.out(K * N);
       await c.run([matmul(fwd), ...matmulGrads(fwd, c.upload(dc), { da, db })]);
@@ -115,9 +126,9 @@ function matmulCase(entry: string, M: number, N: number, K: number, transB: bool
         ? refMatmul({ a: dc, b: a, M: N, N: K, K: M, transA: true })
         : refMatmul({ a, b: dc, M: K, N, K: M, transA: true });
       return [
-        { name: `matmul.${entry}.c`, got: await c.read(fwd.c as GPUBuffer), want: refMatmul({ a, b, ...shape }) },
-        { name: `matmul.${entry}.grad.da`, got: await c.read(da), want: wantDa },
-        { name: `matmul.${entry}.grad.db`, got: await c.read(db), want: wantDb },
+        { name: `${shader}.${entry}.c`, got: await c.read(fwd.c as GPUBuffer), want: refMatmul({ a, b, ...shape }) },
+        { name: `${shader}.${entry}.grad.da`, got: await c.read(da), want: wantDa },
+        { name: `${shader}.${entry}.grad.db`, got: await c.read(db), want: wantDb },
       ];
     },
   };
@@ -527,6 +538,28 @@ const sampleCase: KernelCase = {
   },
 };
 
+// f32 -> f16 through matmul's f16 option against the identity: C = f32(f16(x)) exactly (each output
+// is one product by 1 plus zeros). Where the adapter lacks shader-f16 it has no outputs.
+const castCase: KernelCase = {
+  shader: 'cast',
+  shape: 'n=5x24, f16 matmul by I',
+  async run(c) {
+    if (!c.gpu.hasF16) return [];
+    const M = 5,
+      K = 24;
+    const x = c.random(M * K);
+    const eye = new Float32Array(K * K).map((_, i) => (i % (K + 1) === 0 ? 1 : 0));
+    const [xh, eh] = [c.out((M * K) / 2), c.out((K * K) / 2)];
+    const y = c.out(M * K);
+    await c.run([
+      castF16({ x: c.upload(x), y: xh, n: M * K }),
+      castF16({ x: c.upload(eye), y: eh, n: K * K }),
+      matmul({ a: xh, b: eh, c: y, M, N: K, K, f16: true, variant: 'tiled32' }),
+    ]);
+    return [{ name: 'cast.to_f16', got: await c.read(y), want: Array.from(x, refRoundF16) }];
+  },
+};
+
 /** Every kernel case, in a fixed order (the order of the fingerprint). */
 export const KERNEL_CASES: KernelCase[] = [
   matmulCase('vec4', 16, 24, 20, false),
@@ -547,4 +580,7 @@ export const KERNEL_CASES: KernelCase[] = [
   reduceCase,
   kvcacheCase,
   sampleCase,
+  // Appended: a case's seed follows its position.
+  matmulCase('tiled64', 70, 36, 45, true, 'tiled64'),
+  castCase,
 ];

@@ -28,6 +28,8 @@ export interface RunDir {
   metrics: string;
   /** A path inside the run directory. */
   path(...parts: string[]): string;
+  /** Appends the kernel variants chosen for the device (once the stage's shapes are known) to the provenance log. */
+  recordKernels(detail: object): Promise<void>;
 }
 
 /** `upgrade` reads a config file written under old key names (claimRunDir). */
@@ -45,7 +47,7 @@ export async function withRunDir<T>(
     const latest = await latestCheckpoint(store, root);
     const resumed = latest ? await loadCheckpoint(store, latest, paramLayout) : undefined;
     // A line per start rather than one file: a run resumed on another machine or build keeps both.
-    const { engine, adapter } = await provenance(ctx.gpu.adapterInfo);
+    const { engine, adapter, kernels } = await provenance(ctx.gpu.adapterInfo, ctx.gpu.kernels);
     // The sha256 of the config file (run.json, rl.json): `sha256sum` checks it.
     const configSha256 = await sha256Hex(configText(cfg));
     const start = {
@@ -54,6 +56,7 @@ export async function withRunDir<T>(
       configSha256,
       engine,
       adapter,
+      ...(kernels && { kernels }),
     };
     await store.append(joinPath(out, PROVENANCE_LOG), JSON.stringify(start) + '\n');
     return await body({
@@ -61,6 +64,12 @@ export async function withRunDir<T>(
       save: (c) => saveCheckpoint(store, root, { ...c, state: { ...c.state, engine, adapter } }),
       metrics: joinPath(out, 'metrics.jsonl'),
       path: (...parts) => joinPath(out, ...parts),
+      recordKernels: (detail) =>
+        store.append(
+          joinPath(out, PROVENANCE_LOG),
+          JSON.stringify({ kernelsChosen: new Date().toISOString(), kernels: { ...ctx.gpu.kernels }, ...detail }) +
+            '\n',
+        ),
     });
   } finally {
     await release();

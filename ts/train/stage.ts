@@ -14,6 +14,7 @@ import type { Gpu } from '../gpu/device.js';
 import { preset, type Qwen2Config } from '../model/config.js';
 import { TrainingModel } from '../model/training.js';
 import { initParams, paramLayout } from '../model/params.js';
+import { chooseKernels } from '../model/products.js';
 import { runLoop, type StageContext } from '../stage/loop.js';
 import { withRunDir } from '../stage/rundir.js';
 import { readText, type RunStore } from '../store/store.js';
@@ -169,6 +170,7 @@ export async function runTraining(
         m: undefined,
         v: undefined,
       };
+      await run.recordKernels({ matmul: await chooseKernels(ctx.gpu, config, cfg.batch_size * cfg.seq_len) });
       const model = await createModel(config, { params: start.params, m: start.m, v: start.v }, cfg);
       const state: TrainerState = resumed?.state ?? {
         step: 0,

@@ -6,6 +6,7 @@ import wasmBytes from '../../build/engine.wasm';
 import adamw from '../../shaders/adamw.wgsl';
 import attention from '../../shaders/attention.wgsl';
 import bias from '../../shaders/bias.wgsl';
+import cast from '../../shaders/cast.wgsl';
 import cross_entropy from '../../shaders/cross_entropy.wgsl';
 import detmath from '../../shaders/detmath.wgsl';
 import elementwise from '../../shaders/elementwise.wgsl';
@@ -13,6 +14,7 @@ import embedding from '../../shaders/embedding.wgsl';
 import grad_norm from '../../shaders/grad_norm.wgsl';
 import kvcache from '../../shaders/kvcache.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
+import matmul_tiled from '../../shaders/matmul_tiled.wgsl';
 import reduce from '../../shaders/reduce.wgsl';
 import rmsnorm from '../../shaders/rmsnorm.wgsl';
 import rope from '../../shaders/rope.wgsl';
@@ -25,6 +27,7 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'adamw.wgsl': adamw,
   'attention.wgsl': attention,
   'bias.wgsl': bias,
+  'cast.wgsl': cast,
   'cross_entropy.wgsl': cross_entropy,
   'detmath.wgsl': detmath,
   'elementwise.wgsl': elementwise,
@@ -32,6 +35,7 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'grad_norm.wgsl': grad_norm,
   'kvcache.wgsl': kvcache,
   'matmul.wgsl': matmul,
+  'matmul_tiled.wgsl': matmul_tiled,
   'reduce.wgsl': reduce,
   'rmsnorm.wgsl': rmsnorm,
   'rope.wgsl': rope,
@@ -64,6 +68,8 @@ export interface AdapterDescription {
 export interface Provenance {
   engine: EngineIdentity;
   adapter?: AdapterDescription;
+  /** Kernel variants chosen for the adapter by family (e.g. matmul: 'tiled64'); absent: the defaults. */
+  kernels?: Record<string, string>;
 }
 
 let identity: Promise<EngineIdentity> | undefined;
@@ -85,7 +91,9 @@ export function engineIdentity(): Promise<EngineIdentity> {
   return identity;
 }
 
-/** The engine's identity with the adapter's description, when a GPU was used. */
-export async function provenance(adapter?: AdapterDescription): Promise<Provenance> {
-  return adapter ? { engine: await engineIdentity(), adapter } : { engine: await engineIdentity() };
+/** The engine's identity with the adapter's description and kernel variants, when a GPU was used. */
+export async function provenance(adapter?: AdapterDescription, kernels?: Record<string, string>): Promise<Provenance> {
+  const engine = await engineIdentity();
+  if (!adapter) return { engine };
+  return kernels && Object.keys(kernels).length ? { engine, adapter, kernels: { ...kernels } } : { engine, adapter };
 }

@@ -2,6 +2,7 @@
 // transposes and batches; the variants here compete on the plain product).
 import { Params, type Dispatch, type Kernel } from '../../../ts/gpu/index.js';
 import { matmul, matmulUsesVec4 } from '../../../ts/ops/matmul.js';
+import { TILES, type TiledVariant } from '../../../ts/ops/matmul_tiled.js';
 import { refMatmul } from '../../../ts/ref/matmul.js';
 import { randomArray } from '../../../test/util/random.js';
 import { parseDims, type Expected, type Family, type Variant } from '../family.js';
@@ -55,6 +56,18 @@ const tile8x8: Variant<MatmulSize> = {
   ],
 };
 
+/** The engine's block-tile variant `name` (shaders/matmul_tiled.wgsl), as ENGINE_MATMUL=name runs it. */
+function engineTile(id: string, name: TiledVariant): Variant<MatmulSize> {
+  const t = TILES[name];
+  return {
+    id,
+    name: `engine ${name} (${t.BM}x${t.BN} tiles, k ${t.BK}, ${t.TM}x${t.TN} per invocation)`,
+    // Bit-identical to 01 there; compiling it again here would cost 5-20 s per tile on SwiftShader.
+    checkedIn: 'test/gpu/matmul-variants.test.ts',
+    dispatch: (s, [a, b], [c]) => [matmul({ a, b, c, ...s, variant: name })],
+  };
+}
+
 function checkedRows(M: number): number[] {
   if (M <= CHECKED_ROWS) return Array.from({ length: M }, (_, i) => i);
   return [...new Set(Array.from({ length: CHECKED_ROWS }, (_, i) => Math.round((i * (M - 1)) / (CHECKED_ROWS - 1))))];
@@ -96,5 +109,8 @@ export const matmulFamily: Family<MatmulSize> = {
     engine,
     plain('02', 'workgroup tiles (64x64, k 16, 4x4 per invocation)', workgroupTiles, [64, 64]),
     tile8x8,
+    engineTile('04', 'tiled32'),
+    engineTile('05', 'tiled64'),
+    engineTile('06', 'tiled128'),
   ],
 };
