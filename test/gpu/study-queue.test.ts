@@ -83,11 +83,14 @@ function results(dir: string): Record<string, string> {
   return out;
 }
 
+// The step each (re)start of a run began from: its provenance log's start lines (the log also holds
+// the kernel-choice lines, which carry no fromStep).
 const starts = (dir: string, run: string) =>
   readFileSync(join(dir, 'runs', run, PROVENANCE_LOG), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { fromStep: number }).fromStep);
+    .map((l) => (JSON.parse(l) as { fromStep?: number }).fromStep)
+    .filter((step) => step !== undefined);
 
 describe('a study through BullMQ workers', () => {
   let reference: Record<string, string>;
