@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { buildDefines } from '../../scripts/build-info.mjs';
+import { commonOptions } from '../../scripts/esbuild-options.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -29,16 +29,14 @@ const root = new URL('../..', import.meta.url).pathname;
 /** Bundles an entry (path relative to the repository root) for the browser, wasm inlined. */
 export async function bundle(entry: string): Promise<string> {
   const out = await esbuild.build({
+    ...commonOptions(root), // WGSL as text, wasm as bytes, the engine identity: as every bundle
     entryPoints: [join(root, entry)],
-    bundle: true,
     write: false,
-    format: 'esm',
+    sourcemap: false, // one output file: the script
     platform: 'browser',
     target: 'es2022',
-    loader: { '.wgsl': 'text', '.wasm': 'binary' },
     external: ['webgpu', 'node:*'],
     logLevel: 'silent',
-    define: buildDefines(root), // the engine identity's constants, as scripts/build.mjs compiles them in
   });
   return out.outputFiles[0].text;
 }
