@@ -81,8 +81,10 @@ export function copyResults(dirs: string[], out: string): DataEntry[] {
   return entries;
 }
 
-// What a page needs to load a model (the optimizer state stays behind).
-const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'trainer_state.json'];
+// What a page needs to load a model: the weights alone. The optimizer state stays behind, and so does
+// trainer_state.json, which lists it (the checkpoint loader holds a folder to every file its sidecar
+// lists), so the published folder is a complete weights-only checkpoint.
+const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
 
 /** Copies the checkpoint at `dir` (a checkpoint directory) to `out`/checkpoint/. */
 export function copyCheckpoint(dir: string, out: string): NonNullable<SiteManifest['checkpoint']> {

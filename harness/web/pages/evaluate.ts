@@ -165,16 +165,17 @@ async function fetchFolder(base: string, names?: string[]): Promise<Staged[]> {
     if (!res.ok) throw new Error(`cannot fetch ${url}: ${res.status} ${res.statusText}`);
     return new Uint8Array(await res.arrayBuffer());
   };
-  // Ours list their files (and sha256) in trainer_state.json; a model made elsewhere has the three.
-  const sidecar = await get('trainer_state.json');
+  // The site's manifest names its files; elsewhere, ours list theirs (and sha256) in trainer_state.json,
+  // and a model made elsewhere has the three.
+  const sidecar = names ? undefined : await get('trainer_state.json');
   const listed = sidecar && filesListed(sidecar);
   const wanted = names ?? (listed ? [...listed, 'trainer_state.json'] : MODEL_FILES);
   const files: Staged[] = [];
   for (const name of wanted) {
-    const data = name === 'trainer_state.json' ? sidecar : await get(name);
+    const data = name === 'trainer_state.json' && sidecar ? sidecar : await get(name);
     if (data) files.push([name, data]);
   }
-  return withoutPartialSidecar(files);
+  return files;
 }
 
 /** The file names a trainer_state.json lists, or undefined when it lists none (the loader says why). */
@@ -185,21 +186,6 @@ function filesListed(sidecar: Uint8Array): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A folder published without the optimizer state its trainer_state.json lists (a site keeps only
- * what evaluation needs) is evaluated as weights alone: the sidecar, which the loader would hold to
- * every file it lists, stays behind. A folder that lacks a weight file keeps it, and the loader names
- * what is missing.
- */
-function withoutPartialSidecar(files: Staged[]): Staged[] {
-  const sidecar = files.find(([p]) => p === 'trainer_state.json');
-  const listed = sidecar && filesListed(sidecar[1]);
-  const has = new Set(files.map(([p]) => p));
-  const missing = listed?.filter((f) => !has.has(f)) ?? [];
-  if (!missing.length || !missing.every((f) => f === 'optimizer.safetensors')) return files;
-  return files.filter(([p]) => p !== 'trainer_state.json');
 }
 
 /** The files chosen on this computer: a folder's by path inside it, loose files by name. */
