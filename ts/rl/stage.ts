@@ -78,7 +78,9 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
     async (run) => {
       const init = await loadCheckpoint(store, initDir, paramLayout);
       const resumed = run.resumed;
-      const start = resumed ?? init;
+      // A fresh optimizer, as mid-training's: the init's AdamW moments belong to another objective, and
+      // with RL's step count at 0 their bias correction would be wrong.
+      const start = resumed ?? { params: init.params, m: undefined, v: undefined };
       if (!init.tokenizerJson) throw new Error(`${initDir} has no tokenizer.json`);
       const tokenizerJson = init.tokenizerJson;
       const tok = await Tokenizer.fromJson(tokenizerJson);
