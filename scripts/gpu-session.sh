@@ -115,8 +115,10 @@ log "pre-training on $PRE_TOKENS tokens (batch $BATCH x $SEQ)"
 phase pretrain 160 "$RUN" pretrain --out "$WORK/runs/pretrain" "${MODEL[@]}" "${TRAIN[@]}" --tokens "$PRE_TOKENS" "${HELD[@]}"
 BASE=$WORK/runs/pretrain/checkpoints/$(cat "$WORK/runs/pretrain/checkpoints/latest" 2>/dev/null)
 [ -f "$BASE/model.safetensors" ] || abort "pre-training left no checkpoint"
-tar -C "$BASE" -czf "$OUT/mini-base.tar.gz" config.json model.safetensors tokenizer.json trainer_state.json \
-  -C "$WORK/runs/pretrain" run.json
+# What models/mini-base/ holds: the weights-only checkpoint npm start imports (trainer_state.json would
+# ask for the optimizer file), with the run's config and provenance (engine, adapter) to remake it.
+tar -C "$BASE" -czf "$OUT/mini-base.tar.gz" config.json model.safetensors tokenizer.json \
+  -C "$WORK/runs/pretrain" run.json provenance.jsonl
 
 # --- mid-training, calibration, GRPO at the calibrated edge, pass@k of base / mid / RL -------------
 MID_TOKENS=${MIDTRAIN_TOKENS:-$(fit_tokens 60 "$RATE_CASE" 8192)}

@@ -2,7 +2,8 @@
 // it finishes with a done.json per run; run again it trains nothing and asks for no GPU; interrupted
 // after its first run and started again, it runs only what had not finished and ends with the same
 // weights and the same evaluation as the uninterrupted study.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,5 +92,39 @@ describe('a study in-process', () => {
     expect(results(resumed)).toEqual(results(whole));
     const evalResult = [...resumed.values()].find((r) => r.kind === 'eval')!.result;
     expect(evalResult.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+  }, 60_000);
+
+  // npm start's path on a CPU adapter with models/mini-base: a weights-only base made elsewhere.
+  it('from an imported weights-only base, RL and its evaluation equal those from the trained base', async () => {
+    const trained = [...whole.values()].find((r) => r.id === 'base')!;
+    const ckpt = join(tmp, 'whole', trained.result.checkpoint as string);
+    const models = join(tmp, 'models', 'mini-base');
+    mkdirSync(models, { recursive: true });
+    for (const f of ['config.json', 'model.safetensors', 'tokenizer.json'])
+      copyFileSync(join(ckpt, f), join(models, f));
+    const sha = createHash('sha256')
+      .update(readFileSync(join(models, 'model.safetensors')))
+      .digest('hex');
+    const runs: RunSpec[] = [
+      { id: 'base', kind: 'import', source: models, config: { model_sha256: sha } },
+      ...RUNS.slice(1),
+    ];
+    const plan = await expandRuns('gpu-test', runs, SCALE, { scale: 'test' });
+    const root = join(tmp, 'imported');
+    const done = await runPlan(plan, {
+      store: new NodeStore(),
+      root,
+      gpu: testGpu,
+      reporter: () => callbackReporter(),
+    });
+    const byId = (m: Map<string, DoneRecord>, id: string) => [...m.values()].find((r) => r.id === id)!.result;
+    expect(byId(done, 'base').modelSha256).toBe(sha);
+    // RL reads only the weights and the tokenizer of its init: the same steps, rewards and evaluation.
+    const { checkpoint: _a, out: _b, ...rl } = byId(done, 'rl');
+    const { checkpoint: _c, out: _d, ...rlWhole } = byId(whole, 'rl');
+    expect(rl).toEqual(rlWhole);
+    const { results: _e, samples: _f, ...ev } = byId(done, 'eval-rl');
+    const { results: _g, samples: _h, ...evWhole } = byId(whole, 'eval-rl');
+    expect(ev).toEqual(evWhole);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { runRl } from '../rl/stage.js';
 import { joinPath, readText, type RunStore } from '../store/store.js';
 import { validateRunConfig } from '../train/runconfig.js';
 import { runTraining } from '../train/stage.js';
+import { sha256Hex } from '../util/hash.js';
 import { parseJson } from '../util/json.js';
 import type { Reporter } from '../util/reporter.js';
 import type { PlanNode } from './plan.js';
@@ -79,6 +80,23 @@ async function rlRewards(store: RunStore, out: string): Promise<number[]> {
   return rows.filter((r) => r.stage === 'rl' && typeof r.reward_mean === 'number').map((r) => r.reward_mean!);
 }
 
+/** What an import copies: the weights-only checkpoint a stage can start from or evaluate. */
+export const IMPORTED_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'] as const;
+
+/** Copies an imported checkpoint into `out` after checking its weights are the ones the plan keyed. */
+async function importCheckpoint(store: RunStore, source: string, out: string, sha: string): Promise<void> {
+  const files = [];
+  for (const f of IMPORTED_FILES) {
+    const data = await store.read(joinPath(source, f));
+    if (!data) throw new Error(`${source} has no ${f}: a checkpoint to import needs ${IMPORTED_FILES.join(', ')}`);
+    files.push([f, data] as const);
+  }
+  const got = await sha256Hex(files[1][1]);
+  if (got !== sha)
+    throw new Error(`${source}/model.safetensors has sha256 ${got}, not the ${sha} this plan was keyed by; plan again`);
+  for (const [f, data] of files) await store.write(joinPath(out, f), data);
+}
+
 /** Where an evaluation or calibration writes its JSON: `out` itself when it names a file. */
 const fileOf = (out: string, name: string) => (out.endsWith('.json') ? out : joinPath(out, name));
 
@@ -135,6 +153,10 @@ async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown
       const file = fileOf(out, 'calibration.json');
       await finishEval(store, file, { format: 'reasoning-engine-calibration/1', ...proposal, evaluation });
       return { file: relative(root, file), range: proposal.range, reason: proposal.reason };
+    }
+    case 'import': {
+      await importCheckpoint(store, node.source!, out, node.config.model_sha256 as string);
+      return { checkpoint: node.out, source: node.source, modelSha256: node.config.model_sha256 };
     }
     case 'check': {
       const data = under(root, joinPath((await input(env, node, 'data')).result.out as string, 'data'));

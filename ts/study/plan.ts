@@ -12,15 +12,18 @@ import { canonicalJson } from '../util/json.js';
 import { validate } from '../util/schema.js';
 
 /** What a run does: a training stage, RL, a sampled evaluation, a calibration over one, a data check. */
-export type Kind = 'pretrain' | 'midtrain' | 'rl' | 'eval' | 'calibrate' | 'check';
-export const KINDS: readonly Kind[] = ['pretrain', 'midtrain', 'rl', 'eval', 'calibrate', 'check'];
+// `import` is a checkpoint made elsewhere (a committed base model), copied into the study's store and
+// keyed by its weights' sha256, so what reads it is keyed by the weights, not by where they lay.
+export type Kind = 'pretrain' | 'midtrain' | 'rl' | 'eval' | 'calibrate' | 'check' | 'import';
+export const KINDS: readonly Kind[] = ['pretrain', 'midtrain', 'rl', 'eval', 'calibrate', 'check', 'import'];
 
 /** What each kind reads from the runs before it (role -> the kind of run it must be). */
 export const INPUTS: Record<Kind, Record<string, readonly Kind[]>> = {
   pretrain: {},
-  midtrain: { init: ['pretrain', 'midtrain'] },
-  rl: { init: ['pretrain', 'midtrain', 'rl'], calibration: ['calibrate'] },
-  eval: { checkpoint: ['pretrain', 'midtrain', 'rl'] },
+  import: {},
+  midtrain: { init: ['pretrain', 'midtrain', 'import'] },
+  rl: { init: ['pretrain', 'midtrain', 'rl', 'import'], calibration: ['calibrate'] },
+  eval: { checkpoint: ['pretrain', 'midtrain', 'rl', 'import'] },
   calibrate: { eval: ['eval'] },
   check: { data: ['pretrain', 'midtrain'] },
 };
@@ -49,6 +52,8 @@ export interface RunSpec {
   label?: Label;
   /** Evaluations only: where every completion goes with its verdict (default: samples.jsonl in the run folder). */
   samples?: string;
+  /** Imports only: the checkpoint directory to copy (not keyed: the config's model_sha256 is). */
+  source?: string;
 }
 
 /** Base configurations by kind at one scale, and what it costs. */
@@ -115,6 +120,8 @@ export interface PlanNode {
   /** Evaluations: the completions file (relative to the study folder), for the site's Samples page. */
   samples?: string;
   label?: Label;
+  /** Imports: the checkpoint directory copied into `out`. */
+  source?: string;
   seed: number;
 }
 
@@ -179,6 +186,13 @@ function fullConfig(kind: Kind, raw: Record<string, unknown>, where: string): Re
       case 'check':
         if (Object.keys(raw).length) throw new Error(`a check takes no configuration (got ${Object.keys(raw)})`);
         return {};
+      case 'import': {
+        const { model_sha256, ...extra } = raw;
+        if (Object.keys(extra).length) throw new Error(`an import takes only model_sha256 (got ${Object.keys(extra)})`);
+        if (typeof model_sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(model_sha256))
+          throw new Error(`an import needs model_sha256, the 64 hex digits of its model.safetensors' sha256`);
+        return { model_sha256 };
+      }
     }
   } catch (e) {
     throw new Error(`${where}: ${(e as Error).message}`);
@@ -228,7 +242,9 @@ export async function expandRuns(name: string, runs: RunSpec[], scale: Scale, o:
       const needed = r.kind === 'rl' ? ['init'] : Object.keys(INPUTS[r.kind]);
       for (const role of needed)
         if (!inputs[role]) throw new Error(`study ${name}: run ${id} (${r.kind}) needs an input '${role}'`);
-      const base = r.kind === 'calibrate' || r.kind === 'check' ? {} : scale[r.kind];
+      if ((r.kind === 'import') !== (r.source !== undefined))
+        throw new Error(`study ${name}: run ${id}: an import, and only an import, names its source`);
+      const base = r.kind === 'calibrate' || r.kind === 'check' || r.kind === 'import' ? {} : scale[r.kind];
       const overrides = Object.entries(set)
         .filter(([k]) => k.startsWith(`${r.kind}.`))
         .map(([k, v]) => [k.slice(k.indexOf('.') + 1), v]);
@@ -250,6 +266,7 @@ export async function expandRuns(name: string, runs: RunSpec[], scale: Scale, o:
         out: r.at ?? dir,
         ...(r.kind === 'eval' ? { samples: r.samples ?? `${dir}/samples.jsonl` } : {}),
         ...(r.label ? { label: r.label } : {}),
+        ...(r.source !== undefined ? { source: r.source } : {}),
         seed,
       };
       byId.set(id, node);

@@ -1,7 +1,8 @@
 // `npm start`: the whole study loop at CPU scale, on the default adapter (or --adapter):
 //   1. gpu:       kernels checked against the reference on the chosen adapter
-//   2. pretrain:  the `mini` model from scratch on op 2-10 (data, tokenizer and eval sets built first)
-//   3. check:     the training data read back against its hashes; no evaluation problem in it
+//   2. pretrain:  the `mini` model from scratch on op 2-10 (data, tokenizer and eval sets built first),
+//                 or, on a CPU adapter, the GPU-trained base in models/mini-base/ imported (--base, --from-scratch)
+//   3. check:     the training data read back against its hashes; no evaluation problem in it (not for a base)
 //   4. midtrain:  continued on 20% op 2-10 + 80% op 11-14
 //   5. calibrate: per-op pass@k of the mid-trained model, and the RL range at its edge of competence
 //   6. rl:        GRPO on that range
@@ -20,12 +21,27 @@ import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
 import { emit, log } from '../../../ts/io/stdio.js';
 import { expandRuns, runPlan, type RunSpec, type Scale } from '../../../ts/study/index.js';
+import { sha256Hex } from '../../../ts/util/hash.js';
 import type { Command } from '../options.js';
 
-/** The runs of `npm start`, written where the seven stages always wrote them. */
-const START_RUNS: RunSpec[] = [
-  { id: 'pretrain', kind: 'pretrain', at: 'pretrain' },
-  { id: 'check', kind: 'check', from: { data: 'pretrain' } },
+/** A pre-trained checkpoint to start from instead of pre-training: its folder and its weights' sha256. */
+export interface StartBase {
+  source: string;
+  sha256: string;
+}
+
+/** Where `npm start` finds the committed GPU-trained base (models/mini-base/README.md says how it was made). */
+export const DEFAULT_BASE = 'models/mini-base';
+
+/**
+ * The runs of `npm start`, written where the seven stages always wrote them. From a base, the base is
+ * imported in place of pre-training, and its data was checked where it was made.
+ */
+export const startRuns = (base?: StartBase): RunSpec[] => [
+  base
+    ? { id: 'pretrain', kind: 'import', source: base.source, config: { model_sha256: base.sha256 }, at: 'base' }
+    : { id: 'pretrain', kind: 'pretrain', at: 'pretrain' },
+  ...(base ? [] : [{ id: 'check', kind: 'check', from: { data: 'pretrain' } } satisfies RunSpec]),
   { id: 'midtrain', kind: 'midtrain', from: { init: 'pretrain' }, at: 'midtrain' },
   {
     id: 'eval-midtrain',
@@ -47,6 +63,27 @@ const START_RUNS: RunSpec[] = [
   { id: 'eval-rl', kind: 'eval', from: { checkpoint: 'rl' }, at: 'eval-rl.json', samples: 'samples-rl.jsonl' },
 ];
 
+/**
+ * The base `npm start` begins from: --base, else on a CPU adapter the committed base when there is
+ * one (a GPU pre-trains in minutes; two CPU cores do not get enough tokens to learn); none with
+ * --from-scratch.
+ */
+export async function chooseBase(
+  store: NodeStore,
+  o: { base?: string; fromScratch: boolean; adapterKind: string; fallback?: string },
+): Promise<StartBase | undefined> {
+  if (o.base !== undefined && o.fromScratch) throw new Error('give --base DIR or --from-scratch, not both');
+  if (o.fromScratch) return undefined;
+  const source = o.base ?? (o.adapterKind === 'gpu' ? undefined : (o.fallback ?? DEFAULT_BASE));
+  if (source === undefined) return undefined;
+  const model = await store.read(join(source, 'model.safetensors'));
+  if (!model) {
+    if (o.base === undefined) return undefined; // no committed base in this checkout: pre-train here
+    throw new Error(`--base ${source}: no model.safetensors there; give a checkpoint directory`);
+  }
+  return { source, sha256: await sha256Hex(model) };
+}
+
 /** Each run's progress label and the line announcing its step. */
 const STEPS: Record<string, { label: string; header?: string }> = {
   pretrain: { label: '[2/7]', header: '[2/7] pre-training mini on op 2-10' },
@@ -63,7 +100,7 @@ const STEPS: Record<string, { label: string; header?: string }> = {
 };
 
 /** The mini presets with the token budgets x scale and the RL steps x min(1, 4 x scale). */
-function startScale(scale: number): Scale {
+export function startScale(scale: number): Scale {
   const pre = preset('pretrain', 'mini-pretrain');
   const mid = preset('midtrain', 'mini-midtrain');
   const rl = preset('rl', 'mini-rl');
@@ -110,6 +147,12 @@ export const start: Command = {
   options: {
     out: { type: 'string', default: 'runs/start', value: 'DIR', help: 'where every stage writes' },
     adapter: { type: 'string', value: 'A', help: 'WebGPU adapter (README)', shownDefault: 'auto' },
+    base: {
+      type: 'string',
+      value: 'DIR',
+      help: `start from this pre-trained checkpoint instead of pre-training (on a CPU adapter: ${DEFAULT_BASE} when it exists)`,
+    },
+    'from-scratch': { type: 'boolean', help: `pre-train here even on a CPU adapter with ${DEFAULT_BASE} present` },
     // 0.05 runs every stage with tiny budgets.
     scale: { type: 'number', default: 1, help: 'x the training token budgets, and x min(1, 4 x scale) the RL steps' },
   },
@@ -122,6 +165,10 @@ export const start: Command = {
     const stage = (name: string, row: object) =>
       emit({ stage: name, ...row, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
 
+    const store = new NodeStore();
+    // --base and --from-scratch are checked before the GPU is: a wrong folder costs nothing.
+    const flags = { base: args.optStr('base'), fromScratch: args.flag('from-scratch') };
+    const given = flags.base === undefined ? undefined : await chooseBase(store, { ...flags, adapterKind: 'gpu' });
     log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
     stage('gpu', {
@@ -129,9 +176,10 @@ export const start: Command = {
       kind: gpu.adapterKind,
       ...(await selfCheck(gpu, terminalReporter('[1/7]').progress)),
     });
-    // One device and one store for every run; each run's bars are labelled with its step.
-    const store = new NodeStore();
-    const plan = await expandRuns('start', START_RUNS, startScale(scale), { scale: String(scale) });
+    // One device and one store for every run, from the base given or the adapter's default (chooseBase).
+    const base =
+      given ?? (flags.fromScratch ? undefined : await chooseBase(store, { ...flags, adapterKind: gpu.adapterKind }));
+    const plan = await expandRuns('start', startRuns(base), startScale(scale), { scale: String(scale) });
     const evalSettings = plan.nodes.find((n) => n.id === 'eval-midtrain')!.config as object as EvalSettings;
     const results = new Map<string, Record<string, unknown>>();
     let rlOps = plan.nodes.find((n) => n.id === 'rl')!.config.ops as number[];
@@ -149,7 +197,13 @@ export const start: Command = {
       gpu: async () => gpu,
       reporter: (node) => terminalReporter(STEPS[node.id].label, { rows: false }),
       onStart: (node) => {
-        const header = node.id === 'rl' ? `[6/7] GRPO on ops ${rlOps[0]}-${rlOps[1]}` : STEPS[node.id].header;
+        const header =
+          node.id === 'rl'
+            ? `[6/7] GRPO on ops ${rlOps[0]}-${rlOps[1]}`
+            : node.kind === 'import'
+              ? `[2/7] the pre-trained base from ${base!.source} (--from-scratch pre-trains here)\n` +
+                "[3/7] its training data was checked where it was made (the base's README)"
+              : STEPS[node.id].header;
         if (header) log(header);
       },
       onDone: (node, rec) => {
@@ -157,6 +211,10 @@ export const start: Command = {
         results.set(node.id, r);
         switch (node.id) {
           case 'pretrain': {
+            if (node.kind === 'import') {
+              stage('pretrain', { checkpoint: path(r.checkpoint), source: r.source, modelSha256: r.modelSha256 });
+              break;
+            }
             const easy = pooled(r.heldOut as HeldOut, [2, 3, 4]);
             stage('pretrain', { ...trained(r), op2to4: easy });
             log(
