@@ -1,6 +1,7 @@
 // The static site (issue 12): the pages of harness/web/pages (NAME.html + NAME.ts each), the engine's
 // worker (worker.js, engine.wasm inlined as in every bundle), the shared stylesheet, and the results
-// given, under data/ with data/index.json, plus optionally a checkpoint under checkpoint/. Every URL
+// given, under data/ with data/index.json, plus optionally a checkpoint under checkpoint/; the
+// reproducibility protocols and reference fingerprints under data/repro/. Every URL
 // is relative, so the folder works from any static host and from a sub-path.
 import {
   copyFileSync,
@@ -19,7 +20,7 @@ import { commonOptions } from '../../scripts/esbuild-options.mjs';
 import { resolveCheckpoint } from '../../ts/eval/run.js';
 import { NodeStore } from '../../ts/io/node-store.js';
 import { MANIFEST_FORMAT, type SiteManifest } from '../web/common/data.js';
-import { copyCheckpoint, copyResults } from './data.js';
+import { copyCheckpoint, copyRepro, copyResults } from './data.js';
 
 // This file and its bundle (dist/node/site.js) both sit two folders below the repository root.
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -32,6 +33,8 @@ export interface SiteOptions {
   /** A checkpoint directory, or a run directory (its latest), copied into the site. */
   checkpoint?: string;
   out: string;
+  /** The folder of the reproducibility protocols and reference fingerprints; default harness/repro. */
+  repro?: string;
 }
 
 export interface SiteSize {
@@ -101,8 +104,8 @@ export async function buildSite(o: SiteOptions): Promise<SiteSize> {
     created: new Date().toISOString(),
     data,
     checkpoint: checkpoint ? copyCheckpoint(checkpoint, o.out) : null,
+    repro: copyRepro(o.repro ?? join(ROOT, 'harness/repro'), o.out),
   };
-  mkdirSync(join(o.out, 'data'), { recursive: true });
   writeFileSync(join(o.out, 'data/index.json'), JSON.stringify(manifest, null, 1) + '\n');
   const files = sizes(o.out);
   const site = files.filter(([f]) => !f.startsWith('checkpoint/'));

@@ -4,6 +4,8 @@
 // are never walked: model weights go in only through --checkpoint.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { checkProtocolFingerprint } from '../../ts/repro/compare-protocol.js';
+import { parseJson } from '../../ts/util/json.js';
 import type { DataEntry, SiteManifest } from '../web/common/data.js';
 
 // Folders of a run directory that hold weights or training data, never results.
@@ -98,4 +100,34 @@ export function copyCheckpoint(dir: string, out: string): NonNullable<SiteManife
     bytes += statSync(join(dir, f)).size;
   }
   return { dir: 'checkpoint/', files, bytes };
+}
+
+/** The JSON files of `dir`, by name, in name order ([] when there is no such folder). */
+const jsonFiles = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
+
+/**
+ * Copies the reproducibility protocols of `dir` (protocols/*.json, byte for byte: their sha256 is
+ * their identity) and its reference fingerprints (fingerprints/*.json, each checked) to
+ * `out`/data/repro/, and returns their manifest entry.
+ */
+export function copyRepro(dir: string, out: string): SiteManifest['repro'] {
+  const to = join(out, 'data/repro');
+  mkdirSync(to, { recursive: true });
+  const protocols = jsonFiles(join(dir, 'protocols')).map((f) => {
+    copyFileSync(join(dir, 'protocols', f), join(to, f));
+    return { name: f.slice(0, -5), file: `data/repro/${f}` };
+  });
+  const fingerprints = jsonFiles(join(dir, 'fingerprints')).map((f) => {
+    const path = join(dir, 'fingerprints', f);
+    const value = checkProtocolFingerprint(parseJson(readFileSync(path, 'utf8'), path), path);
+    writeFileSync(join(to, `fingerprint-${f}`), JSON.stringify(value));
+    const adapter = value.adapter.description || value.adapter.name;
+    return { name: f.slice(0, -5), file: `data/repro/fingerprint-${f}`, protocol: value.protocol, adapter };
+  });
+  return { protocols, fingerprints };
 }

@@ -32,7 +32,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   rl: ['ckpt', 'data', 'eval', 'gpu', 'model', 'ops', 'stage', 'store', 'util'],
   config: ['eval', 'rl', 'train', 'util'], // the preset registry, over every stage's schema
   // worker: the engine's API for a page's worker (and Node's worker_threads), over the stages.
-  worker: ['ckpt', 'config', 'data', 'eval', 'gpu', 'model', 'store', 'train', 'util'],
+  worker: ['ckpt', 'config', 'data', 'eval', 'gpu', 'model', 'repro', 'store', 'train', 'util'],
   // repro: kernel fingerprints (every op against its reference), the protocol run through the stages
   // (pre-training, RL, evaluation), and their comparison.
   repro: ['ckpt', 'eval', 'gpu', 'model', 'ops', 'ref', 'rl', 'stage', 'store', 'train', 'util'],

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSite } from '../../harness/site/build.js';
-import { copyResults } from '../../harness/site/data.js';
+import { copyRepro, copyResults } from '../../harness/site/data.js';
+import { sha256Hex } from '../../ts/util/hash.js';
 
 function runDir(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'site-data-')), 'study');
@@ -59,5 +60,29 @@ describe('site data', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'site-')), 'site');
     await expect(buildSite({ results: [], checkpoint: '/no/such/ckpt', out })).rejects.toThrow('no checkpoint at');
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('site reproducibility data', () => {
+  const REPRO = join(import.meta.dirname, '../../harness/repro');
+
+  it("copies the protocols byte for byte (their sha256 is their identity) and lists each reference's protocol", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'site-out-'));
+    const repro = copyRepro(REPRO, out);
+    expect(repro.protocols).toContainEqual({ name: 'tiny', file: 'data/repro/tiny.json' });
+    const tiny = readFileSync(join(out, 'data/repro/tiny.json'));
+    expect(tiny.equals(readFileSync(join(REPRO, 'protocols/tiny.json')))).toBe(true);
+    const ref = repro.fingerprints.find((f) => f.name === 'tiny-swiftshader')!;
+    expect(ref.protocol.sha256).toBe(await sha256Hex(tiny));
+    expect(JSON.parse(readFileSync(join(out, ref.file), 'utf8')).protocol).toEqual(ref.protocol);
+  });
+
+  it('refuses a reference that is not a protocol fingerprint, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repro-'));
+    mkdirSync(join(dir, 'fingerprints'));
+    writeFileSync(join(dir, 'fingerprints/old.json'), JSON.stringify({ format: 'reasoning-engine-kernels/1' }));
+    expect(() => copyRepro(dir, mkdtempSync(join(tmpdir(), 'site-out-')))).toThrow(
+      /fingerprints\/old\.json is not a protocol fingerprint \(format reasoning-engine-protocol-fingerprint\/1\)/,
+    );
   });
 });

@@ -12,6 +12,7 @@ import { EVAL_SCHEMA, type EvalSettings } from '../eval/settings.js';
 import { Gpu, type GpuOptions } from '../gpu/index.js';
 import type { Qwen2Config } from '../model/config.js';
 import { paramLayout } from '../model/params.js';
+import { loadProtocol, runProtocol, type ProtocolFingerprint } from '../repro/protocol.js';
 import type { RunStore } from '../store/store.js';
 import { validateRunConfig, type RunConfig } from '../train/runconfig.js';
 import { runTraining, type StageResult } from '../train/stage.js';
@@ -145,6 +146,18 @@ export function createEngine(env: EngineEnv) {
      */
     stop(): void {
       for (const c of running) c.abort();
+    },
+
+    /**
+     * Runs a reproducibility protocol (the text of a harness/repro/protocols file, whose sha256 is its
+     * identity) on this GPU, in memory, and returns its fingerprint: `repro run`.
+     */
+    async reproRun(protocolText: string, what: string, ...cb: StageCallbacks): Promise<ProtocolFingerprint> {
+      const protocol = await loadProtocol(protocolText, what);
+      const gpu = await openGpu();
+      return relayed(cb, (reporter) =>
+        runProtocol(gpu, protocol, { onProgress: reporter.progress, onLog: reporter.log }),
+      );
     },
 
     /** Loads a checkpoint (or a run directory's latest), checking it as evaluation would. */

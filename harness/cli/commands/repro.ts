@@ -1,7 +1,7 @@
 // `repro <subcommand>`: reproducibility across adapters. `run` runs a fixed protocol through every
 // stage and fingerprints it (ts/repro/protocol.ts); `kernels` fingerprints every kernel on the chosen
 // adapter (ts/repro/kernels.ts); `compare` says whether fingerprints are the same bits and where they
-// part (ts/repro/compare.ts, compare-protocol.ts).
+// part (ts/repro/compare-files.ts).
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,9 @@ import { Gpu } from '../../../ts/gpu/index.js';
 import { checkWritable, readInput, writeFileAtomic } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/io/stdio.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
-import { checkFingerprint, compareKernels, kernelReport } from '../../../ts/repro/compare.js';
-import { checkProtocolFingerprint, compareProtocolRuns, protocolReport } from '../../../ts/repro/compare-protocol.js';
-import { DEFAULT_KERNEL_SEED, fingerprintKernels, KERNELS_FORMAT } from '../../../ts/repro/kernels.js';
-import { FINGERPRINT_FORMAT, loadProtocol, runProtocol } from '../../../ts/repro/protocol.js';
+import { compareFingerprints, fingerprintOf, type Fingerprint } from '../../../ts/repro/compare-files.js';
+import { DEFAULT_KERNEL_SEED, fingerprintKernels } from '../../../ts/repro/kernels.js';
+import { loadProtocol, runProtocol } from '../../../ts/repro/protocol.js';
 import { parseJson } from '../../../ts/util/json.js';
 import type { Command, Option } from '../options.js';
 
@@ -103,36 +102,20 @@ const kernels: Command = {
   },
 };
 
-type Fingerprint = { kind: 'kernels' | 'protocol'; value: unknown };
-
 /** A fingerprint file of either kind, told apart by its format. */
 function readFingerprint(path: string): Fingerprint {
-  const value = parseJson(readInput(path, 'fingerprint').toString('utf8'), path) as { format?: unknown };
-  if (value?.format === KERNELS_FORMAT) return { kind: 'kernels', value: checkFingerprint(value, path) };
-  if (value?.format === FINGERPRINT_FORMAT) return { kind: 'protocol', value: checkProtocolFingerprint(value, path) };
-  throw new Error(
-    `${path} is not a fingerprint (format ${JSON.stringify(value?.format)}); write one with \`repro run\` or \`repro kernels\``,
-  );
+  return fingerprintOf(parseJson(readInput(path, 'fingerprint').toString('utf8'), path), path);
 }
 
 /** Compares two fingerprints of the same kind: the markdown report, the JSON and the summary line. */
 function compareTwo(a: Fingerprint, b: Fingerprint, labels: [string, string]) {
-  if (a.kind !== b.kind)
-    throw new Error(`${labels[0]} is a ${a.kind} fingerprint and ${labels[1]} a ${b.kind} one: compare like with like`);
-  if (a.kind === 'kernels') {
-    const c = compareKernels(checkFingerprint(a.value, labels[0]), checkFingerprint(b.value, labels[1]), labels);
-    return {
-      report: kernelReport(c),
-      json: c,
-      summary: { identical: c.identical, differing: c.differing.map((d) => d.name) },
-    };
-  }
-  const [pa, pb] = [checkProtocolFingerprint(a.value, labels[0]), checkProtocolFingerprint(b.value, labels[1])];
-  const c = compareProtocolRuns(pa, pb, labels);
+  const r = compareFingerprints(a, b, labels);
+  if (r.kind === 'kernels')
+    return { ...r, summary: { identical: r.json.identical, differing: r.json.differing.map((d) => d.name) } };
+  const c = r.json;
   const first = c.firstDivergence;
   return {
-    report: protocolReport(c),
-    json: c,
+    ...r,
     summary: {
       identical: c.identical,
       firstDivergence: first && { stage: first.stage, step: first.step, what: first.what },

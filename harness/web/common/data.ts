@@ -10,6 +10,14 @@ export interface DataEntry {
   file: string;
 }
 
+/** A reference fingerprint of the site (`repro run` on a known adapter): what it ran, and where. */
+export interface ReferenceEntry {
+  name: string;
+  file: string;
+  protocol: { name: string; version: number; sha256: string };
+  adapter: string;
+}
+
 /** data/index.json. */
 export interface SiteManifest {
   format: typeof MANIFEST_FORMAT;
@@ -17,9 +25,11 @@ export interface SiteManifest {
   data: DataEntry[];
   /** The checkpoint folder (relative URL ending in '/') and its files, when the site carries one. */
   checkpoint: { dir: string; files: string[]; bytes: number } | null;
+  /** The reproducibility protocols (their files verbatim: the sha256 of the bytes is their identity) and references. */
+  repro: { protocols: { name: string; file: string }[]; fingerprints: ReferenceEntry[] };
 }
 
-async function fetchText(url: string): Promise<string> {
+export async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot load ${url}: ${res.status} ${res.statusText}`);
   return res.text();

@@ -8,6 +8,7 @@ export const PAGES = [
   { name: 'samples', title: 'Samples' },
   { name: 'evaluate', title: 'Evaluate here' },
   { name: 'train', title: 'Train here' },
+  { name: 'reproducibility', title: 'Reproducibility' },
 ] as const;
 
 export type PageName = (typeof PAGES)[number]['name'];
