@@ -202,7 +202,7 @@ export const start: Command = {
             ? `[6/7] GRPO on ops ${rlOps[0]}-${rlOps[1]}`
             : node.kind === 'import'
               ? `[2/7] the pre-trained base from ${base!.source} (--from-scratch pre-trains here)\n` +
-                "[3/7] its training data was checked where it was made (the base's README)"
+                '[3/7] no data check: the base was trained elsewhere, on data that is not here'
               : STEPS[node.id].header;
         if (header) log(header);
       },
