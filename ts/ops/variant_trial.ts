@@ -2,6 +2,7 @@
 // every family that has variants (matmul_select.ts, reduce_select.ts). Every variant of a family
 // gives the same bits, so the trial chooses speed only.
 import type { Dispatch, Gpu } from '../gpu/device.js';
+import { medianSeconds } from '../gpu/timing.js';
 import { sha256Hex } from '../util/hash.js';
 import { engineIdentity } from '../util/provenance.js';
 
@@ -47,25 +48,13 @@ export async function fastestVariant<V extends string>(
   return { variant, how: 'trial', trialMs };
 }
 
-/** Median milliseconds of each variant's dispatches (after a warm-up run that compiles them). */
+/** Median milliseconds of each variant's dispatches (after warm-up runs that compile them and settle). */
 async function timeVariants<V extends string>(
   gpu: Gpu,
   variants: V[],
   dispatches: (v: V) => Dispatch[],
 ): Promise<Partial<Record<V, number>>> {
   const out: Partial<Record<V, number>> = {};
-  for (const variant of variants) {
-    const d = dispatches(variant);
-    await gpu.run(d);
-    await gpu.sync();
-    const ms: number[] = [];
-    for (let r = 0; r < TRIAL_RUNS; r++) {
-      const t = performance.now();
-      await gpu.run(d);
-      await gpu.sync();
-      ms.push(performance.now() - t);
-    }
-    out[variant] = ms.sort((x, y) => x - y)[TRIAL_RUNS >> 1];
-  }
+  for (const variant of variants) out[variant] = 1000 * (await medianSeconds(gpu, dispatches(variant), TRIAL_RUNS));
   return out;
 }
