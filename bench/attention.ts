@@ -7,7 +7,7 @@ import {
   attentionForward,
   type AttentionShape,
 } from '../ts/ops/attention.js';
-import { seconds } from './timing.js';
+import { medianSeconds as seconds } from '../ts/gpu/timing.js';
 import { runTorch, torchThreads } from './torch.js';
 
 export interface AttentionCase extends AttentionShape {

@@ -3,7 +3,7 @@
 import type { Gpu } from '../../ts/gpu/index.js';
 import { poisoned, worstRatio } from '../../test/gpu/setup.js';
 import { rng } from '../../test/util/random.js';
-import { seconds } from '../timing.js';
+import { medianSeconds as seconds } from '../../ts/gpu/timing.js';
 import type { Family, Variant } from './family.js';
 
 /** A variant's inputs on the GPU and its output buffers, poisoned with NaN. */

@@ -19,17 +19,18 @@ import { testGpu } from './setup.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** `shader.entry` of every @compute entry point under shaders/. */
-/** Every entry point of shaders/, less those of shaders that enable f16 where the adapter lacks it. */
-function entryPoints(hasF16: boolean): string[] {
+// The device feature each WGSL `enable` needs.
+const FEATURE_OF_ENABLE: Record<string, string> = { f16: 'shader-f16', subgroups: 'subgroups' };
+
+/** Every entry point of shaders/, less those of shaders that enable what the adapter lacks. */
+function entryPoints(g: Gpu): string[] {
+  const read = (f: string) => readFileSync(join(ROOT, 'shaders', f), 'utf8');
   return readdirSync(join(ROOT, 'shaders'))
     .filter((f) => f.endsWith('.wgsl'))
-    .filter((f) => hasF16 || !/^enable f16;/m.test(readFileSync(join(ROOT, 'shaders', f), 'utf8')))
-    .flatMap((f) =>
-      [...readFileSync(join(ROOT, 'shaders', f), 'utf8').matchAll(/@compute[^{]*?\bfn\s+(\w+)/g)].map(
-        (m) => `${f.slice(0, -5)}.${m[1]}`,
-      ),
+    .filter((f) =>
+      [...read(f).matchAll(/^enable (\w+);/gm)].every((m) => g.device.features.has(FEATURE_OF_ENABLE[m[1]])),
     )
+    .flatMap((f) => [...read(f).matchAll(/@compute[^{]*?\bfn\s+(\w+)/g)].map((m) => `${f.slice(0, -5)}.${m[1]}`))
     .sort();
 }
 
@@ -68,7 +69,7 @@ describe('kernel fingerprints', () => {
     const g = await testGpu();
     const { f, ran } = await fingerprintRecording(g);
     first = f;
-    expect(ran).toEqual(entryPoints(g.hasF16));
+    expect(ran).toEqual(entryPoints(g));
     expect(new Set(f.kernels.map((k) => k.name)).size).toBe(f.kernels.length);
     for (const k of f.kernels) {
       expect(k.sha256, k.name).toMatch(/^[0-9a-f]{64}$/);

@@ -1,5 +1,6 @@
 // One Gpu per test file (vitest runs each file in its own process), on Dawn; adapter from ENGINE_ADAPTER.
 import { Gpu } from '../../ts/gpu/index.js';
+import { memoryCache } from '../../ts/gpu/kernels.js';
 import { useDawn } from '../../ts/io/dawn.js';
 
 useDawn();
@@ -15,6 +16,15 @@ export function testGpu(): Promise<Gpu> {
     return g;
   });
   return gpu;
+}
+
+/** The test device as a variant selection sees it: `forced` variants, a fresh cache (never the user's file), none chosen. */
+export async function selectionGpu(forced: Record<string, string>): Promise<Gpu> {
+  const g = await testGpu();
+  g.forced = forced;
+  g.kernelCache = memoryCache();
+  for (const family of Object.keys(g.kernels)) delete g.kernels[family];
+  return g;
 }
 
 /** A storage buffer pre-filled with NaN, so an element the kernel fails to write shows up. */

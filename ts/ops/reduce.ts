@@ -1,17 +1,38 @@
-// Host side of shaders/reduce.wgsl: fixed-order (deterministic) sum, max and sum of squares.
+// Host side of shaders/reduce.wgsl: fixed-order (deterministic) sum, max and sum of squares, and of
+// shaders/reduce_subgroup.wgsl, the max through subgroup operations (the same bits).
 import type { Binding, Dispatch, Gpu } from '../gpu/device.js';
 import type { Kernel } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import source from '../../shaders/reduce.wgsl';
+import subgroupSource from '../../shaders/reduce_subgroup.wgsl';
 import { bindingWindows, grid2d } from './grid.js';
 
 const kernel: Kernel = { name: 'reduce', source, entry: 'reduce_rows' };
+// The subgroup entry first: its `enable subgroups;` must open the module.
+const subgroupKernel: Kernel = {
+  name: 'reduce_subgroup',
+  source: `${subgroupSource}\n${source}`,
+  entry: 'reduce_max_subgroup',
+};
 export type ReduceOp = 'sum' | 'max' | 'sumsq';
 const OPS: Record<ReduceOp, number> = { sum: 0, max: 1, sumsq: 2 };
+
+/** How a max is reduced: the workgroup tree, or subgroupMax (adapters with `subgroups`). Sums always take the tree. */
+export const MAX_VARIANTS = ['tree', 'subgroup'] as const;
+export type MaxVariant = (typeof MAX_VARIANTS)[number];
+let maxVariant: MaxVariant = 'tree';
+
+/** The max variant reduceRows uses from now on (ts/ops/reduce_select.ts chooses it per device). */
+export function setMaxVariant(v: MaxVariant): void {
+  maxVariant = v;
+}
 /** Elements per row in the first pass of reduceAll. */
 export const CHUNK = 4096;
 
-/** out[r] = op over x[r * cols .. r * cols + cols) (elements at or past n skipped). */
+/**
+ * out[r] = op over x[r * cols .. r * cols + cols) (elements at or past n skipped). A max takes
+ * `variant` (default: the one set by setMaxVariant); the subgroup one needs the device's `subgroups`.
+ */
 export function reduceRows(
   op: ReduceOp,
   x: Binding,
@@ -19,9 +40,10 @@ export function reduceRows(
   rows: number,
   cols: number,
   n = rows * cols,
+  variant: MaxVariant = maxVariant,
 ): Dispatch {
   return {
-    kernel,
+    kernel: op === 'max' && variant === 'subgroup' ? subgroupKernel : kernel,
     constants: { OP: OPS[op] },
     buffers: [x, out],
     params: new Params(4).u32(rows).u32(cols).u32(n).pad().words,

@@ -16,6 +16,7 @@ import kvcache from '../../shaders/kvcache.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
 import matmul_tiled from '../../shaders/matmul_tiled.wgsl';
 import reduce from '../../shaders/reduce.wgsl';
+import reduceSubgroup from '../../shaders/reduce_subgroup.wgsl';
 import rmsnorm from '../../shaders/rmsnorm.wgsl';
 import rope from '../../shaders/rope.wgsl';
 import sample from '../../shaders/sample.wgsl';
@@ -37,6 +38,7 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'matmul.wgsl': matmul,
   'matmul_tiled.wgsl': matmul_tiled,
   'reduce.wgsl': reduce,
+  'reduce_subgroup.wgsl': reduceSubgroup,
   'rmsnorm.wgsl': rmsnorm,
   'rope.wgsl': rope,
   'sample.wgsl': sample,

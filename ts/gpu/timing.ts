@@ -1,6 +1,6 @@
-// Timing a list of dispatches on the GPU: warm-up, then the median of repeated runs.
-import type { Dispatch, Gpu } from '../ts/gpu/index.js';
-import { median } from './torch.js';
+// Timing a list of dispatches on the device: warm-up, then the median of repeated runs. Used by the
+// start-up trials that pick kernel variants (ts/ops/variant_trial.ts) and by the benches.
+import type { Dispatch, Gpu } from './device.js';
 
 async function once(gpu: Gpu, list: Dispatch[]): Promise<number> {
   const t = performance.now();
@@ -10,9 +10,10 @@ async function once(gpu: Gpu, list: Dispatch[]): Promise<number> {
 }
 
 /** Median seconds of `reps` runs of `list` (each one submission, waited for), after a warm-up. */
-export async function seconds(gpu: Gpu, list: Dispatch[], reps: number): Promise<number> {
+export async function medianSeconds(gpu: Gpu, list: Dispatch[], reps: number): Promise<number> {
   // Compile each pipeline on its own first; then repeat until the time stops falling, as Gpu's
   // wait estimate (learned from a first run that included compiling) settles on the real time.
+  // Without this, a 3-run trial on lavapipe measured the variant it ran second 4x too slow.
   for (const d of list) await once(gpu, [d]);
   let last = Infinity;
   for (let i = 0; i < 6; i++) {
@@ -22,5 +23,5 @@ export async function seconds(gpu: Gpu, list: Dispatch[], reps: number): Promise
   }
   const times: number[] = [];
   for (let r = 0; r < reps; r++) times.push(await once(gpu, list));
-  return median(times);
+  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
 }
