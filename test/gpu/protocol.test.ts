@@ -103,7 +103,7 @@ describe('the tiny protocol on lavapipe and on SwiftShader', () => {
   it('lavapipe and SwiftShader agree up to the first update through attention backward, and sample the same', () => {
     const c = compareProtocolRuns(runs.lavapipe, runs.swiftshader, ['lavapipe', 'swiftshader']);
     const where = whereTheyPart(runs.lavapipe, runs.swiftshader, ['lavapipe', 'swiftshader']);
-    expect(c.adapterDiffers).toBe(true);
+    expect(c.adapterDiffers.length).toBeGreaterThan(0);
     expect(c.firstDivergence, where).not.toBeNull();
     expect([c.firstDivergence!.stage, c.firstDivergence!.what], where).toEqual(['pretrain', 'train']);
     expect(c.firstDivergence!.step, where).toBeGreaterThanOrEqual(2);

@@ -143,7 +143,7 @@ describe('kernel fingerprints', () => {
     expect(c.identical).toBe(false);
     expect(c.differing.map((d) => d.name)).toEqual(['swiglu.forward.h']);
     expect(c.engineDiffers).toEqual([]);
-    expect(c.adapterDiffers).toBe(false);
+    expect(c.adapterDiffers).toEqual([]);
     expect(kernelReport(c)).toMatch(/\*\*Not identical\*\*: 1 of \d+ kernel outputs differ/);
     expect(kernelReport(c)).toContain('| swiglu.forward.h |');
 

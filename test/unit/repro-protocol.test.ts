@@ -67,10 +67,27 @@ describe('comparing protocol fingerprints', () => {
     const c = compareProtocolRuns(a, b);
     expect(c).toMatchObject({ identical: true, differing: 0, firstDivergence: null, firstTensor: null });
     expect(c.engineDiffers).toEqual(['commit']);
-    expect(c.adapterDiffers).toBe(false);
+    expect(c.adapterDiffers).toEqual([]);
     expect(c.evalAgrees).toBe(true);
     expect(c.events).toBe(a.steps.length + a.checkpoints.length + a.samples.length + a.eval.length);
     expect(protocolReport(c)).toMatch(/\*\*Identical\*\*: all \d+ events/);
+  });
+
+  it('names the adapter fields that differ, not those one side leaves blank (a browser: name, description)', () => {
+    const a = reference();
+    const blank = { ...a.adapter, name: '', description: '', device: '' };
+    expect(compareProtocolRuns(a, { ...a, adapter: blank }).adapterDiffers).toEqual([]);
+    const other = { ...blank, vendor: 'another', subgroupMinSize: 32 };
+    const c = compareProtocolRuns(a, { ...a, adapter: other });
+    expect(c.adapterDiffers).toEqual(['subgroupMinSize', 'vendor']);
+    expect(protocolReport(c)).toContain('- adapter: differs (subgroupMinSize, vendor)');
+  });
+
+  it('calls runs of two protocols not comparable, never identical', () => {
+    const a = reference();
+    const c = compareProtocolRuns(a, { ...a, protocol: { ...a.protocol, sha256: '0'.repeat(64) } });
+    expect(c.identical).toBe(false);
+    expect(protocolReport(c)).toContain('**Not comparable**: the two ran different protocols.');
   });
 
   it('a loss one ULP off names exactly that step and metric, and nothing else', () => {

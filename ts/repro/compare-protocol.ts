@@ -13,7 +13,7 @@ import {
   type StageName,
   type StepRecord,
 } from './protocol.js';
-import { engineDifferences } from './compare.js';
+import { adapterDifferences, engineDifferences } from './compare.js';
 
 /** Where two runs first part: the event (in protocol order) and what in it differs. */
 export interface Divergence {
@@ -40,7 +40,8 @@ export interface ProtocolComparison {
   adapters: [string, string];
   protocolDiffers: boolean;
   engineDiffers: string[];
-  adapterDiffers: boolean;
+  /** The adapter fields that differ (adapterDifferences). */
+  adapterDiffers: string[];
   /** The first event whose content differs, in the order the protocol runs them. */
   firstDivergence: Divergence | null;
   /** The first checkpoint that differs and its differing tensors (layout order; params, m or v). */
@@ -232,7 +233,7 @@ export function compareProtocolRuns(
     adapters: [a.adapter.description || a.adapter.name, b.adapter.description || b.adapter.name],
     protocolDiffers,
     engineDiffers: engineDifferences(a.engine, b.engine),
-    adapterDiffers: JSON.stringify(a.adapter) !== JSON.stringify(b.adapter),
+    adapterDiffers: adapterDifferences(a.adapter, b.adapter),
     firstDivergence,
     firstTensor,
     events: compared,
@@ -268,11 +269,13 @@ export function protocolReport(c: ProtocolComparison): string {
     `- ${lb}: ${c.adapters[1]}`,
     `- protocol: ${c.protocolDiffers ? '**differs** (another protocol or version: the runs are not comparable)' : 'the same'}`,
     `- engine: ${c.engineDiffers.length ? `differs (${c.engineDiffers.join(', ')}): a code change` : 'the same build'}`,
-    `- adapter: ${c.adapterDiffers ? 'differs (a vendor or driver difference)' : 'the same'}`,
+    `- adapter: ${c.adapterDiffers.length ? `differs (${c.adapterDiffers.join(', ')}): a vendor or driver difference` : 'the same'}`,
     '',
-    c.identical
-      ? `**Identical**: all ${c.events} events of the protocol (steps, checkpoints, samples, evaluation) have the same bits.`
-      : `**Not identical**: ${c.differing} of ${c.events} events differ.`,
+    c.protocolDiffers
+      ? '**Not comparable**: the two ran different protocols.'
+      : c.identical
+        ? `**Identical**: all ${c.events} events of the protocol (steps, checkpoints, samples, evaluation) have the same bits.`
+        : `**Not identical**: ${c.differing} of ${c.events} events differ.`,
   ];
   if (d) {
     const at =

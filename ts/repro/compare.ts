@@ -18,7 +18,8 @@ export interface KernelComparison {
   adapters: [string, string];
   /** What differs between the two producers: engine builds (shaders, wasm, version) and/or adapters. */
   engineDiffers: string[];
-  adapterDiffers: boolean;
+  /** The adapter fields that differ (adapterDifferences). */
+  adapterDiffers: string[];
   seedDiffers: boolean;
   /** Outputs both have whose hashes differ, in fingerprint order. */
   differing: KernelDifference[];
@@ -59,7 +60,7 @@ export function compareKernels(
     labels,
     adapters: [a.adapter.description || a.adapter.name, b.adapter.description || b.adapter.name],
     engineDiffers: engineDifferences(a.engine, b.engine),
-    adapterDiffers: JSON.stringify(a.adapter) !== JSON.stringify(b.adapter),
+    adapterDiffers: adapterDifferences(a.adapter, b.adapter),
     seedDiffers: a.seed !== b.seed,
     differing,
     same,
@@ -70,6 +71,19 @@ export function compareKernels(
 /** The fields of two engine identities that differ (version, commit, shaders, wasm): a code change. */
 export function engineDifferences(a?: EngineIdentity, b?: EngineIdentity): string[] {
   return (['version', 'commit', 'shadersSha256', 'wasmSha256'] as const).filter((k) => a?.[k] !== b?.[k]);
+}
+
+/**
+ * The adapter fields two fingerprints record differently. A field one of them leaves empty is not a
+ * difference: a browser leaves the name, device and description blank where Node's Dawn fills them.
+ */
+export function adapterDifferences(a: object, b: object): string[] {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const blank = (v: unknown) => v === undefined || v === null || v === '';
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])]
+    .filter((k) => !blank(x[k]) && !blank(y[k]) && JSON.stringify(x[k]) !== JSON.stringify(y[k]))
+    .sort();
 }
 
 function difference(x: KernelEntry, y: KernelEntry): KernelDifference {
@@ -90,7 +104,7 @@ export function kernelReport(c: KernelComparison): string {
     `- ${la}: ${c.adapters[0]}`,
     `- ${lb}: ${c.adapters[1]}`,
     `- engine: ${c.engineDiffers.length ? `differs (${c.engineDiffers.join(', ')}): a code change` : 'the same build'}`,
-    `- adapter: ${c.adapterDiffers ? 'differs' : 'the same'}${c.seedDiffers ? '; the seeds differ (different inputs)' : ''}`,
+    `- adapter: ${c.adapterDiffers.length ? `differs (${c.adapterDiffers.join(', ')})` : 'the same'}${c.seedDiffers ? '; the seeds differ (different inputs)' : ''}`,
     '',
     c.identical
       ? `**Identical**: all ${c.same} kernel outputs have the same bytes.`
