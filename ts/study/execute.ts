@@ -9,6 +9,7 @@ import type { Gpu } from '../gpu/device.js';
 import { validateGrpoConfig } from '../rl/config.js';
 import { runRl } from '../rl/stage.js';
 import { joinPath, readText, type RunStore } from '../store/store.js';
+import { StageStopped } from '../stage/loop.js';
 import { validateRunConfig } from '../train/runconfig.js';
 import { runTraining } from '../train/stage.js';
 import { parseJson } from '../util/json.js';
@@ -36,6 +37,14 @@ export interface NodeEnv {
   reporter: Reporter;
   /** The study folder every node's `dir` and `out` are relative to. */
   root: string;
+  /** Stops the node's stage after its current step (StageContext.stop); the node is then not done. */
+  stop?: AbortSignal;
+}
+
+/** A stopped stage's node must not be marked done: the next run resumes it from its checkpoint. */
+function finished<R extends { stopped: boolean; checkpoint: string }>(node: PlanNode, r: R): R {
+  if (r.stopped) throw new StageStopped(`run ${node.id} stopped: ${r.checkpoint}`);
+  return r;
 }
 
 /** A finished run's record, or undefined when it has not finished (no done.json, or one for another key). */
@@ -83,15 +92,15 @@ async function rlRewards(store: RunStore, out: string): Promise<number[]> {
 const fileOf = (out: string, name: string) => (out.endsWith('.json') ? out : joinPath(out, name));
 
 async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown>> {
-  const { store, gpu, reporter, root } = env;
+  const { store, gpu, reporter, root, stop } = env;
   const out = under(root, node.out);
-  const ctx = { gpu, store, reporter, out };
+  const ctx = { gpu, store, reporter, out, stop };
   switch (node.kind) {
     case 'pretrain':
     case 'midtrain': {
       const init = node.inputs.init ? await checkpointOf(env, node, 'init') : undefined;
       const cfg = validateRunConfig({ ...node.config, stage: node.kind, ...(init ? { init } : {}) });
-      const r = await runTraining(cfg, ctx);
+      const r = finished(node, await runTraining(cfg, ctx));
       const { steps, tokens, finalLoss, heldOut } = r;
       return { checkpoint: relative(root, r.checkpoint), out: node.out, steps, tokens, finalLoss, heldOut };
     }
@@ -101,7 +110,7 @@ async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown
       const range = calib?.range as { from: number; to: number } | null | undefined;
       const ops = range ? [range.from, range.to] : node.config.ops;
       const init = await checkpointOf(env, node, 'init');
-      const r = await runRl(validateGrpoConfig({ ...node.config, ops, init }), ctx);
+      const r = finished(node, await runRl(validateGrpoConfig({ ...node.config, ops, init }), ctx));
       const rewards = await rlRewards(store, out);
       return {
         checkpoint: relative(root, r.checkpoint),

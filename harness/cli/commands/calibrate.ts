@@ -6,6 +6,7 @@ import { emit } from '../../../ts/io/stdio.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
+import { stopOnSignals } from '../interrupt.js';
 import type { Command } from '../options.js';
 import { EVAL_OPTIONS, EVAL_RETIRED, evalSettings } from './eval.js';
 
@@ -50,11 +51,12 @@ export const calibrate: Command = {
     };
     checkWritable(out);
     if (samples) checkWritable(samples);
+    const stop = stopOnSignals();
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
     const results = await runEval(
       { checkpoint, settings, samples },
-      { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out },
+      { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out, stop },
     );
     const calibration = proposeRange(results.aggregates, settings.n, rule);
     await finishEval(store, out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });

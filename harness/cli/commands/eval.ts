@@ -7,6 +7,7 @@ import { emit } from '../../../ts/io/stdio.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
+import { stopOnSignals } from '../interrupt.js';
 import { validate } from '../../../ts/util/schema.js';
 import type { Args, Command, Options } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
@@ -59,11 +60,12 @@ export const evalCommand: Command = {
     const settings = evalSettings(args);
     checkWritable(out);
     if (samples) checkWritable(samples);
+    const stop = stopOnSignals();
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
     const results = await runEval(
       { checkpoint, settings, samples },
-      { gpu, store, reporter: terminalReporter('eval', { rows: false }), out },
+      { gpu, store, reporter: terminalReporter('eval', { rows: false }), out, stop },
     );
     await finishEval(store, out, results);
     await emitGroups(results);

@@ -20,6 +20,7 @@ import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
 import { emit, log } from '../../../ts/io/stdio.js';
 import { expandRuns, runPlan, type RunSpec, type Scale } from '../../../ts/study/index.js';
+import { stopOnSignals } from '../interrupt.js';
 import type { Command } from '../options.js';
 
 /** The runs of `npm start`, written where the seven stages always wrote them. */
@@ -122,6 +123,7 @@ export const start: Command = {
     const stage = (name: string, row: object) =>
       emit({ stage: name, ...row, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
 
+    const stop = stopOnSignals();
     log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
     stage('gpu', {
@@ -146,6 +148,7 @@ export const start: Command = {
     await runPlan(plan, {
       store,
       root: out,
+      stop,
       gpu: async () => gpu,
       reporter: (node) => terminalReporter(STEPS[node.id].label, { rows: false }),
       onStart: (node) => {
