@@ -95,6 +95,7 @@ describe('a signal mid-stage', () => {
     expect(stopped.stderr).toContain('SIGTERM: stopping after this step');
     expect(stopped.stderr).toContain(`resume from ${b}.partial.jsonl`);
     expect(existsSync(`${b}.partial.jsonl`)).toBe(true);
+    expect(existsSync(`${b}.lock`)).toBe(false);
     expect(existsSync(b)).toBe(false);
 
     const resumed = await cli(args(b));

@@ -3,7 +3,7 @@
 // atomically. A pure function of (node, store, gpu, reporter, study folder): the in-process runner
 // calls it, and so can a worker on another machine that shares the store.
 import { checkDataset } from '../data/build.js';
-import { finishEval, proposeRange, runEval, type CalibrationRule, type EvalResults } from '../eval/index.js';
+import { evaluateToFile, finishEval, proposeRange, type CalibrationRule, type EvalResults } from '../eval/index.js';
 import type { EvalSettings } from '../eval/settings.js';
 import type { Gpu } from '../gpu/device.js';
 import { validateGrpoConfig } from '../rl/config.js';
@@ -126,8 +126,7 @@ async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown
       const checkpoint = await checkpointOf(env, node, 'checkpoint');
       const settings = node.config as object as EvalSettings;
       const samples = node.samples && under(root, node.samples);
-      const r = await runEval({ checkpoint, settings, ...(samples ? { samples } : {}) }, { ...ctx, out: file });
-      await finishEval(store, file, r);
+      const r = await evaluateToFile({ checkpoint, settings, ...(samples ? { samples } : {}) }, { ...ctx, out: file });
       const { ks, aggregates } = r;
       const written = { results: relative(root, file), ...(node.samples ? { samples: node.samples } : {}) };
       return { ...written, modelSha256: r.checkpoint.modelSha256, ks, aggregates };
