@@ -14,21 +14,30 @@ export interface SignalTarget {
   stderr: { write(text: string): unknown };
 }
 
+/**
+ * A signal this soon after the first is the same Ctrl-C delivered twice, not a second one: under
+ * `npm start` or `npm run cli` the terminal signals the process and npm forwards it the same signal.
+ */
+export const SAME_PRESS_MS = 1000;
+
 let controller: AbortController | undefined;
 let received: StopSignal | undefined;
 
 /** Installs the handlers (once) and returns the signal that the first SIGINT or SIGTERM aborts. */
-export function stopOnSignals(target: SignalTarget = process): AbortSignal {
+export function stopOnSignals(target: SignalTarget = process, now = () => performance.now()): AbortSignal {
   if (controller) return controller.signal;
   const c = (controller = new AbortController());
+  let first = 0;
   for (const sig of Object.keys(SIGNAL_EXIT) as StopSignal[])
     target.on(sig, () => {
       if (received) {
+        if (now() - first < SAME_PRESS_MS) return;
         target.stderr.write(`\n${sig} again: quitting now\n`);
         target.exit(SIGNAL_EXIT[sig]);
         return;
       }
       received = sig;
+      first = now();
       target.stderr.write(`\n${sig}: stopping after this step (Ctrl-C again to quit now)\n`);
       c.abort();
     });
