@@ -3,6 +3,8 @@
 import { runCli } from './dispatch.js';
 import { useDawn } from '../../ts/io/dawn.js';
 import { flushStdout } from '../../ts/io/stdio.js';
+import { StageStopped } from '../../ts/stage/loop.js';
+import { receivedSignal, sameCommand, SIGNAL_EXIT } from './interrupt.js';
 
 async function main(): Promise<number> {
   useDawn();
@@ -26,6 +28,14 @@ main().then(
   },
   async (err: Error) => {
     await flushStdout();
+    const signal = receivedSignal();
+    if (err instanceof StageStopped && signal) {
+      // Stopped by Ctrl-C or SIGTERM (./interrupt.ts): what was done is kept, and the same command resumes.
+      process.stderr.write(
+        `${err.message}\nto resume, run the same command again: ${sameCommand(process.argv, process.env)}\n`,
+      );
+      process.exit(SIGNAL_EXIT[signal]);
+    }
     process.stderr.write(`error: ${err.message}\n`);
     if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
     process.exit(1);

@@ -2,7 +2,7 @@
 // stages, and an evaluation that fails only when it writes): another stage's run directory or a
 // dataset where a run directory or a checkpoint belongs, a damaged checkpoint to resume or start
 // from, a read-only run directory, a disk that fills while a checkpoint or results file is written,
-// and two processes on one run directory. Each is refused with one `error:` line and a non-zero
+// and two processes on one run directory or one evaluation's results file. Each is refused with one `error:` line and a non-zero
 // exit, and leaves the good files byte-identical. The rest of the suite: test/unit/fault-cli.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -71,6 +71,38 @@ async function refused(
       `temporary files beside ${p}`,
     ).toEqual([]);
   });
+}
+
+/** A one-problem, one-sample evaluation of `checkpoint`. */
+const evalOf = (checkpoint: string) => [
+  '--checkpoint',
+  checkpoint,
+  '--config',
+  'cpu',
+  '--ops',
+  '2',
+  '--per-op',
+  '1',
+  '--n',
+  '1',
+  '--max-new-tokens',
+  '4',
+];
+
+/** Starts the CLI with `args`, runs `body` once the process holds `lock` (its file written whole), then kills it. */
+async function whileHeld(args: string[], lock: string, body: (first: ChildProcess) => Promise<void>): Promise<void> {
+  const first = spawn(process.execPath, [CLI, ...args], { cwd: tmp, stdio: 'ignore' });
+  try {
+    while (!existsSync(lock) || !readFileSync(lock, 'utf8').endsWith('\n')) {
+      expect(first.exitCode, 'the first process ended early').toBeNull();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await body(first);
+    expect(first.exitCode, 'the first process was disturbed').toBeNull();
+  } finally {
+    first.kill('SIGKILL');
+  }
+  if (first.exitCode === null && first.signalCode === null) await new Promise((r) => first.once('exit', r));
 }
 
 describe('bad input and faults at the training stages', () => {
@@ -145,20 +177,7 @@ describe('bad input and faults at the training stages', () => {
   });
 
   it('keeps a good results file when the disk fills as the evaluation writes it; /dev/full is refused', async () => {
-    const tinyEval = [
-      '--checkpoint',
-      ckpt,
-      '--config',
-      'cpu',
-      '--ops',
-      '2',
-      '--per-op',
-      '1',
-      '--n',
-      '1',
-      '--max-new-tokens',
-      '4',
-    ];
+    const tinyEval = evalOf(ckpt);
     const kept = copy(good);
     // The fault hits the results file only (not the journal, good.json.partial.jsonl).
     const fault = { ENGINE_IO_FAULT: 'ENOSPC:good.json.tmp' };
@@ -180,27 +199,29 @@ describe('bad input and faults at the training stages', () => {
     const slowCfg = join(tmp, 'slow.json');
     writeFileSync(slowCfg, JSON.stringify({ ...config, tokens: 50_000_000 }));
     const dir = join(tmp, 'busy');
-    const first: ChildProcess = spawn(process.execPath, [CLI, 'pretrain', '--out', dir, '--config', slowCfg], {
-      cwd: tmp,
-      stdio: 'ignore',
-    });
-    try {
-      const lock = join(dir, 'run.lock');
-      while (!existsSync(lock) || !readFileSync(lock, 'utf8').endsWith('\n')) {
-        expect(first.exitCode, 'the first process ended early').toBeNull();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await refused(
+    await whileHeld(['pretrain', '--out', dir, '--config', slowCfg], join(dir, 'run.lock'), (first) =>
+      refused(
         ['pretrain', '--out', dir, '--config', slowCfg],
         new RegExp(`${dir} is in use by process ${first.pid} on .*; wait for it to finish, or use another --out`),
-      );
-      expect(first.exitCode, 'the first process was disturbed').toBeNull();
-    } finally {
-      first.kill('SIGKILL');
-    }
-    if (first.exitCode === null && first.signalCode === null) await new Promise((r) => first.once('exit', r));
+      ),
+    );
     // Its lock is stale now: the next process takes it (and here stops at its different config).
     await refused(['pretrain', '--out', dir, '--config', cfgFile], /holds a run with a different configuration/);
     expect(existsSync(join(dir, 'run.lock'))).toBe(false);
+  });
+
+  it('refuses a second evaluation into the results file of one that runs, naming it; once killed, its lock is taken over', async () => {
+    const out = join(tmp, 'busy-eval.json');
+    // Hundreds of samples of 64 tokens: the first process holds the lock meanwhile.
+    const slow = ['eval', ...evalOf(ckpt), '--ops', '2,3', '--per-op', '200', '--n', '4', '--max-new-tokens', '64'];
+    await whileHeld([...slow, '--out', out], `${out}.lock`, (first) =>
+      refused(
+        ['eval', ...evalOf(ckpt), '--out', out],
+        new RegExp(`${out} is in use by process ${first.pid} on .*\\(${out}\\.lock\\); wait for it to finish`),
+      ),
+    );
+    const r = await runCli(['eval', ...evalOf(ckpt), '--out', out], { cwd: tmp });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 });

@@ -51,9 +51,15 @@ function counting(ran: string[], stopAt?: string): Execute {
   };
 }
 
-async function study(root: string, execute: Execute, gpu = testGpu): Promise<Map<string, DoneRecord>> {
+async function study(
+  root: string,
+  execute: Execute,
+  gpu = testGpu,
+  reporter = () => callbackReporter(),
+  stop?: AbortSignal,
+): Promise<Map<string, DoneRecord>> {
   const plan: Plan = await expandRuns('gpu-test', RUNS, SCALE, { scale: 'test' });
-  return runPlan(plan, { store: new NodeStore(), root, gpu, reporter: () => callbackReporter(), execute });
+  return runPlan(plan, { store: new NodeStore(), root, gpu, reporter, execute, stop });
 }
 
 /** What must match between two runs of the study: each run's key and result (not when it finished). */
@@ -126,5 +132,20 @@ describe('a study in-process', () => {
     const { results: _e, samples: _f, ...ev } = byId(done, 'eval-rl');
     const { results: _g, samples: _h, ...evWhole } = byId(whole, 'eval-rl');
     expect(ev).toEqual(evWhole);
+  }, 60_000);
+
+  it('stopped (Ctrl-C) after its first step, marks nothing done and resumes to the same results', async () => {
+    const root = join(tmp, 'stopped');
+    const stop = new AbortController();
+    const abortOnFirstRow = () => callbackReporter({ row: () => stop.abort() });
+    const first: string[] = [];
+    await expect(study(root, counting(first), testGpu, abortOnFirstRow, stop.signal)).rejects.toThrow(
+      /run base stopped: .*step-00000001/,
+    );
+    expect(first).toEqual(['base']);
+    const rest: string[] = [];
+    const resumed = await study(root, counting(rest));
+    expect(rest).toEqual(['base', 'rl', 'eval-rl']);
+    expect(results(resumed)).toEqual(results(whole));
   }, 60_000);
 });

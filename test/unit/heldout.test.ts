@@ -151,3 +151,50 @@ describe('held-out loss documents', () => {
     expect(b.mask.subarray(2 * S).every((m) => m === 0)).toBe(true); // the empty row
   });
 });
+
+describe('held-out loss over the tokens there are', () => {
+  it('leaves out a batch whose questions fill the sequence before <solution>, and has no loss with none left', async () => {
+    const tok = await trainDefaultTokenizer();
+    // Prompts run through <solution>: the 6 shortest of 12 problems fit S, the 6 longest do not.
+    const promptLen = (p: Problem) => tok.encode(promptText(p)).length;
+    const pool = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        generate({ seed: i, op: i < 6 ? 2 : 30, template: 'crazy_zootopia', mode: 'forward' }),
+      ),
+    );
+    pool.sort((a, b) => promptLen(a) - promptLen(b));
+    const [short, long] = [pool.slice(0, 6), pool.slice(6)];
+    const S = promptLen(long[0]) - 2;
+    expect(promptLen(short[5])).toBeLessThan(S);
+    const losses = [1, 3]; // what each batch that counts a token gets, in order
+    const model: TrainableModel = {
+      decodeBatch: 4,
+      trainStep: async () => ({ loss: 0, gradNorm: 0 }),
+      // As the model does: a mean over no token is NaN.
+      evalLoss: async (b) => (b.mask.some((m) => m > 0) ? losses.shift()! : NaN),
+      snapshot: async () => ({ params: new Float32Array(), m: new Float32Array(), v: new Float32Array() }),
+      greedy: async (prompts) => prompts.map(() => new Int32Array()),
+    };
+    const modal = new Map([
+      [2, 0],
+      [3, 0],
+    ]);
+    // Short: two batches (4 + 2 problems) with tokens; long: two without.
+    const h = await heldOut(
+      model,
+      tok,
+      new Map([
+        [2, short],
+        [3, long],
+      ]),
+      modal,
+      4,
+      S,
+      4,
+    );
+    expect(h.loss).toBe((1 + 3) / 2);
+    const none = await heldOut(model, tok, new Map([[3, long]]), modal, 4, S, 4);
+    expect('loss' in none).toBe(false);
+    expect(JSON.parse(JSON.stringify({ eval_loss: none.loss }))).toEqual({});
+  });
+});

@@ -6,11 +6,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseBase, startRuns, startScale } from '../../harness/cli/commands/start.js';
+import { chooseBase, startPlan } from '../../harness/cli/commands/start.js';
 import { NodeStore } from '../../ts/io/node-store.js';
 import { MemoryStore } from '../../ts/store/memory.js';
 import { executeNode } from '../../ts/study/execute.js';
-import { expandRuns } from '../../ts/study/plan.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'start-base-'));
 const base = join(tmp, 'mini-base');
@@ -46,12 +45,10 @@ describe('chooseBase', () => {
   });
 });
 
-const SCALE = startScale(0.05);
 
 describe('startRuns from a base', () => {
   it('imports the base in place of pre-training, keyed by its weights, and drops the data check', async () => {
-    const plan = async (s: string) =>
-      expandRuns('start', startRuns({ source: base, sha256: s }), SCALE, { scale: '1' }).catch((e: Error) => e);
+    const plan = async (s: string) => startPlan(0.05, { source: base, sha256: s }).catch((e: Error) => e);
     const a = await plan(sha);
     if (a instanceof Error) throw a;
     expect(a.nodes.map((n) => `${n.id} ${n.kind}`).slice(0, 2)).toEqual(['pretrain import', 'midtrain midtrain']);
@@ -61,7 +58,7 @@ describe('startRuns from a base', () => {
     // Other weights re-key the import and everything that reads it; the source path is not keyed.
     for (const id of ['pretrain', 'midtrain', 'rl', 'eval-base', 'eval-rl'])
       expect(other.nodes.find((n) => n.id === id)!.key, id).not.toBe(a.nodes.find((n) => n.id === id)!.key);
-    const moved = await expandRuns('start', startRuns({ source: '/elsewhere', sha256: sha }), SCALE, { scale: '1' });
+    const moved = await startPlan(0.05, { source: '/elsewhere', sha256: sha });
     expect(moved.nodes.map((n) => n.key)).toEqual(a.nodes.map((n) => n.key));
     expect(String(await plan('abc'))).toContain('model_sha256, the 64 hex digits');
   });
@@ -70,7 +67,7 @@ describe('startRuns from a base', () => {
     const mem = new MemoryStore();
     const files = { 'config.json': '{"x":1}', 'model.safetensors': weights, 'tokenizer.json': '{"t":1}' };
     for (const [f, d] of Object.entries(files)) await mem.write(`models/b/${f}`, d);
-    const p = await expandRuns('start', startRuns({ source: 'models/b', sha256: sha }), SCALE, { scale: '1' });
+    const p = await startPlan(0.05, { source: 'models/b', sha256: sha });
     const node = p.nodes[0];
     const env = { store: mem, gpu: undefined as never, reporter: undefined as never, root: 'study' };
     const rec = await executeNode(node, env);

@@ -10,6 +10,7 @@ import { buildReport, reportFigures, reportMarkdown } from '../../ts/study/repor
 import { planStatus, runPlan, type Execute } from '../../ts/study/runner.js';
 import type { Gpu } from '../../ts/gpu/device.js';
 import { defaultKs } from '../../ts/eval/passk.js';
+import { startPlan } from '../../harness/cli/commands/start.js';
 
 const { edge, split } = STUDIES;
 const byId = (p: Plan) => new Map(p.nodes.map((n) => [n.id, n]));
@@ -256,5 +257,25 @@ describe('the report', () => {
   it('refuses to report an evaluation that has not finished', async () => {
     const plan = await expandPlan(edge, { scale: 'tiny' });
     expect(() => buildReport(edge, plan, new Map<string, DoneRecord>())).toThrow(/eval-base .* has not finished/);
+  });
+});
+
+describe('npm start --scale', () => {
+  // The mini presets' step: batch_size 4 x seq_len 512 x grad_accum 1 tokens.
+  const STEP = 4 * 512;
+  const budgets = async (scale: number) => {
+    const byId = new Map((await startPlan(scale)).nodes.map((n) => [n.id, n.config]));
+    return { pre: byId.get('pretrain')!.tokens, mid: byId.get('midtrain')!.tokens, rl: byId.get('rl')!.max_steps };
+  };
+
+  it('scales the budgets as it says above the smallest scale', async () => {
+    expect(await budgets(1)).toEqual({ pre: 460_000, mid: 120_000, rl: 20 });
+    expect(await budgets(0.05)).toEqual({ pre: 23_000, mid: 6_000, rl: 4 });
+  });
+
+  it('gives every training stage one optimizer step at least, however small the scale', async () => {
+    // 0.01 x mid-training's 120k tokens is 1200, under one step: the scale npm start failed at.
+    expect(await budgets(0.01)).toEqual({ pre: 4_600, mid: STEP, rl: 1 });
+    expect(await budgets(1e-9)).toEqual({ pre: STEP, mid: STEP, rl: 1 });
   });
 });

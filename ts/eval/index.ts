@@ -11,6 +11,15 @@ export {
 } from './evaluate.js';
 export { datasetProblems, EVAL_PROBLEM_SEED, generatorProblems, templateQuota } from './problems.js';
 export { DEFAULT_RULE, proposeRange, type Calibration, type CalibrationRule } from './calibrate.js';
-export { finishEval, journalPath, resolveCheckpoint, runEval, type EvalConfig, type EvalResults } from './run.js';
+export {
+  evalLockPath,
+  evaluateToFile,
+  finishEval,
+  journalPath,
+  resolveCheckpoint,
+  runEval,
+  type EvalConfig,
+  type EvalResults,
+} from './run.js';
 export { checkSettings, EVAL_SCHEMA, type EvalSettings } from './settings.js';
 export { openSamples, SAMPLES_FORMAT, sampleRecords, type SampleRecord, type SamplesHeader } from './samples.js';

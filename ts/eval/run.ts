@@ -185,6 +185,29 @@ export async function runEval(cfg: EvalConfig, ctx: StageContext): Promise<EvalR
   };
 }
 
+/** The lock an evaluation holds on its results file `out` (with its journal and samples). */
+export const evalLockPath = (out: string): string => `${out}.lock`;
+
+/**
+ * runEval, then its results, or the document `as` makes of them (a calibration), written to ctx.out
+ * (finishEval), holding evalLockPath(ctx.out) throughout: a second evaluation into the same file,
+ * which would interleave their journals, is refused with the holder's name. Returns the document.
+ */
+export async function evaluateToFile<D = EvalResults>(
+  cfg: EvalConfig,
+  ctx: StageContext,
+  as: (r: EvalResults) => D = (r) => r as D,
+): Promise<D> {
+  const release = await ctx.store.lock(evalLockPath(ctx.out), ctx.out);
+  try {
+    const doc = as(await runEval(cfg, ctx));
+    await finishEval(ctx.store, ctx.out, doc);
+    return doc;
+  } finally {
+    await release();
+  }
+}
+
 /** Writes the results (or a document holding them) to `out` atomically, then drops the journal. */
 export async function finishEval(store: RunStore, out: string, value: unknown): Promise<void> {
   await store.write(out, JSON.stringify(value, null, 1) + '\n');

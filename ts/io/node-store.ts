@@ -113,7 +113,7 @@ export class NodeStore implements RunStore {
    * lock left by a process that is gone (killed, on this host) is taken over, so a killed run can be
    * resumed; a lock of another host cannot be checked and is refused (unless `foreignLocks` says).
    */
-  async lock(path: string): Promise<() => Promise<void>> {
+  async lock(path: string, subject = dirname(path)): Promise<() => Promise<void>> {
     const host = hostname();
     const mine = JSON.stringify({ pid: process.pid, host, started: new Date().toISOString() }) + '\n';
     ensureDir(dirname(path));
@@ -128,7 +128,7 @@ export class NodeStore implements RunStore {
       const foreign = h && h.host !== host;
       if (h && h.pid !== process.pid && (foreign ? this.options.foreignLocks !== 'take-over' : alive(h.pid))) {
         throw new Error(
-          `${dirname(path)} is in use by process ${h.pid} on ${h.host} (${path}); wait for it to finish, or use another --out` +
+          `${subject} is in use by process ${h.pid} on ${h.host} (${path}); wait for it to finish, or use another --out` +
             (h.host !== host ? ` (delete ${path} if that process is gone)` : ''),
         );
       }

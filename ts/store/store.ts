@@ -25,8 +25,9 @@ export interface RunStore {
   /**
    * Holds `path` for this process until the returned release is called: a second holder is refused
    * with an error naming the first (one stage per run directory). A holder that died is taken over.
+   * `subject` is what the refusal says is in use (default: the lock's directory, a run directory).
    */
-  lock(path: string): Promise<() => Promise<void>>;
+  lock(path: string, subject?: string): Promise<() => Promise<void>>;
 }
 
 /** Joins path parts with '/', dropping empty parts and doubled separators. */

@@ -3,12 +3,13 @@
 // atomically. A pure function of (node, store, gpu, reporter, study folder): the in-process runner
 // calls it, and so can a worker on another machine that shares the store.
 import { checkDataset } from '../data/build.js';
-import { finishEval, proposeRange, runEval, type CalibrationRule, type EvalResults } from '../eval/index.js';
+import { evaluateToFile, finishEval, proposeRange, type CalibrationRule, type EvalResults } from '../eval/index.js';
 import type { EvalSettings } from '../eval/settings.js';
 import type { Gpu } from '../gpu/device.js';
 import { validateGrpoConfig } from '../rl/config.js';
 import { runRl } from '../rl/stage.js';
 import { joinPath, readText, type RunStore } from '../store/store.js';
+import { StageStopped } from '../stage/loop.js';
 import { validateRunConfig } from '../train/runconfig.js';
 import { runTraining } from '../train/stage.js';
 import { sha256Hex } from '../util/hash.js';
@@ -37,6 +38,14 @@ export interface NodeEnv {
   reporter: Reporter;
   /** The study folder every node's `dir` and `out` are relative to. */
   root: string;
+  /** Stops the node's stage after its current step (StageContext.stop); the node is then not done. */
+  stop?: AbortSignal;
+}
+
+/** A stopped stage's node must not be marked done: the next run resumes it from its checkpoint. */
+function finished<R extends { stopped: boolean; checkpoint: string }>(node: PlanNode, r: R): R {
+  if (r.stopped) throw new StageStopped(`run ${node.id} stopped: ${r.checkpoint}`);
+  return r;
 }
 
 /** A finished run's record, or undefined when it has not finished (no done.json, or one for another key). */
@@ -101,15 +110,15 @@ async function importCheckpoint(store: RunStore, source: string, out: string, sh
 const fileOf = (out: string, name: string) => (out.endsWith('.json') ? out : joinPath(out, name));
 
 async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown>> {
-  const { store, gpu, reporter, root } = env;
+  const { store, gpu, reporter, root, stop } = env;
   const out = under(root, node.out);
-  const ctx = { gpu, store, reporter, out };
+  const ctx = { gpu, store, reporter, out, stop };
   switch (node.kind) {
     case 'pretrain':
     case 'midtrain': {
       const init = node.inputs.init ? await checkpointOf(env, node, 'init') : undefined;
       const cfg = validateRunConfig({ ...node.config, stage: node.kind, ...(init ? { init } : {}) });
-      const r = await runTraining(cfg, ctx);
+      const r = finished(node, await runTraining(cfg, ctx));
       const { steps, tokens, finalLoss, heldOut } = r;
       return { checkpoint: relative(root, r.checkpoint), out: node.out, steps, tokens, finalLoss, heldOut };
     }
@@ -119,7 +128,7 @@ async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown
       const range = calib?.range as { from: number; to: number } | null | undefined;
       const ops = range ? [range.from, range.to] : node.config.ops;
       const init = await checkpointOf(env, node, 'init');
-      const r = await runRl(validateGrpoConfig({ ...node.config, ops, init }), ctx);
+      const r = finished(node, await runRl(validateGrpoConfig({ ...node.config, ops, init }), ctx));
       const rewards = await rlRewards(store, out);
       return {
         checkpoint: relative(root, r.checkpoint),
@@ -135,8 +144,7 @@ async function run(node: PlanNode, env: NodeEnv): Promise<Record<string, unknown
       const checkpoint = await checkpointOf(env, node, 'checkpoint');
       const settings = node.config as object as EvalSettings;
       const samples = node.samples && under(root, node.samples);
-      const r = await runEval({ checkpoint, settings, ...(samples ? { samples } : {}) }, { ...ctx, out: file });
-      await finishEval(store, file, r);
+      const r = await evaluateToFile({ checkpoint, settings, ...(samples ? { samples } : {}) }, { ...ctx, out: file });
       const { ks, aggregates } = r;
       const written = { results: relative(root, file), ...(node.samples ? { samples: node.samples } : {}) };
       return { ...written, modelSha256: r.checkpoint.modelSha256, ks, aggregates };

@@ -2,6 +2,7 @@
 // skipped when its done.json is there, else executed (its stage resuming from its own checkpoints).
 // The GPU is asked for only when a run has work to do, so a finished study needs none.
 import type { Gpu } from '../gpu/device.js';
+import { StageStopped } from '../stage/loop.js';
 import { joinPath, type RunStore } from '../store/store.js';
 import type { Reporter } from '../util/reporter.js';
 import { executeNode, readDone, type DoneRecord, type NodeEnv } from './execute.js';
@@ -20,6 +21,8 @@ export interface RunnerOptions {
   onStart?: (node: PlanNode, done: boolean) => void;
   /** After each node, finished now or before (`skipped`). */
   onDone?: (node: PlanNode, rec: DoneRecord, skipped: boolean) => void;
+  /** Stops the running node after its current step, and runs no other (NodeEnv.stop). */
+  stop?: AbortSignal;
 }
 
 export const PLAN_FILE = 'plan.json';
@@ -35,8 +38,9 @@ export async function runPlan(plan: Plan, o: RunnerOptions): Promise<Map<string,
     const skipped = rec !== undefined;
     o.onStart?.(node, skipped);
     if (!rec) {
+      if (o.stop?.aborted) throw new StageStopped(`stopped before run ${node.id}`);
       gpu ??= await o.gpu();
-      rec = await execute(node, { store: o.store, gpu, reporter: o.reporter(node), root: o.root });
+      rec = await execute(node, { store: o.store, gpu, reporter: o.reporter(node), root: o.root, stop: o.stop });
     }
     records.set(node.key, rec);
     o.onDone?.(node, rec, skipped);

@@ -23,8 +23,12 @@ export interface TrainableModel {
 }
 
 export interface HeldOut {
-  /** Teacher-forced loss on the solution and answer tokens given the question (packDocuments). */
-  loss: number;
+  /**
+   * Teacher-forced loss on the solution and answer tokens given the question (packDocuments): the
+   * mean of each batch's mean over the tokens it counts. A batch whose questions fill the sequence
+   * before any solution token has none and is left out; with no token at all, there is no loss.
+   */
+  loss?: number;
   /** op -> greedy answer accuracy over the problems whose prompt fits the context. */
   accuracy: Record<number, number>;
   /** op -> problems judged (prompts longer than the training sequence are left out). */
@@ -129,8 +133,12 @@ export async function heldOut(
   onProgress?.({ phase: 'held-out loss', done: 0, total: problems.length, unit: 'problems' });
   for (const all of byOp.values()) {
     for (let i = 0; i < all.length; i += rows) {
-      lossSum += await model.evalLoss(packDocuments(tok, all.slice(i, i + rows), rows, S));
-      lossN++;
+      const batch = packDocuments(tok, all.slice(i, i + rows), rows, S);
+      // Its mean over no token would be NaN, and make the whole loss NaN (null in the metrics row).
+      if (batch.mask.some((m) => m > 0)) {
+        lossSum += await model.evalLoss(batch);
+        lossN++;
+      }
       forced += Math.min(rows, all.length - i);
       onProgress?.({ phase: 'held-out loss', done: forced, total: problems.length, unit: 'problems' });
     }
@@ -163,5 +171,5 @@ export async function heldOut(
     accuracy[op] = fits.filter((i) => results[i].cOutcome === 1).length / fits.length;
     majority[op] = fits.filter((i) => problems[i].answer === modal.get(op)).length / fits.length;
   }
-  return { loss: lossSum / Math.max(1, lossN), accuracy, judged, majority };
+  return { ...(lossN ? { loss: lossSum / lossN } : {}), accuracy, judged, majority };
 }

@@ -7,7 +7,7 @@
 import { preset as stagePreset } from '../config/presets.js';
 import { generateMany, type GenerateManyOptions, type Problem } from '../data/generator.js';
 import { loadCheckpoint } from '../ckpt/index.js';
-import { finishEval, resolveCheckpoint, runEval, type EvalResults } from '../eval/run.js';
+import { evaluateToFile, resolveCheckpoint, type EvalResults } from '../eval/run.js';
 import { EVAL_SCHEMA, type EvalSettings } from '../eval/settings.js';
 import { Gpu, type GpuOptions } from '../gpu/index.js';
 import type { Qwen2Config } from '../model/config.js';
@@ -126,16 +126,14 @@ export function createEngine(env: EngineEnv) {
       });
     },
 
-    /** Evaluates a checkpoint (or run directory) and writes the results JSON to `out`: runEval. */
+    /** Evaluates a checkpoint (or run directory) and writes the results JSON to `out`: evaluateToFile. */
     evaluate(req: EvalRequest, out: string, ...cb: StageCallbacks): Promise<EvalResults> {
       return stoppable(async (stop) => {
         const settings = validate<EvalSettings>(EVAL_SCHEMA, withPreset('eval', req.settings));
         const [gpu, store] = await Promise.all([openGpu(), opened]);
-        return relayed(cb, async (reporter) => {
-          const results = await runEval({ checkpoint: req.checkpoint, settings }, { gpu, store, reporter, out, stop });
-          await finishEval(store, out, results);
-          return results;
-        });
+        return relayed(cb, (reporter) =>
+          evaluateToFile({ checkpoint: req.checkpoint, settings }, { gpu, store, reporter, out, stop }),
+        );
       });
     },
 

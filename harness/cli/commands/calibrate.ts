@@ -1,11 +1,12 @@
 // `calibrate`: per-op pass@1 and pass@k of a checkpoint and the RL op range at its edge of
 // competence (ts/eval/calibrate.ts states the rule), written as one JSON file.
-import { DEFAULT_RULE, finishEval, proposeRange, runEval } from '../../../ts/eval/index.js';
+import { DEFAULT_RULE, evaluateToFile, proposeRange } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/io/stdio.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
+import { stopOnSignals } from '../interrupt.js';
 import type { Command } from '../options.js';
 import { EVAL_OPTIONS, EVAL_RETIRED, evalSettings } from './eval.js';
 
@@ -50,14 +51,18 @@ export const calibrate: Command = {
     };
     checkWritable(out);
     if (samples) checkWritable(samples);
+    const stop = stopOnSignals();
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
-    const results = await runEval(
+    const { evaluation: results, ...calibration } = await evaluateToFile(
       { checkpoint, settings, samples },
-      { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out },
+      { gpu, store, reporter: terminalReporter('calibrate', { rows: false }), out, stop },
+      (evaluation) => ({
+        format: 'reasoning-engine-calibration/1',
+        ...proposeRange(evaluation.aggregates, settings.n, rule),
+        evaluation,
+      }),
     );
-    const calibration = proposeRange(results.aggregates, settings.n, rule);
-    await finishEval(store, out, { format: 'reasoning-engine-calibration/1', ...calibration, evaluation: results });
     for (const o of calibration.ops)
       await emit({ op: o.op, pass1: o.pass1, [`pass${calibration.k}`]: o.passK, qualifies: o.qualifies });
     emit({

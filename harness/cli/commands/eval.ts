@@ -1,12 +1,13 @@
 // `eval`: process-verified pass@k of a checkpoint (SPEC §6), written as one results JSON file, with
 // one JSON line per group (all, split, op, template) on stdout and progress with ETA on stderr. A run
 // killed midway resumes from FILE.partial.jsonl when run again with the same options.
-import { EVAL_SCHEMA, finishEval, runEval, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
+import { EVAL_SCHEMA, evaluateToFile, type EvalResults, type EvalSettings } from '../../../ts/eval/index.js';
 import { checkWritable } from '../../../ts/io/files.js';
 import { emit } from '../../../ts/io/stdio.js';
 import { Gpu } from '../../../ts/gpu/index.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
+import { stopOnSignals } from '../interrupt.js';
 import { validate } from '../../../ts/util/schema.js';
 import type { Args, Command, Options } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
@@ -59,13 +60,13 @@ export const evalCommand: Command = {
     const settings = evalSettings(args);
     checkWritable(out);
     if (samples) checkWritable(samples);
+    const stop = stopOnSignals();
     const gpu = await Gpu.create({ adapter, announce: true });
     const store = new NodeStore();
-    const results = await runEval(
+    const results = await evaluateToFile(
       { checkpoint, settings, samples },
-      { gpu, store, reporter: terminalReporter('eval', { rows: false }), out },
+      { gpu, store, reporter: terminalReporter('eval', { rows: false }), out, stop },
     );
-    await finishEval(store, out, results);
     await emitGroups(results);
     emit({
       eval: 'done',

@@ -6,6 +6,8 @@ import { runRl } from '../../../ts/rl/stage.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
 import { emit } from '../../../ts/io/stdio.js';
+import { StageStopped } from '../../../ts/stage/loop.js';
+import { stopOnSignals } from '../interrupt.js';
 import type { Command } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
 
@@ -22,8 +24,10 @@ export const rl: Command = {
     const out = args.str('out');
     const adapter = args.optStr('adapter');
     const cfg = validateGrpoConfig(configFrom('rl', args));
+    const stop = stopOnSignals();
     const gpu = await Gpu.create({ adapter });
-    const result = await runRl(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out });
+    const result = await runRl(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out, stop });
+    if (result.stopped) throw new StageStopped(`rl stopped: ${result.checkpoint}`);
     emit({
       stage: 'rl',
       done: true,

@@ -17,11 +17,13 @@ import type { EvalResults, EvalSettings } from '../../../ts/eval/index.js';
 import { selfCheck } from '../../../ts/ops/selfcheck.js';
 import { pooled, type HeldOut } from '../../../ts/train/heldout.js';
 import { preset } from '../../../ts/config/presets.js';
+import { tokensPerStep, type RunConfig } from '../../../ts/train/runconfig.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
 import { emit, log } from '../../../ts/io/stdio.js';
-import { expandRuns, runPlan, type RunSpec, type Scale } from '../../../ts/study/index.js';
+import { expandRuns, runPlan, type Plan, type RunSpec, type Scale } from '../../../ts/study/index.js';
 import { sha256Hex } from '../../../ts/util/hash.js';
+import { stopOnSignals } from '../interrupt.js';
 import type { Command } from '../options.js';
 
 /** A pre-trained checkpoint to start from instead of pre-training: its folder and its weights' sha256. */
@@ -99,19 +101,27 @@ const STEPS: Record<string, { label: string; header?: string }> = {
   'eval-rl': { label: '[7/7] rl' },
 };
 
-/** The mini presets with the token budgets x scale and the RL steps x min(1, 4 x scale). */
-export function startScale(scale: number): Scale {
-  const pre = preset('pretrain', 'mini-pretrain');
-  const mid = preset('midtrain', 'mini-midtrain');
+/** A training preset with its token budget x scale, but one optimizer step at least (a stage takes no less). */
+function scaledTokens(p: Record<string, unknown>, scale: number): Record<string, unknown> {
+  const oneStep = tokensPerStep(p as object as RunConfig); // the mini presets set batch_size, seq_len, grad_accum
+  return { ...p, tokens: Math.max(oneStep, Math.round((p.tokens as number) * scale)) };
+}
+
+/** The mini presets with the token budgets x scale and the RL steps x min(1, 4 x scale), each one step at least. */
+function startScale(scale: number): Scale {
   const rl = preset('rl', 'mini-rl');
   return {
-    pretrain: { ...pre, tokens: Math.round((pre.tokens as number) * scale) },
-    midtrain: { ...mid, tokens: Math.round((mid.tokens as number) * scale) },
+    pretrain: scaledTokens(preset('pretrain', 'mini-pretrain'), scale),
+    midtrain: scaledTokens(preset('midtrain', 'mini-midtrain'), scale),
     rl: { ...rl, max_steps: Math.max(1, Math.round((rl.max_steps as number) * Math.min(1, scale * 4))) },
     eval: preset('eval', 'start'),
     cost: 'README',
   };
 }
+
+/** The runs of `npm start -- --scale SCALE [--base DIR]`. */
+export const startPlan = (scale: number, base?: StartBase): Promise<Plan> =>
+  expandRuns('start', startRuns(base), startScale(scale), { scale: String(scale) });
 
 function table(rows: [string, HeldOut | undefined][]): string {
   const ops = [...new Set(rows.flatMap(([, h]) => Object.keys(h?.accuracy ?? {}).map(Number)))].sort((a, b) => a - b);
@@ -154,7 +164,11 @@ export const start: Command = {
     },
     'from-scratch': { type: 'boolean', help: `pre-train here even on a CPU adapter with ${DEFAULT_BASE} present` },
     // 0.05 runs every stage with tiny budgets.
-    scale: { type: 'number', default: 1, help: 'x the training token budgets, and x min(1, 4 x scale) the RL steps' },
+    scale: {
+      type: 'number',
+      default: 1,
+      help: 'x the training token budgets, and x min(1, 4 x scale) the RL steps (one step each at least)',
+    },
   },
   async run(args) {
     const out = args.str('out');
@@ -169,6 +183,7 @@ export const start: Command = {
     // --base and --from-scratch are checked before the GPU is: a wrong folder costs nothing.
     const flags = { base: args.optStr('base'), fromScratch: args.flag('from-scratch') };
     const given = flags.base === undefined ? undefined : await chooseBase(store, { ...flags, adapterKind: 'gpu' });
+    const stop = stopOnSignals();
     log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
     stage('gpu', {
@@ -179,7 +194,7 @@ export const start: Command = {
     // One device and one store for every run, from the base given or the adapter's default (chooseBase).
     const base =
       given ?? (flags.fromScratch ? undefined : await chooseBase(store, { ...flags, adapterKind: gpu.adapterKind }));
-    const plan = await expandRuns('start', startRuns(base), startScale(scale), { scale: String(scale) });
+    const plan = await startPlan(scale, base);
     const evalSettings = plan.nodes.find((n) => n.id === 'eval-midtrain')!.config as object as EvalSettings;
     const results = new Map<string, Record<string, unknown>>();
     let rlOps = plan.nodes.find((n) => n.id === 'rl')!.config.ops as number[];
@@ -194,6 +209,7 @@ export const start: Command = {
     await runPlan(plan, {
       store,
       root: out,
+      stop,
       gpu: async () => gpu,
       reporter: (node) => terminalReporter(STEPS[node.id].label, { rows: false }),
       onStart: (node) => {

@@ -23,13 +23,14 @@ import {
 } from '../../../ts/study/index.js';
 import type { RunStore } from '../../../ts/store/store.js';
 import { STUDIES } from '../../studies/index.js';
+import { stopOnSignals } from '../interrupt.js';
 import type { Command } from '../options.js';
 
 /** Runs the plan in-process and writes the report beside it; returns the report's JSON file. */
 export async function runStudy(
   study: StudyDef,
   plan: Plan,
-  o: Pick<RunnerOptions, 'store' | 'root' | 'gpu' | 'execute'>,
+  o: Pick<RunnerOptions, 'store' | 'root' | 'gpu' | 'execute' | 'stop'>,
 ): Promise<string> {
   const records = await runPlan(plan, {
     ...o,
@@ -116,7 +117,12 @@ export const study: Command = {
       (await import('../../queue/cli.js')).runQueuedPlan(plan, { url, store, root });
     const report = queue
       ? await writeReport(store, root, def, plan, await queued(queue))
-      : await runStudy(def, plan, { store, root, gpu: () => Gpu.create({ adapter, announce: true }) });
+      : await runStudy(def, plan, {
+          store,
+          root,
+          gpu: () => Gpu.create({ adapter, announce: true }),
+          stop: stopOnSignals(),
+        });
     emit({ study: name, scale, report, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
   },
 };

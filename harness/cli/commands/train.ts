@@ -6,6 +6,8 @@ import { runTraining } from '../../../ts/train/stage.js';
 import { NodeStore } from '../../../ts/io/node-store.js';
 import { terminalReporter } from '../../../ts/io/terminal.js';
 import { emit } from '../../../ts/io/stdio.js';
+import { StageStopped } from '../../../ts/stage/loop.js';
+import { stopOnSignals } from '../interrupt.js';
 import type { Args, Command } from '../options.js';
 import { configFrom, configOptions, retiredFlags } from './config.js';
 
@@ -31,8 +33,10 @@ function stageCommand(stage: RunConfig['stage']): Command {
       const out = args.str('out');
       const adapter = args.optStr('adapter');
       const cfg = loadRunConfig(args, stage);
+      const stop = stopOnSignals();
       const gpu = await Gpu.create({ adapter });
-      const result = await runTraining(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out });
+      const result = await runTraining(cfg, { gpu, store: new NodeStore(), reporter: terminalReporter(), out, stop });
+      if (result.stopped) throw new StageStopped(`${stage} stopped at step ${result.steps}: ${result.checkpoint}`);
       emit({ stage, done: true, ...result, adapter: gpu.adapterName });
     },
   };
