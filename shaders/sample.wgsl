@@ -109,7 +109,7 @@ fn digitStep(t: u32, base: u32, thr: u32, floor: u32, sh: u32, m: f32, T: f32, c
     for (var i = b.i0; i < b.i1; i++) {
       let z = logits[b.base + i];
       var w = vec4f(1.0);
-      if (!count) { w = weights(z, m, T); }
+      if (!count) { w = weightsAt(i, z, m, T); }
       for (var l = 0u; l < 4u; l++) {
         let k = orderKey(z[l]);
         if (4u * i + l < P.vocab && k >= floor && (k >> sh) >= hi) {
@@ -142,6 +142,20 @@ fn weights(z: vec4f, m: f32, T: f32) -> vec4f {
   return det_exp4((z - m) / T);
 }
 
+// With top-p on (11 passes over the weights), a row of up to WCACHE vec4 columns has its weights
+// computed once, into wcache (det_exp costs several builtin exps on lavapipe); a longer row, or one
+// with fewer passes (where lavapipe's gathers and scatters would cost more than they save),
+// recomputes them in each pass. The same bits either way; each invocation reads only its chunks.
+const WCACHE = 640u;
+var<workgroup> wcache: array<vec4f, WCACHE>;
+var<private> cached = false;
+
+// The weights of the row's vec4 column i, whose logits are z.
+fn weightsAt(i: u32, z: vec4f, m: f32, T: f32) -> vec4f {
+  if (cached) { return wcache[i]; }
+  return weights(z, m, T);
+}
+
 // Writes part[j], the sum of chunk j's kept weights (key >= thr) in column order, for t's chunks.
 fn chunkSums(t: u32, base: u32, thr: u32, m: f32, T: f32) {
   let own = owned(t);
@@ -150,7 +164,7 @@ fn chunkSums(t: u32, base: u32, thr: u32, m: f32, T: f32) {
     var s = 0.0;
     for (var i = b.i0; i < b.i1; i++) {
       let z = logits[b.base + i];
-      let w = weights(z, m, T);
+      let w = weightsAt(i, z, m, T);
       for (var l = 0u; l < 4u; l++) {
         if (4u * i + l < P.vocab && orderKey(z[l]) >= thr) { s += w[l]; }
       }
@@ -194,6 +208,14 @@ fn sample(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   }
   workgroupBarrier();
 
+  if (P.topP < 1.0 && P.stride4 <= WCACHE) {
+    for (var j = own.x; j < own.y; j++) {
+      let b = chunk(base, j);
+      for (var i = b.i0; i < b.i1; i++) { wcache[i] = weights(logits[base + i], M, Tl); }
+    }
+    cached = true;
+  }
+
   // Full normaliser for the log-probability.
   chunkSums(t, base, 0u, M, Tl);
   let full = fold();
@@ -236,7 +258,7 @@ fn sample(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     var s = 0.0;
     for (var i = b.i0; i < b.i1 && tok == NONE; i++) {
       let z = logits[base + i];
-      let w = weights(z, M, Tl);
+      let w = weightsAt(i, z, M, Tl);
       for (var l = 0u; l < 4u; l++) {
         let col = 4u * i + l;
         if (tok == NONE && col < P.vocab && orderKey(z[l]) >= thr) {

@@ -152,24 +152,26 @@ describe(`sample (seed ${seed})`, () => {
     });
   }
 
-  it('equals its bit-exact model on a large vocabulary at 8 and 64 invocations', async () => {
-    const g = await testGpu();
-    const B = 16,
-      vocab = 2201,
-      stride = 2204,
-      s = u32();
-    const z = randomLogits(B, vocab, stride, 2);
-    for (const o of [{ temperature: 1, topP: 0.95 }, { temperature: 0.7 }] as SampleOptions[]) {
-      const want = Array.from({ length: B }, (_, r) =>
-        sampleRowF32(z.subarray(r * stride, (r + 1) * stride), vocab, stride, o, sampleUniform(s, 5, r)),
-      );
-      for (const workgroupSize of [8, 64]) {
-        const got = await run(g, z, { B, vocab, stride, ...o, seed: s, step: 5, workgroupSize });
-        expect(Array.from(got.ids)).toEqual(want.map((w) => w.token));
-        expect(Array.from(got.lp)).toEqual(want.map((w) => Math.fround(w.logprob)));
+  // 2201 ids: weights computed once (the kernel keeps rows of up to 2560 ids); 3001: in every pass.
+  for (const vocab of [2201, 3001]) {
+    it(`equals its bit-exact model on a large vocabulary (${vocab} ids) at 8 and 64 invocations`, async () => {
+      const g = await testGpu();
+      const B = 16,
+        stride = vocab + 3,
+        s = u32();
+      const z = randomLogits(B, vocab, stride, 2);
+      for (const o of [{ temperature: 1, topP: 0.95 }, { temperature: 0.7 }] as SampleOptions[]) {
+        const want = Array.from({ length: B }, (_, r) =>
+          sampleRowF32(z.subarray(r * stride, (r + 1) * stride), vocab, stride, o, sampleUniform(s, 5, r)),
+        );
+        for (const workgroupSize of [8, 64]) {
+          const got = await run(g, z, { B, vocab, stride, ...o, seed: s, step: 5, workgroupSize });
+          expect(Array.from(got.ids)).toEqual(want.map((w) => w.token));
+          expect(Array.from(got.lp)).toEqual(want.map((w) => Math.fround(w.logprob)));
+        }
       }
-    }
-  });
+    });
+  }
 
   it('temperature 0 is argmax with ties to the lowest id, and T-unscaled log-probabilities', async () => {
     const g = await testGpu();
