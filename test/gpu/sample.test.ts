@@ -6,6 +6,7 @@ import {
   refKeptSet,
   refLogprob,
   refSampleRow,
+  sampleRowF32,
   sampleUniform,
   type SampleOptions,
 } from '../../ts/ref/sample.js';
@@ -36,6 +37,36 @@ function randomLogits(rows: number, vocab: number, stride: number, spread: numbe
 }
 
 const row = (z: Float32Array, r: number, vocab: number, stride: number) => z.subarray(r * stride, r * stride + vocab);
+
+/**
+ * [rows, stride] logits, each row on the edge of a decision of the kernel's model (sampleRowF32)
+ * for its uniform: one logit moved by bisection until the next f32 up changes the token or the
+ * kept set. A sum rounded otherwise than the model (another order) flips such rows' decisions.
+ */
+function edgeLogits(rows: number, vocab: number, stride: number, o: SampleOptions, s: number, step: number) {
+  const out = new Float32Array(rows * stride);
+  for (let r = 0; r < rows;) {
+    const z = randomLogits(1, vocab, stride, 3),
+      u = sampleUniform(s, step, r),
+      j = Math.floor(rand() * vocab);
+    const decision = (x: number) => {
+      z[j] = x;
+      const t = sampleRowF32(z, vocab, stride, o, u);
+      return `${t.token} ${t.thr}`;
+    };
+    let lo = Math.fround(z[j] - 2),
+      hi = Math.fround(z[j] + 2);
+    const low = decision(lo);
+    if (low === decision(hi)) continue;
+    for (let mid = Math.fround((lo + hi) / 2); mid !== lo && mid !== hi; mid = Math.fround((lo + hi) / 2)) {
+      if (decision(mid) === low) lo = mid;
+      else hi = mid;
+    }
+    decision(lo);
+    out.set(z, r++ * stride);
+  }
+  return out;
+}
 
 describe(`sample (seed ${seed})`, () => {
   const cases: SampleOptions[] = [
@@ -84,6 +115,61 @@ describe(`sample (seed ${seed})`, () => {
         expect(Math.abs(got.lp[r] - refLogprob(zr, got.ids[r], o.temperature)), `row ${r}`).toBeLessThan(1e-5);
       }
       expect(decided).toBeGreaterThan(B / 2);
+    });
+  }
+
+  // Bit for bit the kernel's model, whose sums have one order: the draws, log-probabilities and the
+  // decisions behind them do not depend on the workgroup size (nor on the adapter: the same model).
+  for (const o of [
+    { temperature: 1 },
+    { temperature: 0.8, topP: 0.9 },
+    { temperature: 1.1, topK: 30, topP: 0.7 },
+    { temperature: 0.6, topK: 4 },
+    { temperature: 0 },
+  ] as SampleOptions[]) {
+    it(`equals its bit-exact model on rows at the edge of a decision, for every workgroup size (${JSON.stringify(o)})`, async () => {
+      const g = await testGpu();
+      const B = 24,
+        vocab = 301,
+        stride = 304,
+        s = u32(),
+        step = 3;
+      const z = edgeLogits(B, vocab, stride, o, s, step);
+      const want = Array.from({ length: B }, (_, r) =>
+        sampleRowF32(z.subarray(r * stride, (r + 1) * stride), vocab, stride, o, sampleUniform(s, step, r)),
+      );
+      // The sizes the other tests compile already (SwiftShader takes seconds per pipeline).
+      for (const workgroupSize of [4, 8, 32, 64]) {
+        const got = await run(g, z, { B, vocab, stride, ...o, seed: s, step, workgroupSize });
+        for (let r = 0; r < B; r++) {
+          const at = `${workgroupSize} invocations, row ${r}`;
+          expect(got.ids[r], at).toBe(want[r].token);
+          expect(Object.is(got.lp[r], Math.fround(want[r].logprob)), `${at}: ${got.lp[r]} vs ${want[r].logprob}`).toBe(
+            true,
+          );
+        }
+      }
+    });
+  }
+
+  // 2201 ids: weights computed once (the kernel keeps rows of up to 2560 ids); 3001: in every pass.
+  for (const vocab of [2201, 3001]) {
+    it(`equals its bit-exact model on a large vocabulary (${vocab} ids) at 8 and 64 invocations`, async () => {
+      const g = await testGpu();
+      const B = 16,
+        stride = vocab + 3,
+        s = u32();
+      const z = randomLogits(B, vocab, stride, 2);
+      for (const o of [{ temperature: 1, topP: 0.95 }, { temperature: 0.7 }] as SampleOptions[]) {
+        const want = Array.from({ length: B }, (_, r) =>
+          sampleRowF32(z.subarray(r * stride, (r + 1) * stride), vocab, stride, o, sampleUniform(s, 5, r)),
+        );
+        for (const workgroupSize of [8, 64]) {
+          const got = await run(g, z, { B, vocab, stride, ...o, seed: s, step: 5, workgroupSize });
+          expect(Array.from(got.ids)).toEqual(want.map((w) => w.token));
+          expect(Array.from(got.lp)).toEqual(want.map((w) => Math.fround(w.logprob)));
+        }
+      }
     });
   }
 
@@ -254,5 +340,6 @@ describe(`sample (seed ${seed})`, () => {
     expect(() => sample({ ...base, temperature: -1 })).toThrow(/temperature/);
     expect(() => sample({ ...base, seed: 2 ** 32 })).toThrow(/seed/);
     expect(() => sample({ ...base, workgroupSize: 48 })).toThrow(/workgroupSize/);
+    expect(() => sample({ ...base, workgroupSize: 128 })).toThrow(/workgroupSize/);
   });
 });

@@ -69,3 +69,50 @@ describe(`deterministic exp and log (seed ${seed})`, () => {
     }
   });
 });
+
+// ln x to P fraction bits in BigInt fixed point (error a few units of 2^-P): x = M 2^E with M a
+// 53-bit integer, ln x = 2 atanh((m - 1) / (m + 1)) + (E + 52) ln 2 for m = M / 2^52 in [1, 2).
+const P = 256n;
+const ONE = 1n << P;
+function atanhFixed(num: bigint, den: bigint): bigint {
+  const s = (num << P) / den,
+    s2 = (s * s) >> P;
+  let term = s,
+    sum = 0n;
+  for (let k = 1n; term !== 0n; k += 2n, term = (term * s2) >> P) sum += term / k;
+  return sum;
+}
+const LN2_FIXED = 2n * atanhFixed(1n, 3n);
+
+/** A positive normal double as M 2^E, M an integer in [2^52, 2^53). */
+function split(x: number): { M: bigint; E: bigint } {
+  const b = new BigUint64Array(new Float64Array([x]).buffer)[0];
+  return { M: (b & ((1n << 52n) - 1n)) | (1n << 52n), E: ((b >> 52n) & 0x7ffn) - 1075n };
+}
+
+/** |got - ln x| in units in the last place of got (got finite, nonzero, normal). */
+function lnUlps(x: number, got: number): number {
+  const { M, E } = split(x);
+  const want = 2n * atanhFixed(M - (1n << 52n), M + (1n << 52n)) + (E + 52n) * LN2_FIXED;
+  const g = split(Math.abs(got));
+  const gotFixed = (got < 0 ? -1n : 1n) * (g.E + P >= 0n ? g.M << (g.E + P) : g.M >> -(g.E + P));
+  const diff = gotFixed - want;
+  const ulp = 1n << (g.E + P);
+  return Number(((diff < 0n ? -diff : diff) * 1000n) / ulp) / 1000;
+}
+
+describe(`log64 against a 256-bit reference (seed ${seed})`, () => {
+  it('is within 1 ULP of ln x on (0, 1) (what the polar method takes the log of) and around it', () => {
+    expect(Number(LN2_FIXED >> (P - 60n)) / 2 ** 60).toBe(Math.LN2); // the reference's own ln 2
+    const u = uniform();
+    let worst = 0;
+    for (let i = 0; i < 4000; i++) {
+      // Uniform in (0, 1), near 1 from both sides, and a wide log-uniform range.
+      const x = [u(), 1 - u() * 2 ** -20, 1 + u() * 2 ** -20, Math.exp((u() - 0.5) * 1400)][i % 4];
+      if (!(x > 2.2250738585072014e-308 && x < Infinity && x !== 1)) continue;
+      worst = Math.max(worst, lnUlps(x, log64(x)));
+    }
+    expect(worst).toBeLessThan(1);
+    expect(worst).toBeGreaterThan(0); // the reference is finer than a double: a real distance
+  });
+});

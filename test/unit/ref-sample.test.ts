@@ -1,7 +1,15 @@
 // The sampling reference (ts/ref/sample.ts) on hand-computed cases: logits that are exact powers of
 // two apart, so kept sets, boundaries and probabilities can be worked out on paper.
 import { describe, expect, it } from 'vitest';
-import { refKeptProbs, refKeptSet, refLogprob, refSampleRow, type SampleOptions } from '../../ts/ref/sample.js';
+import {
+  refKeptProbs,
+  refKeptSet,
+  refLogprob,
+  refSampleRow,
+  sampleRowF32,
+  type SampleOptions,
+} from '../../ts/ref/sample.js';
+import { randomArray, rng, testSeed } from '../util/random.js';
 
 const L = Math.LN2;
 const kept = (z: number[], o: SampleOptions) => refKeptSet(z, o).flatMap((k, i) => (k ? [i] : []));
@@ -74,4 +82,36 @@ describe('sampling reference, hand-computed', () => {
     expect(g.token).toBe(1);
     expect(g.logprob).toBeCloseTo(3 - Math.log(Math.E + 2 * Math.E ** 3), 14);
   });
+});
+
+describe("the kernel's bit-exact model (sampleRowF32) against the f64 reference", () => {
+  const seed = testSeed();
+  const rand = rng(seed);
+  for (const o of [
+    { temperature: 1 },
+    { temperature: 0.7, topK: 5 },
+    { temperature: 1.3, topP: 0.8 },
+    { temperature: 0.9, topK: 40, topP: 0.6 },
+    { temperature: 0 },
+  ] as SampleOptions[]) {
+    it(`draws the reference's token and log-probability (${JSON.stringify(o)}, seed ${seed})`, () => {
+      // 64 chunks of 12 columns: 25 hold the vocabulary (the last in part), the rest padding.
+      const vocab = 300,
+        stride = 520;
+      let decided = 0;
+      for (let r = 0; r < 40; r++) {
+        const z = randomArray(stride, rand, -4, 4).map((x, j) => (j < vocab ? x : 100));
+        const u = Math.floor(rand() * 2 ** 23) * 2 ** -23;
+        const got = sampleRowF32(z, vocab, stride, o, u);
+        const want = refSampleRow(z.subarray(0, vocab), o, u);
+        expect(refKeptSet(z.subarray(0, vocab), o)[got.token] || o.temperature === 0).toBe(true);
+        if (want.margin > 1e-5) {
+          expect(got.token, `row ${r}`).toBe(want.token);
+          decided++;
+        }
+        expect(Math.abs(got.logprob - want.logprob)).toBeLessThan(1e-5);
+      }
+      expect(decided).toBeGreaterThan(36);
+    });
+  }
 });

@@ -1,5 +1,6 @@
 // Where every Qwen2 tensor lives in the flat parameter buffer (and, with the same layout, in the
 // gradient and optimizer-state buffers). Names are Hugging Face's, so checkpoints interchange.
+import { log64 } from '../util/math64.js';
 import { headDim, type Qwen2Config } from './config.js';
 
 export interface TensorSlot {
@@ -90,8 +91,13 @@ export function initParams(c: Qwen2Config, layout: ParamLayout, seed: number): F
   return out;
 }
 
-/** Box-Muller over a 32-bit counter hash: same seed, same numbers, in Node and the browser. */
-function gaussian(seed: number): () => number {
+/**
+ * Standard normal numbers by Marsaglia's polar method over a 32-bit counter hash: same seed, same
+ * bits on every JavaScript engine. Besides exact arithmetic it takes only +, -, *, / and Math.sqrt
+ * (correctly rounded by IEEE 754 and ECMAScript) and log64 (ts/util/math64.ts), never Math.log,
+ * Math.sin or Math.cos, whose last bits ECMAScript leaves to each engine.
+ */
+export function gaussian(seed: number): () => number {
   let n = 0;
   const u = () => {
     // splitmix32 of (seed, n): independent of call history beyond the counter.
@@ -107,9 +113,17 @@ function gaussian(seed: number): () => number {
       spare = undefined;
       return s;
     }
-    const r = Math.sqrt(-2 * Math.log(u() + 2 ** -33));
-    const t = 2 * Math.PI * u();
-    spare = r * Math.sin(t);
-    return r * Math.cos(t);
+    // A uniform point of the unit disc (by rejection: 4 / pi pairs per point on average); x and y
+    // have 32 significant bits at most, so x * x and y * y round once each.
+    for (;;) {
+      const x = 2 * u() - 1,
+        y = 2 * u() - 1,
+        s = x * x + y * y;
+      if (s > 0 && s < 1) {
+        const f = Math.sqrt((-2 * log64(s)) / s);
+        spare = y * f;
+        return x * f;
+      }
+    }
   };
 }

@@ -2,11 +2,12 @@
 // counter-based RNG), with its log-probability log_softmax(logits / T)[token] over the whole
 // vocabulary (T-scaled; T = 1 when greedy; not renormalised by top-k / top-p).
 import type { Binding, Dispatch } from '../gpu/device.js';
-import type { Kernel } from '../gpu/kernel.js';
+import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
-import source from '../../shaders/sample.wgsl';
+import { SAMPLE_CHUNKS } from '../ref/sample.js';
+import body from '../../shaders/sample.wgsl';
 
-const kernel: Kernel = { name: 'sample', source, entry: 'sample' };
+const kernel: Kernel = { name: 'sample', source: withDetMath(body), entry: 'sample' };
 
 export interface SampleArgs {
   /** [rows, stride] f32 logits; columns past `vocab` are padding. */
@@ -34,7 +35,8 @@ export interface SampleArgs {
   /** Every output row samples logits row `logitsRow` (e.g. a group of one prompt); default false. */
   broadcast?: boolean;
   /**
-   * Invocations per row, a power of two in [4, 256] (default 64). Barriers dominate on CPU adapters
+   * Invocations per row, a power of two in [4, 64] (default 64); the result does not depend on it
+   * (the kernel sums 64 fixed chunks per row in a fixed order). Barriers dominate on CPU adapters
    * (lavapipe: 384 rows x 2201 ids took 15 ms at 64, 9 ms at 8): see sampleWorkgroup.
    */
   workgroupSize?: number;
@@ -61,8 +63,8 @@ export function sample(a: SampleArgs): Dispatch {
   if (a.stride % 4) throw new Error(`sample: stride ${a.stride} must be a multiple of 4 (vec4 rows; pad the logits)`);
   if (!(topP > 0 && topP <= 1)) throw new Error(`sample: topP ${topP} must be in (0, 1]`);
   const wg = a.workgroupSize ?? 64;
-  if (!(Number.isInteger(Math.log2(wg)) && wg >= 4 && wg <= 256))
-    throw new Error(`sample: workgroupSize ${wg} must be a power of two in [4, 256]`);
+  if (!(Number.isInteger(Math.log2(wg)) && wg >= 4 && wg <= SAMPLE_CHUNKS))
+    throw new Error(`sample: workgroupSize ${wg} must be a power of two in [4, ${SAMPLE_CHUNKS}]`);
   const perRow = typeof a.temperature !== 'number';
   const T = perRow ? 0 : (a.temperature as number);
   if (!(Number.isFinite(T) && T >= 0))
@@ -82,7 +84,7 @@ export function sample(a: SampleArgs): Dispatch {
     .u32(a.broadcast ? 0 : 1);
   return {
     kernel,
-    constants: { WG: wg },
+    constants: { WG: wg, NC: SAMPLE_CHUNKS },
     // With one temperature for all, the (unread) temperature binding is the logits again: two
     // read-only bindings of one buffer are allowed, and no buffer has to be allocated for it.
     buffers: [a.logits, perRow ? (a.temperature as Binding) : a.logits, a.tokens, a.logprobs],

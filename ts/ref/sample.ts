@@ -1,5 +1,7 @@
-// Plain reference of shaders/sample.wgsl (f64, sorting-based sets), for tests: the same counter-based
-// uniform (exact integer math), the kept set by its definition, inverse-CDF draw in column order.
+// References of shaders/sample.wgsl, for tests. refSampleRow and friends: plain f64, sorting-based sets
+// (the same counter-based uniform, exact integer math; the kept set by its definition; inverse-CDF
+// draw in column order). sampleRowF32: a bit-exact model of the kernel (its f32 sums in its order).
+import { detExp, detLog, f32Bits } from './detmath.js';
 
 /** The shader's PCG-style 4D hash (Jarzynski & Olano 2020), one round, on u32 lanes. */
 function pcg4d(v: number[]): number[] {
@@ -103,4 +105,98 @@ export function refSampleRow(
   }
   if (!(o.temperature > 0)) margin = Infinity;
   return { token, logprob: refLogprob(z, token, o.temperature), margin };
+}
+
+/** Chunks per row of shaders/sample.wgsl (NC): the sums' order depends on it, not on the workgroup size. */
+export const SAMPLE_CHUNKS = 64;
+
+/** A row's draw as the kernel decides it, with the intermediate values that decide it. */
+export interface SampleTrace {
+  token: number;
+  logprob: number;
+  /** The row's max logit. */
+  max: number;
+  /** Σ weights over the vocabulary (the log-probability's normaliser). */
+  full: number;
+  /** Order key of the smallest kept value (0: all kept). */
+  thr: number;
+  /** Σ weights over the kept set. */
+  kept: number;
+  /** uniform × kept: where the inverse CDF cuts. */
+  goal: number;
+}
+
+/** Order-preserving map of an f32 to a u32 (the shader's orderKey). */
+function orderKey(x: number): number {
+  const b = f32Bits(x);
+  return (b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
+}
+
+/**
+ * Bit-exact model of shaders/sample.wgsl for one row `z` of `stride` f32 logits (columns from `vocab`
+ * on are padding): every f32 operation rounded as the kernel rounds it, every sum in the kernel's
+ * order (column order within each of SAMPLE_CHUNKS chunks, then chunk order), det_exp and det_log.
+ * Tests compare the GPU with it bit for bit; refSampleRow says what it should approximate.
+ */
+export function sampleRowF32(
+  z: ArrayLike<number>,
+  vocab: number,
+  stride: number,
+  o: SampleOptions,
+  u: number,
+): SampleTrace {
+  const fr = Math.fround;
+  let M = 0,
+    A = -1;
+  for (let j = 0; j < vocab; j++) if (A < 0 || z[j] > M) [M, A] = [z[j], j];
+  const T = fr(o.temperature) > 0 ? fr(o.temperature) : 1;
+  const w = Array.from({ length: vocab }, (_, j) => detExp(fr(fr(z[j] - M) / T)));
+  const key = Array.from({ length: vocab }, (_, j) => orderKey(z[j]));
+  // Column bounds of each chunk (the kernel cuts vec4 columns; padding is never summed).
+  const c = Math.ceil(stride / 4 / SAMPLE_CHUNKS) * 4;
+  const chunkSums = (keep: (j: number) => boolean) =>
+    Array.from({ length: SAMPLE_CHUNKS }, (_, q) => {
+      let s = 0;
+      for (let j = q * c; j < Math.min(q * c + c, vocab); j++) if (keep(j)) s = fr(s + w[j]);
+      return s;
+    });
+  const fold = (parts: number[]) => parts.reduce((s, p) => fr(s + p), 0);
+  // The largest key t of a kept column whose mass(key >= t) reaches goal (mass is monotone in t).
+  const search = (floor: number, mass: (t: number) => number, goal: number) => {
+    const keys = [...new Set(key.filter((k) => k >= floor))].sort((a, b) => b - a);
+    let lo = 0,
+      hi = keys.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (mass(keys[mid]) >= goal) hi = mid;
+      else lo = mid + 1;
+    }
+    return keys[lo];
+  };
+  const full = fold(chunkSums(() => true));
+  const greedy = !(fr(o.temperature) > 0);
+  const logprob = (j: number) => fr(fr(fr(z[j] - M) / T) - detLog(full));
+  if (greedy) return { token: A, logprob: logprob(A), max: M, full, thr: 0, kept: full, goal: 0 };
+  const k = o.topK ?? 0,
+    p = fr(o.topP ?? 1);
+  let thr = 0;
+  if (k > 0 && k < vocab) thr = search(0, (t) => key.filter((x) => x >= t).length, k);
+  if (p < 1) {
+    const floor = thr;
+    const goal = fr(p * fold(chunkSums((j) => key[j] >= floor)));
+    thr = search(floor, (t) => fold(chunkSums((j) => key[j] >= Math.max(t, floor))), goal);
+  }
+  const parts = chunkSums((j) => key[j] >= thr);
+  const kept = fold(parts);
+  const goal = fr(u * kept);
+  let q = 0,
+    before = 0;
+  while (q < SAMPLE_CHUNKS && !(goal < fr(before + parts[q]))) before = fr(before + parts[q++]);
+  let s = 0;
+  for (let j = q * c; j < vocab; j++) {
+    if (key[j] < thr) continue;
+    s = fr(s + w[j]);
+    if (fr(before + s) > goal) return { token: j, logprob: logprob(j), max: M, full, thr, kept, goal };
+  }
+  throw new Error('sampleRowF32: the cut lies past the kept mass (unreachable: u < 1)');
 }
