@@ -8,7 +8,6 @@
 // ts/ops/select.ts): forced, the CPU adapters' default, the timed trial with its bit check, its cache.
 // One file, so the tiles' pipeline (seconds to compile on a CPU adapter) compiles once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryCache } from '../../ts/gpu/kernels.js';
 import {
   ATTENTION_VARIANTS,
   attentionForward,
@@ -21,7 +20,7 @@ import { selectAttention } from '../../ts/ops/attention_select.js';
 import { ATTENTION_TILES, attentionTileRefusal } from '../../ts/ops/attention_tiled.js';
 import { chooseVariant } from '../../ts/ops/select.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
-import { bitIdentical, firstDiff, poisoned, testGpu } from './setup.js';
+import { bitIdentical, firstDiff, poisoned, gpuForcing, testGpu } from './setup.js';
 
 const seed = testSeed();
 const rand = rng(seed);
@@ -73,13 +72,7 @@ describe(`attention forward variants are bit-identical to the lavapipe forward (
 const shape = { B: 2, S: 40, H: 4, KVH: 2, hd: 8 };
 const forward = () => attentionForward({ ...shape, q: null!, k: null!, v: null!, o: null!, lse: null! })[0];
 
-async function gpuWith(forced: Record<string, string>) {
-  const g = await testGpu();
-  g.forced = forced;
-  g.kernelCache = memoryCache(); // never the user's cache file
-  delete g.kernels.attention;
-  return g;
-}
+const gpuWith = (forced: Record<string, string>) => gpuForcing(forced, 'attention');
 
 describe('attention variant selection', () => {
   afterEach(() => setAttentionVariant('lavapipe'));

@@ -1,10 +1,9 @@
 // Choosing the matmul variant per device (ts/ops/matmul_select.ts): forced, the CPU adapters'
 // default, the timed trial and its cache. Host logic: run on lavapipe only (vitest.config.ts).
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryCache } from '../../ts/gpu/kernels.js';
 import { matmul, matmulVariant, setMatmulVariant } from '../../ts/ops/matmul.js';
 import { eligibleMatmulVariants, selectMatmul, type Product } from '../../ts/ops/matmul_select.js';
-import { testGpu } from './setup.js';
+import { gpuForcing } from './setup.js';
 
 const products: Product[] = [
   { M: 40, N: 48, K: 32, transB: true },
@@ -12,13 +11,7 @@ const products: Product[] = [
 ];
 const kernelOf = () => matmul({ a: null!, b: null!, c: null!, M: 4, N: 4, K: 4 }).kernel.name;
 
-async function gpuWith(forced: Record<string, string>) {
-  const g = await testGpu();
-  g.forced = forced;
-  g.kernelCache = memoryCache(); // never the user's cache file
-  delete g.kernels.matmul;
-  return g;
-}
+const gpuWith = (forced: Record<string, string>) => gpuForcing(forced, 'matmul');
 
 afterEach(() => setMatmulVariant('lavapipe'));
 

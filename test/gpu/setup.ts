@@ -1,5 +1,6 @@
 // One Gpu per test file (vitest runs each file in its own process), on Dawn; adapter from ENGINE_ADAPTER.
 import { Gpu } from '../../ts/gpu/index.js';
+import { memoryCache } from '../../ts/gpu/kernels.js';
 import { useDawn } from '../../ts/io/dawn.js';
 
 useDawn();
@@ -50,4 +51,13 @@ export function bitIdentical(a: Float32Array, b: Float32Array): boolean {
 export function firstDiff(a: Float32Array, b: Float32Array): string {
   const i = a.findIndex((v, j) => !Object.is(v, b[j]));
   return i < 0 ? 'none' : `element ${i}: ${a[i]} vs ${b[i]}`;
+}
+
+/** The test device forcing `forced` kernel variants, with a fresh trial cache and no recorded choice of `family`. */
+export async function gpuForcing(forced: Record<string, string>, family: string): Promise<Gpu> {
+  const g = await testGpu();
+  g.forced = forced;
+  g.kernelCache = memoryCache(); // never the user's cache file
+  delete g.kernels[family];
+  return g;
 }
