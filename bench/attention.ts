@@ -2,11 +2,14 @@
 // Hugging Face Qwen2's eager attention) on the same shapes, in the same run.
 import { Gpu } from '../ts/gpu/index.js';
 import {
+  ATTENTION_VARIANTS,
   attentionBackward,
   attentionBackwardScratch,
   attentionForward,
   type AttentionShape,
+  type AttentionVariant,
 } from '../ts/ops/attention.js';
+import { ATTENTION_TILES, attentionTileRefusal } from '../ts/ops/attention_tiled.js';
 import { medianSeconds as seconds } from '../ts/gpu/timing.js';
 import { runTorch, torchThreads } from './torch.js';
 
@@ -21,8 +24,20 @@ const cases: AttentionCase[] = [
   { name: 'paper B=1 S=2048 H=12 KVH=2 hd=64', B: 1, S: 2048, H: 12, KVH: 2, hd: 64, reps: 1 },
 ];
 
-/** Median seconds of the forward, and of forward + backward, of one case on `gpu`. */
-export async function timeAttention(gpu: Gpu, c: AttentionCase): Promise<{ forward: number; train: number }> {
+/** The forward variants `gpu` can run (ts/ops/attention_tiled.ts), the lavapipe kernel first. */
+export function attentionVariants(gpu: Gpu): AttentionVariant[] {
+  return ATTENTION_VARIANTS.filter((v) => v === 'lavapipe' || !attentionTileRefusal(ATTENTION_TILES[v], gpu.limits));
+}
+
+/**
+ * Median seconds of the forward (on `variant`, its loops unrolled on a GPU as the engine runs it
+ * there), and of forward + backward, of one case on `gpu`.
+ */
+export async function timeAttention(
+  gpu: Gpu,
+  c: AttentionCase,
+  variant: AttentionVariant = 'lavapipe',
+): Promise<{ forward: number; train: number }> {
   const T = c.B * c.S;
   const buf = (n: number, label: string) => {
     const b = gpu.buffer(n * 4, label);
@@ -46,16 +61,18 @@ export async function timeAttention(gpu: Gpu, c: AttentionCase): Promise<{ forwa
     dv: buf(T * c.KVH * c.hd, 'dv'),
     scratch: buf(attentionBackwardScratch(c), 'scratch'),
   };
-  const fwd = attentionForward({ ...c, ...io });
+  const fwd = attentionForward({ ...c, ...io, variant, unroll: gpu.adapterKind === 'gpu' });
   const forward = await seconds(gpu, fwd, c.reps);
   const train = await seconds(gpu, [...fwd, ...attentionBackward({ ...c, ...io, ...grads })], c.reps);
   for (const b of [...Object.values(io), ...Object.values(grads)]) b.destroy();
   return { forward, train };
 }
 
+type Peer = { torch: string; threads: number; results: { name: string; forward_s: number; train_s: number }[] };
+
+/** Each case on each forward variant the adapter can run (the backward is the same kernel in every row). */
 export async function benchAttention(): Promise<void> {
   const gpu = await Gpu.create();
-  type Peer = { torch: string; threads: number; results: { name: string; forward_s: number; train_s: number }[] };
   const torch = runTorch<Peer>('attention_bench.py', cases);
   if (torch.reason) process.stderr.write(`${torch.reason}\n`);
   else
@@ -63,24 +80,28 @@ export async function benchAttention(): Promise<void> {
       `peer: PyTorch ${torch.result!.torch} on CPU, ${torch.result!.threads} threads (tcmalloc, OMP/OPENBLAS threads = ${torchThreads()}), HF eager attention\n`,
     );
   for (const c of cases) {
-    const tokens = c.B * c.S;
-    const ours = await timeAttention(gpu, c);
-    const peer = torch.result?.results.find((r) => r.name === c.name);
-    const row: Record<string, unknown> = { bench: 'attention', case: c.name, adapter: gpu.adapterName };
-    let line = c.name.padEnd(36);
-    for (const kind of ['forward', 'train'] as const) {
-      const mine = tokens / ours[kind];
-      const theirs = peer ? tokens / peer[`${kind}_s`] : undefined;
-      line +=
-        `  ${kind === 'train' ? 'fwd+bwd' : 'fwd'} ${mine.toFixed(0).padStart(7)} tokens/s` +
-        (theirs ? ` (PyTorch ${theirs.toFixed(0)}, ${(mine / theirs).toFixed(2)}x)` : '');
-      Object.assign(row, {
-        [`${kind}_tokens_per_s`]: mine,
-        [`torch_${kind}_tokens_per_s`]: theirs,
-        [`${kind}_ratio`]: theirs ? mine / theirs : undefined,
-      });
-    }
-    process.stderr.write(line + '\n');
-    process.stdout.write(JSON.stringify(row) + '\n');
+    for (const variant of attentionVariants(gpu)) await benchCase(gpu, c, variant, torch.result);
   }
+}
+
+async function benchCase(gpu: Gpu, c: AttentionCase, variant: AttentionVariant, torch?: Peer): Promise<void> {
+  const tokens = c.B * c.S;
+  const ours = await timeAttention(gpu, c, variant);
+  const peer = torch?.results.find((r) => r.name === c.name);
+  const row: Record<string, unknown> = { bench: 'attention', case: c.name, variant, adapter: gpu.adapterName };
+  let line = `${c.name} [${variant}]`.padEnd(48);
+  for (const kind of ['forward', 'train'] as const) {
+    const mine = tokens / ours[kind];
+    const theirs = peer ? tokens / peer[`${kind}_s`] : undefined;
+    line +=
+      `  ${kind === 'train' ? 'fwd+bwd' : 'fwd'} ${mine.toFixed(0).padStart(7)} tokens/s` +
+      (theirs ? ` (PyTorch ${theirs.toFixed(0)}, ${(mine / theirs).toFixed(2)}x)` : '');
+    Object.assign(row, {
+      [`${kind}_tokens_per_s`]: mine,
+      [`torch_${kind}_tokens_per_s`]: theirs,
+      [`${kind}_ratio`]: theirs ? mine / theirs : undefined,
+    });
+  }
+  process.stderr.write(line + '\n');
+  process.stdout.write(JSON.stringify(row) + '\n');
 }

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { Gpu } from '../ts/gpu/index.js';
 import { preset as modelPreset } from '../ts/model/config.js';
 import { preset } from '../ts/config/presets.js';
-import { timeAttention, type AttentionCase } from './attention.js';
+import { attentionVariants, timeAttention, type AttentionCase } from './attention.js';
 import { timeMatmul, type MatmulCase } from './matmul.js';
 import { describeSample, engineSampling, type SampleShape } from './sample.js';
 import { CPU_FP32, probeTorch, runTorch, type PeerSetting } from './torch.js';
@@ -148,18 +148,21 @@ async function attentionRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> 
       ['train', tokens / x.train_s],
     ]);
   });
-  let ours: { forward: number; train: number } | undefined;
   const rows: Row[] = [];
-  for (const kind of ['forward', 'train'] as const) {
-    const peersOf = theirs.map((p) => ({ setting: p.setting, value: p.values?.get(kind), reason: p.reason }));
-    const name = `${c.name} H=${c.H} KVH=${c.KVH} hd=${c.hd} ${kind === 'train' ? 'fwd+bwd' : 'fwd'}`;
-    const row: Row = { part: 'attention', case: name, unit: 'tokens/s', peers: peersOf };
-    rows.push(
-      await attempt(row, async () => {
-        ours ??= await timeAttention(gpu, c);
-        return tokens / ours[kind];
-      }),
-    );
+  // Each forward variant the adapter can run (ts/ops/attention_tiled.ts; the backward is one kernel).
+  for (const variant of attentionVariants(gpu)) {
+    let ours: { forward: number; train: number } | undefined;
+    for (const kind of ['forward', 'train'] as const) {
+      const peersOf = theirs.map((p) => ({ setting: p.setting, value: p.values?.get(kind), reason: p.reason }));
+      const name = `${c.name} H=${c.H} KVH=${c.KVH} hd=${c.hd} ${kind === 'train' ? 'fwd+bwd' : 'fwd'} [${variant}]`;
+      const row: Row = { part: 'attention', case: name, unit: 'tokens/s', peers: peersOf };
+      rows.push(
+        await attempt(row, async () => {
+          ours ??= await timeAttention(gpu, c, variant);
+          return tokens / ours[kind];
+        }),
+      );
+    }
   }
   return rows;
 }

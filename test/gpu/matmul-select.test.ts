@@ -11,11 +11,13 @@ const products: Product[] = [
 ];
 const kernelOf = () => matmul({ a: null!, b: null!, c: null!, M: 4, N: 4, K: 4 }).kernel.name;
 
+const gpuWith = (forced: Record<string, string>) => selectionGpu(forced);
+
 afterEach(() => setMatmulVariant('lavapipe'));
 
 describe('matmul variant selection', () => {
   it('keeps the lavapipe kernel on a CPU adapter unless told otherwise, and records it', async () => {
-    const g = await selectionGpu({});
+    const g = await gpuWith({});
     setMatmulVariant('tiled64');
     const choice = await selectMatmul(g, products);
     expect(choice).toEqual({ variant: 'lavapipe', how: 'cpu-adapter' });
@@ -24,16 +26,16 @@ describe('matmul variant selection', () => {
     expect(g.kernels).toEqual({ matmul: 'lavapipe' });
   });
   it('uses a forced variant for every later product', async () => {
-    const g = await selectionGpu({ matmul: 'tiled64' });
+    const g = await gpuWith({ matmul: 'tiled64' });
     expect(await selectMatmul(g, products)).toEqual({ variant: 'tiled64', how: 'forced' });
     expect(kernelOf()).toBe('matmul_tiled');
     expect(g.kernels.matmul).toBe('tiled64');
   });
   it('refuses an unknown variant and one the limits exclude, by name', async () => {
-    await expect(selectMatmul(await selectionGpu({ matmul: 'tiled9' }), products)).rejects.toThrow(
+    await expect(selectMatmul(await gpuWith({ matmul: 'tiled9' }), products)).rejects.toThrow(
       /ENGINE_MATMUL 'tiled9' is no matmul variant; use trial or one of lavapipe, tiled32/,
     );
-    const g = await selectionGpu({ matmul: 'tiled128' });
+    const g = await gpuWith({ matmul: 'tiled128' });
     // The same device seen with a smaller limit.
     const small = Object.create(g, { limits: { value: { ...g.limits, maxComputeInvocationsPerWorkgroup: 64 } } });
     await expect(selectMatmul(small, products)).rejects.toThrow(
@@ -49,7 +51,7 @@ describe('matmul variant selection', () => {
     expect(eligibleMatmulVariants(L({ maxComputeInvocationsPerWorkgroup: 128 }))).toEqual(['lavapipe', 'tiled32']);
   });
   it('a trial times every eligible variant, picks the fastest, and caches it per shapes', async () => {
-    const g = await selectionGpu({ matmul: 'trial' });
+    const g = await gpuWith({ matmul: 'trial' });
     const first = await selectMatmul(g, products);
     expect(first.how).toBe('trial');
     const ms = first.trialMs!;

@@ -13,17 +13,11 @@ import {
 } from '../../ts/ops/matmul.js';
 import { TILES, tileRefusal } from '../../ts/ops/matmul_tiled.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
-import { bitIdentical, poisoned, testGpu } from './setup.js';
+import { bitIdentical, firstDiff, poisoned, testGpu } from './setup.js';
 
 const seed = testSeed();
 const rand = rng(seed);
 const tiled = MATMUL_VARIANTS.filter((v) => v !== 'lavapipe');
-
-/** The first index where two arrays' bits differ, for the failure message. */
-function firstDiff(a: Float32Array, b: Float32Array): string {
-  const i = a.findIndex((v, j) => !Object.is(v, b[j]));
-  return i < 0 ? 'none' : `element ${i}: ${a[i]} vs ${b[i]}`;
-}
 
 /** C from the variant, beside C from the lavapipe kernel, on the same fresh inputs. */
 async function both(s: MatmulShape, variant: MatmulVariant): Promise<[Float32Array, Float32Array]> {

@@ -85,7 +85,7 @@ describe('max variant selection', () => {
   const kernelOf = () => reduceRows('max', null!, null!, 1, 1).kernel.name;
 
   it('a trial times both variants, picks the faster, caches it, and later maxes use it', async () => {
-    const g = await selectionGpu({});
+    const g = await selectionGpu({ reduce: 'trial' });
     const first = await selectMaxReduce(g, 8, 512);
     expect(first.how).toBe('trial');
     expect(Object.keys(first.trialMs!).sort()).toEqual(['subgroup', 'tree']);
@@ -96,22 +96,36 @@ describe('max variant selection', () => {
     expect(reduceRows('sum', null!, null!, 1, 1).kernel.name).toBe('reduce'); // sums keep the tree
     expect(await selectMaxReduce(g, 8, 512)).toEqual({ variant: fastest, how: 'cached' });
   });
-  it('forces a variant, refuses an unknown one by name, and keeps the tree without subgroups', async () => {
+  it('forces a variant, refuses an unknown one by name, and keeps the tree on CPU adapters and without subgroups', async () => {
     expect(await selectMaxReduce(await selectionGpu({ reduce: 'subgroup' }))).toEqual({
       variant: 'subgroup',
       how: 'forced',
     });
     expect(kernelOf()).toBe('reduce_subgroup');
     await expect(selectMaxReduce(await selectionGpu({ reduce: 'warp' }))).rejects.toThrow(
-      /reduce variant 'warp' is unknown; use one of tree, subgroup/,
+      /ENGINE_REDUCE 'warp' is no reduce variant; use trial or one of tree, subgroup/,
     );
-    const g = await selectionGpu({});
-    const without = Object.create(g, { device: { value: { features: new Set<string>() } } });
-    expect(await selectMaxReduce(without)).toEqual({ variant: 'tree', how: 'no-subgroups' });
+    expect(await selectMaxReduce(await selectionGpu({}))).toEqual({ variant: 'tree', how: 'cpu-adapter' });
+    expect(kernelOf()).toBe('reduce');
+    const g = await selectionGpu({ reduce: 'trial' });
+    // The shared device, seen without the feature for this call.
+    const own = Object.getOwnPropertyDescriptor(g.device, 'features');
+    Object.defineProperty(g.device, 'features', { value: new Set<string>(), configurable: true });
+    try {
+      const only = await selectMaxReduce(g);
+      expect(only).toMatchObject({ variant: 'tree', how: 'trial' });
+      expect(Object.keys(only.trialMs!)).toEqual(['tree']); // subgroup is not even timed
+    } finally {
+      if (own) Object.defineProperty(g.device, 'features', own);
+      else delete (g.device as { features?: unknown }).features;
+    }
+    expect(hasSubgroups(g)).toBe(true);
     expect(kernelOf()).toBe('reduce');
     const forced = Object.create(await selectionGpu({ reduce: 'subgroup' }), {
       device: { value: { features: new Set<string>() } },
     });
-    await expect(selectMaxReduce(forced)).rejects.toThrow(/'subgroup' needs the 'subgroups' feature/);
+    await expect(selectMaxReduce(forced)).rejects.toThrow(
+      /variant 'subgroup' does not fit .*: it needs the 'subgroups' feature/,
+    );
   });
 });

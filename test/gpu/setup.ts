@@ -55,3 +55,9 @@ export function worstRatio(
 export function bitIdentical(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
+
+/** The first index where two arrays' bits differ, for a failure message. */
+export function firstDiff(a: Float32Array, b: Float32Array): string {
+  const i = a.findIndex((v, j) => !Object.is(v, b[j]));
+  return i < 0 ? 'none' : `element ${i}: ${a[i]} vs ${b[i]}`;
+}

@@ -63,7 +63,7 @@ export interface GpuProvider {
   defaultChoice(): AdapterChoice | undefined;
   /** Where Gpu.create announces the adapter unless told otherwise (Node: stderr). */
   log(line: string): void;
-  /** Kernel variants by family when the caller forces none (Node: ENGINE_MATMUL); default none. */
+  /** Kernel variants by family when the caller forces none (Node: ENGINE_MATMUL, ENGINE_ATTENTION); default none. */
   forcedKernels?(): Record<string, string>;
   /** Where start-up trials are cached (Node: a file under the cache directory); default memory. */
   kernelCache?(): KernelCache;

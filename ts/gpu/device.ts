@@ -28,7 +28,7 @@ export interface GpuOptions {
   announce?: boolean | ((line: string) => void);
   /**
    * Kernel variants by family that this device must use (e.g. { matmul: 'tiled64' }, or 'trial' to
-   * time the eligible ones even on a CPU adapter); default the provider's (Node: ENGINE_MATMUL).
+   * time the eligible ones even on a CPU adapter); default the provider's (Node: ENGINE_MATMUL, ENGINE_ATTENTION).
    */
   kernels?: Record<string, string>;
 }

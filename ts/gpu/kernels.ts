@@ -1,6 +1,6 @@
-// Kernel variants per device: the ones a caller forces (option, or ENGINE_MATMUL in Node), the cache
+// Kernel variants per device: the ones a caller forces (option, or ENGINE_MATMUL / ENGINE_ATTENTION in Node), the cache
 // of start-up trials (a file in Node, ts/io/kernel-cache.ts; memory by default, as in a browser),
-// and the ones chosen (ts/ops/matmul_select.ts), which results record as provenance.
+// and the ones chosen (ts/ops/select.ts), which results record as provenance.
 
 /** Trial results by key (the adapter, the engine's shaders, the shapes): a variant's name. */
 export interface KernelCache {

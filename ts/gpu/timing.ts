@@ -1,5 +1,5 @@
 // Timing a list of dispatches on the device: warm-up, then the median of repeated runs. Used by the
-// start-up trials that pick kernel variants (ts/ops/variant_trial.ts) and by the benches.
+// start-up trials that pick kernel variants (ts/ops/select.ts) and by the benches.
 import type { Dispatch, Gpu } from './device.js';
 
 async function once(gpu: Gpu, list: Dispatch[]): Promise<number> {

@@ -76,7 +76,11 @@ export const dawnGpu: GpuProvider = {
 
   defaultChoice: () => process.env.ENGINE_ADAPTER || undefined,
   log: (line) => void process.stderr.write(line + '\n'),
-  forcedKernels: (): Record<string, string> => (process.env.ENGINE_MATMUL ? { matmul: process.env.ENGINE_MATMUL } : {}),
+  forcedKernels: (): Record<string, string> => ({
+    ...(process.env.ENGINE_MATMUL && { matmul: process.env.ENGINE_MATMUL }),
+    ...(process.env.ENGINE_ATTENTION && { attention: process.env.ENGINE_ATTENTION }),
+    ...(process.env.ENGINE_REDUCE && { reduce: process.env.ENGINE_REDUCE }),
+  }),
   kernelCache: () => fileKernelCache(),
 };
 

@@ -1,13 +1,26 @@
 // The matrix products of one layer's training step at T tokens, as ts/ops/matmul_select.ts times
 // them to choose the device's matmul variant: each projection y = x·Wᵀ and its two gradients
-// (dx = dy·W, dW = dyᵀ·x), as layer.ts runs them through matmulGrads.
+// (dx = dy·W, dW = dyᵀ·x), as layer.ts runs them through matmulGrads; and its attention shape, at
+// which ts/ops/attention_select.ts times the attention forwards.
 import type { Gpu } from '../gpu/device.js';
+import { selectAttention, type AttentionChoice } from '../ops/attention_select.js';
 import { selectMatmul, type MatmulChoice, type Product } from '../ops/matmul_select.js';
 import { headDim, type Qwen2Config } from './config.js';
 
-/** Chooses the device's matmul variant at a training step's shapes (before a model records its dispatches). */
-export function chooseKernels(gpu: Gpu, config: Qwen2Config, tokens: number): Promise<MatmulChoice> {
-  return selectMatmul(gpu, layerProducts(config, tokens));
+/**
+ * Chooses the device's matmul and attention variants at a training step's shapes (B sequences of S
+ * tokens), before a model records its dispatches.
+ */
+export async function chooseKernels(
+  gpu: Gpu,
+  config: Qwen2Config,
+  B: number,
+  S: number,
+): Promise<{ matmul: MatmulChoice; attention: AttentionChoice }> {
+  const matmul = await selectMatmul(gpu, layerProducts(config, B * S));
+  const { num_attention_heads: H, num_key_value_heads: KVH } = config;
+  const attention = await selectAttention(gpu, { B, S, H, KVH, hd: headDim(config) });
+  return { matmul, attention };
 }
 
 export function layerProducts(c: Qwen2Config, T: number): Product[] {

@@ -1,9 +1,12 @@
 // Host side of shaders/attention.wgsl: grouped-query causal attention over B sequences of S
-// tokens (T = B*S rows), forward with an online softmax, and backward.
+// tokens (T = B*S rows), forward with an online softmax, and backward. The forward runs on the
+// variant in use (setAttentionVariant; chosen per adapter by ts/ops/attention_select.ts): 'lavapipe',
+// this file's register kernel, or a workgroup-memory tile (ts/ops/attention_tiled.ts), bit-identical.
 import type { Binding, Dispatch } from '../gpu/device.js';
 import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import body from '../../shaders/attention.wgsl';
+import { ATTENTION_TILES, tiledAttentionForward, type TiledAttention } from './attention_tiled.js';
 import { grid2d } from './grid.js';
 
 const source = withDetMath(body);
@@ -14,10 +17,39 @@ const kvKernel: Kernel = { name: 'attention', source, entry: 'backward_kv' };
 const WG = 64; // invocations per workgroup (WG in the shader)
 // Positions per invocation (R in the shader): each k/v load serves R rows; 2 halves the forward's
 // time on lavapipe against 1, while 4 gains little more and compiles for much longer.
+// shaders/attention_tiled.wgsl reproduces this forward's reads of masked keys for R = 2: keep them in step.
 const FORWARD_ROWS = 2;
 const QUERY_ROWS = 2; // backward_query
 const KV_ROWS = 2; // backward_kv
 const MAX_HD = 128; // 4 * MAX_D4 in the shader
+
+/** The kernels a forward can run on: 'lavapipe' (shaders/attention.wgsl) or a workgroup-memory tile. */
+export type AttentionVariant = 'lavapipe' | TiledAttention;
+export const ATTENTION_VARIANTS: readonly AttentionVariant[] = [
+  'lavapipe',
+  ...(Object.keys(ATTENTION_TILES) as TiledAttention[]),
+];
+
+// Process-wide, as matmul's: a process opens one device.
+let inUse: AttentionVariant = 'lavapipe';
+let unrollInUse = true;
+
+/**
+ * Makes `v` the variant of every later forward that names none; `unroll` (tiled variants): loops
+ * over the head dimension that a GPU's compiler unrolls, where CPU adapters compile for tens of
+ * seconds (ts/ops/attention_tiled.ts). It changes compile time and speed, never the bits.
+ */
+export function setAttentionVariant(v: AttentionVariant, unroll = true): void {
+  if (!ATTENTION_VARIANTS.includes(v)) {
+    throw new Error(`unknown attention variant '${v}'; use one of ${ATTENTION_VARIANTS.join(', ')}`);
+  }
+  inUse = v;
+  unrollInUse = unroll;
+}
+
+export function attentionVariant(): AttentionVariant {
+  return inUse;
+}
 
 /** Shape of an attention call; shared with the reference (ts/ref/attention.ts). */
 export interface AttentionShape {
@@ -41,6 +73,10 @@ export interface AttentionForwardArgs extends AttentionShape {
   o: Binding;
   /** [T, H] output: log Σ exp(score) per query row and head, kept for the backward. */
   lse: Binding;
+  /** The forward's kernel; default the one in use (setAttentionVariant). The backward has one kernel. */
+  variant?: AttentionVariant;
+  /** Tiled variants: unrolled head-dimension loops (setAttentionVariant); default as in use. */
+  unroll?: boolean;
 }
 
 export interface AttentionBackwardArgs extends AttentionForwardArgs {
@@ -88,7 +124,10 @@ function dispatch(kernel: Kernel, x: AttentionShape, heads: number, rows: number
 /** o = softmax(causal(q·kᵀ / sqrt(hd))) · v per head, and the log-sum-exp of each softmax row. */
 export function attentionForward(x: AttentionForwardArgs): Dispatch[] {
   checkAttentionShape(x, 'attentionForward');
-  return [dispatch(forwardKernel, x, x.H, FORWARD_ROWS, [x.q, x.k, x.v, x.o, x.lse])];
+  const variant = x.variant ?? inUse;
+  const buffers = [x.q, x.k, x.v, x.o, x.lse];
+  if (variant !== 'lavapipe') return [tiledAttentionForward(variant, x, buffers, x.unroll ?? unrollInUse)];
+  return [dispatch(forwardKernel, x, x.H, FORWARD_ROWS, buffers)];
 }
 
 /** Floats of the backward's scratch buffer: [T, H]. */

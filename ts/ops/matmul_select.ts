@@ -1,68 +1,67 @@
-// Which matmul variant a device runs (ts/ops/matmul.ts): forced (GpuOptions.kernels, ENGINE_MATMUL),
-// else on a CPU adapter (lavapipe, SwiftShader) the lavapipe kernel, which is built for them, else
-// the fastest of the variants the adapter's limits allow in a short trial at the engine's own
-// shapes, cached per adapter, engine shaders and shapes. Never by vendor name. Every variant gives
-// the same bits (test/gpu/matmul-variants.test.ts), so the choice changes speed, not results.
+// Which matmul variant a device runs (ts/ops/matmul.ts), by the rules of ts/ops/select.ts: forced
+// (ENGINE_MATMUL), the lavapipe kernel on CPU adapters, else a timed trial at the engine's own
+// shapes, cached. Every variant gives the same bits (test/gpu/matmul-variants.test.ts), so the
+// choice changes speed, not results.
 import type { Gpu } from '../gpu/device.js';
 import { MATMUL_VARIANTS, matmul, setMatmulVariant, type MatmulShape, type MatmulVariant } from './matmul.js';
 import { TILES, tileRefusal } from './matmul_tiled.js';
-import { fastestVariant } from './variant_trial.js';
+import { chooseVariant, medianMs, type VariantChoice } from './select.js';
 
 /** A product the engine runs (one of a layer's, forward or gradient). */
 export type Product = Pick<MatmulShape, 'M' | 'N' | 'K' | 'transA' | 'transB'>;
 
-export interface MatmulChoice {
-  variant: MatmulVariant;
-  how: 'forced' | 'cpu-adapter' | 'cached' | 'trial';
-  /** The trial's median milliseconds per variant (all products once), when a trial ran. */
-  trialMs?: Partial<Record<MatmulVariant, number>>;
-}
+export type MatmulChoice = VariantChoice<MatmulVariant>;
+
+const refusal = (v: MatmulVariant, limits: GPUSupportedLimits) =>
+  v === 'lavapipe' ? undefined : tileRefusal(TILES[v], limits);
 
 /** The variants this device's limits allow, the lavapipe kernel first. */
 export function eligibleMatmulVariants(limits: GPUSupportedLimits): MatmulVariant[] {
-  return MATMUL_VARIANTS.filter((v) => v === 'lavapipe' || !tileRefusal(TILES[v], limits));
+  return MATMUL_VARIANTS.filter((v) => !refusal(v, limits));
 }
 
 /** Chooses the device's variant (see the header), makes it the one in use, and records it in gpu.kernels. */
 export async function selectMatmul(gpu: Gpu, products: Product[]): Promise<MatmulChoice> {
-  const choice = await choose(gpu, products);
+  const choice = await chooseVariant(gpu, {
+    family: 'matmul',
+    env: 'ENGINE_MATMUL',
+    variants: MATMUL_VARIANTS,
+    refusal: (v) => refusal(v, gpu.limits),
+    key: { products },
+    trial: async (variants) => ({ ms: await trial(gpu, products, variants) }),
+  });
   setMatmulVariant(choice.variant);
-  gpu.kernels.matmul = choice.variant;
   return choice;
 }
 
-async function choose(gpu: Gpu, products: Product[]): Promise<MatmulChoice> {
-  const forced = gpu.forced.matmul;
-  const eligible = eligibleMatmulVariants(gpu.limits);
-  if (forced && forced !== 'trial') {
-    const v = forced as MatmulVariant;
-    if (!MATMUL_VARIANTS.includes(v)) {
-      throw new Error(
-        `ENGINE_MATMUL '${forced}' is no matmul variant; use trial or one of ${MATMUL_VARIANTS.join(', ')}`,
+/** Median milliseconds of each variant running every product once. */
+async function trial(
+  gpu: Gpu,
+  products: Product[],
+  variants: MatmulVariant[],
+): Promise<Partial<Record<MatmulVariant, number>>> {
+  const most = (f: (p: Product) => number) => 4 * Math.max(...products.map(f));
+  const a = gpu.buffer(
+    most((p) => p.M * p.K),
+    'matmul trial a',
+  );
+  const b = gpu.buffer(
+    most((p) => p.K * p.N),
+    'matmul trial b',
+  );
+  const c = gpu.buffer(
+    most((p) => p.M * p.N),
+    'matmul trial c',
+  );
+  const out: Partial<Record<MatmulVariant, number>> = {};
+  try {
+    for (const variant of variants)
+      out[variant] = await medianMs(
+        gpu,
+        products.map((p) => matmul({ ...p, a, b, c, variant })),
       );
-    }
-    const refused = v === 'lavapipe' ? undefined : tileRefusal(TILES[v], gpu.limits);
-    if (refused) throw new Error(`matmul variant '${v}' does not fit ${gpu.adapterName}: it ${refused}`);
-    return { variant: v, how: 'forced' };
+  } finally {
+    for (const buf of [a, b, c]) buf.destroy();
   }
-  if (!forced && gpu.adapterKind !== 'gpu') return { variant: 'lavapipe', how: 'cpu-adapter' };
-  return fastestVariant(gpu, { products }, eligible, () => {
-    const most = (f: (p: Product) => number) => 4 * Math.max(...products.map(f));
-    const a = gpu.buffer(
-      most((p) => p.M * p.K),
-      'matmul trial a',
-    );
-    const b = gpu.buffer(
-      most((p) => p.K * p.N),
-      'matmul trial b',
-    );
-    const c = gpu.buffer(
-      most((p) => p.M * p.N),
-      'matmul trial c',
-    );
-    return {
-      dispatches: (variant) => products.map((p) => matmul({ ...p, a, b, c, variant })),
-      release: () => [a, b, c].forEach((buf) => buf.destroy()),
-    };
-  });
+  return out;
 }

@@ -97,7 +97,7 @@ export async function runRl(cfg: GrpoConfig, ctx: StageContext): Promise<RlResul
       // Rollouts decode together: all of a step's (up to 64) sequences at once.
       const decodeBatch = Math.max(cfg.num_generations, Math.min(64, cfg.prompts_per_step * cfg.num_generations));
       const shape = { batch: cfg.per_device_train_batch_size, seqLen: S, decodeBatch };
-      await run.recordKernels({ matmul: await chooseKernels(gpu, config, shape.batch * S) });
+      await run.recordKernels(await chooseKernels(gpu, config, shape.batch, S));
       const policy = new TrainingModel(gpu, config, { params: start.params, m: start.m, v: start.v }, shape, hyper);
       // The frozen reference of the KL term is the starting checkpoint.
       const reference =

@@ -170,7 +170,7 @@ export async function runTraining(
         m: undefined,
         v: undefined,
       };
-      await run.recordKernels({ matmul: await chooseKernels(ctx.gpu, config, cfg.batch_size * cfg.seq_len) });
+      await run.recordKernels(await chooseKernels(ctx.gpu, config, cfg.batch_size, cfg.seq_len));
       const model = await createModel(config, { params: start.params, m: start.m, v: start.v }, cfg);
       const state: TrainerState = resumed?.state ?? {
         step: 0,

@@ -5,6 +5,7 @@
 import wasmBytes from '../../build/engine.wasm';
 import adamw from '../../shaders/adamw.wgsl';
 import attention from '../../shaders/attention.wgsl';
+import attention_tiled from '../../shaders/attention_tiled.wgsl';
 import bias from '../../shaders/bias.wgsl';
 import cast from '../../shaders/cast.wgsl';
 import cross_entropy from '../../shaders/cross_entropy.wgsl';
@@ -27,6 +28,7 @@ import { sha256Hex } from './hash.js';
 export const SHADERS: Readonly<Record<string, string>> = {
   'adamw.wgsl': adamw,
   'attention.wgsl': attention,
+  'attention_tiled.wgsl': attention_tiled,
   'bias.wgsl': bias,
   'cast.wgsl': cast,
   'cross_entropy.wgsl': cross_entropy,
