@@ -21,7 +21,10 @@ struct Params {
   // HD / 4: the head dimension in vec4s (the host requires HD % 4 == 0 and HD <= 4 * MAX_D4). A
   // uniform, not an override: loops over it then stay loops, which lavapipe compiles in about 2 s
   // where fully unrolled ones took 10-25 s per pipeline at HD = 64.
-  hd4: u32, _pad: u32,
+  hd4: u32,
+  // Always 0. The backward adds it to its exp loop's trip count: a bound the compiler cannot know
+  // keeps that loop a loop, so det_exp is inlined once rather than R * KB times (see backward).
+  _pad: u32,
 }
 
 // Positions per invocation (1..MAX_R).
@@ -136,11 +139,16 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
 }
 
 // ---------------------------------------------------------------------------------------------
-// backward, in two dispatches. It still uses the builtin exp: with det_exp here, lavapipe did not
-// finish the backward of test/gpu/attention.test.ts (minutes, not understood yet; SwiftShader ran
-// it in seconds), so dq, dk and dv can differ between adapters (docs/reproducibility.md). With P = softmax weights exp(score - lse), dP = dO·vᵀ and
+// backward, in two dispatches. With P = softmax weights exp(score - lse), dP = dO·vᵀ and
 // D = rowsum(dO ∘ o) (= Σ_j P_j dP_j): dS = P (dP - D), dq = scale dS·k, dk = scale dSᵀ·q,
 // dv = Pᵀ·dO. backward_query writes dq and D; backward_kv then reads D.
+//
+// P goes through det_exp, like the forward, so dq, dk and dv are the same bits on every adapter.
+// Each block's R x KB arguments go to a private array and one loop with a run-time trip count
+// (R * KB + _pad) takes their det_exp: written inside the unrolled R x KB tile instead, det_exp
+// (~100 integer operations) was inlined 8 times per pipeline and lavapipe's cold compile of the
+// two backward pipelines went from ~140 s of CPU to minutes more (docs/kernels-attention.md);
+// with the loop it costs what the builtin exp did.
 
 @group(0) @binding(3) var<storage, read> bq_o: array<vec4f>;
 @group(0) @binding(4) var<storage, read> bq_lse: array<f32>;
@@ -193,11 +201,17 @@ fn backward_query(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg
         }
       }
     }
+    // P of the block, in a loop the compiler keeps (see above); dead keys' P are computed and dropped.
+    var pe: array<f32, MAX_R * KB>;
+    for (var r = 0u; r < R; r++) {
+      for (var t = 0u; t < KB; t++) { pe[r * KB + t] = hsum(dot[r][t]) - lse[r]; }
+    }
+    for (var i = 0u; i < R * KB + p._pad; i++) { pe[i] = det_exp(pe[i]); }
     var ds: array<array<f32, KB>, MAX_R>;
     for (var r = 0u; r < R; r++) {
       for (var t = 0u; t < KB; t++) {
         let live = j0 + t <= s.first + s.i0 + r;
-        ds[r][t] = select(0.0, exp(hsum(dot[r][t]) - lse[r]) * (hsum(dp[r][t]) - delta[r]), live);
+        ds[r][t] = select(0.0, pe[r * KB + t] * (hsum(dp[r][t]) - delta[r]), live);
       }
     }
     for (var c = 0u; c < hd4; c++) {
@@ -270,15 +284,20 @@ fn backward_kv(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
           }
         }
       }
+      var pe: array<f32, MAX_R * KB>; // P of the block, as in backward_query
+      for (var t = 0u; t < KB; t++) {
+        let lse = bkv_lse[min(i0 + t, end - 1u) * p.H + h];
+        for (var r = 0u; r < R; r++) { pe[r * KB + t] = hsum(dot[r][t]) - lse; }
+      }
+      for (var e = 0u; e < R * KB + p._pad; e++) { pe[e] = det_exp(pe[e]); }
       var pr: array<array<f32, KB>, MAX_R>;
       var ds: array<array<f32, KB>, MAX_R>;
       for (var t = 0u; t < KB; t++) {
         let i = min(i0 + t, end - 1u);
-        let lse = bkv_lse[i * p.H + h];
         let delta = bkv_delta[i * p.H + h];
         for (var r = 0u; r < R; r++) {
           let live = i0 + t >= s.first + s.i0 + r && i0 + t < end;
-          pr[r][t] = select(0.0, exp(hsum(dot[r][t]) - lse), live);
+          pr[r][t] = select(0.0, pe[r * KB + t], live);
           ds[r][t] = pr[r][t] * (hsum(dp[r][t]) - delta);
         }
       }

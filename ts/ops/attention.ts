@@ -116,7 +116,7 @@ function dispatch(kernel: Kernel, x: AttentionShape, heads: number, rows: number
       .u32(blocks)
       .f32(1 / Math.sqrt(x.hd))
       .u32(x.hd / 4)
-      .pad().words,
+      .pad().words, // _pad = 0: the backward's exp loop adds it to its trip count (shader)
     workgroups: grid2d(x.B * heads * blocks),
   };
 }
