@@ -243,6 +243,33 @@ const attentionCase: KernelCase = {
   },
 };
 
+// The tiled forward a GPU may choose (ts/ops/attention_select.ts), in the rolled form CPU adapters
+// compile quickly; it is built to give the lavapipe forward's bits.
+const attentionTiledCase: KernelCase = {
+  shader: 'attention_tiled',
+  shape: 'B=2 S=5 H=2 KVH=1 hd=8, tiled64',
+  async run(c) {
+    const shape = { B: 2, S: 5, H: 2, KVH: 1, hd: 8 };
+    const T = shape.B * shape.S;
+    const q = c.random(T * shape.H * shape.hd),
+      k = c.random(T * shape.KVH * shape.hd),
+      v = c.random(T * shape.KVH * shape.hd);
+    const bufs = {
+      q: c.upload(q),
+      k: c.upload(k),
+      v: c.upload(v),
+      o: c.out(T * shape.H * shape.hd),
+      lse: c.out(T * shape.H),
+    };
+    await c.run(attentionForward({ ...shape, ...bufs, variant: 'tiled64', unroll: false }));
+    const fwd = refAttentionForward({ ...shape, q, k, v });
+    return [
+      { name: 'attention_tiled.forward.o', got: await c.read(bufs.o), want: fwd.o },
+      { name: 'attention_tiled.forward.lse', got: await c.read(bufs.lse), want: fwd.lse },
+    ];
+  },
+};
+
 const swigluCase: KernelCase = {
   shader: 'swiglu',
   shape: 'n=64',
@@ -574,6 +601,7 @@ export const KERNEL_CASES: KernelCase[] = [
   rmsnormCase,
   ropeCase,
   attentionCase,
+  attentionTiledCase,
   swigluCase,
   embeddingCase,
   crossEntropyCase('vec4', 16, false),
