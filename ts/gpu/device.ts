@@ -2,7 +2,7 @@
 // the pipeline cache, buffer pool, typed upload/readback, and batched dispatch recording.
 import { type AdapterChoice, gpuProvider } from './adapters.js';
 import { GpuError } from './errors.js';
-import { type Constants, type Kernel, kernelKey } from './kernel.js';
+import { type Constants, type Kernel, kernelKey, kernelSource } from './kernel.js';
 import { type KernelCache, memoryCache } from './kernels.js';
 import { missingLimit } from './limits.js';
 import { BufferPool } from './pool.js';
@@ -234,7 +234,7 @@ export class Gpu {
 
   private async compile(kernel: Kernel, constants: Constants | undefined, key: string): Promise<GPUComputePipeline> {
     this.checkAlive();
-    const module = this.device.createShaderModule({ code: kernel.source, label: kernel.name });
+    const module = this.device.createShaderModule({ code: kernelSource(kernel), label: kernel.name });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) {
