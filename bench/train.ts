@@ -77,7 +77,7 @@ export type TranscendentalsCost = Record<Transcendentals, number> & { reps: numb
 
 /**
  * Median step seconds of case `c` with the deterministic exp and log and with the platform builtins
- * (setTranscendentals, a bench-only switch): one model, a compiling step in each mode, then `reps`
+ * (setTranscendentals, a bench-only switch): one model, two warm-up steps in each mode, then `reps`
  * steps in each, interleaved, so both see the same machine load.
  */
 export async function transcendentalsCost(gpu: Gpu, c: TrainCase, reps: number): Promise<TranscendentalsCost> {
@@ -88,6 +88,7 @@ export async function transcendentalsCost(gpu: Gpu, c: TrainCase, reps: number):
     for (const m of modes) {
       setTranscendentals(m);
       await step(); // compiles this mode's pipelines
+      await step(); // gives Gpu its first wait estimate for them
     }
     // A B B A A B ...: a machine that speeds up or slows down over the run favours neither mode.
     for (let i = 0; i < reps; i++)

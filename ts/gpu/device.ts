@@ -294,9 +294,9 @@ export class Gpu {
   async run(dispatches: Dispatch[]): Promise<void> {
     await this.prepare(dispatches);
     const names = dispatches.map((d) => d.kernel.name);
-    // The wait estimate's key: which kernels over how many workgroups (the same kernels on other
-    // shapes take other times).
-    const work = dispatches.map((d) => `${d.kernel.name}/${d.workgroups.join('x')}`).join(',');
+    // The wait estimate's key: which pipelines over how many workgroups (the same kernels on other
+    // shapes take other times; a kernel built with other constants or math is another pipeline).
+    const work = dispatches.map((d) => `${kernelKey(d.kernel, d.constants)}/${d.workgroups.join('x')}`).join(',');
     await this.submitChecked(
       () => [this.encode(dispatches)],
       `batch [${[...new Set(names)].join(', ')}]`,
