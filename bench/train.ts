@@ -10,6 +10,7 @@ import { preset, type Qwen2Config } from '../ts/model/config.js';
 import { TrainingModel } from '../ts/model/training.js';
 import { initParams, paramLayout } from '../ts/model/params.js';
 import type { Batch } from '../ts/model/batch.js';
+import { settle } from './timing.js';
 import { median, runTorch } from './torch.js';
 
 export interface TrainCase {
@@ -77,7 +78,7 @@ export type TranscendentalsCost = Record<Transcendentals, number> & { reps: numb
 
 /**
  * Median step seconds of case `c` with the deterministic exp and log and with the platform builtins
- * (setTranscendentals, a bench-only switch): one model, two warm-up steps in each mode, then `reps`
+ * (setTranscendentals, a bench-only switch): one model, warm-up steps in each mode, then `reps`
  * steps in each, interleaved, so both see the same machine load.
  */
 export async function transcendentalsCost(gpu: Gpu, c: TrainCase, reps: number): Promise<TranscendentalsCost> {
@@ -88,7 +89,7 @@ export async function transcendentalsCost(gpu: Gpu, c: TrainCase, reps: number):
     for (const m of modes) {
       setTranscendentals(m);
       await step(); // compiles this mode's pipelines
-      await step(); // gives Gpu its first wait estimate for them
+      await settle(step); // until Gpu's wait estimate for them is the real step time
     }
     // A B B A A B ...: a machine that speeds up or slows down over the run favours neither mode.
     for (let i = 0; i < reps; i++)
