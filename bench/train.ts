@@ -10,7 +10,6 @@ import { preset, type Qwen2Config } from '../ts/model/config.js';
 import { TrainingModel } from '../ts/model/training.js';
 import { initParams, paramLayout } from '../ts/model/params.js';
 import type { Batch } from '../ts/model/batch.js';
-import { settle } from './timing.js';
 import { median, runTorch } from './torch.js';
 
 export interface TrainCase {
@@ -74,6 +73,9 @@ export async function engineStepSeconds(gpu: Gpu, c: TrainCase): Promise<number>
   return median(times);
 }
 
+const WARMUP_STEPS = 5;
+const COST_REPS = 5;
+
 export type TranscendentalsCost = Record<Transcendentals, number> & { reps: number };
 
 /**
@@ -88,8 +90,9 @@ export async function transcendentalsCost(gpu: Gpu, c: TrainCase, reps: number):
   try {
     for (const m of modes) {
       setTranscendentals(m);
-      await step(); // compiles this mode's pipelines
-      await settle(step); // until Gpu's wait estimate for them is the real step time
+      // A compiling step, then steps until Gpu's wait estimate for this mode's pipelines is the
+      // step's real time: it starts from a step that polled (slower) and comes down 10% a step.
+      for (let i = 0; i < 1 + WARMUP_STEPS; i++) await step();
     }
     // A B B A A B ...: a machine that speeds up or slows down over the run favours neither mode.
     for (let i = 0; i < reps; i++)
@@ -111,8 +114,6 @@ export function describeCost(tokens: number, cost: TranscendentalsCost): string 
     `${(det / builtin).toFixed(3)}x (medians of ${cost.reps} interleaved steps each)`
   );
 }
-
-const COST_REPS = 5;
 
 function peakRssGB(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
