@@ -73,7 +73,7 @@ export async function engineStepSeconds(gpu: Gpu, c: TrainCase): Promise<number>
   return median(times);
 }
 
-const WARMUP_STEPS = 5;
+const WARMUP_STEPS = 10;
 const COST_REPS = 5;
 
 export type TranscendentalsCost = Record<Transcendentals, number> & { reps: number };
@@ -91,7 +91,8 @@ export async function transcendentalsCost(gpu: Gpu, c: TrainCase, reps: number):
     for (const m of modes) {
       setTranscendentals(m);
       // A compiling step, then steps until Gpu's wait estimate for this mode's pipelines is the
-      // step's real time: it starts from a step that polled (slower) and comes down 10% a step.
+      // step's real time: it starts from a step that polled (up to 2x slower on lavapipe) and
+      // comes down 10% a step; until then a step's time is mostly the estimate's sleep.
       for (let i = 0; i < 1 + WARMUP_STEPS; i++) await step();
     }
     // A B B A A B ...: a machine that speeds up or slows down over the run favours neither mode.
