@@ -2,7 +2,9 @@
 // on the chosen adapter, each beside PyTorch in the same run: on CUDA at fp32, TF32 and bf16
 // autocast when a CUDA PyTorch is found, else on the CPU (fp32), else a row saying why none ran.
 // matmul TFLOP/s at the `paper` model's shapes over one paper micro-batch of tokens, attention
-// forward and forward+backward, training tokens/s (mini, paper), sampling tokens/s, and the adapter.
+// forward and forward+backward, training tokens/s (mini, paper), the deterministic exp/log's cost
+// (mini's training tokens/s with them over with the platform builtins, same run), sampling tokens/s,
+// and the adapter.
 // --quick shrinks every shape and count so the whole section runs in a minute or two on lavapipe.
 import { writeFileSync } from 'node:fs';
 import { Gpu } from '../ts/gpu/index.js';
@@ -12,7 +14,7 @@ import { attentionVariants, timeAttention, type AttentionCase } from './attentio
 import { timeMatmul, type MatmulCase } from './matmul.js';
 import { describeSample, engineSampling, type SampleShape } from './sample.js';
 import { CPU_FP32, probeTorch, runTorch, type PeerSetting } from './torch.js';
-import { engineStepSeconds, type TrainCase } from './train.js';
+import { describeCost, engineStepSeconds, transcendentalsCost, type TrainCase } from './train.js';
 
 const VOCAB = 2200;
 const quick = process.argv.includes('--quick');
@@ -29,6 +31,8 @@ interface Row {
   ours?: number;
   error?: string;
   peers: Peer[];
+  /** What the figure is made of, where it is a ratio of our own figures. */
+  note?: string;
 }
 
 const paperModel = modelPreset('paper', VOCAB);
@@ -182,6 +186,16 @@ async function trainRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> {
     row.peers = theirs.map((p) => ({ setting: p.setting, value: p.values?.get(''), reason: p.reason }));
     rows.push(row);
   }
+  // Issue 13: deterministic exp/log must cost training under 5% (ratio >= 0.95).
+  const c = TRAIN[0];
+  const cost: Row = { part: 'train', case: `det/builtin exp+log, ${c.name}`, unit: 'x', peers: [] };
+  rows.push(
+    await attempt(cost, async () => {
+      const r = await transcendentalsCost(gpu, c, quick ? 2 : 7);
+      cost.note = describeCost(c.batch * c.seq, r);
+      return r.builtin / r.deterministic;
+    }),
+  );
   return rows;
 }
 
@@ -206,14 +220,15 @@ async function sampleRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> {
 }
 
 function show(row: Row): string {
-  const fmt = (x: number) => (row.unit === 'TFLOP/s' ? x.toPrecision(3) : x.toFixed(0));
+  const fmt = (x: number) => (row.unit === 'TFLOP/s' ? x.toPrecision(3) : x.toFixed(row.unit === 'x' ? 3 : 0));
   const ours = row.ours !== undefined ? `${fmt(row.ours)} ${row.unit}` : `failed: ${row.error}`;
   const theirs = row.peers.map((p) =>
     p.value !== undefined
       ? `${p.setting} ${fmt(p.value)}${row.ours !== undefined ? ` (${(row.ours / p.value).toFixed(2)}x)` : ''}`
       : `${p.setting}: ${p.reason ?? 'no figure'}`,
   );
-  return `${row.part.padEnd(9)} ${row.case.padEnd(52)} ${ours}${theirs.length ? '   ' + theirs.join('   ') : ''}`;
+  const more = [...theirs, ...(row.note ? [row.note] : [])];
+  return `${row.part.padEnd(9)} ${row.case.padEnd(52)} ${ours}${more.length ? '   ' + more.join('   ') : ''}`;
 }
 
 export async function benchGpu(): Promise<void> {

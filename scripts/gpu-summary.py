@@ -52,10 +52,10 @@ if bench:
             f"features {', '.join(a.get('features', []))}. Peer: {bench['peer']}.", ""]
     out += ["| part | case | ours | peers |", "| --- | --- | --- | --- |"]
     for r in bench["rows"]:
-        fmt = (lambda x: f"{x:.3g}") if r["unit"] == "TFLOP/s" else (lambda x: f"{x:.0f}")
+        fmt = (lambda x: f"{x:.3g}") if r["unit"] == "TFLOP/s" else (lambda x: f"{x:.3f}") if r["unit"] == "x" else (lambda x: f"{x:.0f}")
         ours = f"{fmt(r['ours'])} {r['unit']}" if r.get("ours") is not None else f"failed: {r.get('error')}"
         peers = "; ".join(f"{p['setting']} {fmt(p['value'])}" if p.get("value") is not None else f"{p['setting']}: {p.get('reason')}" for p in r["peers"])
-        out.append(f"| {r['part']} | {r['case']} | {ours} | {peers} |")
+        out.append(f"| {r['part']} | {r['case']} | {ours} | {peers or r.get('note', '')} |")
     out.append(f"\nbench {'complete' if bench.get('done') else 'cut short'} in {bench['seconds']:.0f} s")
 else:
     out.append("bench: no results")

@@ -2,7 +2,7 @@
 // the pipeline cache, buffer pool, typed upload/readback, and batched dispatch recording.
 import { type AdapterChoice, gpuProvider } from './adapters.js';
 import { GpuError } from './errors.js';
-import { type Constants, type Kernel, kernelKey } from './kernel.js';
+import { type Constants, type Kernel, kernelKey, kernelSource } from './kernel.js';
 import { type KernelCache, memoryCache } from './kernels.js';
 import { missingLimit } from './limits.js';
 import { BufferPool } from './pool.js';
@@ -234,7 +234,7 @@ export class Gpu {
 
   private async compile(kernel: Kernel, constants: Constants | undefined, key: string): Promise<GPUComputePipeline> {
     this.checkAlive();
-    const module = this.device.createShaderModule({ code: kernel.source, label: kernel.name });
+    const module = this.device.createShaderModule({ code: kernelSource(kernel), label: kernel.name });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) {
@@ -294,9 +294,9 @@ export class Gpu {
   async run(dispatches: Dispatch[]): Promise<void> {
     await this.prepare(dispatches);
     const names = dispatches.map((d) => d.kernel.name);
-    // The wait estimate's key: which kernels over how many workgroups (the same kernels on other
-    // shapes take other times).
-    const work = dispatches.map((d) => `${d.kernel.name}/${d.workgroups.join('x')}`).join(',');
+    // The wait estimate's key: which pipelines over how many workgroups (the same kernels on other
+    // shapes take other times; a kernel built with other constants or math is another pipeline).
+    const work = dispatches.map((d) => `${kernelKey(d.kernel, d.constants)}/${d.workgroups.join('x')}`).join(',');
     await this.submitChecked(
       () => [this.encode(dispatches)],
       `batch [${[...new Set(names)].join(', ')}]`,

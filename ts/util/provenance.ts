@@ -9,6 +9,7 @@ import attention_tiled from '../../shaders/attention_tiled.wgsl';
 import bias from '../../shaders/bias.wgsl';
 import cast from '../../shaders/cast.wgsl';
 import cross_entropy from '../../shaders/cross_entropy.wgsl';
+import detmathBuiltin from '../../shaders/detmath-builtin.wgsl';
 import detmath from '../../shaders/detmath.wgsl';
 import elementwise from '../../shaders/elementwise.wgsl';
 import embedding from '../../shaders/embedding.wgsl';
@@ -32,6 +33,7 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'bias.wgsl': bias,
   'cast.wgsl': cast,
   'cross_entropy.wgsl': cross_entropy,
+  'detmath-builtin.wgsl': detmathBuiltin,
   'detmath.wgsl': detmath,
   'elementwise.wgsl': elementwise,
   'embedding.wgsl': embedding,
