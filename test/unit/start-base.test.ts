@@ -45,7 +45,6 @@ describe('chooseBase', () => {
   });
 });
 
-
 describe('startRuns from a base', () => {
   it('imports the base in place of pre-training, keyed by its weights, and drops the data check', async () => {
     const plan = async (s: string) => startPlan(0.05, { source: base, sha256: s }).catch((e: Error) => e);
