@@ -52,9 +52,10 @@ export default defineConfig({
           // (accumulation, skip, decay flags) are adapter-independent and slow on SwiftShader;
           // every kernel and the model itself are tested on both adapters. (matmul-select: the
           // variant choice, host logic whose trial would compile every tile, 5-20 s each here;
-          // protocol.test.ts runs both adapters itself, one process each.)
+          // protocol.test.ts runs both adapters itself, one process each, so repro.test.ts's kernel
+          // fingerprints need only lavapipe; interrupt: the CLI's signal handling.)
           exclude: [
-            'test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker,study,study-queue,protocol,matmul-select}.test.ts',
+            'test/gpu/{grpo,resume,oracle,eval,train-step,train-stage,fault-stages,worker,study,study-queue,protocol,matmul-select,repro,interrupt}.test.ts',
           ],
           env: { ENGINE_ADAPTER: 'swiftshader' },
           pool: 'forks',

@@ -146,6 +146,10 @@ describe('kernel fingerprints', () => {
     expect(c.adapterDiffers).toEqual([]);
     expect(kernelReport(c)).toMatch(/\*\*Not identical\*\*: 1 of \d+ kernel outputs differ/);
     expect(kernelReport(c)).toContain('| swiglu.forward.h |');
+    // An output one side lacks (cast.to_f16 without shader-f16) is listed, not counted as a difference.
+    const fewer = compareKernels(first, { ...first, kernels: first.kernels.slice(1) }, ['all', 'fewer']);
+    expect([fewer.identical, fewer.differing, fewer.onlyIn]).toEqual([false, [], [[first.kernels[0].name], []]]);
+    expect(kernelReport(fewer)).toContain(`**Identical where both ran**: all ${first.kernels.length - 1} outputs`);
 
     const dir = mkdtempSync(join(tmpdir(), 'repro-'));
     writeFileSync(join(dir, 'a.json'), JSON.stringify(first));

@@ -108,7 +108,10 @@ export function kernelReport(c: KernelComparison): string {
     '',
     c.identical
       ? `**Identical**: all ${c.same} kernel outputs have the same bytes.`
-      : `**Not identical**: ${c.differing.length} of ${c.same + c.differing.length} kernel outputs differ.`,
+      : c.differing.length
+        ? `**Not identical**: ${c.differing.length} of ${c.same + c.differing.length} kernel outputs differ.`
+        : `**Identical where both ran**: all ${c.same} outputs both have are the same bytes; ` +
+          `${c.onlyIn[0].length + c.onlyIn[1].length} ran on one side only (a feature the other lacks, listed below).`,
   ];
   if (c.differing.length) {
     const e = (x: number) => x.toExponential(2);
