@@ -180,20 +180,21 @@ export const start: Command = {
       emit({ stage: name, ...row, seconds: +((performance.now() - t0) / 1000).toFixed(1) });
 
     const store = new NodeStore();
-    // --base and --from-scratch are checked before the GPU is: a wrong folder costs nothing.
-    const flags = { base: args.optStr('base'), fromScratch: args.flag('from-scratch') };
-    const given = flags.base === undefined ? undefined : await chooseBase(store, { ...flags, adapterKind: 'gpu' });
     const stop = stopOnSignals();
     log('[1/7] GPU kernels on the chosen adapter');
     const gpu = await Gpu.create({ adapter });
+    // The base is chosen before the self-check, so a wrong --base costs no more than opening the device.
+    const base = await chooseBase(store, {
+      base: args.optStr('base'),
+      fromScratch: args.flag('from-scratch'),
+      adapterKind: gpu.adapterKind,
+    });
     stage('gpu', {
       adapter: gpu.adapterName,
       kind: gpu.adapterKind,
       ...(await selfCheck(gpu, terminalReporter('[1/7]').progress)),
     });
-    // One device and one store for every run, from the base given or the adapter's default (chooseBase).
-    const base =
-      given ?? (flags.fromScratch ? undefined : await chooseBase(store, { ...flags, adapterKind: gpu.adapterKind }));
+    // One device and one store for every run.
     const plan = await startPlan(scale, base);
     const evalSettings = plan.nodes.find((n) => n.id === 'eval-midtrain')!.config as object as EvalSettings;
     const results = new Map<string, Record<string, unknown>>();
