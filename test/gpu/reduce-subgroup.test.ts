@@ -5,7 +5,7 @@
 // the variant's selection (ts/ops/reduce_select.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHUNK, reduceRows, setMaxVariant, type MaxVariant } from '../../ts/ops/reduce.js';
-import { hasSubgroups, selectMaxReduce } from '../../ts/ops/reduce_select.js';
+import { selectMaxReduce } from '../../ts/ops/reduce_select.js';
 import { rng, testSeed } from '../util/random.js';
 import { bitIdentical, poisoned, selectionGpu, testGpu } from './setup.js';
 
@@ -47,7 +47,7 @@ afterEach(() => setMaxVariant('tree'));
 
 describe(`max by subgroups (seed ${seed})`, () => {
   it('the adapter offers subgroups (lavapipe and SwiftShader do)', async () => {
-    expect(hasSubgroups(await testGpu())).toBe(true);
+    expect((await testGpu()).hasSubgroups).toBe(true);
   });
 
   const shapes: [rows: number, cols: number, n?: number, nanRate?: number][] = [
@@ -119,7 +119,7 @@ describe('max variant selection', () => {
       if (own) Object.defineProperty(g.device, 'features', own);
       else delete (g.device as { features?: unknown }).features;
     }
-    expect(hasSubgroups(g)).toBe(true);
+    expect(g.hasSubgroups).toBe(true);
     expect(kernelOf()).toBe('reduce');
     const forced = Object.create(await selectionGpu({ reduce: 'subgroup' }), {
       device: { value: { features: new Set<string>() } },

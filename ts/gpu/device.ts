@@ -149,6 +149,11 @@ export class Gpu {
     return this.device.features.has('shader-f16');
   }
 
+  /** Whether shaders may use subgroup operations (the device is opened with them where offered). */
+  get hasSubgroups(): boolean {
+    return this.device.features.has('subgroups');
+  }
+
   private checkAlive(): void {
     if (this.lost) throw new GpuError(`GPU device lost (${this.lost})`, 'device-lost');
   }

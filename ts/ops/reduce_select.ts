@@ -8,18 +8,13 @@ import { chooseVariant, medianMs, type VariantChoice } from './select.js';
 
 export type MaxChoice = VariantChoice<MaxVariant>;
 
-/** Whether the device was opened with subgroup operations (ts/gpu/device.ts asks for them where offered). */
-export function hasSubgroups(gpu: Gpu): boolean {
-  return gpu.device.features.has('subgroups');
-}
-
 /** Chooses the device's max variant for rows of `cols` (see the header), makes it the one in use, records it. */
 export async function selectMaxReduce(gpu: Gpu, rows = 256, cols = CHUNK): Promise<MaxChoice> {
   const choice = await chooseVariant(gpu, {
     family: 'reduce',
     env: 'ENGINE_REDUCE',
     variants: MAX_VARIANTS,
-    refusal: (v) => (v === 'subgroup' && !hasSubgroups(gpu) ? "needs the 'subgroups' feature" : undefined),
+    refusal: (v) => (v === 'subgroup' && !gpu.hasSubgroups ? "needs the 'subgroups' feature" : undefined),
     key: { reduceMax: { rows, cols } },
     trial: async (variants) => {
       const x = gpu.buffer(rows * cols * 4, 'reduce trial x');

@@ -13,7 +13,6 @@ import { kvAppend, kvDecodeAttention } from '../ops/kvcache.js';
 import { castF16 } from '../ops/cast.js';
 import { matmul, matmulGrads, type MatmulArgs, type MatmulVariant } from '../ops/matmul.js';
 import { CHUNK, reduceAll, reduceRows, type ReduceOp } from '../ops/reduce.js';
-import { hasSubgroups } from '../ops/reduce_select.js';
 import { RMSNORM_EPS, rmsnorm, rmsnormBackward } from '../ops/rmsnorm.js';
 import { rope, ropeAt, ropeBackward, ropeTable } from '../ops/rope.js';
 import { sample, sampleWorkgroup } from '../ops/sample.js';
@@ -493,7 +492,7 @@ const reduceCase: KernelCase = {
     for (const [i, op] of ops.entries())
       res.push({ name: `reduce.rows.${op}`, got: await c.read(outs[i]), want: refReduceRows(op, x, rows, cols) });
     res.push({ name: 'reduce.all.sum', got: await c.read(total), want: refReduceRows('sum', big, 1, n) });
-    if (hasSubgroups(c.gpu)) {
+    if (c.gpu.hasSubgroups) {
       const max = c.out(rows);
       await c.run([reduceRows('max', bx, max, rows, cols, rows * cols, 'subgroup')]);
       res.push({ name: 'reduce_subgroup.max', got: await c.read(max), want: refReduceRows('max', x, rows, cols) });
