@@ -3,24 +3,34 @@
 // (3 + 2|x| ULP, 3 ULP), and lets a compiler fuse `a * b + c` into one FMA, so the builtins give
 // different bits on different adapters. These two give the same bits everywhere, by construction:
 //
-// - every float operation is one that WGSL makes correctly rounded (+, -, *, round) and every
-//   product is exact (a short constant times a small integer), so fusing it with the add that
-//   follows cannot change the rounding: fma(a, b, c) == a * b + c whenever a * b is exact;
-// - the polynomial, the division and the final rounding run on integers (i32/u32 arithmetic is exact,
+// - every float operation is one that WGSL makes correctly rounded (+, -, *, round);
+// - no product can be fused with the add that follows it: either the product is exact (a short
+//   constant times a small integer: fma(a, b, c) == a * b + c then), or it passes through `dm_mul`,
+//   which xors its bits with `dm_zero`, a uniform that is always 0 but that no compiler can know;
+//   the add then takes an integer result, which no compiler fuses with anything. Ts/gpu/device.ts
+//   binds the zero (group 1) to every pipeline that reads it;
+// - det_log's polynomial, division and rounding run on integers (i32/u32 arithmetic is exact,
 //   wrapping, and has no fusion), and the result is assembled from its bits, so no inexact
 //   int-to-float conversion (whose rounding WGSL leaves open) is needed.
 //
-// What is left to the platform: it must not reassociate the two float steps of det_exp (WGSL allows
-// reassociation in principle; no compiler does it without fast-math). Subnormal results are flushed
-// to zero and subnormal inputs read as zero, as many GPUs do anyway. ts/ref/detmath.ts is a bit-exact
-// JS model; test/unit/detmath.test.ts measures the accuracy (exp <= 1 ULP, log <= 2 ULP against
-// float64), and test/gpu/detmath.test.ts checks the GPU against the model, bit for bit.
+// What is left to the platform: it must not reassociate float operations (WGSL allows reassociation
+// in principle; no compiler does it without fast-math). Subnormal results are flushed to zero and
+// subnormal inputs read as zero, as many GPUs do anyway. ts/ref/detmath.ts is a bit-exact JS model;
+// test/unit/detmath.test.ts measures the accuracy (exp and log <= 1 ULP against float64), and
+// test/gpu/detmath.test.ts checks the GPU against the model, bit for bit.
+
+@group(1) @binding(0) var<uniform> dm_zero: u32;
+
+// a * b, never fused into an FMA with the add it feeds (see above).
+fn dm_mul(a: f32, b: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(a * b) ^ dm_zero);
+}
 
 const DM_LOG2E: f32 = 1.44269502; // f32(1 / ln 2)
-// ln 2 = DM_LN2_HI + DM_LN2_LO_Q42 * 2^-42 (Cody-Waite): DM_LN2_HI has 16 significant bits, so
-// n * DM_LN2_HI is exact for |n| < 256.
+// ln 2 = DM_LN2_HI + DM_LN2_LO (Cody-Waite): DM_LN2_HI has 16 significant bits, so n * DM_LN2_HI is
+// exact for |n| < 256.
 const DM_LN2_HI: f32 = 0.693145751953125;
-const DM_LN2_LO_Q42: i32 = 6283079;
+const DM_LN2_LO: f32 = 0x1.7f7d1cp-20;
 // round(ln 2 * 2^31) = DM_LN2_Q31_HI * 2^16 + DM_LN2_Q31_LO.
 const DM_LN2_Q31_HI: i32 = 22713;
 const DM_LN2_Q31_LO: i32 = 3068;
@@ -47,26 +57,33 @@ fn dm_pack(m: u32, e: i32, sign: u32) -> u32 {
   return sign | select(select(bits, 0x7f800000u, biased >= 255), 0u, biased <= 0);
 }
 
-// e^x, within 1 ULP. x = n ln 2 + r with |r| <= ln 2 / 2, e^r from a degree-6 minimax polynomial in
-// fixed point (r * 2^31, coefficients * 2^30), then scaled by 2^n in the exponent field.
+// e^x, within 1 ULP. x = n ln 2 + r with |r| <= ln 2 / 2; e^r = 1 + r + r^2 q(r), q a degree-4
+// minimax fit of (e^r - 1 - r) / r^2, in f32; then 2^n is added to the exponent field. The rounding
+// error of r's low part is left out of the linear term: s = (x - n DM_LN2_HI) + (r^2 q - n DM_LN2_LO).
+// Branch-free: a branch inside a kernel's inner loop made lavapipe's compiled code ~80x slower.
 fn det_exp(x: f32) -> f32 {
   let b = bitcast<u32>(x);
   let a = b & 0x7fffffffu;
   let inRange = a < 0x42c00000u; // |x| < 96; outside: +inf, 0, or NaN, chosen at the end
   let xr = select(0.0, x, inRange);
   let n = round(xr * DM_LOG2E);
-  let r = xr - n * DM_LN2_HI; // exact: n * DM_LN2_HI is exact and close to x (Sterbenz)
+  let rh = xr - n * DM_LN2_HI; // exact product
+  let lo = dm_mul(n, DM_LN2_LO);
+  let r = rh - lo;
+  var q = 0x1.6db3eap-10;
+  q = dm_mul(q, r) + 0x1.123b4ap-7;
+  q = dm_mul(q, r) + 0x1.55545ep-5;
+  q = dm_mul(q, r) + 0x1.55548ep-3;
+  q = dm_mul(q, r) + 0.5;
+  let f = 1.0 + (rh + (dm_mul(r * r, q) - lo));
+  // f in [0.70, 1.42] * 2^n: add n to its exponent field (126 or 127); below 2^-126 a zero, above
+  // the largest f32 infinity.
   let ni = i32(n);
-  let rq = i32(r * 2147483648.0) - ((ni * DM_LN2_LO_Q42) >> 11u); // r * 2^31, |r| < 0.35
-  var p = 1485690;
-  p = dm_mulq(p, rq) + 8992627;
-  p = dm_mulq(p, rq) + 44740935;
-  p = dm_mulq(p, rq) + 178954296;
-  p = dm_mulq(p, rq) + 536870826;
-  p = dm_mulq(p, rq) + 1073741864;
-  p = dm_mulq(p, rq) + 1073741825; // e^r * 2^30, in [0.70, 1.42] * 2^30
+  let fb = bitcast<u32>(f);
+  let e = i32(fb >> 23u) + ni;
+  let scaled = select(select(fb + (u32(ni) << 23u), 0x7f800000u, e >= 255), 0u, e <= 0);
   let outside = select(select(0u, 0x7f800000u, b == a), b, a > 0x7f800000u);
-  return bitcast<f32>(select(outside, dm_pack(u32(p), ni - 30, 0u), inRange));
+  return bitcast<f32>(select(outside, scaled, inRange));
 }
 
 fn det_exp4(v: vec4f) -> vec4f {

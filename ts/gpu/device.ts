@@ -39,6 +39,8 @@ type TypedCtor<T extends TypedArray> = { new (buf: ArrayBuffer): T; BYTES_PER_EL
 // Usage flags by value: GPUBufferUsage exists only once Dawn's globals are installed.
 export const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 const UNIFORM = 0x40 | 0x08; // UNIFORM | COPY_DST
+// The declaration that marks a kernel built on shaders/detmath.wgsl's float path (see bindDetMath).
+const DM_ZERO = 'var<uniform> dm_zero';
 const MAP_READ = 0x01 | 0x08; // MAP_READ | COPY_DST
 
 /**
@@ -62,6 +64,9 @@ export class Gpu {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly pending = new Map<string, Promise<GPUComputePipeline>>();
   private readonly uniforms = new Map<string, GPUBuffer>();
+  /** Group 1 of the pipelines that read shaders/detmath.wgsl's `dm_zero`, by pipeline key. */
+  private readonly detMathGroups = new Map<string, GPUBindGroup>();
+  private zeroBuffer?: GPUBuffer;
   private lost?: string;
   private uncaptured: string[] = [];
   // Waiting without spinning: see idle().
@@ -239,7 +244,8 @@ export class Gpu {
 
   private async compile(kernel: Kernel, constants: Constants | undefined, key: string): Promise<GPUComputePipeline> {
     this.checkAlive();
-    const module = this.device.createShaderModule({ code: kernelSource(kernel), label: kernel.name });
+    const code = kernelSource(kernel);
+    const module = this.device.createShaderModule({ code, label: kernel.name });
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) {
@@ -249,11 +255,13 @@ export class Gpu {
     const c: Record<string, number> = {};
     for (const [k, v] of Object.entries(constants ?? {})) c[k] = +v;
     try {
-      return await this.device.createComputePipelineAsync({
+      const pipe = await this.device.createComputePipelineAsync({
         label: key,
         layout: 'auto',
         compute: { module, entryPoint: kernel.entry, constants: c },
       });
+      if (code.includes(DM_ZERO)) await this.bindDetMath(pipe, key);
+      return pipe;
     } catch (e) {
       throw new GpuError(
         `shader '${kernel.name}' (entry '${kernel.entry}'): pipeline creation failed: ${(e as Error).message}`,
@@ -261,6 +269,24 @@ export class Gpu {
         kernel.name,
       );
     }
+  }
+
+  /**
+   * Gives `pipe` its bind group 1: the zero uniform behind shaders/detmath.wgsl's `dm_zero` (a zero
+   * no compiler can see, so no product is fused into an FMA). An entry point that never calls the
+   * deterministic math has no group 1 in its 'auto' layout; the refused bind group says so.
+   */
+  private async bindDetMath(pipe: GPUComputePipeline, key: string): Promise<void> {
+    this.zeroBuffer ??= this.device.createBuffer({ size: 16, usage: UNIFORM, label: 'dm_zero' }); // zeroed
+    this.device.pushErrorScope('validation');
+    let group: GPUBindGroup | undefined;
+    try {
+      const layout = pipe.getBindGroupLayout(1);
+      group = this.device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: this.zeroBuffer } }] });
+    } catch {
+      group = undefined;
+    }
+    if (!(await this.device.popErrorScope()) && group) this.detMathGroups.set(key, group);
   }
 
   /** Compiles every pipeline a batch needs up front (in parallel), so recording stays synchronous. */
@@ -316,7 +342,8 @@ export class Gpu {
     const enc = this.device.createCommandEncoder({ label: 'dispatches' });
     const pass = enc.beginComputePass();
     for (const d of dispatches) {
-      const pipe = this.pipelines.get(kernelKey(d.kernel, d.constants));
+      const key = kernelKey(d.kernel, d.constants);
+      const pipe = this.pipelines.get(key);
       if (!pipe) throw new Error(`shader '${d.kernel.name}': pipeline not prepared before encoding`);
       const entries: GPUBindGroupEntry[] = d.buffers.map((b, binding) => ({
         binding,
@@ -326,6 +353,8 @@ export class Gpu {
       const group = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries, label: d.kernel.name });
       pass.setPipeline(pipe);
       pass.setBindGroup(0, group);
+      const detMath = this.detMathGroups.get(key);
+      if (detMath) pass.setBindGroup(1, detMath);
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1] ?? 1, d.workgroups[2] ?? 1);
     }
     pass.end();

@@ -1,6 +1,7 @@
 // Bit-exact JS model of shaders/detmath.wgsl (det_exp, det_log), step for step: i32 arithmetic with
-// Math.imul and `| 0`, u32 with `>>> 0`, each f32 operation rounded by Math.fround. Tests compare
-// the GPU with it bit for bit, and measure its accuracy against float64.
+// Math.imul and `| 0`, u32 with `>>> 0`, each f32 operation rounded by Math.fround (a double sum or
+// product of two f32 values rounded to f32 is the correctly rounded f32 result, as WGSL's). Tests
+// compare the GPU with it bit for bit, and measure its accuracy against float64.
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -17,10 +18,11 @@ export function bitsF32(b: number): number {
 
 const LOG2E = Math.fround(1.44269502);
 const LN2_HI = 0.693145751953125;
-const LN2_LO_Q42 = 6283079;
+const LN2_LO = 0x35bfbe8e; // bits of shaders/detmath.wgsl's DM_LN2_LO
 const LN2_Q31_HI = 22713;
 const LN2_Q31_LO = 3068;
-const EXP_POLY = [1485690, 8992627, 44740935, 178954296, 536870826, 1073741864, 1073741825];
+// Bits of det_exp's q(r) coefficients, highest degree first.
+const EXP_POLY = [0x3ab6d9f5, 0x3c091da5, 0x3d2aaa2f, 0x3e2aaa47, 0x3f000000];
 const ATANH_POLY = [97612893, 119304647, 153391689, 214748365, 357913941, 1073741824];
 
 function mulq(a: number, b: number): number {
@@ -58,10 +60,18 @@ export function detExp(x: number): number {
     a = b & 0x7fffffff;
   if (a > 0x7f800000) return x;
   if (a >= 0x42c00000) return b === a ? Infinity : 0;
-  const n = roundEven(Math.fround(x * LOG2E));
-  const r = Math.fround(x - n * LN2_HI);
-  const rq = (Math.trunc(r * 2147483648) - (Math.imul(n, LN2_LO_Q42) >> 11)) | 0;
-  return bitsF32(pack(horner(EXP_POLY, rq) >>> 0, n - 30, 0));
+  const f = Math.fround;
+  const n = roundEven(f(x * LOG2E));
+  const rh = f(x - n * LN2_HI);
+  const lo = f(n * bitsF32(LN2_LO));
+  const r = f(rh - lo);
+  let q = bitsF32(EXP_POLY[0]);
+  for (let i = 1; i < EXP_POLY.length; i++) q = f(f(q * r) + bitsF32(EXP_POLY[i]));
+  const one = f(1 + f(rh + f(f(f(r * r) * q) - lo)));
+  const e = (f32Bits(one) >>> 23) + n;
+  if (e <= 0) return 0;
+  if (e >= 255) return Infinity;
+  return bitsF32(f32Bits(one) + n * 2 ** 23);
 }
 
 /** det_log of an f32 value, as the GPU computes it. */
