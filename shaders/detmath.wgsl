@@ -4,11 +4,12 @@
 // different bits on different adapters. These two give the same bits everywhere, by construction:
 //
 // - every float operation is one that WGSL makes correctly rounded (+, -, *, round);
-// - no product can be fused with the add that follows it: either the product is exact (a short
-//   constant times a small integer: fma(a, b, c) == a * b + c then), or it passes through `dm_mul`,
-//   which xors its bits with `dm_zero`, a uniform that is always 0 but that no compiler can know;
-//   the add then takes an integer result, which no compiler fuses with anything. Ts/gpu/device.ts
-//   binds the zero (group 1) to every pipeline that reads it;
+// - no product can be fused with the add that follows it, or rewritten with it: either the product
+//   is exact (a short constant times a small integer: fma(a, b, c) == a * b + c then), or it passes
+//   through `dm_mul`, which xors its bits with `dm_zero`, a uniform that is always 0 but that no
+//   compiler can know; the add then takes an integer result, which matches no float rewrite rule
+//   (without it, lavapipe's compiler changes ~5% of det_exp's results). ts/gpu/device.ts binds the
+//   zero (group 1) to every pipeline that reads it;
 // - det_log's polynomial, division and rounding run on integers (i32/u32 arithmetic is exact,
 //   wrapping, and has no fusion), and the result is assembled from its bits, so no inexact
 //   int-to-float conversion (whose rounding WGSL leaves open) is needed.

@@ -79,9 +79,10 @@ describe(`detmath (seed ${seed})`, () => {
     expect(mismatch(await g.read(lg, Float32Array), x, detLog)).toBeUndefined();
   });
 
-  // lavapipe fuses a * b + c into an FMA where nothing stops it (about 5% of results then change);
-  // SwiftShader does not. dm_mul's xor with the zero uniform is what keeps the two the same.
-  it('keeps its bits only through dm_mul: without the zero xor, lavapipe fuses and differs', async () => {
+  // Without the xor, lavapipe's compiler rewrites det_exp's float expressions (Mesa's NIR applies its
+  // inexact algebraic rules, fusion among them, to float operations SPIR-V leaves unmarked), and about
+  // 5% of results change; SwiftShader does not. The zero xor is what keeps the two the same.
+  it('keeps its bits only through dm_mul: without the zero xor, lavapipe rewrites it and differs', async () => {
     const g = await testGpu();
     const x = new Float32Array(1 << 14).map(() => 60 * (rand() - 0.5));
     expect(await expMismatches(detmath, x)).toBe(0);
