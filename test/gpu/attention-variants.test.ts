@@ -10,6 +10,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ATTENTION_VARIANTS,
+  attentionBackward,
+  attentionBackwardScratch,
   attentionForward,
   attentionVariant,
   setAttentionVariant,
@@ -67,6 +69,65 @@ describe(`attention forward variants are bit-identical to the lavapipe forward (
     const small = { ...g.limits, maxComputeWorkgroupStorageSize: 8192 } as GPUSupportedLimits;
     expect(attentionTileRefusal(ATTENTION_TILES.tiled64, small)).toMatch(/maxComputeWorkgroupStorageSize 8192/);
   });
+});
+
+/** dq, D, dk and dv of each variant's backward on the same fresh inputs and the lavapipe forward's o and lse. */
+async function backwards(x: Case, variants: AttentionVariant[]) {
+  const g = await testGpu();
+  const T = x.B * x.S;
+  const Q = T * x.H * x.hd,
+    KV = T * x.KVH * x.hd;
+  const io = {
+    q: g.upload(randomArray(Q, rand, -(x.qScale ?? 1), x.qScale ?? 1)),
+    k: g.upload(randomArray(KV, rand)),
+    v: g.upload(randomArray(KV, rand)),
+    o: poisoned(g, Q),
+    lse: poisoned(g, T * x.H),
+  };
+  const dO = g.upload(randomArray(Q, rand));
+  const outs = variants.map((variant) => ({
+    dq: poisoned(g, Q),
+    dk: poisoned(g, KV),
+    dv: poisoned(g, KV),
+    scratch: poisoned(g, attentionBackwardScratch(x)),
+    variant,
+  }));
+  await g.run([
+    ...attentionForward({ ...x, ...io, variant: 'lavapipe' }),
+    ...outs.map((out) => attentionBackward({ ...x, ...io, dO, ...out, unroll: x.unroll })).flat(),
+  ]);
+  const read = async (b: GPUBuffer) => g.read(b, Float32Array);
+  return Promise.all(
+    outs.map(async (out) => ({
+      dq: await read(out.dq),
+      D: await read(out.scratch),
+      dk: await read(out.dk),
+      dv: await read(out.dv),
+    })),
+  );
+}
+
+describe(`attention backward variants are bit-identical to the lavapipe backward (seed ${seed})`, () => {
+  const shapes: Case[] = [
+    { B: 2, S: 45, H: 4, KVH: 2, hd: 32, unroll: false },
+    { B: 1, S: 131, H: 3, KVH: 1, hd: 64, unroll: false },
+    { B: 3, S: 67, H: 6, KVH: 2, hd: 32, qScale: 4, unroll: false },
+    { B: 1, S: 1, H: 2, KVH: 2, hd: 64, unroll: false },
+    { B: 1, S: 67, H: 3, KVH: 3, hd: 16, qScale: 4, unroll: true, only: 'tiled128' },
+  ];
+  for (const s of shapes) {
+    it(JSON.stringify(s), async () => {
+      const variants = s.only ? [s.only] : tiled;
+      const [want, ...got] = await backwards(s, ['lavapipe', ...variants]);
+      for (const name of ['dq', 'D', 'dk', 'dv'] as const) {
+        expect(want[name].some(Number.isNaN), `lavapipe ${name}`).toBe(false);
+        variants.forEach((variant, i) => {
+          const msg = `${variant} ${name}: ${firstDiff(got[i][name], want[name])}`;
+          expect(bitIdentical(got[i][name], want[name]), msg).toBe(true);
+        });
+      }
+    });
+  }
 });
 
 const shape = { B: 2, S: 40, H: 4, KVH: 2, hd: 8 };
