@@ -21,6 +21,10 @@ import {
 import { selectAttention } from '../../ts/ops/attention_select.js';
 import { ATTENTION_TILES, attentionTileRefusal } from '../../ts/ops/attention_tiled.js';
 import { chooseVariant } from '../../ts/ops/select.js';
+import { headDim, preset } from '../../ts/model/config.js';
+import { paramLayout } from '../../ts/model/params.js';
+import { TrainingModel } from '../../ts/model/training.js';
+import { perturbedParams } from '../util/params.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { bitIdentical, firstDiff, poisoned, selectionGpu, testGpu } from './setup.js';
 
@@ -131,7 +135,10 @@ describe(`attention backward variants are bit-identical to the lavapipe backward
 });
 
 const shape = { B: 2, S: 40, H: 4, KVH: 2, hd: 8 };
-const forward = () => attentionForward({ ...shape, q: null!, k: null!, v: null!, o: null!, lse: null! })[0];
+const io = { q: null!, k: null!, v: null!, o: null!, lse: null! };
+const forward = () => attentionForward({ ...shape, ...io })[0];
+const backward = () =>
+  attentionBackward({ ...shape, ...io, dO: null!, dq: null!, dk: null!, dv: null!, scratch: null! });
 
 const gpuWith = (forced: Record<string, string>) => selectionGpu(forced);
 
@@ -143,6 +150,7 @@ describe('attention variant selection', () => {
     expect(await selectAttention(g, shape)).toEqual({ variant: 'lavapipe', how: 'cpu-adapter' });
     expect(attentionVariant()).toBe('lavapipe');
     expect(forward().kernel.name).toBe('attention');
+    expect(backward().map((d) => d.kernel.name)).toEqual(['attention', 'attention']);
     expect(g.kernels).toEqual({ attention: 'lavapipe' });
   });
   it('uses a forced variant for every later forward, with loops a CPU adapter compiles quickly', async () => {
@@ -150,6 +158,10 @@ describe('attention variant selection', () => {
     expect(await selectAttention(g, shape)).toEqual({ variant: 'tiled128', how: 'forced' });
     expect(forward().kernel.name).toBe('attention_tiled');
     expect(forward().constants).toEqual({ HD4: 0, RC: 0 });
+    expect(backward().map((d) => [d.kernel.name, d.kernel.entry, d.constants])).toEqual([
+      ['attention_tiled_bwd', 'backward_query', { HD4: 0, RC: 0 }],
+      ['attention_tiled_bwd', 'backward_kv', { HD4: 0, RC: 0 }],
+    ]);
     expect(g.kernels.attention).toBe('tiled128');
   });
   it('refuses an unknown variant and one the limits exclude, by name', async () => {
@@ -186,5 +198,32 @@ describe('attention variant selection', () => {
     });
     expect(choice).toEqual({ variant: 'slow', how: 'trial', trialMs: { slow: 5 }, differs: ['fast'] });
     expect(g.kernels.fake).toBe('slow');
+  });
+});
+
+describe(`training steps on a tiled variant (seed ${seed})`, () => {
+  afterEach(() => setAttentionVariant('lavapipe'));
+  it('ENGINE_ATTENTION=tiled64 gives the same weights as lavapipe after two steps of the tiny model', async () => {
+    const config = preset('tiny', 61);
+    const params = perturbedParams(config, paramLayout(config), rand);
+    const [B, S] = [2, 13];
+    const tokens = () => Uint32Array.from({ length: B * S }, () => Math.floor(rand() * 61));
+    const batches = [0, 1].map(() => ({ ids: tokens(), targets: tokens(), mask: new Float32Array(B * S).fill(1) }));
+    const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1, clip: 1 };
+    const train = async (forced: Record<string, string>) => {
+      const g = await selectionGpu(forced);
+      const [H, KVH] = [config.num_attention_heads, config.num_key_value_heads];
+      await selectAttention(g, { B, S, H, KVH, hd: headDim(config) });
+      const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
+      for (const [i, b] of batches.entries()) await model.trainStep([b], 1e-2, i + 1);
+      return { params: (await model.snapshot()).params, variant: attentionVariant() };
+    };
+    const tiledRun = await train({ attention: 'tiled64' });
+    const lavapipeRun = await train({});
+    expect([tiledRun.variant, lavapipeRun.variant]).toEqual(['tiled64', 'lavapipe']);
+    expect(bitIdentical(tiledRun.params, params)).toBe(false);
+    expect(bitIdentical(tiledRun.params, lavapipeRun.params), firstDiff(tiledRun.params, lavapipeRun.params)).toBe(
+      true,
+    );
   });
 });
