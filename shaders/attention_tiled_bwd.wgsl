@@ -4,8 +4,8 @@
 // k, v, dk, dv [T, KVH*HD]; lse, delta [T, H]. Two dispatches, as there: backward_query writes dq
 // and D = rowsum(dO ∘ o), then backward_kv reads D.
 //
-// The host (ts/ops/attention_tiled.ts) prepends WG, the invocations per workgroup, and TV, the
-// vec4s per staged array of backward_query's tile (k and v); backward_kv stages q·scale and dO in
+// The host (ts/ops/attention_tiled.ts) prepends WG, the invocations per workgroup, TV, the vec4s
+// per staged array of backward_query's tile (k and v), and shaders/attention_tiled_common.wgsl; backward_kv stages q·scale and dO in
 // arrays of TVQ vec4s and lse and D in arrays of TQ floats, the same 32·TV bytes. R (1 or 2
 // positions per invocation) and hd4 are the pipeline constants RC and HD4 on a GPU, else (0)
 // uniforms, exactly as in shaders/attention_tiled.wgsl.
@@ -25,42 +25,10 @@
 // det_exp runs in a loop of R * KB + _pad trips (_pad = 0, a uniform), as in the lavapipe backward,
 // so lavapipe compiles one inlined copy rather than R * KB.
 
-struct Params {
-  B: u32, S: u32, H: u32, KVH: u32,
-  // Workgroups per (sequence, head): ceil(S / (WG * R)); heads are query heads in backward_query,
-  // kv heads in backward_kv.
-  blocks: u32, scale: f32,
-  hd4: u32, r: u32, // the head dimension in vec4s (<= MAX_D4), and R (<= MAX_R)
-  _pad: u32, // always 0: see the det_exp loops
-}
-
-override HD4: u32 = 0u; // 0: hd4 from the uniform
-override RC: u32 = 0u; // 0: R from the uniform
-
-const KB = 4u; // keys (queries in backward_kv) per block, as in shaders/attention.wgsl
-const MAX_D4 = 32u;
-const MAX_R = 2u;
 const TQ = 64u; // most queries per backward_kv tile
 const TVQ = TV - TQ / 4u; // vec4s of q and of dO per backward_kv tile: 32 * TVQ + 8 * TQ = 32 * TV bytes
 
-@group(0) @binding(0) var<storage, read> q: array<vec4f>;
-@group(0) @binding(1) var<storage, read> k: array<vec4f>;
-@group(0) @binding(2) var<storage, read> v: array<vec4f>;
 @group(0) @binding(8) var<uniform> p: Params;
-
-fn hsum(x: vec4f) -> f32 { return (x.x + x.y) + (x.z + x.w); }
-
-// What a workgroup owns: WG * R consecutive positions from `base` (relative to the sequence, whose
-// first row is `first`) of head h (a query head in backward_query, a kv head in backward_kv).
-struct Group { b: u32, h: u32, first: u32, base: u32, R: u32, hd4: u32, valid: bool }
-
-fn owner(heads: u32, wg: vec3u, nwg: vec3u) -> Group {
-  let flat = wg.y * nwg.x + wg.x; // grid2d may pad the grid: workgroups past B have nothing to do
-  let rest = flat / p.blocks;
-  let b = rest / heads;
-  let R = select(p.r, RC, RC != 0u);
-  return Group(b, rest % heads, b * p.S, (flat % p.blocks) * WG * R, R, select(p.hd4, HD4, HD4 != 0u), b < p.B);
-}
 
 // ---------------------------------------------------------------------------------------------
 // backward_query: dq and D, one invocation per (R query positions, query head); k and v staged.
@@ -78,7 +46,7 @@ var<workgroup> vw: array<vec4f, TV>;
 fn backward_query(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) lane: u32) {
   let w = owner(p.H, wg, nwg);
-  if (!w.valid) { return; } // uniform across the workgroup, so before any barrier
+  if (!w.valid) { return; }
   let R = w.R;
   let hd4 = w.hd4;
   let g = w.h / (p.H / p.KVH);
@@ -184,7 +152,7 @@ var<workgroup> deltaw: array<f32, TQ>;
 fn backward_kv(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lane: u32) {
   let w = owner(p.KVH, wg, nwg);
-  if (!w.valid) { return; } // uniform across the workgroup, so before any barrier
+  if (!w.valid) { return; }
   let R = w.R;
   let hd4 = w.hd4;
   let heads = p.H / p.KVH;

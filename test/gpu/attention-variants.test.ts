@@ -117,6 +117,9 @@ describe(`attention backward variants are bit-identical to the lavapipe backward
     { B: 1, S: 131, H: 3, KVH: 1, hd: 64, unroll: false },
     { B: 3, S: 67, H: 6, KVH: 2, hd: 32, qScale: 4, unroll: false },
     { B: 1, S: 1, H: 2, KVH: 2, hd: 64, unroll: false },
+    // The extremes of a tile: 12 queries per backward_kv tile at hd 128, 512 keys per backward_query tile at hd 4.
+    { B: 1, S: 45, H: 2, KVH: 1, hd: 128, unroll: false },
+    { B: 2, S: 131, H: 2, KVH: 2, hd: 4, unroll: false },
     { B: 1, S: 67, H: 3, KVH: 3, hd: 16, qScale: 4, unroll: true, only: 'tiled128' },
   ];
   for (const s of shapes) {

@@ -24,6 +24,8 @@ const WG = 64; // invocations per workgroup (WG in the shader)
 // time on lavapipe against 1, while 4 gains little more and compiles for much longer.
 // shaders/attention_tiled.wgsl reproduces this forward's reads of masked keys for R = 2: keep them in step.
 const FORWARD_ROWS = 2;
+// shaders/attention_tiled_bwd.wgsl reproduces the backward's pairs (masked keys' reads, and each key
+// row's chain of queries from its pair's first key) for R = 2: keep them in step too.
 const QUERY_ROWS = 2; // backward_query
 const KV_ROWS = 2; // backward_kv
 const MAX_HD = 128; // 4 * MAX_D4 in the shader

@@ -1,11 +1,12 @@
-// Host side of shaders/attention_tiled.wgsl and attention_tiled_bwd.wgsl: the workgroup-memory
-// attention forwards and backwards the engine offers for discrete GPUs, what each needs from the
-// adapter, and their dispatches. Each gives the same bits as the lavapipe kernels
-// (shaders/attention.wgsl) on the same adapter: see the shaders.
+// Host side of shaders/attention_tiled.wgsl and attention_tiled_bwd.wgsl (each after
+// attention_tiled_common.wgsl): the workgroup-memory attention forwards and backwards the engine
+// offers for discrete GPUs, what each needs from the adapter, and their dispatches. Each gives the
+// same bits as the lavapipe kernels (shaders/attention.wgsl) on the same adapter: see the shaders.
 import type { Binding, Dispatch } from '../gpu/device.js';
 import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import body from '../../shaders/attention_tiled.wgsl';
+import common from '../../shaders/attention_tiled_common.wgsl';
 import backwardBody from '../../shaders/attention_tiled_bwd.wgsl';
 import { grid2d } from './grid.js';
 
@@ -55,7 +56,7 @@ function kernel(t: AttentionTile, entry: 'forward' | 'backward_query' | 'backwar
   const key = header + entry;
   let k = kernels.get(key);
   if (!k) {
-    k = { name, source: withDetMath(header + (entry === 'forward' ? body : backwardBody)), entry };
+    k = { name, source: withDetMath(header + common + (entry === 'forward' ? body : backwardBody)), entry };
     kernels.set(key, k);
   }
   return k;
@@ -82,7 +83,7 @@ function tiledDispatch(
     kernel: k,
     constants: unroll ? { HD4: x.hd / 4, RC: t.R } : { HD4: 0, RC: 0 },
     buffers,
-    params: new Params(12) // the backward's Params; the forward's is its first 8 words
+    params: new Params(12) // Params in shaders/attention_tiled_common.wgsl
       .u32(x.B)
       .u32(x.S)
       .u32(x.H)
@@ -91,7 +92,7 @@ function tiledDispatch(
       .f32(1 / Math.sqrt(x.hd))
       .u32(x.hd / 4)
       .u32(t.R)
-      .pad().words, // _pad = 0: the backward's det_exp loops add it to their trip count (shader)
+      .pad().words, // _pad = 0
     workgroups: grid2d(x.B * heads * blocks),
   };
 }
