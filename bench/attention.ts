@@ -24,20 +24,20 @@ const cases: AttentionCase[] = [
   { name: 'paper B=1 S=2048 H=12 KVH=2 hd=64', B: 1, S: 2048, H: 12, KVH: 2, hd: 64, reps: 1 },
 ];
 
-/** The forward variants `gpu` can run (ts/ops/attention_tiled.ts), the lavapipe kernel first. */
+/** The variants `gpu` can run (ts/ops/attention_tiled.ts), the lavapipe kernels first. */
 export function attentionVariants(gpu: Gpu): AttentionVariant[] {
   return ATTENTION_VARIANTS.filter((v) => v === 'lavapipe' || !attentionTileRefusal(ATTENTION_TILES[v], gpu.limits));
 }
 
 /**
- * Median seconds of the forward (on `variant`, its loops unrolled on a GPU as the engine runs it
- * there), and of forward + backward, of one case on `gpu`.
+ * Median seconds of the forward, the backward and both (on `variant`, loops unrolled on a GPU as the
+ * engine runs them there) of one case on `gpu`.
  */
 export async function timeAttention(
   gpu: Gpu,
   c: AttentionCase,
   variant: AttentionVariant = 'lavapipe',
-): Promise<{ forward: number; train: number }> {
+): Promise<{ forward: number; backward: number; train: number }> {
   const T = c.B * c.S;
   const buf = (n: number, label: string) => {
     const b = gpu.buffer(n * 4, label);
@@ -61,16 +61,19 @@ export async function timeAttention(
     dv: buf(T * c.KVH * c.hd, 'dv'),
     scratch: buf(attentionBackwardScratch(c), 'scratch'),
   };
-  const fwd = attentionForward({ ...c, ...io, variant, unroll: gpu.adapterKind === 'gpu' });
-  const forward = await seconds(gpu, fwd, c.reps);
-  const train = await seconds(gpu, [...fwd, ...attentionBackward({ ...c, ...io, ...grads })], c.reps);
+  const args = { ...c, ...io, ...grads, variant, unroll: gpu.adapterKind === 'gpu' };
+  const fwd = attentionForward(args);
+  const bwd = attentionBackward(args);
+  const forward = await seconds(gpu, fwd, c.reps); // also the o and lse the backward reads
+  const backward = await seconds(gpu, bwd, c.reps);
+  const train = await seconds(gpu, [...fwd, ...bwd], c.reps);
   for (const b of [...Object.values(io), ...Object.values(grads)]) b.destroy();
-  return { forward, train };
+  return { forward, backward, train };
 }
 
 type Peer = { torch: string; threads: number; results: { name: string; forward_s: number; train_s: number }[] };
 
-/** Each case on each forward variant the adapter can run (the backward is the same kernel in every row). */
+/** Each case on each variant the adapter can run (a row each: forward, backward, both). */
 export async function benchAttention(): Promise<void> {
   const gpu = await Gpu.create();
   const torch = runTorch<Peer>('attention_bench.py', cases);
@@ -90,11 +93,12 @@ async function benchCase(gpu: Gpu, c: AttentionCase, variant: AttentionVariant, 
   const peer = torch?.results.find((r) => r.name === c.name);
   const row: Record<string, unknown> = { bench: 'attention', case: c.name, variant, adapter: gpu.adapterName };
   let line = `${c.name} [${variant}]`.padEnd(48);
-  for (const kind of ['forward', 'train'] as const) {
+  const label = { forward: 'fwd', backward: 'bwd', train: 'fwd+bwd' };
+  for (const kind of ['forward', 'backward', 'train'] as const) {
     const mine = tokens / ours[kind];
-    const theirs = peer ? tokens / peer[`${kind}_s`] : undefined;
+    const theirs = peer && kind !== 'backward' ? tokens / peer[`${kind}_s`] : undefined; // PyTorch: no bwd alone
     line +=
-      `  ${kind === 'train' ? 'fwd+bwd' : 'fwd'} ${mine.toFixed(0).padStart(7)} tokens/s` +
+      `  ${label[kind]} ${mine.toFixed(0).padStart(7)} tokens/s` +
       (theirs ? ` (PyTorch ${theirs.toFixed(0)}, ${(mine / theirs).toFixed(2)}x)` : '');
     Object.assign(row, {
       [`${kind}_tokens_per_s`]: mine,

@@ -153,7 +153,7 @@ async function attentionRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> 
     ]);
   });
   const rows: Row[] = [];
-  // Each forward variant the adapter can run (ts/ops/attention_tiled.ts; the backward is one kernel).
+  // Each variant the adapter can run (ts/ops/attention_tiled.ts), forward and backward.
   for (const variant of attentionVariants(gpu)) {
     let ours: { forward: number; train: number } | undefined;
     for (const kind of ['forward', 'train'] as const) {

@@ -19,7 +19,7 @@ export const sections: BenchSection[] = [
   { name: 'matmul', summary: 'matmul GFLOP/s (squares, paper shapes) vs PyTorch CPU', run: benchMatmul },
   {
     name: 'attention',
-    summary: 'causal GQA attention tokens/s, forward and forward+backward (mini, hd 64, paper) vs PyTorch CPU',
+    summary: 'causal GQA attention tokens/s, forward, backward and both (mini, hd 64, paper) vs PyTorch CPU',
     run: benchAttention,
   },
   {

@@ -2,9 +2,10 @@
 // shaders/attention.wgsl, bit for bit on the same adapter, with keys and values staged in workgroup
 // memory. Layouts, masking and grouped heads as there: q, o [T, H*HD]; k, v [T, KVH*HD]; lse [T, H].
 //
-// The host (ts/ops/attention_tiled.ts) prepends the tile as constants: WG invocations per workgroup
-// and TV, the vec4s of k (and of v) staged per tile: a tile holds tk = TV / hd4 keys (rounded down
-// to a multiple of KB). R, the query positions per invocation (1 or 2), and hd4, the head dimension
+// The host (ts/ops/attention_tiled.ts) prepends the tile as constants, then what this shares with
+// the tiled backward (shaders/attention_tiled_common.wgsl): WG invocations per workgroup and TV, the
+// vec4s of k (and of v) staged per tile: a tile holds tk = TV / hd4 keys (rounded down to a multiple
+// of KB). R, the query positions per invocation (1 or 2), and hd4, the head dimension
 // in vec4s, are the pipeline constants RC and HD4 where a GPU runs it, so that loops over them can be
 // unrolled and q and the accumulators kept in registers; 0 reads them from the uniform instead: one
 // pipeline for every tile of a WG and TV and every head dimension, with loops, which CPU adapters
@@ -31,24 +32,8 @@
 // (HD4 = 2) once differed by an ulp. So the tests check identity on both CPU adapters, and a GPU's
 // start-up trial (ts/ops/attention_select.ts) checks it again there before it may choose a tile.
 
-struct Params {
-  B: u32, S: u32, H: u32, KVH: u32,
-  // Workgroups per (sequence, head): ceil(S / (WG * R)).
-  blocks: u32, scale: f32,
-  hd4: u32, r: u32, // the head dimension in vec4s (<= MAX_D4), and R (<= MAX_R)
-}
-
-override HD4: u32 = 0u; // 0: hd4 from the uniform
-override RC: u32 = 0u; // 0: R from the uniform
-
-const KB = 4u; // keys per online-softmax block, as in shaders/attention.wgsl
 const LOWEST = -0x1.fffffep+127f;
-const MAX_D4 = 32u;
-const MAX_R = 2u;
 
-@group(0) @binding(0) var<storage, read> q: array<vec4f>;
-@group(0) @binding(1) var<storage, read> k: array<vec4f>;
-@group(0) @binding(2) var<storage, read> v: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> o: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> lse: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
@@ -56,22 +41,18 @@ const MAX_R = 2u;
 var<workgroup> ks: array<vec4f, TV>;
 var<workgroup> vs: array<vec4f, TV>;
 
-fn hsum(x: vec4f) -> f32 { return (x.x + x.y) + (x.z + x.w); }
-
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lane: u32) {
-  let flat = wg.y * nwg.x + wg.x; // grid2d may pad the grid: workgroups past B have nothing to do
-  let rest = flat / p.blocks;
-  let b = rest / p.H;
-  if (b >= p.B) { return; } // uniform across the workgroup, so before any barrier
-  let h = rest % p.H;
+  let w = owner(p.H, wg, nwg);
+  if (!w.valid) { return; }
+  let h = w.h;
   let g = h / (p.H / p.KVH);
-  let first = b * p.S; // the sequence's first row
-  let R = select(p.r, RC, RC != 0u);
-  let hd4 = select(p.hd4, HD4, HD4 != 0u);
+  let first = w.first;
+  let R = w.R;
+  let hd4 = w.hd4;
   let POS = WG * R; // positions per workgroup
-  let base = (flat % p.blocks) * POS; // positions are relative to the sequence from here on
+  let base = w.base; // positions are relative to the sequence from here on
   let i0 = base + lane * R;
   // The workgroup's last position, and this invocation's last key (the lavapipe kernel's `last`).
   let wgLast = min(base + POS, p.S) - 1u;

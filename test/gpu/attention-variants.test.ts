@@ -10,6 +10,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ATTENTION_VARIANTS,
+  attentionBackward,
+  attentionBackwardScratch,
   attentionForward,
   attentionVariant,
   setAttentionVariant,
@@ -19,6 +21,10 @@ import {
 import { selectAttention } from '../../ts/ops/attention_select.js';
 import { ATTENTION_TILES, attentionTileRefusal } from '../../ts/ops/attention_tiled.js';
 import { chooseVariant } from '../../ts/ops/select.js';
+import { headDim, preset } from '../../ts/model/config.js';
+import { paramLayout } from '../../ts/model/params.js';
+import { TrainingModel } from '../../ts/model/training.js';
+import { perturbedParams } from '../util/params.js';
 import { randomArray, rng, testSeed } from '../util/random.js';
 import { bitIdentical, firstDiff, poisoned, selectionGpu, testGpu } from './setup.js';
 
@@ -41,6 +47,24 @@ async function forwards(x: Case, variants: AttentionVariant[]) {
   return Promise.all(outs.map(async (out) => ({ o: await read(out.o), lse: await read(out.lse) })));
 }
 
+/**
+ * Runs `outputs` on the lavapipe kernels and the case's tiled variants: every output of each variant
+ * holds the lavapipe kernels' bits, which hold no NaN (every element written).
+ */
+async function expectSameBits(
+  x: Case,
+  outputs: (x: Case, variants: AttentionVariant[]) => Promise<Record<string, Float32Array>[]>,
+) {
+  const variants = x.only ? [x.only] : tiled;
+  const [want, ...got] = await outputs(x, ['lavapipe', ...variants]);
+  for (const [name, bits] of Object.entries(want)) {
+    expect(bits.some(Number.isNaN), `lavapipe ${name}`).toBe(false);
+    variants.forEach((variant, i) => {
+      expect(bitIdentical(got[i][name], bits), `${variant} ${name}: ${firstDiff(got[i][name], bits)}`).toBe(true);
+    });
+  }
+}
+
 describe(`attention forward variants are bit-identical to the lavapipe forward (seed ${seed})`, () => {
   const shapes: Case[] = [
     { B: 2, S: 45, H: 4, KVH: 2, hd: 32, unroll: false },
@@ -50,17 +74,7 @@ describe(`attention forward variants are bit-identical to the lavapipe forward (
     { B: 1, S: 66, H: 2, KVH: 1, hd: 64, qScale: 4, unroll: false },
     { B: 1, S: 67, H: 3, KVH: 3, hd: 16, qScale: 4, unroll: true, only: 'tiled128' },
   ];
-  for (const s of shapes) {
-    it(JSON.stringify(s), async () => {
-      const variants = s.only ? [s.only] : tiled;
-      const [want, ...got] = await forwards(s, ['lavapipe', ...variants]);
-      expect(want.o.some(Number.isNaN) || want.lse.some(Number.isNaN)).toBe(false);
-      variants.forEach((variant, i) => {
-        expect(bitIdentical(got[i].o, want.o), `${variant} o: ${firstDiff(got[i].o, want.o)}`).toBe(true);
-        expect(bitIdentical(got[i].lse, want.lse), `${variant} lse: ${firstDiff(got[i].lse, want.lse)}`).toBe(true);
-      });
-    });
-  }
+  for (const s of shapes) it(JSON.stringify(s), () => expectSameBits(s, forwards));
   it('each tile fits the default WebGPU limits, and a smaller limit refuses it by name', async () => {
     const g = await testGpu();
     for (const t of Object.values(ATTENTION_TILES)) expect(attentionTileRefusal(t, g.limits)).toBeUndefined();
@@ -69,8 +83,61 @@ describe(`attention forward variants are bit-identical to the lavapipe forward (
   });
 });
 
+/** dq, D, dk and dv of each variant's backward on the same fresh inputs and the lavapipe forward's o and lse. */
+async function backwards(x: Case, variants: AttentionVariant[]) {
+  const g = await testGpu();
+  const T = x.B * x.S;
+  const Q = T * x.H * x.hd,
+    KV = T * x.KVH * x.hd;
+  const io = {
+    q: g.upload(randomArray(Q, rand, -(x.qScale ?? 1), x.qScale ?? 1)),
+    k: g.upload(randomArray(KV, rand)),
+    v: g.upload(randomArray(KV, rand)),
+    o: poisoned(g, Q),
+    lse: poisoned(g, T * x.H),
+  };
+  const dO = g.upload(randomArray(Q, rand));
+  const outs = variants.map((variant) => ({
+    dq: poisoned(g, Q),
+    dk: poisoned(g, KV),
+    dv: poisoned(g, KV),
+    scratch: poisoned(g, attentionBackwardScratch(x)),
+    variant,
+  }));
+  await g.run([
+    ...attentionForward({ ...x, ...io, variant: 'lavapipe' }),
+    ...outs.map((out) => attentionBackward({ ...x, ...io, dO, ...out, unroll: x.unroll })).flat(),
+  ]);
+  const read = async (b: GPUBuffer) => g.read(b, Float32Array);
+  return Promise.all(
+    outs.map(async (out) => ({
+      dq: await read(out.dq),
+      D: await read(out.scratch),
+      dk: await read(out.dk),
+      dv: await read(out.dv),
+    })),
+  );
+}
+
+describe(`attention backward variants are bit-identical to the lavapipe backward (seed ${seed})`, () => {
+  const shapes: Case[] = [
+    { B: 2, S: 45, H: 4, KVH: 2, hd: 32, unroll: false },
+    { B: 1, S: 131, H: 3, KVH: 1, hd: 64, unroll: false },
+    { B: 3, S: 67, H: 6, KVH: 2, hd: 32, qScale: 4, unroll: false },
+    { B: 1, S: 1, H: 2, KVH: 2, hd: 64, unroll: false },
+    // The extremes of a tile: 12 queries per backward_kv tile at hd 128, 512 keys per backward_query tile at hd 4.
+    { B: 1, S: 45, H: 2, KVH: 1, hd: 128, unroll: false },
+    { B: 2, S: 131, H: 2, KVH: 2, hd: 4, unroll: false },
+    { B: 1, S: 67, H: 3, KVH: 3, hd: 16, qScale: 4, unroll: true, only: 'tiled128' },
+  ];
+  for (const s of shapes) it(JSON.stringify(s), () => expectSameBits(s, backwards));
+});
+
 const shape = { B: 2, S: 40, H: 4, KVH: 2, hd: 8 };
-const forward = () => attentionForward({ ...shape, q: null!, k: null!, v: null!, o: null!, lse: null! })[0];
+const io = { q: null!, k: null!, v: null!, o: null!, lse: null! };
+const forward = () => attentionForward({ ...shape, ...io })[0];
+const backward = () =>
+  attentionBackward({ ...shape, ...io, dO: null!, dq: null!, dk: null!, dv: null!, scratch: null! });
 
 const gpuWith = (forced: Record<string, string>) => selectionGpu(forced);
 
@@ -82,6 +149,7 @@ describe('attention variant selection', () => {
     expect(await selectAttention(g, shape)).toEqual({ variant: 'lavapipe', how: 'cpu-adapter' });
     expect(attentionVariant()).toBe('lavapipe');
     expect(forward().kernel.name).toBe('attention');
+    expect(backward().map((d) => d.kernel.name)).toEqual(['attention', 'attention']);
     expect(g.kernels).toEqual({ attention: 'lavapipe' });
   });
   it('uses a forced variant for every later forward, with loops a CPU adapter compiles quickly', async () => {
@@ -89,6 +157,10 @@ describe('attention variant selection', () => {
     expect(await selectAttention(g, shape)).toEqual({ variant: 'tiled128', how: 'forced' });
     expect(forward().kernel.name).toBe('attention_tiled');
     expect(forward().constants).toEqual({ HD4: 0, RC: 0 });
+    expect(backward().map((d) => [d.kernel.name, d.kernel.entry, d.constants])).toEqual([
+      ['attention_tiled_bwd', 'backward_query', { HD4: 0, RC: 0 }],
+      ['attention_tiled_bwd', 'backward_kv', { HD4: 0, RC: 0 }],
+    ]);
     expect(g.kernels.attention).toBe('tiled128');
   });
   it('refuses an unknown variant and one the limits exclude, by name', async () => {
@@ -125,5 +197,32 @@ describe('attention variant selection', () => {
     });
     expect(choice).toEqual({ variant: 'slow', how: 'trial', trialMs: { slow: 5 }, differs: ['fast'] });
     expect(g.kernels.fake).toBe('slow');
+  });
+});
+
+describe(`training steps on a tiled variant (seed ${seed})`, () => {
+  afterEach(() => setAttentionVariant('lavapipe'));
+  it('ENGINE_ATTENTION=tiled64 gives the same weights as lavapipe after two steps of the tiny model', async () => {
+    const config = preset('tiny', 61);
+    const params = perturbedParams(config, paramLayout(config), rand);
+    const [B, S] = [2, 13];
+    const tokens = () => Uint32Array.from({ length: B * S }, () => Math.floor(rand() * 61));
+    const batches = [0, 1].map(() => ({ ids: tokens(), targets: tokens(), mask: new Float32Array(B * S).fill(1) }));
+    const hyper = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1, clip: 1 };
+    const train = async (forced: Record<string, string>) => {
+      const g = await selectionGpu(forced);
+      const [H, KVH] = [config.num_attention_heads, config.num_key_value_heads];
+      await selectAttention(g, { B, S, H, KVH, hd: headDim(config) });
+      const model = new TrainingModel(g, config, { params }, { batch: B, seqLen: S }, hyper);
+      for (const [i, b] of batches.entries()) await model.trainStep([b], 1e-2, i + 1);
+      return { params: (await model.snapshot()).params, variant: attentionVariant() };
+    };
+    const tiledRun = await train({ attention: 'tiled64' });
+    const lavapipeRun = await train({});
+    expect([tiledRun.variant, lavapipeRun.variant]).toEqual(['tiled64', 'lavapipe']);
+    expect(bitIdentical(tiledRun.params, params)).toBe(false);
+    expect(bitIdentical(tiledRun.params, lavapipeRun.params), firstDiff(tiledRun.params, lavapipeRun.params)).toBe(
+      true,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The matrix products of one layer's training step at T tokens, as ts/ops/matmul_select.ts times
 // them to choose the device's matmul variant: each projection y = x·Wᵀ and its two gradients
 // (dx = dy·W, dW = dyᵀ·x), as layer.ts runs them through matmulGrads; and its attention shape, at
-// which ts/ops/attention_select.ts times the attention forwards.
+// which ts/ops/attention_select.ts times the attention kernels.
 import type { Gpu } from '../gpu/device.js';
 import { selectAttention, type AttentionChoice } from '../ops/attention_select.js';
 import { selectMatmul, type MatmulChoice, type Product } from '../ops/matmul_select.js';

@@ -1,12 +1,17 @@
 // Host side of shaders/attention.wgsl: grouped-query causal attention over B sequences of S
-// tokens (T = B*S rows), forward with an online softmax, and backward. The forward runs on the
-// variant in use (setAttentionVariant; chosen per adapter by ts/ops/attention_select.ts): 'lavapipe',
-// this file's register kernel, or a workgroup-memory tile (ts/ops/attention_tiled.ts), bit-identical.
+// tokens (T = B*S rows), forward with an online softmax, and backward. Both run on the variant in use
+// (setAttentionVariant; chosen per adapter by ts/ops/attention_select.ts): 'lavapipe', this file's
+// register kernels, or a workgroup-memory tile (ts/ops/attention_tiled.ts), bit-identical.
 import type { Binding, Dispatch } from '../gpu/device.js';
 import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import body from '../../shaders/attention.wgsl';
-import { ATTENTION_TILES, tiledAttentionForward, type TiledAttention } from './attention_tiled.js';
+import {
+  ATTENTION_TILES,
+  tiledAttentionBackward,
+  tiledAttentionForward,
+  type TiledAttention,
+} from './attention_tiled.js';
 import { grid2d } from './grid.js';
 
 const source = withDetMath(body);
@@ -19,11 +24,13 @@ const WG = 64; // invocations per workgroup (WG in the shader)
 // time on lavapipe against 1, while 4 gains little more and compiles for much longer.
 // shaders/attention_tiled.wgsl reproduces this forward's reads of masked keys for R = 2: keep them in step.
 const FORWARD_ROWS = 2;
+// shaders/attention_tiled_bwd.wgsl reproduces the backward's pairs (masked keys' reads, and each key
+// row's chain of queries from its pair's first key) for R = 2: keep them in step too.
 const QUERY_ROWS = 2; // backward_query
 const KV_ROWS = 2; // backward_kv
 const MAX_HD = 128; // 4 * MAX_D4 in the shader
 
-/** The kernels a forward can run on: 'lavapipe' (shaders/attention.wgsl) or a workgroup-memory tile. */
+/** The kernels attention can run on: 'lavapipe' (shaders/attention.wgsl) or a workgroup-memory tile. */
 export type AttentionVariant = 'lavapipe' | TiledAttention;
 export const ATTENTION_VARIANTS: readonly AttentionVariant[] = [
   'lavapipe',
@@ -35,7 +42,7 @@ let inUse: AttentionVariant = 'lavapipe';
 let unrollInUse = true;
 
 /**
- * Makes `v` the variant of every later forward that names none; `unroll` (tiled variants): loops
+ * Makes `v` the variant of every later forward and backward that names none; `unroll` (tiled variants): loops
  * over the head dimension that a GPU's compiler unrolls, where CPU adapters compile for tens of
  * seconds (ts/ops/attention_tiled.ts). It changes compile time and speed, never the bits.
  */
@@ -73,7 +80,7 @@ export interface AttentionForwardArgs extends AttentionShape {
   o: Binding;
   /** [T, H] output: log Σ exp(score) per query row and head, kept for the backward. */
   lse: Binding;
-  /** The forward's kernel; default the one in use (setAttentionVariant). The backward has one kernel. */
+  /** The kernels; default the ones in use (setAttentionVariant). Every variant gives the same bits. */
   variant?: AttentionVariant;
   /** Tiled variants: unrolled head-dimension loops (setAttentionVariant); default as in use. */
   unroll?: boolean;
@@ -141,8 +148,9 @@ export function attentionBackwardScratch(x: AttentionShape): number {
  */
 export function attentionBackward(x: AttentionBackwardArgs): Dispatch[] {
   checkAttentionShape(x, 'attentionBackward');
-  return [
-    dispatch(queryKernel, x, x.H, QUERY_ROWS, [x.q, x.k, x.v, x.o, x.lse, x.dO, x.dq, x.scratch]),
-    dispatch(kvKernel, x, x.KVH, KV_ROWS, [x.q, x.k, x.v, x.lse, x.dO, x.scratch, x.dk, x.dv]),
-  ];
+  const variant = x.variant ?? inUse;
+  const query = [x.q, x.k, x.v, x.o, x.lse, x.dO, x.dq, x.scratch];
+  const kv = [x.q, x.k, x.v, x.lse, x.dO, x.scratch, x.dk, x.dv];
+  if (variant !== 'lavapipe') return tiledAttentionBackward(variant, x, query, kv, x.unroll ?? unrollInUse);
+  return [dispatch(queryKernel, x, x.H, QUERY_ROWS, query), dispatch(kvKernel, x, x.KVH, KV_ROWS, kv)];
 }

@@ -1,10 +1,13 @@
-// Host side of shaders/attention_tiled.wgsl: the workgroup-memory attention forwards the engine
+// Host side of shaders/attention_tiled.wgsl and attention_tiled_bwd.wgsl (each after
+// attention_tiled_common.wgsl): the workgroup-memory attention forwards and backwards the engine
 // offers for discrete GPUs, what each needs from the adapter, and their dispatches. Each gives the
-// same bits as the lavapipe forward (shaders/attention.wgsl) on the same adapter: see the shader.
+// same bits as the lavapipe kernels (shaders/attention.wgsl) on the same adapter: see the shaders.
 import type { Binding, Dispatch } from '../gpu/device.js';
 import { type Kernel, withDetMath } from '../gpu/kernel.js';
 import { Params } from '../gpu/params.js';
 import body from '../../shaders/attention_tiled.wgsl';
+import common from '../../shaders/attention_tiled_common.wgsl';
+import backwardBody from '../../shaders/attention_tiled_bwd.wgsl';
 import { grid2d } from './grid.js';
 
 /**
@@ -17,9 +20,10 @@ export interface AttentionTile {
   TV: number;
 }
 
-/** The tiled forwards by name (ENGINE_ATTENTION's values besides 'lavapipe'). */
-// 16 KiB of workgroup memory each (WebGPU's default limit): 32 keys per tile at hd 64. The same WG
-// and TV, so CPU adapters run both on one pipeline (see tiledAttentionForward).
+/** The tiled forwards and backwards by name (ENGINE_ATTENTION's values besides 'lavapipe'). */
+// 16 KiB of workgroup memory each (WebGPU's default limit): 32 keys per forward tile at hd 64 (28
+// queries per backward_kv tile, which stages lse and D too). The same WG and TV, so CPU adapters run
+// both on one pipeline per entry point (see tiledDispatch).
 export const ATTENTION_TILES = {
   tiled64: { WG: 64, R: 1, TV: 512 },
   tiled128: { WG: 64, R: 2, TV: 512 },
@@ -27,7 +31,7 @@ export const ATTENTION_TILES = {
 
 export type TiledAttention = keyof typeof ATTENTION_TILES;
 
-/** Bytes of workgroup memory: a tile of k and one of v. */
+/** Bytes of workgroup memory: a tile of k and one of v (backward_kv: q, dO, lse and D in as many). */
 export const attentionTileBytes = (t: AttentionTile) => 2 * t.TV * 16;
 
 /** Why the adapter cannot run `t` (a limit it lacks), or undefined when it can. */
@@ -42,36 +46,44 @@ export function attentionTileRefusal(t: AttentionTile, limits: GPUSupportedLimit
 
 const kernels = new Map<string, Kernel>();
 
-/** The shader specialised to a tile's WG and TV (consts: WGSL sizes workgroup arrays with them). */
-function kernel(t: AttentionTile): Kernel {
+/**
+ * An entry point of the forward or backward shader specialised to a tile's WG and TV (consts: WGSL
+ * sizes workgroup arrays with them).
+ */
+function kernel(t: AttentionTile, entry: 'forward' | 'backward_query' | 'backward_kv'): Kernel {
   const header = `const WG = ${t.WG}u; const TV = ${t.TV}u;\n`;
-  let k = kernels.get(header);
+  const name = entry === 'forward' ? 'attention_tiled' : 'attention_tiled_bwd';
+  const key = header + entry;
+  let k = kernels.get(key);
   if (!k) {
-    k = { name: 'attention_tiled', source: withDetMath(header + body), entry: 'forward' };
-    kernels.set(header, k);
+    k = { name, source: withDetMath(header + common + (entry === 'forward' ? body : backwardBody)), entry };
+    kernels.set(key, k);
   }
   return k;
 }
 
+type Shape = { B: number; S: number; H: number; KVH: number; hd: number };
+
 /**
- * The forward on tile `name` (the shape already checked by ts/ops/attention.ts); `unroll`: R and the
- * head dimension as pipeline constants, so a GPU's compiler can unroll its loops (a pipeline per tile
- * and head dimension), else uniforms (one pipeline for both tiles and every head dimension: a CPU
+ * One entry point's dispatch: an invocation per (R positions, head), `heads` of them; `unroll`: R and
+ * the head dimension as pipeline constants, so a GPU's compiler can unroll its loops (a pipeline per
+ * tile and head dimension), else uniforms (one pipeline for both tiles and every head dimension: a CPU
  * adapter compiles it in seconds). The same arithmetic either way.
  */
-export function tiledAttentionForward(
-  name: TiledAttention,
-  x: { B: number; S: number; H: number; KVH: number; hd: number },
+function tiledDispatch(
+  k: Kernel,
+  t: AttentionTile,
+  x: Shape,
+  heads: number,
   buffers: Binding[],
   unroll: boolean,
 ): Dispatch {
-  const t = ATTENTION_TILES[name];
   const blocks = Math.ceil(x.S / (t.WG * t.R));
   return {
-    kernel: kernel(t),
+    kernel: k,
     constants: unroll ? { HD4: x.hd / 4, RC: t.R } : { HD4: 0, RC: 0 },
     buffers,
-    params: new Params(8)
+    params: new Params(12) // Params in shaders/attention_tiled_common.wgsl
       .u32(x.B)
       .u32(x.S)
       .u32(x.H)
@@ -79,7 +91,32 @@ export function tiledAttentionForward(
       .u32(blocks)
       .f32(1 / Math.sqrt(x.hd))
       .u32(x.hd / 4)
-      .u32(t.R).words,
-    workgroups: grid2d(x.B * x.H * blocks),
+      .u32(t.R)
+      .pad().words, // _pad = 0
+    workgroups: grid2d(x.B * heads * blocks),
   };
+}
+
+/** The forward on tile `name` (the shape already checked by ts/ops/attention.ts). */
+export function tiledAttentionForward(name: TiledAttention, x: Shape, buffers: Binding[], unroll: boolean): Dispatch {
+  const t = ATTENTION_TILES[name];
+  return tiledDispatch(kernel(t, 'forward'), t, x, x.H, buffers, unroll);
+}
+
+/**
+ * The backward on tile `name`, as ts/ops/attention.ts's: dq and D (the buffers of backward_query),
+ * then dk and dv (those of backward_kv).
+ */
+export function tiledAttentionBackward(
+  name: TiledAttention,
+  x: Shape,
+  query: Binding[],
+  kv: Binding[],
+  unroll: boolean,
+): Dispatch[] {
+  const t = ATTENTION_TILES[name];
+  return [
+    tiledDispatch(kernel(t, 'backward_query'), t, x, x.H, query, unroll),
+    tiledDispatch(kernel(t, 'backward_kv'), t, x, x.KVH, kv, unroll),
+  ];
 }

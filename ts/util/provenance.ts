@@ -6,6 +6,8 @@ import wasmBytes from '../../build/engine.wasm';
 import adamw from '../../shaders/adamw.wgsl';
 import attention from '../../shaders/attention.wgsl';
 import attention_tiled from '../../shaders/attention_tiled.wgsl';
+import attention_tiled_bwd from '../../shaders/attention_tiled_bwd.wgsl';
+import attention_tiled_common from '../../shaders/attention_tiled_common.wgsl';
 import bias from '../../shaders/bias.wgsl';
 import cast from '../../shaders/cast.wgsl';
 import cross_entropy from '../../shaders/cross_entropy.wgsl';
@@ -30,6 +32,8 @@ export const SHADERS: Readonly<Record<string, string>> = {
   'adamw.wgsl': adamw,
   'attention.wgsl': attention,
   'attention_tiled.wgsl': attention_tiled,
+  'attention_tiled_bwd.wgsl': attention_tiled_bwd,
+  'attention_tiled_common.wgsl': attention_tiled_common,
   'bias.wgsl': bias,
   'cast.wgsl': cast,
   'cross_entropy.wgsl': cross_entropy,
