@@ -3,7 +3,12 @@
 // (seconds on a CPU adapter) but take each entry point's main path (vec4 and scalar where both exist).
 import type { Dispatch, Gpu } from '../gpu/index.js';
 import { adamw } from '../ops/adamw.js';
-import { attentionBackward, attentionBackwardScratch, attentionForward } from '../ops/attention.js';
+import {
+  attentionBackward,
+  attentionBackwardScratch,
+  attentionForward,
+  type AttentionVariant,
+} from '../ops/attention.js';
 import { biasAdd, biasBackward } from '../ops/bias.js';
 import { crossEntropy, lossTotal } from '../ops/cross_entropy.js';
 import { binary, fill, type BinaryOp } from '../ops/elementwise.js';
@@ -209,63 +214,67 @@ const ropeCase: KernelCase = {
   },
 };
 
+const ATTENTION_SHAPE = { B: 2, S: 5, H: 2, KVH: 1, hd: 8 };
+const ATTENTION_SHAPE_TEXT = 'B=2 S=5 H=2 KVH=1 hd=8';
+
+/**
+ * Attention forward and backward on `variant` (tiled ones in the rolled form CPU adapters compile
+ * quickly) with seeded q, k, v, dO, and the f64 reference of each output.
+ */
+async function attentionOutputs(c: CaseContext, variant: AttentionVariant) {
+  const shape = ATTENTION_SHAPE;
+  const T = shape.B * shape.S,
+    qw = shape.H * shape.hd,
+    kw = shape.KVH * shape.hd;
+  const q = c.random(T * qw),
+    k = c.random(T * kw),
+    v = c.random(T * kw),
+    dO = c.random(T * qw);
+  const bufs = { q: c.upload(q), k: c.upload(k), v: c.upload(v), o: c.out(T * qw), lse: c.out(T * shape.H) };
+  const grads = { dq: c.out(T * qw), dk: c.out(T * kw), dv: c.out(T * kw) };
+  const scratch = c.out(attentionBackwardScratch(shape));
+  const args = { ...shape, ...bufs, ...grads, dO: c.upload(dO), scratch, variant, unroll: false };
+  await c.run([...attentionForward(args), ...attentionBackward(args)]);
+  const fwd = refAttentionForward({ ...shape, q, k, v });
+  const grad = refAttentionBackward({ ...shape, q, k, v, dO });
+  return {
+    forward: { o: { got: await c.read(bufs.o), want: fwd.o }, lse: { got: await c.read(bufs.lse), want: fwd.lse } },
+    backward: {
+      dq: { got: await c.read(grads.dq), want: grad.dq },
+      dk: { got: await c.read(grads.dk), want: grad.dk },
+      dv: { got: await c.read(grads.dv), want: grad.dv },
+    },
+  };
+}
+
+/** `outs` as case outputs named `prefix.NAME`. */
+const named = (prefix: string, outs: Record<string, Omit<CaseOutput, 'name'>>): CaseOutput[] =>
+  Object.entries(outs).map(([name, o]) => ({ name: `${prefix}.${name}`, ...o }));
+
 const attentionCase: KernelCase = {
   shader: 'attention',
-  shape: 'B=2 S=5 H=2 KVH=1 hd=8',
+  shape: ATTENTION_SHAPE_TEXT,
   async run(c) {
-    const shape = { B: 2, S: 5, H: 2, KVH: 1, hd: 8 };
-    const T = shape.B * shape.S,
-      qw = shape.H * shape.hd,
-      kw = shape.KVH * shape.hd;
-    const q = c.random(T * qw),
-      k = c.random(T * kw),
-      v = c.random(T * kw),
-      dO = c.random(T * qw);
-    const bufs = { q: c.upload(q), k: c.upload(k), v: c.upload(v), o: c.out(T * qw), lse: c.out(T * shape.H) };
-    const dq = c.out(T * qw),
-      dk = c.out(T * kw),
-      dv = c.out(T * kw);
-    const scratch = c.out(attentionBackwardScratch(shape));
-    await c.run([
-      ...attentionForward({ ...shape, ...bufs }),
-      ...attentionBackward({ ...shape, ...bufs, dO: c.upload(dO), dq, dk, dv, scratch }),
-    ]);
-    const fwd = refAttentionForward({ ...shape, q, k, v });
-    const grad = refAttentionBackward({ ...shape, q, k, v, dO });
-    return [
-      { name: 'attention.forward.o', got: await c.read(bufs.o), want: fwd.o },
-      { name: 'attention.forward.lse', got: await c.read(bufs.lse), want: fwd.lse },
-      { name: 'attention.backward.dq', got: await c.read(dq), want: grad.dq },
-      { name: 'attention.backward.dk', got: await c.read(dk), want: grad.dk },
-      { name: 'attention.backward.dv', got: await c.read(dv), want: grad.dv },
-    ];
+    const { forward, backward } = await attentionOutputs(c, 'lavapipe');
+    return [...named('attention.forward', forward), ...named('attention.backward', backward)];
   },
 };
 
-// The tiled forward a GPU may choose (ts/ops/attention_select.ts), in the rolled form CPU adapters
-// compile quickly; it is built to give the lavapipe forward's bits.
+// The tiled kernels a GPU may choose (ts/ops/attention_select.ts), built to give the lavapipe
+// kernels' bits: the forward here, the backward (shaders/attention_tiled_bwd.wgsl) appended below.
 const attentionTiledCase: KernelCase = {
   shader: 'attention_tiled',
-  shape: 'B=2 S=5 H=2 KVH=1 hd=8, tiled64',
+  shape: `${ATTENTION_SHAPE_TEXT}, tiled64`,
   async run(c) {
-    const shape = { B: 2, S: 5, H: 2, KVH: 1, hd: 8 };
-    const T = shape.B * shape.S;
-    const q = c.random(T * shape.H * shape.hd),
-      k = c.random(T * shape.KVH * shape.hd),
-      v = c.random(T * shape.KVH * shape.hd);
-    const bufs = {
-      q: c.upload(q),
-      k: c.upload(k),
-      v: c.upload(v),
-      o: c.out(T * shape.H * shape.hd),
-      lse: c.out(T * shape.H),
-    };
-    await c.run(attentionForward({ ...shape, ...bufs, variant: 'tiled64', unroll: false }));
-    const fwd = refAttentionForward({ ...shape, q, k, v });
-    return [
-      { name: 'attention_tiled.forward.o', got: await c.read(bufs.o), want: fwd.o },
-      { name: 'attention_tiled.forward.lse', got: await c.read(bufs.lse), want: fwd.lse },
-    ];
+    return named('attention_tiled.forward', (await attentionOutputs(c, 'tiled64')).forward);
+  },
+};
+
+const attentionTiledBackwardCase: KernelCase = {
+  shader: 'attention_tiled_bwd',
+  shape: `${ATTENTION_SHAPE_TEXT}, tiled64`,
+  async run(c) {
+    return named('attention_tiled_bwd.backward', (await attentionOutputs(c, 'tiled64')).backward);
   },
 };
 
@@ -616,4 +625,5 @@ export const KERNEL_CASES: KernelCase[] = [
   // Appended: a case's seed follows its position.
   matmulCase('tiled64', 70, 36, 45, true, 'tiled64'),
   castCase,
+  attentionTiledBackwardCase,
 ];
