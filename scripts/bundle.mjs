@@ -95,6 +95,8 @@ try {
     recursive: true,
     filter: (p) => !p.includes('__pycache__'),
   });
+  // `repro run` finds its protocols above the CLI, as in the checkout.
+  cpSync(join(root, 'harness/repro/protocols'), join(tmp, 'harness/repro/protocols'), { recursive: true });
   copyFileSync(join(root, 'scripts/bundle/run.sh'), join(tmp, 'run.sh'));
   let node;
   if (args.withNode) {

@@ -65,6 +65,12 @@ describe('offline bundle', () => {
     expect(rows.map((p) => [p.op, p.problem, p.solution])).toEqual(expected.map((p) => [3, p.problem, p.solution]));
   });
 
+  it('carries the repro protocols: repro run finds them and lists them', () => {
+    const r = runBundle(['repro', 'run', '--protocol', 'none-such', '--out', join(cwd, 'f.json')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/no protocol 'none-such' in .*harness\/repro\/protocols; protocols: tiny/);
+  });
+
   it('run.sh names what to do when no Node 20 is found', () => {
     const r = spawnSync(join(moved, 'run.sh'), ['devices'], { cwd, env: { PATH: cwd }, encoding: 'utf8' });
     expect(r.status).toBe(2);
