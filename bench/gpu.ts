@@ -130,14 +130,13 @@ async function matmulRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> {
     const row: Row = { part: 'matmul', case: `f32 ${c.name}`, unit: 'TFLOP/s', peers: peersOf };
     rows.push(await attempt(row, async () => flop(c) / (await timeMatmul(gpu, c)) / 1e12));
   }
-  const f16 = gpu.device.features.has('shader-f16') ? 'the device has shader-f16' : 'the device lacks shader-f16';
-  rows.push({
-    part: 'matmul',
-    case: 'f16',
-    unit: 'TFLOP/s',
-    error: `no f16 matmul variant in this build (${f16})`,
-    peers: [],
-  });
+  // f16 operands, f32 sums: beside the same peers (bf16 autocast is theirs at 16 bits).
+  for (const c of MATMUL) {
+    const peersOf = theirs.map((p) => ({ setting: p.setting, value: p.values?.get(c.name), reason: p.reason }));
+    const row: Row = { part: 'matmul', case: `f16 ${c.name}`, unit: 'TFLOP/s', peers: peersOf };
+    if (!gpu.hasF16) rows.push({ ...row, error: 'the device lacks shader-f16' });
+    else rows.push(await attempt(row, async () => flop(c) / (await timeMatmul(gpu, c, true)) / 1e12));
+  }
   return rows;
 }
 

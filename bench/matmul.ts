@@ -1,5 +1,6 @@
 // Matmul GFLOP/s on the chosen adapter beside PyTorch (CPU) on the same products, in the same run.
 import { Gpu } from '../ts/gpu/index.js';
+import { castF16 } from '../ts/ops/cast.js';
 import { matmul, type MatmulArgs } from '../ts/ops/matmul.js';
 import { median, runTorch, torchThreads } from './torch.js';
 
@@ -31,20 +32,39 @@ const cases: MatmulCase[] = [
   { name: 'paper dx down   dY·W [2048x768]·[768x3072]', M: T, N: 3072, K: 768, reps: 3 },
 ];
 
-/** Median seconds of one product of case `c` on `gpu`. */
-export async function timeMatmul(gpu: Gpu, c: MatmulCase): Promise<number> {
-  const a = gpu.buffer(c.M * c.K * 4, 'a');
-  const b = gpu.buffer(c.K * c.N * 4, 'b');
+/**
+ * Median seconds of one product of case `c` on `gpu`; `f16`: A and B stored as f16 (cast on the
+ * device from the same f32 values), sums in f32 (matmul's f16 option; needs shader-f16).
+ */
+export async function timeMatmul(gpu: Gpu, c: MatmulCase, f16 = false): Promise<number> {
+  const operand = (n: number, step: number, label: string) => {
+    const x = gpu.buffer(n * 4, label);
+    gpu.write(
+      x,
+      Float32Array.from({ length: n }, (_, i) => ((i * step) % 1000) / 1000 - 0.5),
+    );
+    return x;
+  };
+  const a32 = operand(c.M * c.K, 7919, 'a');
+  const b32 = operand(c.K * c.N, 104729, 'b');
+  const half = (x: GPUBuffer, n: number, label: string) => {
+    const y = gpu.buffer(Math.ceil(n / 2) * 4, label);
+    return { y, cast: castF16({ x, y, n }) };
+  };
+  const [a, b] = f16 ? [half(a32, c.M * c.K, 'a f16'), half(b32, c.K * c.N, 'b f16')] : [];
+  if (a && b) await gpu.run([a.cast, b.cast]);
   const out = gpu.buffer(c.M * c.N * 4, 'c');
-  gpu.write(
-    a,
-    Float32Array.from({ length: c.M * c.K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
-  );
-  gpu.write(
-    b,
-    Float32Array.from({ length: c.K * c.N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5),
-  );
-  const d = matmul({ a, b, c: out, M: c.M, N: c.N, K: c.K, transA: c.transA, transB: c.transB } as MatmulArgs);
+  const d = matmul({
+    a: a?.y ?? a32,
+    b: b?.y ?? b32,
+    c: out,
+    M: c.M,
+    N: c.N,
+    K: c.K,
+    transA: c.transA,
+    transB: c.transB,
+    f16,
+  } as MatmulArgs);
   const inner = c.inner ?? 1;
   const list = Array.from({ length: inner }, () => d);
   await gpu.run(list);
@@ -56,9 +76,7 @@ export async function timeMatmul(gpu: Gpu, c: MatmulCase): Promise<number> {
     await gpu.sync();
     times.push((performance.now() - t) / 1000 / inner);
   }
-  a.destroy();
-  b.destroy();
-  out.destroy();
+  for (const x of [a32, b32, out, a?.y, b?.y]) x?.destroy();
   return median(times);
 }
 
