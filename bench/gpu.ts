@@ -1,8 +1,10 @@
 // `npm run bench -- gpu [--quick] [--out FILE]`: the figures a discrete GPU is judged by (issue 14),
 // on the chosen adapter, each beside PyTorch in the same run: on CUDA at fp32, TF32 and bf16
 // autocast when a CUDA PyTorch is found, else on the CPU (fp32), else a row saying why none ran.
-// matmul TFLOP/s at the `paper` model's shapes over one paper micro-batch of tokens, attention
-// forward and forward+backward, training tokens/s (mini, paper), the deterministic exp/log's cost
+// matmul TFLOP/s at the `paper` model's shapes over one paper micro-batch of tokens on every variant
+// the device allows (f32; f16 operands on the block tiles), attention forward and forward+backward
+// per variant, training tokens/s (mini, paper) on the kernels the stages would choose (chooseKernels),
+// the deterministic exp/log's cost
 // (mini's training tokens/s with them over with the platform builtins, same run), sampling tokens/s,
 // and the adapter.
 // --quick shrinks every shape and count so the whole section runs in a minute or two on lavapipe.
@@ -10,6 +12,8 @@ import { writeFileSync } from 'node:fs';
 import { Gpu } from '../ts/gpu/index.js';
 import { preset as modelPreset } from '../ts/model/config.js';
 import { preset } from '../ts/config/presets.js';
+import { chooseKernels } from '../ts/model/products.js';
+import { eligibleMatmulVariants } from '../ts/ops/matmul_select.js';
 import { attentionVariants, timeAttention, type AttentionCase } from './attention.js';
 import { timeMatmul, type MatmulCase } from './matmul.js';
 import { describeSample, engineSampling, type SampleShape } from './sample.js';
@@ -125,18 +129,19 @@ async function matmulRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> {
     return m;
   });
   const rows: Row[] = [];
-  for (const c of MATMUL) {
-    const peersOf = theirs.map((p) => ({ setting: p.setting, value: p.values?.get(c.name), reason: p.reason }));
-    const row: Row = { part: 'matmul', case: `f32 ${c.name}`, unit: 'TFLOP/s', peers: peersOf };
-    rows.push(await attempt(row, async () => flop(c) / (await timeMatmul(gpu, c)) / 1e12));
-  }
-  // f16 operands, f32 sums: beside the same peers (bf16 autocast is theirs at 16 bits).
-  for (const c of MATMUL) {
-    const peersOf = theirs.map((p) => ({ setting: p.setting, value: p.values?.get(c.name), reason: p.reason }));
-    const row: Row = { part: 'matmul', case: `f16 ${c.name}`, unit: 'TFLOP/s', peers: peersOf };
-    if (!gpu.hasF16) rows.push({ ...row, error: 'the device lacks shader-f16' });
-    else rows.push(await attempt(row, async () => flop(c) / (await timeMatmul(gpu, c, true)) / 1e12));
-  }
+  // Every variant the device's limits allow, each shape in f32, then with f16 operands and f32 sums
+  // (matmul's f16 option) on the block tiles where the device has shader-f16; beside the same peers
+  // (bf16 autocast is theirs at 16 bits).
+  const variants = eligibleMatmulVariants(gpu.limits);
+  for (const f16 of [false, true])
+    for (const variant of f16 ? variants.filter((v) => v !== 'lavapipe') : variants)
+      for (const c of MATMUL) {
+        const peersOf = theirs.map((p) => ({ setting: p.setting, value: p.values?.get(c.name), reason: p.reason }));
+        const name = `${f16 ? 'f16' : 'f32'} ${c.name} [${variant}]`;
+        const row: Row = { part: 'matmul', case: name, unit: 'TFLOP/s', peers: peersOf };
+        if (f16 && !gpu.hasF16) rows.push({ ...row, error: 'the device lacks shader-f16' });
+        else rows.push(await attempt(row, async () => flop(c) / (await timeMatmul(gpu, c, { f16, variant })) / 1e12));
+      }
   return rows;
 }
 
@@ -174,7 +179,12 @@ async function trainRows(gpu: Gpu, settings: PeerSetting[]): Promise<Row[]> {
   const rows: Row[] = [];
   for (const c of TRAIN) {
     const row: Row = { part: 'train', case: c.name, unit: 'tokens/s', peers: [] };
-    await attempt(row, async () => (c.batch * c.seq) / (await engineStepSeconds(gpu, c)));
+    await attempt(row, async () => {
+      // As the training stages do: the device's matmul and attention variants at this step's shapes.
+      const { matmul, attention } = await chooseKernels(gpu, c.config, c.batch, c.seq);
+      row.note = `kernels: matmul ${matmul.variant}, attention ${attention.variant}`;
+      return (c.batch * c.seq) / (await engineStepSeconds(gpu, c));
+    });
     const arg = { config: c.config, batch: c.batch, seq: c.seq, steps: c.steps, warmup: 1 };
     const theirs = peers<{ tokens_per_s: number }>(
       'train_bench.py',

@@ -1,7 +1,7 @@
 // Matmul GFLOP/s on the chosen adapter beside PyTorch (CPU) on the same products, in the same run.
 import { Gpu } from '../ts/gpu/index.js';
 import { castF16 } from '../ts/ops/cast.js';
-import { matmul, type MatmulArgs } from '../ts/ops/matmul.js';
+import { matmul, type MatmulArgs, type MatmulVariant } from '../ts/ops/matmul.js';
 import { median, runTorch, torchThreads } from './torch.js';
 
 export interface MatmulCase {
@@ -33,10 +33,15 @@ const cases: MatmulCase[] = [
 ];
 
 /**
- * Median seconds of one product of case `c` on `gpu`; `f16`: A and B stored as f16 (cast on the
- * device from the same f32 values), sums in f32 (matmul's f16 option; needs shader-f16).
+ * Median seconds of one product of case `c` on `gpu`, on `variant` (default: the one in use); `f16`:
+ * A and B stored as f16 (cast on the device from the same f32 values), sums in f32 (matmul's f16
+ * option; needs shader-f16).
  */
-export async function timeMatmul(gpu: Gpu, c: MatmulCase, f16 = false): Promise<number> {
+export async function timeMatmul(
+  gpu: Gpu,
+  c: MatmulCase,
+  { f16 = false, variant }: { f16?: boolean; variant?: MatmulVariant } = {},
+): Promise<number> {
   const operand = (n: number, step: number, label: string) => {
     const x = gpu.buffer(n * 4, label);
     gpu.write(
@@ -64,6 +69,7 @@ export async function timeMatmul(gpu: Gpu, c: MatmulCase, f16 = false): Promise<
     transA: c.transA,
     transB: c.transB,
     f16,
+    variant,
   } as MatmulArgs);
   const inner = c.inner ?? 1;
   const list = Array.from({ length: inner }, () => d);
