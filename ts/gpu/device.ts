@@ -273,7 +273,7 @@ export class Gpu {
 
   /**
    * Gives `pipe` its bind group 1: the zero uniform behind shaders/detmath.wgsl's `dm_zero` (a zero
-   * no compiler can see, so no product is fused into an FMA). An entry point that never calls the
+   * no compiler can see, so no product is fused or rewritten with the add it feeds). An entry point that never calls the
    * deterministic math has no group 1 in its 'auto' layout; the refused bind group says so.
    */
   private async bindDetMath(pipe: GPUComputePipeline, key: string): Promise<void> {
@@ -284,7 +284,7 @@ export class Gpu {
       const layout = pipe.getBindGroupLayout(1);
       group = this.device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: this.zeroBuffer } }] });
     } catch {
-      group = undefined;
+      // no group 1 here: as the error scope's error says
     }
     if (!(await this.device.popErrorScope()) && group) this.detMathGroups.set(key, group);
   }

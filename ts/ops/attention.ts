@@ -4,7 +4,6 @@
 // register kernels, or a workgroup-memory tile (ts/ops/attention_tiled.ts), bit-identical.
 import type { Binding, Dispatch } from '../gpu/device.js';
 import { type Kernel, withDetMath } from '../gpu/kernel.js';
-import { Params } from '../gpu/params.js';
 import body from '../../shaders/attention.wgsl';
 import {
   ATTENTION_TILES,
@@ -12,6 +11,7 @@ import {
   tiledAttentionForward,
   type TiledAttention,
 } from './attention_tiled.js';
+import { attentionParams } from './attention_params.js';
 import { grid2d } from './grid.js';
 
 const source = withDetMath(body);
@@ -115,15 +115,7 @@ function dispatch(kernel: Kernel, x: AttentionShape, heads: number, rows: number
     kernel,
     constants: { R: rows },
     buffers,
-    params: new Params(8)
-      .u32(x.B)
-      .u32(x.S)
-      .u32(x.H)
-      .u32(x.KVH)
-      .u32(blocks)
-      .f32(1 / Math.sqrt(x.hd))
-      .u32(x.hd / 4)
-      .pad().words, // _pad = 0: the backward's exp loop adds it to its trip count (shader)
+    params: attentionParams(x, blocks),
     workgroups: grid2d(x.B * heads * blocks),
   };
 }

@@ -4,10 +4,11 @@
 // same bits as the lavapipe kernels (shaders/attention.wgsl) on the same adapter: see the shaders.
 import type { Binding, Dispatch } from '../gpu/device.js';
 import { type Kernel, withDetMath } from '../gpu/kernel.js';
-import { Params } from '../gpu/params.js';
 import body from '../../shaders/attention_tiled.wgsl';
 import common from '../../shaders/attention_tiled_common.wgsl';
 import backwardBody from '../../shaders/attention_tiled_bwd.wgsl';
+import type { AttentionShape } from './attention.js'; // a type only: no import cycle at run time
+import { attentionParams } from './attention_params.js';
 import { grid2d } from './grid.js';
 
 /**
@@ -62,8 +63,6 @@ function kernel(t: AttentionTile, entry: 'forward' | 'backward_query' | 'backwar
   return k;
 }
 
-type Shape = { B: number; S: number; H: number; KVH: number; hd: number };
-
 /**
  * One entry point's dispatch: an invocation per (R positions, head), `heads` of them; `unroll`: R and
  * the head dimension as pipeline constants, so a GPU's compiler can unroll its loops (a pipeline per
@@ -73,7 +72,7 @@ type Shape = { B: number; S: number; H: number; KVH: number; hd: number };
 function tiledDispatch(
   k: Kernel,
   t: AttentionTile,
-  x: Shape,
+  x: AttentionShape,
   heads: number,
   buffers: Binding[],
   unroll: boolean,
@@ -83,22 +82,18 @@ function tiledDispatch(
     kernel: k,
     constants: unroll ? { HD4: x.hd / 4, RC: t.R } : { HD4: 0, RC: 0 },
     buffers,
-    params: new Params(12) // Params in shaders/attention_tiled_common.wgsl
-      .u32(x.B)
-      .u32(x.S)
-      .u32(x.H)
-      .u32(x.KVH)
-      .u32(blocks)
-      .f32(1 / Math.sqrt(x.hd))
-      .u32(x.hd / 4)
-      .u32(t.R)
-      .pad().words, // _pad = 0
+    params: attentionParams(x, blocks, t.R),
     workgroups: grid2d(x.B * heads * blocks),
   };
 }
 
 /** The forward on tile `name` (the shape already checked by ts/ops/attention.ts). */
-export function tiledAttentionForward(name: TiledAttention, x: Shape, buffers: Binding[], unroll: boolean): Dispatch {
+export function tiledAttentionForward(
+  name: TiledAttention,
+  x: AttentionShape,
+  buffers: Binding[],
+  unroll: boolean,
+): Dispatch {
   const t = ATTENTION_TILES[name];
   return tiledDispatch(kernel(t, 'forward'), t, x, x.H, buffers, unroll);
 }
@@ -109,7 +104,7 @@ export function tiledAttentionForward(name: TiledAttention, x: Shape, buffers: B
  */
 export function tiledAttentionBackward(
   name: TiledAttention,
-  x: Shape,
+  x: AttentionShape,
   query: Binding[],
   kv: Binding[],
   unroll: boolean,
