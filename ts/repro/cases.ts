@@ -261,20 +261,14 @@ const attentionCase: KernelCase = {
 };
 
 // The tiled kernels a GPU may choose (ts/ops/attention_select.ts), built to give the lavapipe
-// kernels' bits: the forward here, the backward (shaders/attention_tiled_bwd.wgsl) appended below.
+// kernels' bits: the forward (shaders/attention_tiled.wgsl) and the backward
+// (shaders/attention_tiled_bwd.wgsl, its outputs named so) from one run.
 const attentionTiledCase: KernelCase = {
   shader: 'attention_tiled',
   shape: `${ATTENTION_SHAPE_TEXT}, tiled64`,
   async run(c) {
-    return named('attention_tiled.forward', (await attentionOutputs(c, 'tiled64')).forward);
-  },
-};
-
-const attentionTiledBackwardCase: KernelCase = {
-  shader: 'attention_tiled_bwd',
-  shape: `${ATTENTION_SHAPE_TEXT}, tiled64`,
-  async run(c) {
-    return named('attention_tiled_bwd.backward', (await attentionOutputs(c, 'tiled64')).backward);
+    const { forward, backward } = await attentionOutputs(c, 'tiled64');
+    return [...named('attention_tiled.forward', forward), ...named('attention_tiled_bwd.backward', backward)];
   },
 };
 
@@ -625,5 +619,4 @@ export const KERNEL_CASES: KernelCase[] = [
   // Appended: a case's seed follows its position.
   matmulCase('tiled64', 70, 36, 45, true, 'tiled64'),
   castCase,
-  attentionTiledBackwardCase,
 ];
